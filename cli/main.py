@@ -1,0 +1,162 @@
+"""The `guardrails` command line. Imports are lazy so `guardrails --version` stays fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from guardrails import __version__
+
+EXIT_PASS, EXIT_VIOLATIONS, EXIT_INPUT_ERROR = 0, 1, 2
+
+
+def fail_input(message: str) -> click.exceptions.Exit:
+    """Print an input/usage error (no traceback) and return the exit-2 exception to raise."""
+    click.echo(f"error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_INPUT_ERROR)
+
+
+def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
+    parameters: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not Key=Value", param_hint="--parameter")
+        parameters[key] = value
+    return parameters
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guardrails")
+def main() -> None:
+    """Policy-as-code guardrails for SageMaker and S3."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML).")
+@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE",
+              help="Override a CloudFormation parameter (repeatable).")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra folder of Rego policies (custom controls) to load beside the bundled ones.")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Skip files whose path matches this glob while walking folders (repeatable).")
+@click.option("--show-passed", is_flag=True, help="Also list resources without violations (text format).")
+@click.option("--output", "-o", "output_path", type=click.Path(path_type=Path),
+              help="Write the report to this file instead of standard output.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    config_path: Path | None,
+    parameters: tuple[str, ...],
+    policy_dirs: tuple[Path, ...],
+    excludes: tuple[str, ...],
+    show_passed: bool,
+    output_path: Path | None,
+) -> None:
+    """Check templates and API request documents before deployment.
+
+    Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
+    """
+    from guardrails.checking import run_check
+    from guardrails.config import ConfigError, load_config
+    from guardrails.engine import BundleError
+    from guardrails.report import render_json, render_text
+    from guardrails.sources.errors import SourceError
+
+    try:
+        config = load_config(config_path)
+        config.engine.policy_dirs.extend(policy_dirs)
+        run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
+    except (ConfigError, SourceError, BundleError) as exc:
+        raise fail_input(str(exc)) from None
+    if output_format == "json":
+        text = render_json(run)
+    else:
+        colour = output_path is None and sys.stdout.isatty()
+        text = render_text(run, colour=colour, show_passed=show_passed)
+    if output_path is not None:
+        output_path.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
+
+
+@main.group()
+def policy() -> None:
+    """Work with the policy bundle."""
+
+
+@policy.command("test")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra policy folder whose tests run too.")
+@click.option("--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies.")
+@click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
+def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
+    """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
+    from guardrails.engine import BundleError, PolicyBundle, create_evaluator
+
+    try:
+        bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
+        results = create_evaluator(bundle).run_tests()
+    except BundleError as exc:
+        raise fail_input(str(exc)) from None
+    failed = [r for r in results if not r.passed]
+    for r in results:
+        if verbose or not r.passed:
+            status = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
+            detail = f" ({r.error})" if r.error else ""
+            click.echo(f"{status} data.{r.package}.{r.name}{detail}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if not results:
+        raise fail_input("no policy tests found")
+    raise click.exceptions.Exit(1 if failed else 0)
+
+
+@policy.command("controls")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def policy_controls(output_format: str) -> None:
+    """List the controls of the bundled catalog."""
+    import json
+
+    from guardrails.engine import PolicyBundle
+
+    catalog = PolicyBundle.load().catalog
+    if output_format == "json":
+        click.echo(json.dumps([c.model_dump(mode="json") for c in catalog.controls], indent=2))
+        return
+    for c in catalog.controls:
+        click.echo(f"{c.id:<6} {c.severity:<8} {c.default_enforcement:<4}  {c.title}")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Work with the configuration file."""
+
+
+@config_group.command("schema")
+def config_schema() -> None:
+    """Print the JSON schema of the configuration file."""
+    from guardrails.config import config_json_schema
+
+    click.echo(config_json_schema(), nl=False)
+
+
+@config_group.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+def config_validate(path: Path) -> None:
+    """Validate a configuration file; exit 2 with the field named when it is invalid."""
+    from guardrails.config import ConfigError, load_config
+
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        raise fail_input(str(exc)) from None
+    click.echo(f"{path}: valid")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Turn documents into decisions: evaluate with the engine, then apply configuration and exemptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from fnmatch import fnmatchcase
+
+from guardrails.config import Exemption, GuardrailsConfig
+from guardrails.decision import (
+    AppliedExemption,
+    Decision,
+    EngineInfo,
+    Violation,
+    input_digest,
+    resource_ref,
+    verdict_for,
+)
+from guardrails.documents import ResourceDocument
+from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+
+UNCATALOGUED_SEVERITY = "medium"
+
+
+class Decider:
+    """The one place where findings become decisions, shared by every enforcement point."""
+
+    def __init__(self, config: GuardrailsConfig | None = None, evaluator: Evaluator | None = None) -> None:
+        self.config = config or GuardrailsConfig()
+        if evaluator is None:
+            bundle = PolicyBundle.load(self.config.engine.policy_dirs)
+            evaluator = create_evaluator(bundle, self.config.engine.backend)
+        self.evaluator = evaluator
+        self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
+
+    @property
+    def bundle(self) -> PolicyBundle:
+        return self.evaluator.bundle
+
+    def decide(self, document: ResourceDocument, today: date | None = None) -> Decision:
+        return self.decide_many([document], today)[0]
+
+    def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
+        today = today or datetime.now(UTC).date()
+        docs = list(documents)
+        inputs = [d.to_input() for d in docs]
+        results = self.evaluator.evaluate_many(inputs)
+        return [
+            self._decision(doc, data, result, today) for doc, data, result in zip(docs, inputs, results, strict=True)
+        ]
+
+    def _decision(
+        self, document: ResourceDocument, data: dict, result: list[Finding] | EngineError, today: date
+    ) -> Decision:
+        common = {
+            "resource": resource_ref(document),
+            "point": document.context.point,
+            "source": document.context.source,
+            "input_digest": input_digest(data),
+            "bundle_digest": self.bundle.digest,
+            "bundle_version": self.bundle.version,
+            "engine": self._engine_info,
+        }
+        if isinstance(result, EngineError):
+            return Decision(verdict="error", error=str(result), **common)
+        violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
+        violations.sort(key=lambda v: (v.control, v.path or "", v.message))
+        return Decision(violations=violations, verdict=verdict_for(violations), **common)
+
+    def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
+        info = self.bundle.catalog.by_id.get(finding.control)
+        default = info.default_enforcement if info else (finding.default_enforcement or "deny")
+        enforcement = self.config.controls.get(finding.control, default)
+        if enforcement == "off":
+            return None
+        if finding.unknown and self.config.unknown == "warn":
+            enforcement = "warn"
+        exemption = self._exemption_for(finding.control, document, today)
+        return Violation(
+            control=finding.control,
+            severity=info.severity if info else UNCATALOGUED_SEVERITY,
+            enforcement=enforcement,
+            message=finding.message,
+            path=finding.path,
+            unknown=finding.unknown,
+            title=info.title if info else None,
+            remediation=info.remediation if info else None,
+            exemption=exemption,
+        )
+
+    def _exemption_for(self, control: str, document: ResourceDocument, today: date) -> AppliedExemption | None:
+        for exemption in self.config.exemptions:
+            if exemption.control in (control, "*") and exemption.active_on(today) and _matches(exemption, document):
+                return AppliedExemption(**exemption.model_dump())
+        return None
+
+
+def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
+    res = document.resource
+    candidates = [res.arn, res.name, document.context.location.logical_id]
+    return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)

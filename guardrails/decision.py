@@ -1,0 +1,116 @@
+"""The decision: what the engine found for one resource, after configuration and exemptions."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+import rfc8785
+from pydantic import BaseModel, ConfigDict, Field
+
+from guardrails.documents import Location, ResourceDocument
+
+Verdict = Literal["allow", "warn", "deny", "error"]
+Enforcement = Literal["deny", "warn"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class AppliedExemption(BaseModel):
+    """The exemption that covers a violation (copied into the decision for the audit trail)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    control: str
+    resource: str
+    reason: str
+    ticket: str | None = None
+    expires: date | None = None
+
+
+class Violation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    control: str
+    severity: Severity
+    enforcement: Enforcement
+    message: str
+    path: str | None = None
+    unknown: bool = False
+    """True when the control could not be decided because a value it needs is not knowable yet."""
+    title: str | None = None
+    remediation: str | None = None
+    exemption: AppliedExemption | None = None
+
+    @property
+    def counts(self) -> bool:
+        """An exempted violation stays visible but no longer decides the verdict."""
+        return self.exemption is None
+
+
+class ResourceRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    name: str
+    arn: str | None = None
+    account: str | None = None
+    region: str | None = None
+    location: Location | None = None
+
+
+class EngineInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    resource: ResourceRef
+    violations: list[Violation] = Field(default_factory=list)
+    verdict: Verdict
+    error: str | None = None
+    point: str
+    source: str
+    input_digest: str
+    bundle_digest: str
+    bundle_version: str
+    engine: EngineInfo
+
+
+def verdict_for(violations: list[Violation]) -> Verdict:
+    counting = [v for v in violations if v.counts]
+    if any(v.enforcement == "deny" for v in counting):
+        return "deny"
+    if counting:
+        return "warn"
+    return "allow"
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical JSON bytes."""
+    return rfc8785.dumps(value)
+
+
+def input_digest(document: ResourceDocument | dict[str, Any]) -> str:
+    data = document.to_input() if isinstance(document, ResourceDocument) else document
+    return "sha256:" + hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def resource_ref(document: ResourceDocument) -> ResourceRef:
+    res = document.resource
+    location = document.context.location
+    has_location = any(v is not None for v in (location.file, location.line, location.logical_id))
+    return ResourceRef(
+        type=res.type,
+        name=res.name,
+        arn=res.arn,
+        account=res.account,
+        region=res.region,
+        location=location if has_location else None,
+    )

@@ -1,0 +1,64 @@
+"""The Evaluator interface every policy engine backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from guardrails.engine.bundle import PolicyBundle
+
+
+class EngineError(Exception):
+    """The engine could not evaluate a document; the decision becomes `error`, never a silent pass."""
+
+
+class Finding(BaseModel):
+    """One raw violation as the Rego bundle reports it, before configuration and exemptions."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    control: str
+    message: str
+    path: str | None = None
+    unknown: bool = False
+    default_enforcement: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyTestResult:
+    package: str
+    name: str
+    passed: bool
+    error: str | None = None
+
+
+class Evaluator(Protocol):
+    name: str
+    version: str
+    bundle: PolicyBundle
+
+    def evaluate(self, document: dict[str, Any]) -> list[Finding]:
+        """Findings for one canonical document; raises EngineError."""
+        ...
+
+    def evaluate_many(self, documents: Iterable[dict[str, Any]]) -> list[list[Finding] | EngineError]:
+        """Findings per document, in order; a failing document yields its EngineError in place."""
+        ...
+
+    def run_tests(self) -> list[PolicyTestResult]:
+        """Run every `test_*` rule of the bundle's test files."""
+        ...
+
+
+def parse_findings(raw: Any) -> list[Finding]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise EngineError(f"policy entry point returned {type(raw).__name__}, expected a set of findings")
+    try:
+        return [Finding.model_validate(item) for item in raw]
+    except ValueError as exc:
+        raise EngineError(f"policy returned a malformed finding: {exc}") from exc

@@ -1,0 +1,105 @@
+"""The policy bundle: Rego files, their tests and the control catalog, with a content digest."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENTRY_RULE = "data.guardrails.main.findings"
+
+
+class BundleError(Exception):
+    """The policy bundle cannot be loaded (missing files, invalid catalog, Rego that does not compile)."""
+
+
+class ControlInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    severity: Literal["low", "medium", "high", "critical"]
+    resource_types: list[str]
+    default_enforcement: Literal["deny", "warn"]
+    remediation: str
+    mappings: list[str] = Field(default_factory=list)
+    runtime_action: str | dict[str, str] | None = None
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    controls: list[ControlInfo]
+
+    @cached_property
+    def by_id(self) -> dict[str, ControlInfo]:
+        return {c.id: c for c in self.controls}
+
+
+def default_policy_dir() -> Path:
+    """The bundle shipped inside the installed package (`guardrails.policies`)."""
+    import guardrails.policies
+
+    return Path(guardrails.policies.__file__).parent
+
+
+@dataclass
+class PolicyBundle:
+    """Rego sources (path -> text), test sources, and the merged catalog of one or more policy folders."""
+
+    roots: list[Path]
+    modules: dict[str, str] = field(default_factory=dict)
+    tests: dict[str, str] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=lambda: Catalog(version="0", controls=[]))
+
+    @classmethod
+    def load(cls, extra_dirs: list[Path] | None = None, *, include_default: bool = True) -> PolicyBundle:
+        roots = ([default_policy_dir()] if include_default else []) + list(extra_dirs or [])
+        bundle = cls(roots=roots)
+        controls: dict[str, ControlInfo] = {}
+        versions: list[str] = []
+        for root in roots:
+            if not root.is_dir():
+                raise BundleError(f"{root}: policy folder not found")
+            for path in sorted(root.rglob("*.rego")):
+                key = f"{root.name}/{path.relative_to(root).as_posix()}"
+                text = path.read_text(encoding="utf-8")
+                (bundle.tests if path.name.endswith("_test.rego") else bundle.modules)[key] = text
+            catalog_path = root / "catalog.yaml"
+            if catalog_path.is_file():
+                catalog = _read_catalog(catalog_path)
+                versions.append(catalog.version)
+                for control in catalog.controls:
+                    controls[control.id] = control
+        if not bundle.modules:
+            raise BundleError(f"no .rego policies found in {', '.join(str(r) for r in roots)}")
+        bundle.catalog = Catalog(version="+".join(versions) or "0", controls=list(controls.values()))
+        return bundle
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 over every policy, test and catalog file, in path order."""
+        h = hashlib.sha256()
+        for root in self.roots:
+            for path in sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml")]):
+                h.update(path.relative_to(root).as_posix().encode() + b"\0")
+                h.update(path.read_bytes() + b"\0")
+        return "sha256:" + h.hexdigest()
+
+    @property
+    def version(self) -> str:
+        return self.catalog.version
+
+
+def _read_catalog(path: Path) -> Catalog:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Catalog.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise BundleError(f"{path}: invalid control catalog: {exc}") from exc

@@ -1,0 +1,101 @@
+"""Default backend: regorus (Rust Rego engine), compiled once per process, one engine per thread."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from importlib.metadata import version as package_version
+from typing import Any
+
+import regorus
+
+from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
+from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle
+
+_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+
+
+def clean_engine_message(exc: BaseException) -> str:
+    """regorus appends a Rust backtrace when RUST_BACKTRACE is set; keep only the message."""
+    text = str(exc).split("Stack backtrace:", 1)[0]
+    return text.strip() or type(exc).__name__
+
+
+def _compile(modules: dict[str, str]) -> regorus.Engine:
+    """A new engine with every module parsed and compiled (regorus compiles lazily on first query)."""
+    engine = regorus.Engine()
+    for name, text in modules.items():
+        try:
+            engine.add_policy(name, text)
+        except RuntimeError as exc:
+            raise BundleError(f"policy {name} does not parse: {clean_engine_message(exc)}") from exc
+    try:
+        engine.eval_query_as_json("1 == 1")
+    except RuntimeError as exc:
+        raise BundleError(f"policy bundle does not compile: {clean_engine_message(exc)}") from exc
+    return engine
+
+
+class RegorusEvaluator:
+    """Evaluator on regorus: one engine per thread, each compiled in its own thread.
+
+    regorus engines are not thread-safe and pyo3 marks them unsendable: an engine (even for `clone()`)
+    may only be touched by the thread that created it.
+    """
+
+    name = "regorus"
+
+    def __init__(self, bundle: PolicyBundle) -> None:
+        self.bundle = bundle
+        self.version = package_version("gordon-to-regorus")
+        self._local = threading.local()
+        self._local.engine = _compile(bundle.modules)  # compile errors surface here, at load time
+
+    def _engine(self) -> regorus.Engine:
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = _compile(self.bundle.modules)
+            self._local.engine = engine
+        return engine
+
+    def evaluate(self, document: dict[str, Any]) -> list[Finding]:
+        engine = self._engine()
+        try:
+            engine.set_input_json(json.dumps(document))
+            raw = engine.eval_rule_as_json(ENTRY_RULE)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise EngineError(clean_engine_message(exc)) from exc
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # pyo3 panics derive from BaseException
+                raise
+            raise EngineError(f"engine panic: {clean_engine_message(exc)}") from exc
+        return parse_findings(json.loads(raw) if raw is not None else None)
+
+    def evaluate_many(self, documents: Iterable[dict[str, Any]]) -> list[list[Finding] | EngineError]:
+        results: list[list[Finding] | EngineError] = []
+        for document in documents:
+            try:
+                results.append(self.evaluate(document))
+            except EngineError as exc:
+                results.append(exc)
+        return results
+
+    def run_tests(self) -> list[PolicyTestResult]:
+        engine = _compile({**self.bundle.modules, **self.bundle.tests})
+        results: list[PolicyTestResult] = []
+        for text in self.bundle.tests.values():
+            match = _PACKAGE_RE.search(text)
+            if not match:
+                continue
+            package = match.group(1)
+            for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
+                try:
+                    raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
+                    passed = raw is not None and json.loads(raw) is True
+                    results.append(PolicyTestResult(package, rule, passed, None if passed else "undefined/false"))
+                except RuntimeError as exc:
+                    results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
+        return results

@@ -1,0 +1,52 @@
+"""The JSON report: the contract pipelines and our own hooks parse (documented in the README)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from guardrails.decision import Decision
+from guardrails.report.model import CheckRun
+
+
+def result_entry(decision: Decision) -> dict[str, Any]:
+    resource: dict[str, Any] = {"type": decision.resource.type, "name": decision.resource.name}
+    if decision.resource.arn:
+        resource["arn"] = decision.resource.arn
+    location = decision.resource.location
+    resource["location"] = {
+        "file": location.file if location else None,
+        "line": location.line if location else None,
+        "logical_id": location.logical_id if location else None,
+    }
+    violations = []
+    for v in decision.violations:
+        item: dict[str, Any] = {
+            "control": v.control,
+            "severity": v.severity,
+            "enforcement": v.enforcement,
+            "message": v.message,
+            "path": v.path,
+            "unknown": v.unknown,
+        }
+        if v.title:
+            item["title"] = v.title
+        if v.remediation:
+            item["remediation"] = v.remediation
+        if v.exemption:
+            item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
+        violations.append(item)
+    entry: dict[str, Any] = {
+        "resource": resource,
+        "violations": violations,
+        "verdict": decision.verdict,
+        "decision_id": decision.decision_id,
+    }
+    if decision.error:
+        entry["error"] = decision.error
+    return entry
+
+
+def render_json(run: CheckRun) -> str:
+    payload = {"results": [result_entry(d) for d in run.decisions], "summary": run.summary()}
+    return json.dumps(payload, indent=2) + "\n"

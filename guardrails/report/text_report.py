@@ -1,0 +1,74 @@
+"""The terminal report: grouped by file, then resource; one line per violation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import click
+
+from guardrails.decision import Decision, Violation
+from guardrails.report.model import CheckRun
+
+VERDICT_COLOURS = {"allow": "green", "warn": "yellow", "deny": "red", "error": "magenta"}
+
+
+def _violation_lines(v: Violation, colour: bool) -> list[str]:
+    marker = "~" if v.exemption else ("?" if v.unknown else "x")
+    tag = f"{v.control} [{v.severity}, {'exempted' if v.exemption else v.enforcement}]"
+    if colour:
+        tag = click.style(tag, fg="red" if v.enforcement == "deny" and not v.exemption else "yellow", bold=True)
+    lines = [f"    {marker} {tag} {v.message}"]
+    if v.path:
+        lines.append(f"        at {v.path}")
+    if v.exemption:
+        until = f" until {v.exemption.expires}" if v.exemption.expires else ""
+        ticket = f" ({v.exemption.ticket})" if v.exemption.ticket else ""
+        lines.append(f"        exempted{until}{ticket}: {v.exemption.reason}")
+    elif v.remediation:
+        lines.append(f"        fix: {v.remediation}")
+    return lines
+
+
+def _resource_header(d: Decision, colour: bool) -> str:
+    loc = d.resource.location
+    where = []
+    if loc and loc.logical_id and loc.logical_id != d.resource.name:
+        where.append(f"logical id {loc.logical_id}")
+    if loc and loc.line:
+        where.append(f"line {loc.line}")
+    suffix = f" ({', '.join(where)})" if where else ""
+    verdict = d.verdict.upper()
+    if colour:
+        verdict = click.style(verdict, fg=VERDICT_COLOURS[d.verdict], bold=True)
+    return f"  {verdict:<5} {d.resource.type} {d.resource.name}{suffix}"
+
+
+def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = False) -> str:
+    by_file: dict[str, list[Decision]] = defaultdict(list)
+    for d in run.decisions:
+        file = d.resource.location.file if d.resource.location and d.resource.location.file else "(no file)"
+        by_file[file].append(d)
+    out: list[str] = []
+    for file, decisions in by_file.items():
+        shown = [d for d in decisions if show_passed or d.verdict != "allow" or d.violations]
+        if not shown:
+            continue
+        out.append(click.style(file, bold=True) if colour else file)
+        for d in shown:
+            out.append(_resource_header(d, colour))
+            if d.error:
+                out.append(f"    ! engine error: {d.error}")
+            for v in d.violations:
+                out.extend(_violation_lines(v, colour))
+        out.append("")
+    s = run.summary()
+    verdicts, violations = s["verdicts"], s["violations"]
+    out.append(
+        f"{s['resources']} resources in {s['files_checked']} files ({s['files_skipped']} skipped): "
+        f"{verdicts['deny']} deny, {verdicts['warn']} warn, {verdicts['allow']} allow, {verdicts['error']} error"
+    )
+    out.append(
+        f"violations: {violations['deny']} deny, {violations['warn']} warn, {violations['exempted']} exempted, "
+        f"{violations['unknown']} undecidable (unknown values); policy bundle {s['bundle']['version']}"
+    )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,189 @@
+"""SageMaker / S3 API request documents: `{"operation": "CreateTrainingJob", "request": {...boto3 kwargs}}`."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from guardrails.documents import (
+    Context,
+    EnforcementPoint,
+    Location,
+    Resource,
+    ResourceDocument,
+    SourceKind,
+    unknown_value,
+)
+from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, S3_BUCKET_ASPECTS, SAGEMAKER_BY_OPERATION, arn_for
+from guardrails.sources import s3_shape
+from guardrails.sources.errors import SourceError
+
+ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
+# Update operations whose request names the resource by another field than the Create operation.
+UPDATE_NAME_FIELDS = {"UpdateDomain": "DomainId"}
+
+
+class ApiRequestFile(BaseModel):
+    """The on-disk form of one API request (what `guardrails check` reads)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operation: str
+    request: dict[str, Any]
+    service: str | None = None
+    account: str | None = None
+    region: str | None = None
+
+
+def looks_like_api_request(data: Any) -> bool:
+    return isinstance(data, dict) and "operation" in data and "request" in data
+
+
+def supported_operations() -> list[str]:
+    ops = set(SAGEMAKER_BY_OPERATION) | set(S3_BUCKET.operations) | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+    return sorted(ops)
+
+
+def document_from_request(
+    operation: str,
+    request: dict[str, Any],
+    *,
+    service: str | None = None,
+    account: str | None = None,
+    region: str | None = None,
+    file: str | None = None,
+    point: EnforcementPoint = "pre-deploy",
+    source: SourceKind = "api-request",
+) -> ResourceDocument:
+    """The canonical document for one Create*/Update*/Put* request; raises ValueError if out of scope."""
+    where = Location(file=file)
+    if service in (None, "sagemaker") and operation in SAGEMAKER_BY_OPERATION:
+        return _sagemaker_document(operation, request, account, region, Context(point=point, source=source, location=where))
+    context = Context(point=point, source=source, location=where)
+    if operation == "PutPublicAccessBlock" and (service == "s3control" or ("AccountId" in request and "Bucket" not in request)):
+        account_id = str(request.get("AccountId") or account or "")
+        props = {"PublicAccessBlockConfiguration": s3_shape.public_access_block(request.get("PublicAccessBlockConfiguration") or {})}
+        resource = Resource(type=ACCOUNT_PUBLIC_ACCESS_BLOCK.type, name=account_id, account=account_id or None, region=region, properties=props)
+        return ResourceDocument(resource=resource, context=context)
+    if service in (None, "s3") and operation in S3_BUCKET.operations:
+        return _bucket_document(operation, request, account, region, context)
+    raise ValueError(f"operation {operation!r} is not in scope (supported: {', '.join(supported_operations())})")
+
+
+def load_api_request(path: Path, data: Any, point: EnforcementPoint = "pre-deploy") -> list[ResourceDocument]:
+    """Validate a parsed request file and build its document; raises SourceError naming the field."""
+    try:
+        parsed = ApiRequestFile.model_validate(data)
+    except ValidationError as exc:
+        problem = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise SourceError(str(path), f"invalid API request document: {problem}") from exc
+    try:
+        return [
+            document_from_request(
+                parsed.operation,
+                parsed.request,
+                service=parsed.service,
+                account=parsed.account,
+                region=parsed.region,
+                file=str(path),
+                point=point,
+            )
+        ]
+    except ValueError as exc:
+        raise SourceError(str(path), str(exc)) from exc
+
+
+def _sagemaker_document(
+    operation: str, request: dict[str, Any], account: str | None, region: str | None, context: Context
+) -> ResourceDocument:
+    kind = SAGEMAKER_BY_OPERATION[operation]
+    properties = {k: v for k, v in request.items() if k != "Tags"}
+    name_field = UPDATE_NAME_FIELDS.get(operation, kind.name_field)
+    name = request.get(name_field)
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"request.{name_field} is required for {operation}")
+    if operation.startswith("Update"):
+        for field in _fields_not_in_update(operation, kind.operations[0], properties):
+            properties[field] = unknown_value(f"not part of the {operation} request")
+            context.unknown.append(field)
+    resource = Resource(
+        type=kind.type,
+        name=name,
+        arn=arn_for(kind, name, region, account),
+        account=account,
+        region=region,
+        tags=_tags(request.get("Tags")),
+        properties=properties,
+    )
+    return ResourceDocument(resource=resource, context=context)
+
+
+def _bucket_document(
+    operation: str, request: dict[str, Any], account: str | None, region: str | None, context: Context
+) -> ResourceDocument:
+    bucket = request.get("Bucket")
+    if not isinstance(bucket, str) or not bucket:
+        raise ValueError(f"request.Bucket is required for {operation}")
+    props: dict[str, Any] = {"BucketName": bucket}
+    if request.get("ACL"):
+        props["AccessControl"] = s3_shape.canned_acl(str(request["ACL"]))
+    if isinstance(request.get("AccessControlPolicy"), dict):
+        props["AccessControlPolicy"] = {"Grants": request["AccessControlPolicy"].get("Grants", [])}
+    if "Policy" in request:
+        props["Policy"] = s3_shape.policy_object(request["Policy"])
+    if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
+        props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(request["PublicAccessBlockConfiguration"])
+    if isinstance(request.get("ServerSideEncryptionConfiguration"), dict):
+        props["BucketEncryption"] = s3_shape.encryption_from_api(request["ServerSideEncryptionConfiguration"])
+    if isinstance(request.get("OwnershipControls"), dict):
+        props["OwnershipControls"] = request["OwnershipControls"]
+    elif request.get("ObjectOwnership"):
+        props["OwnershipControls"] = {"Rules": [{"ObjectOwnership": request["ObjectOwnership"]}]}
+    carried = S3_BUCKET.partial_operations.get(operation)
+    if carried is not None:
+        # A Put* call changes one aspect; the rest of the bucket is not visible in the request.
+        for aspect in S3_BUCKET_ASPECTS:
+            if aspect not in carried and aspect not in props:
+                props[aspect] = unknown_value(f"not part of the {operation} request")
+                context.unknown.append(aspect)
+    resource = Resource(
+        type=S3_BUCKET.type,
+        name=bucket,
+        arn=arn_for(S3_BUCKET, bucket, region, account),
+        account=account,
+        region=region,
+        properties=props,
+    )
+    return ResourceDocument(resource=resource, context=context)
+
+
+def _tags(tags: Any) -> dict[str, str]:
+    if not isinstance(tags, list):
+        return {}
+    return {str(t["Key"]): str(t.get("Value", "")) for t in tags if isinstance(t, dict) and "Key" in t}
+
+
+@lru_cache(maxsize=32)
+def _create_members(create_operation: str) -> frozenset[str]:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return frozenset(model.operation_model(create_operation).input_shape.members)
+
+
+def _fields_not_in_update(operation: str, create_operation: str, properties: dict[str, Any]) -> list[str]:
+    """Create-request fields an update leaves as they are: their current values are unknown here."""
+    if create_operation == operation:
+        return []
+    return sorted(m for m in _create_members(create_operation) if m not in properties and m != "Tags")
+
+
+def parse_json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(str(path), f"invalid JSON: {exc}") from exc
