@@ -134,7 +134,10 @@ def _bucket_document(
     if isinstance(request.get("AccessControlPolicy"), dict):
         props["AccessControlPolicy"] = {"Grants": request["AccessControlPolicy"].get("Grants", [])}
     if "Policy" in request:
-        props["Policy"] = s3_shape.policy_object(request["Policy"])
+        try:
+            props["Policy"] = s3_shape.policy_object(request["Policy"])
+        except ValueError as exc:
+            raise ValueError(f"request.Policy is not a JSON policy document: {exc}") from exc
     if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
         props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(request["PublicAccessBlockConfiguration"])
     if isinstance(request.get("ServerSideEncryptionConfiguration"), dict):
