@@ -10,14 +10,18 @@ EnforcementPoint = Literal["pre-deploy", "admission", "runtime", "scan"]
 SourceKind = Literal["cloudformation", "terraform", "api-request", "cloudtrail", "sagemaker-event", "live"]
 
 UNKNOWN_PREFIX = "<unknown"
+SPECIFIC_UNKNOWN_PREFIX = "<unknown specific:"
 
 
-def unknown_value(reason: str) -> str:
+def unknown_value(reason: str, *, specific: bool = False) -> str:
     """Placeholder for a value that is present but not knowable now (unresolved Ref, `omitted`...).
 
-    Its path must also be listed in `context.unknown`; policies consult that list, never this text.
+    Its path must also be listed in `context.unknown`. `specific` marks a value that is certainly not a
+    wildcard or empty (a resource's id or attribute, the account id, a string with literal text such as
+    `arn:aws:iam::${AWS::AccountId}:root`): it reads `<unknown specific: ...>`, so a policy can tell
+    "some account" from "maybe `*`" (see `lib.may_be_wildcard`).
     """
-    return f"{UNKNOWN_PREFIX}: {reason}>"
+    return f"{SPECIFIC_UNKNOWN_PREFIX} {reason}>" if specific else f"{UNKNOWN_PREFIX}: {reason}>"
 
 
 def is_unknown_value(value: Any) -> bool:

@@ -56,9 +56,9 @@ def read_text(path: Path) -> str:
 
 def parse_document(path: Path, text: str) -> tuple[Any, dict[str, int]]:
     """Parse JSON or YAML (with CloudFormation tags); returns the data and logical-id lines."""
-    from guardrails.sources.cloudformation import parse_template_text
+    from guardrails.sources.cloudformation import parse_structured_text
 
-    return parse_template_text(text, str(path))
+    return parse_structured_text(text, str(path))
 
 
 def documents_from_data(

@@ -1,17 +1,21 @@
-"""The error every source adapter raises for unreadable or invalid input."""
+"""The error every source adapter raises for input it cannot read or that is not valid."""
 
 from __future__ import annotations
 
 
 class SourceError(Exception):
-    """Invalid input, named by file (and line when known)."""
+    """Unreadable or invalid input: malformed YAML/JSON, a template without `Resources`, a binary file...
+
+    `str()` reads `<file>[:<line>]: <message>` so the CLI can print it as is (exit code 2) and the
+    CloudFormation hook can return it as an `InternalFailure` message.
+    """
 
     def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        super().__init__(file, message, line)
         self.file = file
         self.message = message
         self.line = line
-        super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.message}"

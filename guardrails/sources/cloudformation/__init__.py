@@ -1,0 +1,46 @@
+"""CloudFormation / SAM / CDK source: templates -> canonical ResourceDocuments (see DESIGN.md).
+
+Pure Python, no AWS calls. Parameters (defaults, or `--parameter` overrides; pseudo parameters such as
+`AWS::Region` may be given the same way), conditions and intrinsic functions are resolved where the
+template allows it. Everything else is *unknown-but-present*: the value in `properties` is the
+placeholder `guardrails.documents.unknown_value(reason)` (e.g. `"<unknown: Ref SubnetParam>"`,
+`"<unknown: Fn::Sub (Ref AWS::AccountId)>"`, `"<unknown: Fn::If IsProd>"`) and its dotted path (list
+indexes as numbers, e.g. `VpcConfig.Subnets.0`) is listed in `context.unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from guardrails.documents import ResourceDocument
+from guardrails.sources.cloudformation.resource_documents import (
+    document_from_resource_properties,
+    documents_from_template,
+    looks_like_cloudformation,
+)
+from guardrails.sources.cloudformation.template_text import (
+    parse_structured_text,
+    parse_template_text,
+    paused_gc,
+    read_template_file,
+)
+from guardrails.sources.errors import SourceError
+
+__all__ = [
+    "SourceError",
+    "document_from_resource_properties",
+    "documents_from_template",
+    "load_cloudformation",
+    "looks_like_cloudformation",
+    "parse_structured_text",
+    "parse_template_text",
+]
+
+
+def load_cloudformation(path: Path, parameters: Mapping[str, str] | None = None) -> list[ResourceDocument]:
+    """Read, parse and resolve one template file (JSON or YAML, any extension); SourceError if invalid."""
+    file = str(path)
+    with paused_gc():
+        template, lines = parse_template_text(read_template_file(Path(path)), file)
+        return documents_from_template(template, file=file, parameters=parameters, lines=lines)

@@ -1,0 +1,157 @@
+"""Resolved property values -> the JSON-ready canonical shape: placeholders for unknowns, typed scalars."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from guardrails.documents import is_unknown_value, path_string, unknown_value
+from guardrails.sources.cloudformation.resolved_values import (
+    NO_VALUE,
+    Unknown,
+    contains_unknown,
+    parse_number,
+)
+
+BOOLEAN_PROPERTIES = frozenset(
+    {
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+        "EnableCapture",
+        "BucketKeyEnabled",
+        "EnableOnlineStore",
+        "EnableSSMAccess",
+        "ObjectLockEnabled",
+    }
+)
+"""Boolean in the API; CloudFormation parameters and hook payloads deliver them as "true"/"false"."""
+
+NUMBER_PROPERTIES = frozenset(
+    {
+        "InitialInstanceCount",
+        "InitialVariantWeight",
+        "InitialSamplingPercentage",
+        "InstanceCount",
+        "VolumeSizeInGB",
+        "MaxConcurrency",
+        "MemorySizeInMB",
+        "ProvisionedConcurrency",
+        "MaxRuntimeInSeconds",
+    }
+)
+"""Numeric in the API; may arrive as strings the same way."""
+
+
+def materialize(value: Any, unknown: list[str], path: list[str | int] | None = None) -> Any:
+    """A JSON-ready copy of resolved properties.
+
+    Each `Unknown` becomes an `unknown_value` placeholder and its dotted path is appended to `unknown`;
+    `AWS::NoValue` and null mapping values are dropped; "true"/"false" under boolean API keys become
+    booleans and numeric strings under number keys become numbers.
+    """
+    path = [] if path is None else path
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if item is None or item is NO_VALUE:
+                continue
+            if isinstance(item, str):
+                if key in BOOLEAN_PROPERTIES:
+                    lowered = item.strip().lower()
+                    result[key] = lowered == "true" if lowered in ("true", "false") else item
+                elif key in NUMBER_PROPERTIES:
+                    result[key] = parse_number(item)
+                else:
+                    result[key] = item
+            elif isinstance(item, (dict, list, Unknown)):
+                path.append(key)
+                result[key] = materialize(item, unknown, path)
+                path.pop()
+            else:
+                result[key] = item
+        return result
+    if isinstance(value, list):
+        items: list[Any] = []
+        for item in value:
+            if item is NO_VALUE:
+                continue
+            if isinstance(item, (dict, list, Unknown)):
+                path.append(len(items))
+                items.append(materialize(item, unknown, path))
+                path.pop()
+            else:
+                items.append(item)
+        return items
+    if isinstance(value, Unknown):
+        unknown.append(path_string(path))
+        return unknown_value(value.reason, specific=value.specific)
+    return value
+
+
+def tags_of(properties: dict[str, Any]) -> dict[str, str]:
+    """Known tags from CFN `Tags`: a `[{Key, Value}]` list or, for some types, a plain mapping."""
+    raw = properties.get("Tags")
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(raw, list):
+        pairs = [(item.get("Key"), item.get("Value")) for item in raw if isinstance(item, dict)]
+    elif isinstance(raw, dict):
+        pairs = list(raw.items())
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        if not isinstance(key, str) or is_unknown_value(key) or is_unknown_value(value):
+            continue
+        if isinstance(value, bool):
+            tags[key] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            tags[key] = str(value)
+    return tags
+
+
+def policy_object(document: Any) -> Any:
+    """A bucket policy document as an object (CloudFormation also accepts it as a JSON string)."""
+    if isinstance(document, str):
+        try:
+            parsed = json.loads(document)
+        except ValueError:
+            return document
+        return parsed if isinstance(parsed, dict) else document
+    return document
+
+
+def merge_policies(first: Any, second: Any) -> Any:
+    """Two policies on one bucket -> one document whose `Statement` list holds both."""
+    if isinstance(first, Unknown) or isinstance(second, Unknown):
+        return Unknown("one of several bucket policies is unknown")
+    if not isinstance(first, dict) or not isinstance(second, dict):
+        return Unknown("bucket policy is not an object")
+    merged = dict(first)
+    merged["Statement"] = _statements(first) + _statements(second)
+    return merged
+
+
+def _statements(policy: dict[str, Any]) -> list[Any]:
+    statement = policy.get("Statement")
+    if statement is None:
+        return []
+    return list(statement) if isinstance(statement, list) else [statement]
+
+
+def pipeline_request_shape(properties: dict[str, Any]) -> dict[str, Any]:
+    """CFN `PipelineDefinition: {PipelineDefinitionBody | PipelineDefinitionS3Location}` -> API shape."""
+    definition = properties.get("PipelineDefinition")
+    if not isinstance(definition, dict):
+        return properties
+    shaped = dict(properties)
+    if "PipelineDefinitionBody" in definition:
+        body = definition["PipelineDefinitionBody"]
+        if isinstance(body, (dict, list)):
+            body = Unknown("PipelineDefinitionBody") if contains_unknown(body) else json.dumps(body)
+        shaped["PipelineDefinition"] = body
+    elif "PipelineDefinitionS3Location" in definition:
+        del shaped["PipelineDefinition"]
+        shaped["PipelineDefinitionS3Location"] = definition["PipelineDefinitionS3Location"]
+    return shaped

@@ -1,0 +1,222 @@
+"""Template file/text -> `(template, {logical id: line})`: JSON by the json module, YAML by yaml_reader.
+
+Unreadable, binary, undecodable, malformed or absurdly nested input raises SourceError naming the file.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from guardrails.sources.cloudformation.yaml_reader import MAX_DEPTH, parse_yaml
+from guardrails.sources.errors import SourceError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""CloudFormation itself accepts at most 1 MB; anything this large is not a template."""
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic trees (a third of the time on
+    big templates goes to collections that find nothing); restore it afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_template_file(path: Path) -> str:
+    """The text of a template file; SourceError when it is unreadable, binary, huge or not UTF-8."""
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError(
+                file, f"file is {size} bytes; templates larger than {MAX_FILE_BYTES} are refused"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(file, f"cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in data:
+        raise SourceError(file, "binary file (contains NUL bytes), not a template")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(file, f"not UTF-8 text (undecodable byte at offset {exc.start})", line) from None
+
+
+def parse_template_text(text: str, file: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse JSON or YAML template text into `(template, {logical id: 1-based line})`.
+
+    Short-form YAML tags become their long form (`!Ref X` -> `{"Ref": "X"}`, `!GetAtt A.B` ->
+    `{"Fn::GetAtt": ["A", "B"]}`, `!Sub s` -> `{"Fn::Sub": s}`, `!Condition C` -> `{"Condition": "C"}`).
+    Raises SourceError (naming `file`) for anything that is not a readable mapping.
+    """
+    data, lines = parse_structured_text(text, file)
+    if data is None:
+        raise SourceError(file, "empty file")
+    if not isinstance(data, dict):
+        raise SourceError(file, f"a template must be a mapping, not {_kind(data)}")
+    return data, lines
+
+
+def parse_structured_text(text: str, file: str) -> tuple[Any, dict[str, int]]:
+    """Like `parse_template_text`, for any JSON/YAML file that may or may not be a template (a folder
+    walk): the top level may be anything, and an empty file gives `(None, {})`."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        raise SourceError(file, "binary content (contains NUL characters), not a template")
+    stripped = text.lstrip()
+    if not stripped:
+        return None, {}
+    with paused_gc():
+        if stripped[0] in "{[":
+            return _parse_json(text, file)
+        return parse_yaml(text, file)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+# --------------------------------------------------------------------------------------------- JSON
+
+
+def _parse_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
+    try:
+        try:
+            data, lines = _json_with_resource_lines(text)
+        except (ValueError, IndexError):
+            # Not a plain JSON object (or not one the fast path reads): let json.loads decide.
+            data, lines = json.loads(text), None
+    except RecursionError:
+        raise SourceError(file, f"nesting deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        # CloudFormation reads a template that is not valid JSON as YAML (a superset); do the same,
+        # except for a `.json` file, and report the JSON error when YAML cannot read it either.
+        json_error = SourceError(
+            file, f"invalid JSON: {getattr(exc, 'msg', exc)}", getattr(exc, "lineno", None)
+        )
+        if file.lower().endswith(".json"):
+            raise json_error from None
+        try:
+            return parse_yaml(text, file)
+        except SourceError:
+            raise json_error from None
+    _check_depth(data, file)
+    return data, _json_resource_lines(text) if lines is None else lines
+
+
+_JSON_DECODER = json.JSONDecoder()
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse a JSON object, decoding each top-level value (and each resource) with the C decoder and
+    noting the line of every key of `Resources` on the way: one pass at the speed of `json.loads`."""
+    lines: dict[str, int] = {}
+    counted = [0, 1]  # offset counted up to, line number there
+
+    def line_at(position: int) -> int:
+        counted[1] += text.count("\n", counted[0], position)
+        counted[0] = position
+        return counted[1]
+
+    def members(position: int, on_key: Any) -> tuple[dict[str, Any], int]:
+        """The object starting at `position` (a "{"), calling `on_key(key, key_position, value_position)`."""
+        result: dict[str, Any] = {}
+        position = _JSON_SPACE.match(text, position + 1).end()
+        if text[position] == "}":
+            return result, position + 1
+        while True:
+            if text[position] != '"':
+                raise ValueError("expected a key")
+            key_position = position
+            key, position = _JSON_DECODER.raw_decode(text, position)
+            position = _JSON_SPACE.match(text, position).end()
+            if text[position] != ":":
+                raise ValueError("expected ':'")
+            position = _JSON_SPACE.match(text, position + 1).end()
+            result[key], position = on_key(key, key_position, position)
+            position = _JSON_SPACE.match(text, position).end()
+            if text[position] == ",":
+                position = _JSON_SPACE.match(text, position + 1).end()
+            elif text[position] == "}":
+                return result, position + 1
+            else:
+                raise ValueError("expected ',' or '}'")
+
+    def resource(key: str, key_position: int, position: int) -> tuple[Any, int]:
+        lines.setdefault(key, line_at(key_position))
+        return _JSON_DECODER.raw_decode(text, position)
+
+    def section(key: str, key_position: int, position: int) -> tuple[Any, int]:
+        if key == "Resources" and text[position] == "{":
+            return members(position, resource)
+        return _JSON_DECODER.raw_decode(text, position)
+
+    start = _JSON_SPACE.match(text).end()
+    if text[start] != "{":
+        raise ValueError("not an object")
+    template, end = members(start, section)
+    if _JSON_SPACE.match(text, end).end() != len(text):
+        raise ValueError("extra data after the template")
+    return template, lines
+
+
+def _check_depth(data: Any, file: str) -> None:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SourceError(file, f"nesting deeper than {MAX_DEPTH} levels")
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
+_JSON_COLON = re.compile(r"\s*:")
+
+
+def _json_resource_lines(text: str) -> dict[str, int]:
+    """Line of each key of the top-level `Resources` object, found by a token scan of the text."""
+    lines: dict[str, int] = {}
+    depth = 0
+    resources_key_seen = False
+    in_resources = False
+    line, counted_to = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            if depth == 2 and in_resources and _JSON_COLON.match(text, match.end()):
+                line += text.count("\n", counted_to, match.start())
+                counted_to = match.start()
+                lines.setdefault(json.loads(token), line)
+            elif depth == 1 and not in_resources:
+                resources_key_seen = token == '"Resources"' and bool(_JSON_COLON.match(text, match.end()))
+            continue
+        if first in "{[":
+            depth += 1
+            if depth == 2 and resources_key_seen and first == "{":
+                in_resources = True
+            resources_key_seen = False
+        else:
+            depth -= 1
+            if in_resources and depth == 1:
+                break
+    return lines
