@@ -36,17 +36,42 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML).")
-@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE",
-              help="Override a CloudFormation parameter (repeatable).")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra folder of Rego policies (custom controls) to load beside the bundled ones.")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Skip files whose path matches this glob while walking folders (repeatable).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
+)
+@click.option(
+    "--parameter",
+    "-p",
+    "parameters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a CloudFormation parameter (repeatable).",
+)
+@click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra folder of Rego policies (custom controls) to load beside the bundled ones.",
+)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files whose path matches this glob while walking folders (repeatable).",
+)
 @click.option("--show-passed", is_flag=True, help="Also list resources without violations (text format).")
-@click.option("--output", "-o", "output_path", type=click.Path(path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -91,9 +116,16 @@ def policy() -> None:
 
 
 @policy.command("test")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra policy folder whose tests run too.")
-@click.option("--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies.")
+@click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra policy folder whose tests run too.",
+)
+@click.option(
+    "--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies."
+)
 @click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
 def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
@@ -117,7 +149,9 @@ def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) 
 
 
 @policy.command("controls")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def policy_controls(output_format: str) -> None:
     """List the controls of the bundled catalog."""
     import json

@@ -46,7 +46,8 @@ class Decider:
         inputs = [d.to_input() for d in docs]
         results = self.evaluator.evaluate_many(inputs)
         return [
-            self._decision(doc, data, result, today) for doc, data, result in zip(docs, inputs, results, strict=True)
+            self._decision(doc, data, result, today)
+            for doc, data, result in zip(docs, inputs, results, strict=True)
         ]
 
     def _decision(
@@ -88,9 +89,15 @@ class Decider:
             exemption=exemption,
         )
 
-    def _exemption_for(self, control: str, document: ResourceDocument, today: date) -> AppliedExemption | None:
+    def _exemption_for(
+        self, control: str, document: ResourceDocument, today: date
+    ) -> AppliedExemption | None:
         for exemption in self.config.exemptions:
-            if exemption.control in (control, "*") and exemption.active_on(today) and _matches(exemption, document):
+            if (
+                exemption.control in (control, "*")
+                and exemption.active_on(today)
+                and _matches(exemption, document)
+            ):
                 return AppliedExemption(**exemption.model_dump())
         return None
 

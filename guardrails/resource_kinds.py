@@ -28,7 +28,12 @@ def _sm(type_suffix: str, name_field: str, arn_resource: str, *ops: str, cfn: bo
     return ResourceKind(f"AWS::SageMaker::{type_suffix}", "sagemaker", name_field, arn_resource, ops, cfn)
 
 
-S3_BUCKET_ASPECTS: tuple[str, ...] = ("PublicAccessBlockConfiguration", "AccessControl", "Policy", "BucketEncryption")
+S3_BUCKET_ASPECTS: tuple[str, ...] = (
+    "PublicAccessBlockConfiguration",
+    "AccessControl",
+    "Policy",
+    "BucketEncryption",
+)
 """The bucket properties the S3 controls judge; a partial request leaves the others unknown."""
 
 KINDS: tuple[ResourceKind, ...] = (
@@ -58,7 +63,14 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     _sm("Domain", "DomainName", "domain", "CreateDomain", "UpdateDomain", cfn=True),
     _sm("Pipeline", "PipelineName", "pipeline", "CreatePipeline", "UpdatePipeline", cfn=True),
-    _sm("FeatureGroup", "FeatureGroupName", "feature-group", "CreateFeatureGroup", "UpdateFeatureGroup", cfn=True),
+    _sm(
+        "FeatureGroup",
+        "FeatureGroupName",
+        "feature-group",
+        "CreateFeatureGroup",
+        "UpdateFeatureGroup",
+        cfn=True,
+    ),
     _sm(
         "MonitoringSchedule",
         "MonitoringScheduleName",

@@ -30,7 +30,9 @@ def test_training_job_request_keeps_api_shape_and_tags():
 
 
 def test_update_notebook_marks_untouched_create_fields_unknown():
-    doc = document_from_request("UpdateNotebookInstance", {"NotebookInstanceName": "nb", "RootAccess": "Disabled"})
+    doc = document_from_request(
+        "UpdateNotebookInstance", {"NotebookInstanceName": "nb", "RootAccess": "Disabled"}
+    )
     assert "DirectInternetAccess" in doc.context.unknown
     assert "KmsKeyId" in doc.context.unknown
     assert "RootAccess" not in doc.context.unknown
@@ -51,7 +53,9 @@ def test_put_bucket_policy_is_a_partial_bucket_document():
 
 
 def test_create_bucket_is_a_whole_new_bucket():
-    doc = document_from_request("CreateBucket", {"Bucket": "b", "ACL": "public-read", "ObjectOwnership": "ObjectWriter"})
+    doc = document_from_request(
+        "CreateBucket", {"Bucket": "b", "ACL": "public-read", "ObjectOwnership": "ObjectWriter"}
+    )
     assert doc.resource.properties["AccessControl"] == "PublicRead"
     assert doc.resource.properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
     assert doc.context.unknown == []
@@ -63,14 +67,24 @@ def test_put_bucket_encryption_maps_to_cloudformation_shape():
         {
             "Bucket": "b",
             "ServerSideEncryptionConfiguration": {
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"},
-                           "BucketKeyEnabled": True}]
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": "k",
+                        },
+                        "BucketKeyEnabled": True,
+                    }
+                ]
             },
         },
     )
     assert doc.resource.properties["BucketEncryption"] == {
         "ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}, "BucketKeyEnabled": True}
+            {
+                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"},
+                "BucketKeyEnabled": True,
+            }
         ]
     }
 
@@ -100,7 +114,10 @@ def test_every_supported_operation_builds_a_document():
         ({"operation": "CreateTrainingJob"}, "request: Field required"),
         ({"operation": "DeleteEverything", "request": {}}, "not in scope"),
         ({"operation": "CreateTrainingJob", "request": {}}, "request.TrainingJobName is required"),
-        ({"operation": "PutBucketPolicy", "request": {"Bucket": "b", "Policy": "{not json"}}, "request.Policy"),
+        (
+            {"operation": "PutBucketPolicy", "request": {"Bucket": "b", "Policy": "{not json"}},
+            "request.Policy",
+        ),
         ({"operation": "CreateModel", "request": {"ModelName": "m"}, "extra": 1}, "extra"),
     ],
 )

@@ -78,8 +78,13 @@ def test_no_findings_is_allow():
 
 
 def test_active_exemption_marks_but_keeps_the_violation():
-    exemption = Exemption(control="SM-05", resource="arn:aws:sagemaker:*:notebook-instance/nb",
-                          reason="lab", ticket="SEC-1", expires=date(2026, 12, 31))
+    exemption = Exemption(
+        control="SM-05",
+        resource="arn:aws:sagemaker:*:notebook-instance/nb",
+        reason="lab",
+        ticket="SEC-1",
+        expires=date(2026, 12, 31),
+    )
     decision = decide([SM05], GuardrailsConfig(exemptions=[exemption]))
     assert decision.violations[0].exemption is not None
     assert decision.violations[0].exemption.ticket == "SEC-1"

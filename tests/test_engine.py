@@ -35,8 +35,13 @@ controls:
 def policy_dir(tmp_path: Path, **files: str) -> Path:
     root = tmp_path / "policies"
     root.mkdir()
-    for name, text in {"main.rego": MAIN, "custom.rego": RULE, "custom_test.rego": TESTS,
-                       "catalog.yaml": CATALOG, **files}.items():
+    for name, text in {
+        "main.rego": MAIN,
+        "custom.rego": RULE,
+        "custom_test.rego": TESTS,
+        "catalog.yaml": CATALOG,
+        **files,
+    }.items():
         (root / name).write_text(text, encoding="utf-8")
     return root
 
@@ -49,7 +54,9 @@ def test_findings_and_unknown_flag(tmp_path):
     evaluator = create_evaluator(PolicyBundle.load([policy_dir(tmp_path)], include_default=False))
     assert [f.control for f in evaluator.evaluate(doc(x=1))] == ["CU-01"]
     assert evaluator.evaluate(doc(x=2)) == []
-    unknown = evaluator.evaluate({"resource": {"type": "T", "name": "n", "properties": {}}, "context": {"unknown": ["y"]}})
+    unknown = evaluator.evaluate(
+        {"resource": {"type": "T", "name": "n", "properties": {}}, "context": {"unknown": ["y"]}}
+    )
     assert [(f.control, f.unknown) for f in unknown] == [("CU-02", True)]
 
 
@@ -64,7 +71,9 @@ def test_engine_error_is_an_error_not_a_pass(tmp_path):
 
 
 def test_policy_that_does_not_compile_names_the_file(tmp_path):
-    root = policy_dir(tmp_path, **{"broken.rego": "package guardrails.rules.broken\nimport rego.v1\nx if { y }\n"})
+    root = policy_dir(
+        tmp_path, **{"broken.rego": "package guardrails.rules.broken\nimport rego.v1\nx if { y }\n"}
+    )
     with pytest.raises(BundleError, match="broken.rego:3"):
         create_evaluator(PolicyBundle.load([root], include_default=False))
 

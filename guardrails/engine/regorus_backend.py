@@ -95,7 +95,9 @@ class RegorusEvaluator:
                 try:
                     raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
                     passed = raw is not None and json.loads(raw) is True
-                    results.append(PolicyTestResult(package, rule, passed, None if passed else "undefined/false"))
+                    results.append(
+                        PolicyTestResult(package, rule, passed, None if passed else "undefined/false")
+                    )
                 except RuntimeError as exc:
                     results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
         return results

@@ -16,7 +16,9 @@ def _violation_lines(v: Violation, colour: bool) -> list[str]:
     marker = "~" if v.exemption else ("?" if v.unknown else "x")
     tag = f"{v.control} [{v.severity}, {'exempted' if v.exemption else v.enforcement}]"
     if colour:
-        tag = click.style(tag, fg="red" if v.enforcement == "deny" and not v.exemption else "yellow", bold=True)
+        tag = click.style(
+            tag, fg="red" if v.enforcement == "deny" and not v.exemption else "yellow", bold=True
+        )
     lines = [f"    {marker} {tag} {v.message}"]
     if v.path:
         lines.append(f"        at {v.path}")
@@ -63,12 +65,12 @@ def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = Fals
         out.append("")
     s = run.summary()
     verdicts, violations = s["verdicts"], s["violations"]
+    counts = ", ".join(f"{verdicts[k]} {k}" for k in ("deny", "warn", "allow", "error"))
     out.append(
-        f"{s['resources']} resources in {s['files_checked']} files ({s['files_skipped']} skipped): "
-        f"{verdicts['deny']} deny, {verdicts['warn']} warn, {verdicts['allow']} allow, {verdicts['error']} error"
+        f"{s['resources']} resources in {s['files_checked']} files ({s['files_skipped']} skipped): {counts}"
     )
     out.append(
-        f"violations: {violations['deny']} deny, {violations['warn']} warn, {violations['exempted']} exempted, "
-        f"{violations['unknown']} undecidable (unknown values); policy bundle {s['bundle']['version']}"
+        f"violations: {violations['deny']} deny, {violations['warn']} warn,"
+        f" {violations['exempted']} exempted, {violations['unknown']} undecidable (unknown values); policy bundle {s['bundle']['version']}"
     )
     return "\n".join(out) + "\n"

@@ -1,4 +1,4 @@
-"""SageMaker / S3 API request documents: `{"operation": "CreateTrainingJob", "request": {...boto3 kwargs}}`."""
+"""SageMaker / S3 API request documents: `{"operation": "CreateTrainingJob", "request": {...}}`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def looks_like_api_request(data: Any) -> bool:
 
 
 def supported_operations() -> list[str]:
-    ops = set(SAGEMAKER_BY_OPERATION) | set(S3_BUCKET.operations) | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+    ops = (
+        set(SAGEMAKER_BY_OPERATION) | set(S3_BUCKET.operations) | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+    )
     return sorted(ops)
 
 
@@ -62,16 +64,32 @@ def document_from_request(
     """The canonical document for one Create*/Update*/Put* request; raises ValueError if out of scope."""
     where = Location(file=file)
     if service in (None, "sagemaker") and operation in SAGEMAKER_BY_OPERATION:
-        return _sagemaker_document(operation, request, account, region, Context(point=point, source=source, location=where))
+        return _sagemaker_document(
+            operation, request, account, region, Context(point=point, source=source, location=where)
+        )
     context = Context(point=point, source=source, location=where)
-    if operation == "PutPublicAccessBlock" and (service == "s3control" or ("AccountId" in request and "Bucket" not in request)):
+    if operation == "PutPublicAccessBlock" and (
+        service == "s3control" or ("AccountId" in request and "Bucket" not in request)
+    ):
         account_id = str(request.get("AccountId") or account or "")
-        props = {"PublicAccessBlockConfiguration": s3_shape.public_access_block(request.get("PublicAccessBlockConfiguration") or {})}
-        resource = Resource(type=ACCOUNT_PUBLIC_ACCESS_BLOCK.type, name=account_id, account=account_id or None, region=region, properties=props)
+        props = {
+            "PublicAccessBlockConfiguration": s3_shape.public_access_block(
+                request.get("PublicAccessBlockConfiguration") or {}
+            )
+        }
+        resource = Resource(
+            type=ACCOUNT_PUBLIC_ACCESS_BLOCK.type,
+            name=account_id,
+            account=account_id or None,
+            region=region,
+            properties=props,
+        )
         return ResourceDocument(resource=resource, context=context)
     if service in (None, "s3") and operation in S3_BUCKET.operations:
         return _bucket_document(operation, request, account, region, context)
-    raise ValueError(f"operation {operation!r} is not in scope (supported: {', '.join(supported_operations())})")
+    raise ValueError(
+        f"operation {operation!r} is not in scope (supported: {', '.join(supported_operations())})"
+    )
 
 
 def load_api_request(path: Path, data: Any, point: EnforcementPoint = "pre-deploy") -> list[ResourceDocument]:
@@ -139,7 +157,9 @@ def _bucket_document(
         except ValueError as exc:
             raise ValueError(f"request.Policy is not a JSON policy document: {exc}") from exc
     if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
-        props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(request["PublicAccessBlockConfiguration"])
+        props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
+            request["PublicAccessBlockConfiguration"]
+        )
     if isinstance(request.get("ServerSideEncryptionConfiguration"), dict):
         props["BucketEncryption"] = s3_shape.encryption_from_api(request["ServerSideEncryptionConfiguration"])
     if isinstance(request.get("OwnershipControls"), dict):

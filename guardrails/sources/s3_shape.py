@@ -15,7 +15,12 @@ CANNED_ACL: dict[str, str] = {
     "bucket-owner-full-control": "BucketOwnerFullControl",
     "log-delivery-write": "LogDeliveryWrite",
 }
-PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+PUBLIC_ACCESS_BLOCK_FLAGS = (
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+)
 
 
 def canned_acl(value: str) -> str:

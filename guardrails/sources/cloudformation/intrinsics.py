@@ -331,7 +331,9 @@ class TemplateResolver:
             raise IntrinsicError("Fn::Join takes [delimiter, [values]]")
         pieces = []
         strings = [cfn_string(item) for item in items]
-        has_literal_text = (bool(delimiter) and len(items) > 1) or any(isinstance(s, str) and s for s in strings)
+        has_literal_text = (bool(delimiter) and len(items) > 1) or any(
+            isinstance(s, str) and s for s in strings
+        )
         for piece in strings:
             if isinstance(piece, Unknown):
                 return wrap_unknown("Fn::Join", piece, specific=has_literal_text)
