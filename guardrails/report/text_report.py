@@ -71,6 +71,7 @@ def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = Fals
     )
     out.append(
         f"violations: {violations['deny']} deny, {violations['warn']} warn,"
-        f" {violations['exempted']} exempted, {violations['unknown']} undecidable (unknown values); policy bundle {s['bundle']['version']}"
+        f" {violations['exempted']} exempted, {violations['unknown']} undecidable (unknown values);"
+        f" policy bundle {s['bundle']['version']}"
     )
     return "\n".join(out) + "\n"
