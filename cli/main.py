@@ -72,6 +72,13 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Write the report to this file instead of standard output.",
 )
+@click.option(
+    "--audit",
+    "audit_sinks",
+    multiple=True,
+    metavar="SINK",
+    help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -81,12 +88,13 @@ def check(
     excludes: tuple[str, ...],
     show_passed: bool,
     output_path: Path | None,
+    audit_sinks: tuple[str, ...],
 ) -> None:
     """Check templates and API request documents before deployment.
 
     Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
     """
-    from guardrails.checking import run_check
+    from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError
     from guardrails.report import render_json, render_text
@@ -107,6 +115,14 @@ def check(
         output_path.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+    sinks = [*config.audit.sinks, *audit_sinks]
+    if sinks:
+        from guardrails.audit import AuditError
+
+        try:
+            record_check_run(run, sinks, store_input=config.audit.store_input)
+        except AuditError as exc:  # the gate record is part of the gate: no record, no pass
+            raise fail_input(f"audit: {exc}") from None
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 
@@ -191,6 +207,14 @@ def config_validate(path: Path) -> None:
         raise fail_input(str(exc)) from None
     click.echo(f"{path}: valid")
 
+
+def _register_subcommands() -> None:
+    from guardrails.cli.audit import audit
+
+    main.add_command(audit)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":
     main()

@@ -28,4 +28,23 @@ def run_check(
         bundle_version=decider.bundle.version,
         bundle_digest=decider.bundle.digest,
         engine=f"{decider.evaluator.name} {decider.evaluator.version}",
+        documents=loaded.documents,
     )
+
+
+def record_check_run(run: CheckRun, sink_urls: list[str], *, store_input: bool = False) -> int:
+    """Record every decision of a pre-deploy run (the CI gate record); raises AuditError on any failure."""
+    from guardrails.audit import ActionTaken, AuditTrail, current_actor, open_sink
+
+    def gate_action(decision) -> ActionTaken:
+        blocked = decision.verdict in ("deny", "error")
+        return ActionTaken(kind="fail-pipeline" if blocked else "pass-pipeline", outcome="succeeded")
+
+    with AuditTrail(*[open_sink(url) for url in sink_urls]) as trail:
+        records = trail.record_decisions(
+            run.decisions,
+            actor=current_actor(),
+            action_for=gate_action,
+            documents=run.documents if store_input else None,
+        )
+    return len(records)

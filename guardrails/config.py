@@ -49,6 +49,15 @@ class EngineConfig(BaseModel):
     """Extra policy folders (custom controls) loaded beside the bundled policies."""
 
 
+class AuditConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sinks: list[str] = Field(default_factory=list)
+    """Sink URLs every decision is recorded to: file://x.jsonl, dynamodb://table, s3://bucket/prefix."""
+    store_input: bool = False
+    """Also store a redacted copy of each decided input document in its record."""
+
+
 class GuardrailsConfig(BaseModel):
     """Top-level configuration. Every section is optional; an empty file means the shipped defaults."""
 
@@ -61,6 +70,7 @@ class GuardrailsConfig(BaseModel):
     """How a control that cannot be decided (unknown value) is enforced: like a failure, or only a warning."""
     exemptions: list[Exemption] = Field(default_factory=list)
     engine: EngineConfig = Field(default_factory=EngineConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
 
     @field_validator("controls")
     @classmethod

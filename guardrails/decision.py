@@ -7,9 +7,9 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-import rfc8785
 from pydantic import BaseModel, ConfigDict, Field
 
+from guardrails.canonical import canonical_bytes
 from guardrails.documents import Location, ResourceDocument
 
 Verdict = Literal["allow", "warn", "deny", "error"]
@@ -94,7 +94,7 @@ def verdict_for(violations: list[Violation]) -> Verdict:
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 (JCS) canonical JSON bytes."""
-    return rfc8785.dumps(value)
+    return canonical_bytes(value)
 
 
 def input_digest(document: ResourceDocument | dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrails.decision import Decision
+from guardrails.documents import ResourceDocument
 
 
 @dataclass
@@ -17,6 +18,8 @@ class CheckRun:
     bundle_version: str = ""
     bundle_digest: str = ""
     engine: str = ""
+    documents: list[ResourceDocument] = field(default_factory=list, repr=False)
+    """The decided inputs, in decision order (for the audit trail; not part of the report)."""
 
     @property
     def has_deny(self) -> bool:

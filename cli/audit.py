@@ -1,0 +1,251 @@
+"""`guardrails audit verify|seal|query|export`: check and read the audit trail of any sink.
+
+Exit codes: 0 ok, 1 verification failed, 2 usage or input error (bad URL, unreachable sink, bad seal).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from guardrails.audit import Verification
+
+EXIT_OK, EXIT_TAMPERED, EXIT_INPUT_ERROR = 0, 1, 2
+SINK_HELP = "SINK is file://path.jsonl (or a path), dynamodb://table or s3://bucket/prefix."
+
+
+def _fail(message: str) -> click.exceptions.Exit:
+    from guardrails.cli.main import fail_input
+
+    return fail_input(message)
+
+
+@click.group("audit", epilog=SINK_HELP)
+def audit() -> None:
+    """Verify, seal, query and export the audit trail."""
+
+
+@audit.command("verify", epilog=SINK_HELP)
+@click.argument("sink")
+@click.option(
+    "--seal",
+    "seal_src",
+    metavar="SEAL",
+    help="Seal (file or s3:// URL) from `audit seal`: also detects deleted newest records.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def verify(sink: str, seal_src: str | None, output_format: str) -> None:
+    """Walk every chain of SINK; exit 1 naming the first changed, removed, inserted or reordered record."""
+    from guardrails.audit import AuditError, open_sink, read_seal, verify_sink
+
+    try:
+        seal = read_seal(seal_src) if seal_src else None
+        opened = open_sink(sink)
+        result = verify_sink(opened, seal)
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    if seal is not None and seal.sink != opened.url:
+        click.echo(f"note: the seal was made for {seal.sink}, not {opened.url}", err=True)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(_verification_json(sink, result), indent=2))
+    elif result.ok:
+        sealed = f", {len(seal.heads)} sealed heads present" if seal else ""
+        click.echo(f"OK: {result.records} records in {result.streams} streams verified{sealed} ({sink})")
+    else:
+        click.echo(f"FAILED: {result.first}", err=True)
+        others = len(result.problems) - 1
+        if others:
+            click.echo(f"... and {others} more problem(s) in other streams", err=True)
+    raise click.exceptions.Exit(EXIT_OK if result.ok else EXIT_TAMPERED)
+
+
+@audit.command("seal", epilog=SINK_HELP)
+@click.argument("sink")
+@click.option(
+    "--to",
+    "dest",
+    required=True,
+    metavar="DEST",
+    help="File path or s3://bucket/key for the seal (a folder or a key ending in / gets a new name).",
+)
+def seal(sink: str, dest: str) -> None:
+    """Write the current chain heads of SINK to DEST, after verifying SINK (exit 1 if it fails)."""
+    from guardrails.audit import AuditError, Seal, open_sink, verify_sink, write_seal
+
+    try:
+        opened = open_sink(sink)
+        result = verify_sink(opened)
+        if not result.ok:
+            click.echo(f"FAILED: not sealing a broken trail: {result.first}", err=True)
+            raise click.exceptions.Exit(EXIT_TAMPERED)
+        where = write_seal(Seal.create(opened.url, result.heads), dest)
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    click.echo(f"sealed {result.streams} stream heads ({result.records} records) of {opened.url} to {where}")
+
+
+@audit.command("query", epilog=SINK_HELP)
+@click.argument("sink")
+@click.option("--control", help="Only records with a violation of this control (e.g. SM-01).")
+@click.option("--resource", metavar="GLOB", help="Resource ARN, name or Type/name glob.")
+@click.option("--verdict", type=click.Choice(["allow", "warn", "deny", "error"]))
+@click.option(
+    "--since", metavar="WHEN", help="ISO date/time (UTC unless zoned) or a duration ago: 90m, 24h, 7d."
+)
+@click.option("--until", metavar="WHEN", help="ISO date/time or a duration ago.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--output", "-o", "output_path", type=click.Path(path_type=Path), help="Write to this file.")
+def query(
+    sink: str,
+    control: str | None,
+    resource: str | None,
+    verdict: str | None,
+    since: str | None,
+    until: str | None,
+    output_format: str,
+    output_path: Path | None,
+) -> None:
+    """List the records of SINK that match every filter, oldest first."""
+    from guardrails.audit import AuditError, open_sink
+    from guardrails.audit.query import RecordFilter, parse_when, select
+
+    try:
+        flt = RecordFilter(
+            control=control,
+            resource=resource,
+            verdict=verdict,
+            since=parse_when(since) if since else None,
+            until=parse_when(until) if until else None,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        records, unreadable = select(open_sink(sink).read(), flt)
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    if unreadable:
+        click.echo(
+            f"warning: {unreadable} unreadable record(s) skipped; run `guardrails audit verify`", err=True
+        )
+    with _open_output(output_path) as out:
+        _RENDERERS[output_format](records, out)
+
+
+@audit.command("export", epilog=SINK_HELP)
+@click.argument("sink")
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export(sink: str, output_path: Path | None) -> None:
+    """Copy every record of SINK, as stored (hashes included), to JSON lines in storage order.
+
+    The export is itself a file trail: `guardrails audit verify export.jsonl` checks it.
+    """
+    import json
+
+    from guardrails.audit import AuditError, open_sink
+
+    count = unreadable = 0
+    try:
+        entries = open_sink(sink).read()
+        with _open_output(output_path) as out:
+            for entry in entries:
+                if entry.record is None:
+                    unreadable += 1
+                    continue
+                out.write(json.dumps(entry.record, ensure_ascii=False, separators=(",", ":")) + "\n")
+                count += 1
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    if unreadable:
+        click.echo(f"warning: {unreadable} unreadable record(s) not exported", err=True)
+    if output_path is not None:
+        click.echo(f"exported {count} records to {output_path}", err=True)
+
+
+@contextmanager
+def _open_output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or `path` opened for writing (UTF-8)."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise _fail(f"{path}: cannot write: {exc.strerror or exc}") from None
+    with handle:
+        yield handle
+
+
+def _render_json(records: list[dict], out: IO[str]) -> None:
+    import json
+
+    out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+
+
+def _render_csv(records: list[dict], out: IO[str]) -> None:
+    import csv
+
+    from guardrails.audit.query import summary_row
+
+    rows = [summary_row(r) for r in records]
+    columns = list(summary_row({}).keys())
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _render_table(records: list[dict], out: IO[str]) -> None:
+    from guardrails.audit.query import summary_row
+
+    columns = ["time", "point", "verdict", "resource", "controls", "action", "actor", "decision_id"]
+    rows = [[str(summary_row(r)[c] or "") for c in columns] for r in records]
+    widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(columns)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    out.write(f"{len(rows)} record(s)\n")
+
+
+_RENDERERS = {"table": _render_table, "json": _render_json, "csv": _render_csv}
+
+
+def _verification_json(sink: str, result: Verification) -> dict:
+    return {
+        "sink": sink,
+        "ok": result.ok,
+        "records": result.records,
+        "streams": result.streams,
+        "problems": [
+            {
+                "kind": p.kind,
+                "stream": p.stream,
+                "seq": p.seq,
+                "decision_id": p.decision_id,
+                "location": p.location,
+                "detail": p.detail,
+            }
+            for p in result.problems
+        ],
+        "heads": {s: {"seq": h.seq, "hash": h.hash} for s, h in sorted(result.heads.items())},
+    }

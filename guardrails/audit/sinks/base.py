@@ -1,0 +1,123 @@
+"""The sink interface: where chained records are stored and read back."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+import rfc8785
+
+from guardrails.audit.chain import Head, LinkedRecord, StreamChain
+from guardrails.audit.exceptions import AuditReadError, AuditWriteError
+from guardrails.audit.record import AuditRecord
+from guardrails.audit.verify import StoredEntry, verify_entries
+
+
+class AuditSink(ABC):
+    """Stores chained audit records. One instance is one writer: it owns one stream (see chain.py).
+
+    `append` links the records after the stream's head, writes them (in segments of at most
+    `max_segment_bytes` / `max_segment_records`, each written atomically and never over an existing one)
+    and only then moves the head. Every failure raises AuditWriteError; nothing is skipped.
+    Instances are thread-safe; a forked child process continues on a new stream.
+    """
+
+    max_segment_bytes: int | None = None
+    max_segment_records: int | None = None
+
+    def __init__(self, url: str, *, stream: str | None = None) -> None:
+        self.url = url
+        self._chain = StreamChain(stream)
+
+    @property
+    def stream(self) -> str:
+        return self._chain.stream
+
+    def append(self, records: Sequence[AuditRecord]) -> list[AuditRecord]:
+        """Store `records` (chain fields are assigned here) and return them as stored."""
+        if not records:
+            return []
+        with self._chain.lock:
+            try:
+                linked = self._chain.link(records)
+            except rfc8785.CanonicalizationError as exc:
+                raise AuditWriteError(
+                    self.url, f"record is not valid JSON data: {exc}", "CanonicalizationError"
+                ) from exc
+            for segment in self._segments(linked):
+                self._write_segment(self._chain.stream, segment)
+                self._chain.commit(segment[-1])
+        return [item.record for item in linked]
+
+    @abstractmethod
+    def _write_segment(self, stream: str, segment: list[LinkedRecord]) -> None:
+        """Durably store consecutive records of `stream` at once, never overwriting; else AuditWriteError."""
+
+    def read(self) -> Iterator[StoredEntry]:
+        """Every stored record, in storage order (streams in order, seq order within each)."""
+        raise AuditReadError(
+            self.url, "this sink is write-only; read the records from where it delivers them"
+        )
+
+    def heads(self) -> dict[str, Head]:
+        """The newest verified record of every stream."""
+        return verify_entries(self.read()).heads
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release clients and file handles."""
+
+    def __enter__(self) -> AuditSink:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, stream={self.stream!r})"
+
+    def _segments(self, linked: list[LinkedRecord]) -> Iterator[list[LinkedRecord]]:
+        max_bytes, max_records = self.max_segment_bytes, self.max_segment_records
+        segment: list[LinkedRecord] = []
+        size = 0
+        for item in linked:
+            item_size = len(item.line) + 1
+            full = (max_records is not None and len(segment) >= max_records) or (
+                max_bytes is not None and size + item_size > max_bytes
+            )
+            if segment and full:
+                yield segment
+                segment, size = [], 0
+            segment.append(item)
+            size += item_size
+        if segment:
+            yield segment
+
+
+def segment_body(segment: list[LinkedRecord]) -> bytes:
+    """The stored form of a segment: one JSON record per line."""
+    return b"".join(item.line + b"\n" for item in segment)
+
+
+def entries_from_segment(body: bytes, location: str, slot: tuple[str, int] | None) -> Iterator[StoredEntry]:
+    """Parse a stored segment; `slot` is the (stream, first seq) its key names, if any."""
+    lines = body.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for index, line in enumerate(lines):
+        where = f"{location}#{index}" if len(lines) > 1 else location
+        line_slot = None if slot is None else (slot[0], slot[1] + index)
+        yield parse_entry(line, where, line_slot)
+
+
+def parse_entry(line: bytes | str, location: str, slot: tuple[str, int] | None = None) -> StoredEntry:
+    try:
+        data = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return StoredEntry(location, None, slot, f"not valid JSON ({exc})")
+    if not isinstance(data, dict):
+        return StoredEntry(location, None, slot, "not a JSON object")
+    return StoredEntry(location, data, slot)
