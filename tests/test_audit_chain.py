@@ -13,10 +13,10 @@ import rfc8785
 from test_audit_support import ACTOR, make_decision, make_record, read_lines, write_lines
 
 from guardrails.audit import AuditTrail, Seal, open_sink, read_seal, verify_entries, verify_sink, write_seal
-from guardrails.canonical import canonical_bytes
 from guardrails.audit.chain import GENESIS_HASH, record_hash
 from guardrails.audit.sinks.base import parse_entry
 from guardrails.audit.sinks.file import FileSink
+from guardrails.canonical import canonical_bytes
 
 
 @pytest.fixture

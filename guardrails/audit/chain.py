@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from guardrails.canonical import canonical_bytes
 from guardrails.audit.record import AuditRecord
+from guardrails.canonical import canonical_bytes
 
 GENESIS_HASH = "0" * 64
 CHAIN_FIELDS = ("stream", "seq", "prev_hash", "hash")

@@ -20,9 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from guardrails.canonical import canonical_bytes
 from guardrails.audit.chain import Head
 from guardrails.audit.exceptions import SealError
+from guardrails.canonical import canonical_bytes
 
 
 class SealHead(BaseModel):
