@@ -1,0 +1,86 @@
+package guardrails.tests.lib_test
+
+import data.guardrails.lib
+import rego.v1
+
+test_is_true_accepts_booleans_and_strings if {
+	lib.is_true(true)
+	lib.is_true("true")
+	lib.is_true("TRUE")
+	not lib.is_true(false)
+	not lib.is_true("false")
+	not lib.is_true("yes")
+	not lib.is_true(null)
+	not lib.is_true(1)
+	lib.is_false(false)
+	lib.is_false("False")
+	not lib.is_false("true")
+}
+
+test_unknown_paths_cover_their_descendants if {
+	lib.listed_unknown(["VpcConfig"], "VpcConfig.Subnets")
+	lib.listed_unknown(["VpcConfig.Subnets"], "VpcConfig.Subnets")
+	lib.listed_unknown([""], "anything.at.all")
+	not lib.listed_unknown(["Vpc"], "VpcConfig.Subnets")
+	not lib.listed_unknown(["VpcConfig.Subnets.0"], "VpcConfig.Subnets")
+	lib.listed_within(["VpcConfig.Subnets.0"], "VpcConfig.Subnets")
+	not lib.listed_within(["VpcConfigX"], "VpcConfig")
+}
+
+test_unknown_at_sees_placeholders_and_expressions if {
+	lib.unknown_at({"VpcConfig": "<unknown: Ref X>"}, [], "VpcConfig.Subnets")
+	lib.unknown_at({"VpcConfig": {"Get": "Parameters.Vpc"}}, [], "VpcConfig.Subnets")
+	lib.unknown_at({"KmsKeyId": {"Std:Join": {"On": "", "Values": []}}}, [], "KmsKeyId")
+	lib.unknown_at({"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}, [], "KmsKeyId")
+	not lib.unknown_at({"VpcConfig": {"Subnets": ["s"], "Get": 1}}, [], "VpcConfig.Subnets")
+	not lib.unknown_at({}, [], "KmsKeyId")
+}
+
+test_presence_treats_empty_values_as_missing if {
+	lib.present({"a": {"b": ["x"]}}, "a.b")
+	lib.present({"a": false}, "a")
+	not lib.present({"a": {"b": []}}, "a.b")
+	not lib.present({"a": ""}, "a")
+	not lib.present({"a": {}}, "a")
+	not lib.present({"a": null}, "a")
+	lib.missing({"a": []}, [], "a")
+	not lib.missing({"a": []}, ["a"], "a")
+}
+
+test_sub_unknown_reroots_the_list if {
+	lib.sub_unknown(["Defs.1.VpcConfig", "Defs.10", "Other"], "Defs.1") == ["VpcConfig"]
+	lib.sub_unknown(["Defs"], "Defs.1") == [""]
+	lib.sub_unknown([""], "Defs.1") == [""]
+}
+
+test_elements_of_an_unknown_list_are_wholly_unknown if {
+	lib.elements({"L": "<unknown: Ref L>"}, ["L"], "L") == [{"path": "L", "index": -1, "obj": {}, "unk": [""]}]
+	es := lib.elements({"L": [{"a": 1}, "<unknown: x>"]}, ["L.1"], "L")
+	es[0] == {"path": "L.0", "index": 0, "obj": {"a": 1}, "unk": []}
+	es[1].unk == [""]
+	lib.elements({}, [], "L") == []
+}
+
+test_nest_and_reattribute_rewrite_paths_and_messages if {
+	v := lib.violation("SM-01", "VpcConfig.Subnets is missing", "VpcConfig.Subnets")
+	lib.nest({v}, "TrainingJobDefinitions.1", "TrainingJobDefinitions.1") == {lib.violation(
+		"SM-01",
+		"TrainingJobDefinitions.1: VpcConfig.Subnets is missing",
+		"TrainingJobDefinitions.1.VpcConfig.Subnets",
+	)}
+	u := lib.unknown_violation("SM-13", "KmsKeyId is not knowable now", "KmsKeyId")
+	lib.reattribute({u}, "SM-17", "EndpointConfigName", "EndpointConfig ec", true) == {{
+		"control": "SM-17",
+		"message": "EndpointConfig ec fails SM-13: KmsKeyId is not knowable now",
+		"path": "EndpointConfigName",
+		"unknown": true,
+	}}
+}
+
+test_document_accessors_tolerate_missing_parts if {
+	lib.props == {} with input as {"resource": {"type": "AWS::S3::Bucket"}}
+	lib.unknown_paths == [] with input as {"resource": {"type": "AWS::S3::Bucket"}, "context": {"unknown": "VpcConfig"}}
+	lib.point == "pre-deploy" with input as {"resource": {"type": "AWS::S3::Bucket"}}
+	lib.runtime_point with input as {"context": {"point": "scan"}}
+	not lib.runtime_point with input as {"context": {"point": "admission"}}
+}

@@ -1,0 +1,236 @@
+package guardrails.lib.iam
+
+# IAM policy-document helpers (bucket policies): statements, effects,
+# principals, actions and conditions, each classified as known or unknown.
+# `s` is a statement context {"path", "stmt"} from `statements`, `unk` the
+# unknown list of the resource (paths such as "Policy.Statement.0.Principal").
+
+import data.guardrails.lib
+import rego.v1
+
+# The policy document: an object, or a JSON string (parsed defensively).
+document(policy) := policy if is_object(policy)
+
+else := d if {
+	is_string(policy)
+	not lib.opaque(policy)
+	json.is_valid(policy)
+	d := json.unmarshal(policy)
+	is_object(d)
+}
+
+# [{"path": ..., "stmt": ...}] whether Statement is a list or a single object.
+# Elements that are neither objects nor unknown placeholders are not statements.
+statements(policy, base) := [{"path": concat(".", [base, "Statement", format_int(i, 10)]), "stmt": s} |
+	some i, s in policy.Statement
+	statement_shaped(s)
+] if {
+	is_array(policy.Statement)
+} else := [{"path": concat(".", [base, "Statement"]), "stmt": policy.Statement}] if {
+	is_object(policy.Statement)
+} else := []
+
+statement_shaped(s) if is_object(s)
+
+statement_shaped(s) if lib.opaque(s)
+
+# The statement list itself is not knowable.
+statements_unknown(_, unk, base) if lib.listed_unknown(unk, concat(".", [base, "Statement"]))
+
+statements_unknown(policy, _, _) if lib.opaque(policy.Statement)
+
+# A statement that is wholly unknown.
+statement_unknown(s, unk) if lib.listed_unknown(unk, s.path)
+
+statement_unknown(s, _) if lib.opaque(s.stmt)
+
+# "allow" | "deny" (or another known string, lower-case) | "unknown" | "other"
+effect(s, unk) := lower(e) if {
+	e := s.stmt.Effect
+	is_string(e)
+	not startswith(e, "<unknown")
+	not lib.listed_unknown(unk, concat(".", [s.path, "Effect"]))
+} else := "unknown" if {
+	part_unknown(s, unk, "Effect")
+} else := "other"
+
+# A statement member (or anything inside it) is not knowable.
+part_unknown(s, unk, member) if lib.listed_within(unk, concat(".", [s.path, member]))
+
+part_unknown(s, _, member) if lib.opaque(s.stmt[member])
+
+part_unknown(s, _, member) if {
+	is_object(s.stmt[member])
+	some x in s.stmt[member]
+	element_opaque(x)
+}
+
+part_unknown(s, _, member) if {
+	is_array(s.stmt[member])
+	some x in s.stmt[member]
+	lib.opaque(x)
+}
+
+element_opaque(x) if lib.opaque(x)
+
+element_opaque(x) if {
+	is_array(x)
+	some y in x
+	lib.opaque(y)
+}
+
+# Principal "*", {"AWS": "*"} or {"AWS": [..., "*", ...]}: everyone.
+wildcard_principal(p) if p == "*"
+
+wildcard_principal(p) if {
+	is_object(p)
+	some x in lib.values(p.AWS)
+	x == "*"
+}
+
+# "public" | "unknown" | "other": who the statement applies to. An Allow with
+# NotPrincipal applies to everyone but the listed principals, so it is public.
+principal_class(s, unk) := "public" if {
+	wildcard_principal(s.stmt.Principal)
+} else := "public" if {
+	s.stmt.NotPrincipal
+	lib.equals_ci(s.stmt.Effect, "allow")
+	not part_unknown(s, unk, "NotPrincipal")
+} else := "unknown" if {
+	part_unknown(s, unk, "Principal")
+} else := "unknown" if {
+	part_unknown(s, unk, "NotPrincipal")
+} else := "other"
+
+# Action covers every S3 action: "*" or "s3:*" (case-insensitive).
+all_actions(s) if {
+	some a in lib.values(s.stmt.Action)
+	is_string(a)
+	lower(a) in {"*", "s3:*"}
+}
+
+# The condition entries: [{"op", "key", "values", "path"}]; keys compared lower-case.
+condition_entries(s) := [{"op": lower(op), "key": lower(k), "values": lib.values(v), "path": concat(".", [s.path, "Condition", op, k])} |
+	is_object(s.stmt.Condition)
+	some op, block in s.stmt.Condition
+	is_object(block)
+	some k, v in block
+]
+
+# ---------------------------------------------------------------------------
+# Restricting conditions (S3-03)
+# ---------------------------------------------------------------------------
+
+# Condition keys that limit who can use an Allow "*" statement.
+restricting_keys := {
+	"aws:sourcevpce",
+	"aws:sourcevpc",
+	"aws:principalorgid",
+	"aws:principalaccount",
+	"aws:sourceaccount",
+	"aws:sourcearn",
+	"aws:sourceip",
+}
+
+# Operators that require the key to match the listed values. Negated operators
+# allow everything else; "...IfExists" and "ForAllValues:" also match requests
+# that lack the key (anonymous requests from the internet, for example), so
+# they do not restrict.
+restricting_operators := {
+	"stringequals",
+	"stringequalsignorecase",
+	"stringlike",
+	"arnequals",
+	"arnlike",
+	"ipaddress",
+}
+
+restricting_shape(e) if {
+	e.key in restricting_keys
+	not endswith(e.op, "ifexists")
+	trim_prefix(e.op, "foranyvalue:") in restricting_operators
+}
+
+# A known value that narrows the audience: not a wildcard, not a policy variable,
+# not an any-address CIDR (Security Hub treats wildcards and variables as not
+# restricting).
+restricting_value(v) if is_number(v)
+
+restricting_value(v) if {
+	is_string(v)
+	not lib.opaque(v)
+	not contains(v, "*")
+	not contains(v, "${")
+	not v in {"0.0.0.0/0", "::/0"}
+}
+
+entry_unknown(e, unk) if lib.listed_within(unk, e.path)
+
+entry_unknown(e, _) if {
+	some v in e.values
+	lib.opaque(v)
+}
+
+restricting_entry(e, unk) if {
+	restricting_shape(e)
+	count(e.values) > 0
+	not entry_unknown(e, unk)
+	every v in e.values {
+		restricting_value(v)
+	}
+}
+
+# A restricting-shaped entry with unknown values, every known one restricting.
+maybe_restricting_entry(e, unk) if {
+	restricting_shape(e)
+	entry_unknown(e, unk)
+	every v in e.values {
+		opaque_or_restricting(v)
+	}
+}
+
+opaque_or_restricting(v) if lib.opaque(v)
+
+opaque_or_restricting(v) if restricting_value(v)
+
+# "restricting" | "unknown" | "none"
+condition_class(s, unk) := c if {
+	entries := condition_entries(s)
+	c := classify_conditions(s, unk, entries)
+}
+
+classify_conditions(s, unk, entries) := "restricting" if {
+	some e in entries
+	restricting_entry(e, unk)
+} else := "unknown" if {
+	some e in entries
+	maybe_restricting_entry(e, unk)
+} else := "unknown" if {
+	part_unknown(s, unk, "Condition")
+	not is_object(lib.field(s.stmt, "Condition"))
+} else := "unknown" if {
+	is_object(s.stmt.Condition)
+	some block in s.stmt.Condition
+	lib.opaque(block)
+} else := "none"
+
+# ---------------------------------------------------------------------------
+# TLS-only (S3-05)
+# ---------------------------------------------------------------------------
+
+# Condition Bool / BoolIfExists aws:SecureTransport with a false value.
+secure_transport_false(s) if {
+	some e in condition_entries(s)
+	e.op in {"bool", "boolifexists"}
+	e.key == "aws:securetransport"
+	some v in e.values
+	lib.is_false(v)
+}
+
+# Deny * / s3:* to everyone when the request is not over TLS.
+tls_deny(s) if {
+	lib.equals_ci(s.stmt.Effect, "deny")
+	wildcard_principal(s.stmt.Principal)
+	all_actions(s)
+	secure_transport_false(s)
+}

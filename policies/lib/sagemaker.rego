@@ -1,0 +1,169 @@
+package guardrails.lib.sagemaker
+
+# SageMaker-specific structure helpers: the nested shapes that several control
+# families walk (HPO training job definitions, inline monitoring job
+# definitions, pipeline definitions and their steps).
+#
+# Every helper returns "nested contexts" {"path", "label", "obj", "unk"}: the
+# nested object, its path from the resource properties, a label for messages and
+# the unknown list re-rooted at that path (see lib.sub_unknown).
+
+import data.guardrails.lib
+import rego.v1
+
+# ---------------------------------------------------------------------------
+# HyperParameterTuningJob: TrainingJobDefinition and every TrainingJobDefinitions[]
+# ---------------------------------------------------------------------------
+
+hpo_definitions(props, unk) := array.concat(hpo_single(props, unk), hpo_multi(props, unk))
+
+# The single definition; also used when neither shape is present, so that a
+# request without any definition reports its missing settings instead of passing.
+hpo_single(props, unk) := [hpo_context(props, unk, "TrainingJobDefinition", "TrainingJobDefinition")] if {
+	hpo_uses_single(props, unk)
+} else := []
+
+hpo_uses_single(props, unk) if lib.set_or_unknown(props, unk, "TrainingJobDefinition")
+
+hpo_uses_single(props, unk) if not lib.set_or_unknown(props, unk, "TrainingJobDefinitions")
+
+hpo_multi(props, unk) := [c |
+	some e in lib.elements(props, unk, "TrainingJobDefinitions")
+	c := {
+		"path": e.path,
+		"label": hpo_label(e),
+		"obj": e.obj,
+		"unk": e.unk,
+	}
+]
+
+hpo_label(e) := sprintf("%s (%s)", [e.path, e.obj.DefinitionName]) if is_string(e.obj.DefinitionName)
+
+else := e.path
+
+hpo_context(props, unk, path, label) := {"path": path, "label": label, "obj": {}, "unk": [""]} if {
+	lib.opaque(props[path])
+} else := {"path": path, "label": label, "obj": lib.as_object(object.get(props, path, {})), "unk": lib.sub_unknown(unk, path)}
+
+# The volume KMS key of an HPO definition lives in HyperParameterTuningResourceConfig
+# when that is used instead of ResourceConfig.
+hpo_volume_key_path(def) := "HyperParameterTuningResourceConfig.VolumeKmsKeyId" if {
+	lib.non_empty(object.get(def, "HyperParameterTuningResourceConfig", null))
+} else := "ResourceConfig.VolumeKmsKeyId"
+
+# ---------------------------------------------------------------------------
+# MonitoringSchedule: the inline MonitoringJobDefinition
+# ---------------------------------------------------------------------------
+
+inline_monitoring_path := "MonitoringScheduleConfig.MonitoringJobDefinition"
+
+# Zero or one context. A schedule that references a separate job definition
+# (MonitoringJobDefinitionName) has no inline definition: the referenced
+# definition is a resource of its own and is evaluated as such.
+inline_monitoring(props, unk) := [mon_context(props, unk)] if {
+	not references_definition(props, unk)
+} else := []
+
+references_definition(props, unk) if {
+	not lib.present(props, inline_monitoring_path)
+	lib.set_or_unknown(props, unk, "MonitoringScheduleConfig.MonitoringJobDefinitionName")
+	not lib.listed_unknown(unk, "MonitoringScheduleConfig")
+	not lib.opaque(object.get(props, "MonitoringScheduleConfig", null))
+}
+
+mon_context(props, unk) := {
+	"path": inline_monitoring_path,
+	"label": inline_monitoring_path,
+	"obj": {},
+	"unk": [""],
+} if {
+	not lib.present(props, inline_monitoring_path)
+	lib.unknown_at(props, unk, inline_monitoring_path)
+} else := {
+	"path": inline_monitoring_path,
+	"label": inline_monitoring_path,
+	"obj": lib.as_object(lib.get(props, inline_monitoring_path)),
+	"unk": lib.sub_unknown(unk, inline_monitoring_path),
+}
+
+# ---------------------------------------------------------------------------
+# Pipelines
+# ---------------------------------------------------------------------------
+
+# Where the definition body is: API shape (PipelineDefinition is the JSON string)
+# or CloudFormation shape (PipelineDefinition.PipelineDefinitionBody).
+definition_path(props) := "PipelineDefinition.PipelineDefinitionBody" if {
+	is_object(props.PipelineDefinition)
+	not props.PipelineDefinition.Steps
+} else := "PipelineDefinition"
+
+# {"ok": true, "definition": {...}, "path": p} when the definition can be read,
+# {"ok": false, "reason": "...", "path": p} otherwise.
+pipeline_definition(props, unk) := r if {
+	p := definition_path(props)
+	r := read_definition(props, unk, p, lib.get(props, p))
+}
+
+read_definition(props, unk, p, _) := {"ok": false, "path": p, "reason": sprintf("%s is not knowable now (unresolved value)", [p])} if {
+	lib.unknown_at(props, unk, p)
+} else := {"ok": true, "path": p, "definition": body} if {
+	is_string(body_raw(props, p))
+	json.is_valid(body_raw(props, p))
+	body := json.unmarshal(body_raw(props, p))
+	is_object(body)
+} else := {"ok": true, "path": p, "definition": body} if {
+	body := lib.get(props, p)
+	is_object(body)
+	body.Steps
+} else := {"ok": false, "path": p, "reason": sprintf("%s is not valid JSON", [p])} if {
+	is_string(lib.get(props, p))
+} else := {"ok": false, "path": s3p, "reason": sprintf("the pipeline definition is stored in S3 (%s), which the policy does not read", [s3p])} if {
+	s3p := [x | some x in s3_location_paths; lib.set_or_unknown(props, unk, x)][0]
+} else := {"ok": false, "path": p, "reason": sprintf("%s is missing", [p])}
+
+body_raw(props, p) := lib.get(props, p)
+
+s3_location_paths := ["PipelineDefinitionS3Location", "PipelineDefinition.PipelineDefinitionS3Location"]
+
+# Every step with its path (relative to the properties), including the steps
+# nested in Condition steps (IfSteps/ElseSteps) up to two levels deep.
+pipeline_steps(definition, base) := array.concat(array.concat(level0, level1), level2) if {
+	level0 := step_list(lib.as_array(object.get(definition, "Steps", [])), concat(".", [base, "Steps"]))
+	level1 := children(level0)
+	level2 := children(level1)
+}
+
+step_list(steps, base) := [{"path": concat(".", [base, format_int(i, 10)]), "step": s} |
+	some i, s in steps
+	is_object(s)
+]
+
+children(parents) := [c |
+	some parent in parents
+	parent.step.Type == "Condition"
+	args := lib.as_object(object.get(parent.step, "Arguments", {}))
+	some branch in ["IfSteps", "ElseSteps"]
+	some c in step_list(lib.as_array(object.get(args, branch, [])), concat(".", [parent.path, "Arguments", branch]))
+]
+
+# Pipeline step type -> the document type whose Create request its Arguments are.
+step_resource_type(step) := "AWS::SageMaker::AutoMLJobV2" if {
+	step.Type == "AutoML"
+	step.Arguments.AutoMLProblemTypeConfig
+} else := step_type(step.Type)
+
+step_type("Training") := "AWS::SageMaker::TrainingJob"
+
+step_type("Processing") := "AWS::SageMaker::ProcessingJob"
+
+step_type("Transform") := "AWS::SageMaker::TransformJob"
+
+step_type("Tuning") := "AWS::SageMaker::HyperParameterTuningJob"
+
+step_type("AutoML") := "AWS::SageMaker::AutoMLJob"
+
+step_type("Model") := "AWS::SageMaker::Model"
+
+step_name(step) := step.Name if is_string(step.Name)
+
+else := "<unnamed>"

@@ -1,0 +1,309 @@
+package guardrails.checks.s3
+
+# Check functions of the guardrails.rules.s3 family: (properties, unknown-list)
+# -> set of violations. Each function tries the common passing case first with
+# plain expressions, and only then the unknown and failing analyses.
+
+import data.guardrails.lib
+import data.guardrails.lib.iam
+import rego.v1
+
+bucket_deny(props, unk, at_runtime) := ((bucket_block_public_access(props, unk, at_runtime) | no_public_acl(props, unk)) | no_public_policy(props, unk)) | kms_encryption(props, unk)
+
+# ---------------------------------------------------------------------------
+# Block Public Access (S3-01 bucket level, S3-06 account level)
+# ---------------------------------------------------------------------------
+
+# The passing case: all four flags literally true, none of them unknown.
+bpa_all_on(props, unk) if {
+	c := props.PublicAccessBlockConfiguration
+	c.BlockPublicAcls == true
+	c.IgnorePublicAcls == true
+	c.BlockPublicPolicy == true
+	c.RestrictPublicBuckets == true
+	not lib.listed_within(unk, "PublicAccessBlockConfiguration")
+}
+
+# The four flags of a present configuration; an omitted flag is false.
+bpa_flag_violations(control, props, unk, scope) := {v |
+	some flag in ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
+	path := concat(".", ["PublicAccessBlockConfiguration", flag])
+	v := bpa_flag_violation(control, props, unk, path, scope)
+}
+
+bpa_flag_violation(control, props, unk, path, scope) := lib.unknown_violation(
+	control,
+	sprintf("%s is not knowable now (unresolved or omitted value); it must be true.", [path]),
+	path,
+) if {
+	lib.unknown_at(props, unk, path)
+} else := lib.violation(control, sprintf(
+	"%s %s: %s Block Public Access is not fully on; set all four settings to true.",
+	[path, lib.shown(props, path, false), scope],
+), path) if {
+	not lib.is_true(lib.get(props, path))
+}
+
+# The configuration as a whole is a placeholder (not an object with flags).
+bpa_unknown(props, unk) if {
+	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
+	not is_object(object.get(props, "PublicAccessBlockConfiguration", null))
+}
+
+# ---------------------------------------------------------------------------
+# S3-01 Bucket-level Block Public Access fully on
+# ---------------------------------------------------------------------------
+
+# Absent configuration: the S3 default for new buckets (all four on) before
+# deploy/admission; at runtime and scan it means the bucket has none.
+bucket_block_public_access(props, unk, at_runtime) := set() if {
+	bpa_all_on(props, unk)
+} else := {lib.unknown_violation(
+	"S3-01",
+	"PublicAccessBlockConfiguration is not knowable now (unresolved value); all four settings must be true.",
+	"PublicAccessBlockConfiguration",
+)} if {
+	bpa_unknown(props, unk)
+} else := set() if {
+	not lib.present(props, "PublicAccessBlockConfiguration")
+	not at_runtime
+} else := {lib.violation(
+	"S3-01",
+	"PublicAccessBlockConfiguration is missing: the bucket has no bucket-level Block Public Access, so public ACLs and policies take effect; put a configuration with all four settings true.",
+	"PublicAccessBlockConfiguration",
+)} if {
+	not lib.present(props, "PublicAccessBlockConfiguration")
+} else := bpa_flag_violations("S3-01", props, unk, "bucket-level")
+
+# ---------------------------------------------------------------------------
+# S3-02 No public ACL
+# ---------------------------------------------------------------------------
+
+no_public_acl(props, unk) := canned_acl(props, unk) | acl_grants(props, unk)
+
+# Canned ACL in CloudFormation form (PublicRead); the API form (public-read) is accepted too.
+canned_acl(props, unk) := set() if {
+	not props.AccessControl
+	not lib.listed_unknown(unk, "AccessControl")
+} else := {lib.unknown_violation(
+	"S3-02",
+	"AccessControl is not knowable now (unresolved value); it must not be PublicRead, PublicReadWrite or AuthenticatedRead.",
+	"AccessControl",
+)} if {
+	lib.unknown_at(props, unk, "AccessControl")
+} else := {lib.violation(
+	"S3-02",
+	sprintf("AccessControl is %s: the canned ACL grants access to everyone or to every AWS account; use Private (and ObjectOwnership BucketOwnerEnforced).", [props.AccessControl]),
+	"AccessControl",
+)} if {
+	is_string(props.AccessControl)
+	replace(lower(props.AccessControl), "-", "") in {"publicread", "publicreadwrite", "authenticatedread"}
+} else := set()
+
+acl_grants(props, unk) := set() if {
+	not props.AccessControlPolicy
+	not lib.listed_unknown(unk, "AccessControlPolicy")
+} else := {lib.unknown_violation(
+	"S3-02",
+	"AccessControlPolicy.Grants is not knowable now (unresolved value); no grant may go to the AllUsers or AuthenticatedUsers groups.",
+	"AccessControlPolicy.Grants",
+)} if {
+	lib.unknown_at(props, unk, "AccessControlPolicy.Grants")
+	not is_array(object.get(props, ["AccessControlPolicy", "Grants"], null))
+} else := {v |
+	some e in lib.elements(props, unk, "AccessControlPolicy.Grants")
+	v := grant_violation(e)
+}
+
+grant_violation(e) := lib.unknown_violation(
+	"S3-02",
+	sprintf("%s.Grantee.URI is not knowable now (unresolved value); it must not be the AllUsers or AuthenticatedUsers group.", [e.path]),
+	concat(".", [e.path, "Grantee.URI"]),
+) if {
+	lib.unknown_at(e.obj, e.unk, "Grantee.URI")
+} else := lib.violation(
+	"S3-02",
+	sprintf("%s grants %v to the group %s: the bucket ACL is public; remove the grant.", [e.path, object.get(e.obj, "Permission", "access"), e.obj.Grantee.URI]),
+	concat(".", [e.path, "Grantee.URI"]),
+) if {
+	uri := e.obj.Grantee.URI
+	is_string(uri)
+	some suffix in ["/groups/global/AllUsers", "/groups/global/AuthenticatedUsers"]
+	endswith(uri, suffix)
+}
+
+# ---------------------------------------------------------------------------
+# S3-03 No public bucket policy
+# ---------------------------------------------------------------------------
+
+no_public_policy(props, unk) := set() if {
+	not props.Policy
+	not lib.listed_unknown(unk, "Policy")
+} else := {lib.unknown_violation(
+	"S3-03",
+	"Policy is not knowable now (unresolved value); no statement may Allow Principal * without a restricting condition.",
+	"Policy",
+)} if {
+	lib.unknown_at(props, unk, "Policy")
+} else := {lib.unknown_violation(
+	"S3-03",
+	"Policy.Statement is not knowable now (unresolved value); no statement may Allow Principal * without a restricting condition.",
+	"Policy.Statement",
+)} if {
+	iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
+} else := {v |
+	some s in iam.statements(iam.document(props.Policy), "Policy")
+	v := public_statement(s, unk)
+}
+
+# One violation for a public statement, an unknown one for a statement that may
+# be public; undefined otherwise. Deny statements are never public.
+public_statement(s, unk) := lib.unknown_violation(
+	"S3-03",
+	sprintf("%s is not knowable now (unresolved value); it must not Allow Principal * without a restricting condition.", [s.path]),
+	s.path,
+) if {
+	iam.statement_unknown(s, unk)
+} else := v if {
+	eff := iam.effect(s, unk)
+	eff in {"allow", "unknown"}
+	who := iam.principal_class(s, unk)
+	who in {"public", "unknown"}
+	cond := iam.condition_class(s, unk)
+	cond != "restricting"
+	v := statement_verdict(s, eff, who, cond)
+}
+
+statement_verdict(s, eff, who, cond) := lib.violation("S3-03", sprintf(
+	"%s allows Principal * without a restricting condition (a fixed aws:SourceVpce, aws:SourceVpc, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn or aws:SourceIp): the bucket policy is public.",
+	[s.path],
+), s.path) if {
+	eff == "allow"
+	who == "public"
+	cond == "none"
+} else := lib.unknown_violation("S3-03", sprintf(
+	"%s may allow everyone: its Effect, Principal or restricting condition is not knowable now (unresolved value).",
+	[s.path],
+), s.path)
+
+# ---------------------------------------------------------------------------
+# S3-04 Default encryption with a KMS key
+# ---------------------------------------------------------------------------
+
+kms_encryption(props, unk) := set() if {
+	rules := props.BucketEncryption.ServerSideEncryptionConfiguration
+	is_array(rules)
+	some r in rules
+	a := r.ServerSideEncryptionByDefault.SSEAlgorithm
+	is_string(a)
+	lower(a) in {"aws:kms", "aws:kms:dsse"}
+} else := {lib.unknown_violation(
+	"S3-04",
+	"BucketEncryption is not knowable now (unresolved value); the default encryption must be aws:kms or aws:kms:dsse.",
+	"BucketEncryption",
+)} if {
+	lib.unknown_at(props, unk, "BucketEncryption")
+	not is_object(object.get(props, "BucketEncryption", null))
+} else := {lib.violation(
+	"S3-04",
+	"BucketEncryption is missing: S3 applies its default SSE-S3 (AES256) encryption with an S3 managed key; set ServerSideEncryptionByDefault.SSEAlgorithm to aws:kms with a KMS key.",
+	"BucketEncryption",
+)} if {
+	not lib.present(props, "BucketEncryption")
+} else := unknown_algorithms(props, unk) if {
+	count(unknown_algorithms(props, unk)) > 0
+} else := non_kms_algorithms(props, unk) if {
+	count(non_kms_algorithms(props, unk)) > 0
+} else := {lib.violation(
+	"S3-04",
+	"BucketEncryption.ServerSideEncryptionConfiguration has no rule: S3 applies its default SSE-S3 (AES256) encryption; add a rule with SSEAlgorithm aws:kms.",
+	"BucketEncryption.ServerSideEncryptionConfiguration",
+)}
+
+unknown_algorithms(props, unk) := {lib.unknown_violation(
+	"S3-04",
+	sprintf("%s.ServerSideEncryptionByDefault.SSEAlgorithm is not knowable now (unresolved value); it must be aws:kms or aws:kms:dsse.", [e.path]),
+	concat(".", [e.path, "ServerSideEncryptionByDefault.SSEAlgorithm"]),
+) |
+	some e in lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration")
+	lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
+}
+
+non_kms_algorithms(props, unk) := {lib.violation(
+	"S3-04",
+	sprintf(
+		"%s.ServerSideEncryptionByDefault.SSEAlgorithm %s: the default encryption is not SSE-KMS; set it to aws:kms (or aws:kms:dsse) with a KMS key.",
+		[e.path, lib.shown(e.obj, "ServerSideEncryptionByDefault.SSEAlgorithm", "AES256")],
+	),
+	concat(".", [e.path, "ServerSideEncryptionByDefault.SSEAlgorithm"]),
+) |
+	some e in lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration")
+}
+
+# ---------------------------------------------------------------------------
+# S3-05 TLS-only access
+# ---------------------------------------------------------------------------
+
+tls_only(props, unk) := set() if {
+	some s in iam.statements(iam.document(props.Policy), "Policy")
+	iam.tls_deny(s)
+	not iam.statement_unknown(s, unk)
+} else := {lib.unknown_violation(
+	"S3-05",
+	"Policy is not knowable now (unresolved value); it must Deny all S3 actions to Principal * when aws:SecureTransport is false.",
+	"Policy",
+)} if {
+	lib.unknown_at(props, unk, "Policy")
+} else := {lib.violation(
+	"S3-05",
+	"Policy is missing: no bucket policy denies requests made without TLS; add a Deny statement for Principal *, Action s3:* with Condition Bool aws:SecureTransport false.",
+	"Policy",
+)} if {
+	not lib.present(props, "Policy")
+} else := {lib.unknown_violation(
+	"S3-05",
+	"Policy has statements that are not knowable now (unresolved value), so whether it denies requests without TLS (aws:SecureTransport false) cannot be decided.",
+	"Policy.Statement",
+)} if {
+	tls_statement_unknown(props, unk)
+} else := {lib.violation(
+	"S3-05",
+	"Policy has no Deny statement for Principal *, Action s3:* (or *) with Condition Bool aws:SecureTransport false: requests without TLS are not refused.",
+	"Policy",
+)}
+
+tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
+
+# A statement that is not a known Allow and has an unknown part could be the TLS Deny.
+tls_statement_unknown(props, unk) if {
+	some s in iam.statements(iam.document(props.Policy), "Policy")
+	iam.effect(s, unk) != "allow"
+	tls_part_unknown(s, unk)
+}
+
+tls_part_unknown(s, unk) if iam.statement_unknown(s, unk)
+
+tls_part_unknown(s, unk) if {
+	some member in ["Effect", "Principal", "Action", "Condition"]
+	iam.part_unknown(s, unk, member)
+}
+
+# ---------------------------------------------------------------------------
+# S3-06 Account-level Block Public Access fully on (runtime and scan only)
+# ---------------------------------------------------------------------------
+
+account_block_public_access(props, unk) := set() if {
+	bpa_all_on(props, unk)
+} else := {lib.unknown_violation(
+	"S3-06",
+	"PublicAccessBlockConfiguration is not knowable now (unresolved or omitted value); all four account-level settings must be true.",
+	"PublicAccessBlockConfiguration",
+)} if {
+	bpa_unknown(props, unk)
+} else := {lib.violation(
+	"S3-06",
+	"PublicAccessBlockConfiguration is missing: the account has no account-level Block Public Access; put one with all four settings true.",
+	"PublicAccessBlockConfiguration",
+)} if {
+	not lib.present(props, "PublicAccessBlockConfiguration")
+} else := bpa_flag_violations("S3-06", props, unk, "account-level")

@@ -1,0 +1,260 @@
+package guardrails.checks.sagemaker_encryption
+
+# Check functions of the SageMaker encryption-at-rest controls SM-10 .. SM-16 (rule package
+# guardrails.rules.sagemaker_encryption). Each takes (properties, unknown-list) of one request
+# shape and returns a set of violations with paths relative to those properties,
+# so the composition controls (SM-17, SM-19) can apply them to nested documents.
+
+import data.guardrails.lib
+import data.guardrails.lib.sagemaker as sm
+import rego.v1
+
+# ---------------------------------------------------------------------------
+# Dispatch: resource type -> violations (also used by SM-19 for pipeline steps)
+# ---------------------------------------------------------------------------
+
+deny_checks("AWS::SageMaker::TrainingJob", p, u) := training_kms(p, u)
+
+deny_checks("AWS::SageMaker::HyperParameterTuningJob", p, u) := hpo_kms(p, u)
+
+deny_checks("AWS::SageMaker::ProcessingJob", p, u) := processing_kms(p, u)
+
+deny_checks("AWS::SageMaker::TransformJob", p, u) := transform_kms(p, u)
+
+deny_checks("AWS::SageMaker::EndpointConfig", p, u) := endpoint_config_kms(p, u)
+
+deny_checks("AWS::SageMaker::NotebookInstance", p, u) := notebook_kms(p, u)
+
+deny_checks("AWS::SageMaker::Domain", p, u) := domain_kms(p, u)
+
+deny_checks("AWS::SageMaker::AutoMLJob", p, u) := automl_v1_kms(p, u)
+
+deny_checks("AWS::SageMaker::AutoMLJobV2", p, u) := automl_v2_kms(p, u)
+
+deny_checks("AWS::SageMaker::CompilationJob", p, u) := compilation_kms(p, u)
+
+deny_checks("AWS::SageMaker::LabelingJob", p, u) := labeling_kms(p, u)
+
+deny_checks("AWS::SageMaker::MonitoringSchedule", p, u) := schedule_kms(p, u)
+
+deny_checks("AWS::SageMaker::DataQualityJobDefinition", p, u) := monitoring_definition_kms(p, u, "DataQualityJobOutputConfig")
+
+deny_checks("AWS::SageMaker::ModelQualityJobDefinition", p, u) := monitoring_definition_kms(p, u, "ModelQualityJobOutputConfig")
+
+deny_checks("AWS::SageMaker::ModelBiasJobDefinition", p, u) := monitoring_definition_kms(p, u, "ModelBiasJobOutputConfig")
+
+deny_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitoring_definition_kms(p, u, "ModelExplainabilityJobOutputConfig")
+
+deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
+
+# ---------------------------------------------------------------------------
+# Shared shape
+# ---------------------------------------------------------------------------
+
+# A KMS key field that must be set (an unknown value counts as set).
+kms(control, obj, unk, path, what) := lib.require_present(control, obj, unk, path, sprintf(
+	"%s is missing: %s is encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
+	[path, what],
+))
+
+# ---------------------------------------------------------------------------
+# SM-10 Training output and volumes use a KMS key
+# ---------------------------------------------------------------------------
+
+training_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | kms(
+	"SM-10", obj, unk, "ResourceConfig.VolumeKmsKeyId",
+	"the storage volume of the training instances",
+)
+
+# HPO definitions may use HyperParameterTuningResourceConfig instead of ResourceConfig.
+hpo_definition_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | kms(
+	"SM-10", obj, unk, sm.hpo_volume_key_path(obj),
+	"the storage volume of the training instances",
+)
+
+hpo_kms(props, unk) := union({lib.nest(hpo_definition_kms(d.obj, d.unk), d.path, d.label) |
+	some d in sm.hpo_definitions(props, unk)
+})
+
+# ---------------------------------------------------------------------------
+# SM-11 Processing output and volumes use a KMS key
+# ---------------------------------------------------------------------------
+
+# The output key applies when the job has outputs (ProcessingOutputConfig is optional).
+processing_kms(obj, unk) := processing_output_kms(obj, unk) | kms(
+	"SM-11", obj, unk, "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+	"the storage volume of the processing instances",
+)
+
+processing_output_kms(obj, unk) := kms("SM-11", obj, unk, "ProcessingOutputConfig.KmsKeyId", "the processing output in S3") if {
+	lib.set_or_unknown(obj, unk, "ProcessingOutputConfig")
+} else := set()
+
+# ---------------------------------------------------------------------------
+# SM-12 Batch transform output and volumes use a KMS key
+# ---------------------------------------------------------------------------
+
+transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "the batch transform output in S3") | kms(
+	"SM-12", obj, unk, "TransformResources.VolumeKmsKeyId",
+	"the storage volume of the transform instances",
+)
+
+# ---------------------------------------------------------------------------
+# SM-13 Endpoint storage uses a KMS key
+# ---------------------------------------------------------------------------
+
+endpoint_config_kms(obj, unk) := (endpoint_storage_kms(obj, unk) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
+
+endpoint_variants(obj, unk) := array.concat(
+	lib.elements(obj, unk, "ProductionVariants"),
+	lib.elements(obj, unk, "ShadowProductionVariants"),
+)
+
+# A variant whose content cannot be known (the list or the element is unknown).
+opaque_variant(e) if "" in e.unk
+
+all_variants_serverless(obj, unk) if {
+	vs := endpoint_variants(obj, unk)
+	count(vs) > 0
+	every e in vs {
+		not opaque_variant(e)
+		lib.set_or_unknown(e.obj, e.unk, "ServerlessConfig")
+	}
+}
+
+some_variant_opaque(obj, unk) if {
+	some e in endpoint_variants(obj, unk)
+	opaque_variant(e)
+}
+
+# KmsKeyId is not required (serverless variants cannot use it) when every
+# variant, shadow variants included, is serverless.
+endpoint_storage_kms(obj, unk) := set() if {
+	lib.set_or_unknown(obj, unk, "KmsKeyId")
+} else := set() if {
+	all_variants_serverless(obj, unk)
+} else := {lib.unknown_violation(
+	"SM-13",
+	"KmsKeyId is missing and the production variants are not knowable now, so whether every variant is serverless (the only case where KmsKeyId is not needed) cannot be decided.",
+	"KmsKeyId",
+)} if {
+	some_variant_opaque(obj, unk)
+} else := {lib.violation(
+	"SM-13",
+	"KmsKeyId is missing: the ML storage volumes of the endpoint instances are encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
+	"KmsKeyId",
+)}
+
+# Capture is on when DataCaptureConfig is present unless EnableCapture is false.
+endpoint_capture_kms(obj, unk) := set() if {
+	not lib.set_or_unknown(obj, unk, "DataCaptureConfig")
+} else := set() if {
+	lib.set_or_unknown(obj, unk, "DataCaptureConfig.KmsKeyId")
+} else := {lib.unknown_violation(
+	"SM-13",
+	"DataCaptureConfig.KmsKeyId is missing and DataCaptureConfig.EnableCapture is not knowable now; it is required unless capture is disabled.",
+	"DataCaptureConfig.KmsKeyId",
+)} if {
+	lib.unknown_at(obj, unk, "DataCaptureConfig.EnableCapture")
+} else := set() if {
+	lib.is_false(lib.get(obj, "DataCaptureConfig.EnableCapture"))
+} else := {lib.violation(
+	"SM-13",
+	"DataCaptureConfig.KmsKeyId is missing while data capture is enabled (EnableCapture defaults to true): captured requests and responses are encrypted only with an AWS managed key.",
+	"DataCaptureConfig.KmsKeyId",
+)}
+
+endpoint_async_kms(obj, unk) := kms(
+	"SM-13", obj, unk, "AsyncInferenceConfig.OutputConfig.KmsKeyId",
+	"the asynchronous inference output in S3",
+) if {
+	lib.set_or_unknown(obj, unk, "AsyncInferenceConfig")
+} else := set()
+
+# ---------------------------------------------------------------------------
+# SM-14 Notebook volumes use a KMS key
+# ---------------------------------------------------------------------------
+
+notebook_kms(obj, unk) := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
+
+# ---------------------------------------------------------------------------
+# SM-15 Studio domain storage uses a KMS key
+# ---------------------------------------------------------------------------
+
+# HomeEfsFileSystemKmsKeyId is the deprecated API alias of KmsKeyId.
+domain_kms(obj, unk) := set() if {
+	lib.set_or_unknown(obj, unk, "HomeEfsFileSystemKmsKeyId")
+} else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume")
+
+# ---------------------------------------------------------------------------
+# SM-16 Other ML jobs encrypt output and volumes
+# ---------------------------------------------------------------------------
+
+automl_v1_kms(obj, unk) := kms("SM-16", obj, unk, "OutputDataConfig.KmsKeyId", "the AutoML output in S3") | kms(
+	"SM-16", obj, unk, "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",
+	"the storage volume of the AutoML instances",
+)
+
+automl_v2_kms(obj, unk) := kms("SM-16", obj, unk, "OutputDataConfig.KmsKeyId", "the AutoML output in S3") | kms(
+	"SM-16", obj, unk, "SecurityConfig.VolumeKmsKeyId",
+	"the storage volume of the AutoML instances",
+)
+
+compilation_kms(obj, unk) := kms("SM-16", obj, unk, "OutputConfig.KmsKeyId", "the compiled model in S3")
+
+# The volume key exists only for automated data labeling (LabelingJobAlgorithmsConfig).
+labeling_kms(obj, unk) := kms("SM-16", obj, unk, "OutputConfig.KmsKeyId", "the labeling output in S3") | labeling_volume_kms(obj, unk)
+
+labeling_volume_kms(obj, unk) := kms(
+	"SM-16", obj, unk, "LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VolumeKmsKeyId",
+	"the storage volume of the automated labeling instances",
+) if {
+	lib.set_or_unknown(obj, unk, "LabelingJobAlgorithmsConfig")
+} else := set()
+
+# Standalone monitoring job definitions: <X>JobOutputConfig.KmsKeyId and JobResources.
+monitoring_definition_kms(obj, unk, output_field) := kms(
+	"SM-16", obj, unk, concat(".", [output_field, "KmsKeyId"]),
+	"the monitoring output in S3",
+) | kms(
+	"SM-16", obj, unk, "JobResources.ClusterConfig.VolumeKmsKeyId",
+	"the storage volume of the monitoring instances",
+)
+
+# Inline definition of a monitoring schedule: MonitoringOutputConfig and MonitoringResources.
+inline_monitoring_kms(obj, unk) := kms("SM-16", obj, unk, "MonitoringOutputConfig.KmsKeyId", "the monitoring output in S3") | kms(
+	"SM-16", obj, unk, "MonitoringResources.ClusterConfig.VolumeKmsKeyId",
+	"the storage volume of the monitoring instances",
+)
+
+schedule_kms(props, unk) := union({lib.nest(inline_monitoring_kms(d.obj, d.unk), d.path, d.label) |
+	some d in sm.inline_monitoring(props, unk)
+})
+
+feature_group_kms(obj, unk) := feature_offline_kms(obj, unk) | feature_online_kms(obj, unk)
+
+feature_offline_kms(obj, unk) := kms(
+	"SM-16", obj, unk, "OfflineStoreConfig.S3StorageConfig.KmsKeyId",
+	"the offline store in S3",
+) if {
+	lib.set_or_unknown(obj, unk, "OfflineStoreConfig")
+} else := set()
+
+# The online store is enabled only when OnlineStoreConfig.EnableOnlineStore is true (default false).
+feature_online_kms(obj, unk) := set() if {
+	not lib.set_or_unknown(obj, unk, "OnlineStoreConfig")
+} else := set() if {
+	lib.set_or_unknown(obj, unk, "OnlineStoreConfig.SecurityConfig.KmsKeyId")
+} else := {lib.unknown_violation(
+	"SM-16",
+	"OnlineStoreConfig.SecurityConfig.KmsKeyId is missing and OnlineStoreConfig.EnableOnlineStore is not knowable now; the key is required when the online store is enabled.",
+	"OnlineStoreConfig.SecurityConfig.KmsKeyId",
+)} if {
+	lib.unknown_at(obj, unk, "OnlineStoreConfig.EnableOnlineStore")
+} else := {lib.violation(
+	"SM-16",
+	"OnlineStoreConfig.SecurityConfig.KmsKeyId is missing while the online store is enabled: the online store is encrypted only with an AWS managed key (the AWS default).",
+	"OnlineStoreConfig.SecurityConfig.KmsKeyId",
+)} if {
+	lib.is_true(lib.get(obj, "OnlineStoreConfig.EnableOnlineStore"))
+} else := set()

@@ -1,0 +1,20 @@
+package guardrails.rules.sagemaker_network
+
+# SageMaker network controls: SM-01 .. SM-07 (deny by default) and SM-08, SM-09
+# (warn by default, so they are in the `warn` set).
+
+# Rule packages under guardrails.rules hold only their `deny` / `warn` rules:
+# the entry point iterates these packages for every resource, and regorus pays
+# for every function a package holds. The check functions are in
+# guardrails.checks.sagemaker_network (network_checks.rego).
+
+import data.guardrails.checks.sagemaker_network as checks
+import rego.v1
+
+deny contains v if {
+	some v in checks.deny_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
+}
+
+warn contains v if {
+	some v in checks.warn_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
+}

@@ -1,0 +1,198 @@
+package guardrails.checks.sagemaker_network
+
+# Check functions of the SageMaker network controls SM-01 .. SM-09 (rule package
+# guardrails.rules.sagemaker_network). Each takes (properties, unknown-list) of one request
+# shape and returns a set of violations with paths relative to those properties,
+# so the composition controls (SM-17, SM-19) can apply them to nested documents.
+
+import data.guardrails.lib
+import data.guardrails.lib.sagemaker as sm
+import rego.v1
+
+# ---------------------------------------------------------------------------
+# Dispatch: resource type -> violations (also used by SM-19 for pipeline steps)
+# ---------------------------------------------------------------------------
+
+deny_checks("AWS::SageMaker::TrainingJob", p, u) := training_vpc(p, u)
+
+deny_checks("AWS::SageMaker::HyperParameterTuningJob", p, u) := hpo_vpc(p, u)
+
+deny_checks("AWS::SageMaker::ProcessingJob", p, u) := processing_vpc(p, u)
+
+deny_checks("AWS::SageMaker::Model", p, u) := model_vpc(p, u)
+
+deny_checks("AWS::SageMaker::NotebookInstance", p, u) := notebook_vpc(p, u) | notebook_internet(p, u)
+
+deny_checks("AWS::SageMaker::Domain", p, u) := domain_vpc_only(p, u)
+
+deny_checks("AWS::SageMaker::AutoMLJob", p, u) := automl_v1_vpc(p, u)
+
+deny_checks("AWS::SageMaker::AutoMLJobV2", p, u) := automl_v2_vpc(p, u)
+
+deny_checks("AWS::SageMaker::CompilationJob", p, u) := compilation_vpc(p, u)
+
+deny_checks("AWS::SageMaker::LabelingJob", p, u) := labeling_vpc(p, u)
+
+deny_checks("AWS::SageMaker::MonitoringSchedule", p, u) := schedule_vpc(p, u)
+
+deny_checks("AWS::SageMaker::DataQualityJobDefinition", p, u) := monitoring_vpc(p, u)
+
+deny_checks("AWS::SageMaker::ModelQualityJobDefinition", p, u) := monitoring_vpc(p, u)
+
+deny_checks("AWS::SageMaker::ModelBiasJobDefinition", p, u) := monitoring_vpc(p, u)
+
+deny_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitoring_vpc(p, u)
+
+warn_checks("AWS::SageMaker::TrainingJob", p, u) := training_isolation(p, u) | training_traffic(p, u)
+
+warn_checks("AWS::SageMaker::HyperParameterTuningJob", p, u) := hpo_isolation_traffic(p, u)
+
+warn_checks("AWS::SageMaker::Model", p, u) := model_isolation(p, u)
+
+warn_checks("AWS::SageMaker::ProcessingJob", p, u) := processing_isolation(p, u) | processing_traffic(p, u)
+
+warn_checks("AWS::SageMaker::AutoMLJob", p, u) := automl_v1_traffic(p, u)
+
+warn_checks("AWS::SageMaker::AutoMLJobV2", p, u) := automl_v2_traffic(p, u)
+
+warn_checks("AWS::SageMaker::MonitoringSchedule", p, u) := schedule_isolation_traffic(p, u)
+
+warn_checks("AWS::SageMaker::DataQualityJobDefinition", p, u) := monitoring_isolation(p, u) | monitoring_traffic(p, u)
+
+warn_checks("AWS::SageMaker::ModelQualityJobDefinition", p, u) := monitoring_isolation(p, u) | monitoring_traffic(p, u)
+
+warn_checks("AWS::SageMaker::ModelBiasJobDefinition", p, u) := monitoring_isolation(p, u) | monitoring_traffic(p, u)
+
+warn_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitoring_isolation(p, u) | monitoring_traffic(p, u)
+
+# ---------------------------------------------------------------------------
+# Shared shapes
+# ---------------------------------------------------------------------------
+
+# VpcConfig-style block at base: Subnets and SecurityGroupIds must be non-empty.
+vpc(control, obj, unk, base, what) := subnets | groups if {
+	subnets := lib.require_present(control, obj, unk, concat(".", [base, "Subnets"]), sprintf(
+		"%s.Subnets is missing or empty: without customer subnets the %s runs in the SageMaker service network (the AWS default), outside your VPC controls.",
+		[base, what],
+	))
+	groups := lib.require_present(control, obj, unk, concat(".", [base, "SecurityGroupIds"]), sprintf(
+		"%s.SecurityGroupIds is missing or empty: without security groups the %s is not placed in your VPC (AWS default: the SageMaker service network).",
+		[base, what],
+	))
+}
+
+isolation(obj, unk, path, what) := lib.require_true("SM-08", obj, unk, path, sprintf(
+	"the %s can make outbound network calls; set it to true.",
+	[what],
+))
+
+traffic(obj, unk, path, what) := lib.require_true("SM-09", obj, unk, path, sprintf(
+	"traffic between the %s instances is not encrypted; set it to true.",
+	[what],
+))
+
+# ---------------------------------------------------------------------------
+# SM-01 Training runs in a customer VPC
+# ---------------------------------------------------------------------------
+
+training_vpc(obj, unk) := vpc("SM-01", obj, unk, "VpcConfig", "training job")
+
+hpo_vpc(props, unk) := union({lib.nest(training_vpc(d.obj, d.unk), d.path, d.label) |
+	some d in sm.hpo_definitions(props, unk)
+})
+
+# ---------------------------------------------------------------------------
+# SM-02 Processing runs in a customer VPC
+# ---------------------------------------------------------------------------
+
+processing_vpc(obj, unk) := vpc("SM-02", obj, unk, "NetworkConfig.VpcConfig", "processing job")
+
+# ---------------------------------------------------------------------------
+# SM-03 Models run in a customer VPC
+# ---------------------------------------------------------------------------
+
+model_vpc(obj, unk) := vpc("SM-03", obj, unk, "VpcConfig", "model")
+
+# ---------------------------------------------------------------------------
+# SM-04 Notebook instances run in a customer VPC
+# ---------------------------------------------------------------------------
+
+notebook_vpc(obj, unk) := subnet | groups if {
+	subnet := lib.require_present("SM-04", obj, unk, "SubnetId", "SubnetId is missing: the notebook instance runs in the SageMaker service VPC (the AWS default), not in your VPC.")
+	groups := lib.require_present("SM-04", obj, unk, "SecurityGroupIds", "SecurityGroupIds is missing or empty: the notebook instance has no security groups of yours (AWS default: the SageMaker service VPC).")
+}
+
+# ---------------------------------------------------------------------------
+# SM-05 Notebook instances have no direct internet access
+# ---------------------------------------------------------------------------
+
+notebook_internet(obj, unk) := lib.require_value(
+	"SM-05", obj, unk, "DirectInternetAccess", "Disabled", "Enabled",
+	"the notebook instance has direct internet access through the SageMaker service network; set it to Disabled and route traffic through your VPC.",
+)
+
+# ---------------------------------------------------------------------------
+# SM-06 Studio domains are VPC-only
+# ---------------------------------------------------------------------------
+
+domain_vpc_only(obj, unk) := lib.require_value(
+	"SM-06", obj, unk, "AppNetworkAccessType", "VpcOnly", "PublicInternetOnly",
+	"Studio apps reach the internet through the SageMaker service network; set it to VpcOnly.",
+)
+
+# ---------------------------------------------------------------------------
+# SM-07 Other ML jobs run in a customer VPC
+# ---------------------------------------------------------------------------
+
+automl_v1_vpc(obj, unk) := vpc("SM-07", obj, unk, "AutoMLJobConfig.SecurityConfig.VpcConfig", "AutoML job")
+
+automl_v2_vpc(obj, unk) := vpc("SM-07", obj, unk, "SecurityConfig.VpcConfig", "AutoML job")
+
+compilation_vpc(obj, unk) := vpc("SM-07", obj, unk, "VpcConfig", "compilation job")
+
+# Monitoring job definition shape (standalone definitions and the inline one).
+monitoring_vpc(obj, unk) := vpc("SM-07", obj, unk, "NetworkConfig.VpcConfig", "monitoring job")
+
+schedule_vpc(props, unk) := union({lib.nest(monitoring_vpc(d.obj, d.unk), d.path, d.label) |
+	some d in sm.inline_monitoring(props, unk)
+})
+
+# Only automated data labeling runs SageMaker compute that can be placed in a VPC
+# (LabelingJobResourceConfig exists only inside LabelingJobAlgorithmsConfig).
+labeling_vpc(obj, unk) := vpc(
+	"SM-07", obj, unk,
+	"LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VpcConfig",
+	"automated data labeling job",
+) if {
+	lib.set_or_unknown(obj, unk, "LabelingJobAlgorithmsConfig")
+} else := set()
+
+# ---------------------------------------------------------------------------
+# SM-08 Network isolation / SM-09 Inter-container traffic encryption
+# ---------------------------------------------------------------------------
+
+training_isolation(obj, unk) := isolation(obj, unk, "EnableNetworkIsolation", "training containers")
+
+training_traffic(obj, unk) := traffic(obj, unk, "EnableInterContainerTrafficEncryption", "training")
+
+hpo_isolation_traffic(props, unk) := union({lib.nest(training_isolation(d.obj, d.unk) | training_traffic(d.obj, d.unk), d.path, d.label) |
+	some d in sm.hpo_definitions(props, unk)
+})
+
+model_isolation(obj, unk) := isolation(obj, unk, "EnableNetworkIsolation", "model")
+
+processing_isolation(obj, unk) := isolation(obj, unk, "NetworkConfig.EnableNetworkIsolation", "processing containers")
+
+processing_traffic(obj, unk) := traffic(obj, unk, "NetworkConfig.EnableInterContainerTrafficEncryption", "processing")
+
+automl_v1_traffic(obj, unk) := traffic(obj, unk, "AutoMLJobConfig.SecurityConfig.EnableInterContainerTrafficEncryption", "AutoML")
+
+automl_v2_traffic(obj, unk) := traffic(obj, unk, "SecurityConfig.EnableInterContainerTrafficEncryption", "AutoML")
+
+monitoring_isolation(obj, unk) := isolation(obj, unk, "NetworkConfig.EnableNetworkIsolation", "monitoring containers")
+
+monitoring_traffic(obj, unk) := traffic(obj, unk, "NetworkConfig.EnableInterContainerTrafficEncryption", "monitoring job")
+
+schedule_isolation_traffic(props, unk) := union({lib.nest(monitoring_isolation(d.obj, d.unk) | monitoring_traffic(d.obj, d.unk), d.path, d.label) |
+	some d in sm.inline_monitoring(props, unk)
+})

@@ -1,0 +1,200 @@
+"""One policy, one meaning: the same resource gives the same verdict from every source.
+
+Each case is a SageMaker/S3 API request. It is checked as an API request document and as the
+equivalent CloudFormation template (written to disk and read by the CLI path), and both must report
+exactly the expected controls. Resource kinds CloudFormation lacks (training, transform, tuning, AutoML,
+compilation and labeling jobs) are covered through SM-19 (a pipeline step is the same request) here
+and through CloudTrail events in the runtime tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from guardrails.checking import run_check
+from guardrails.config import GuardrailsConfig
+from guardrails.resource_kinds import SAGEMAKER_BY_OPERATION
+
+KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROLE = "arn:aws:iam::111122223333:role/sm-exec"
+VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}
+IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"
+TRAINING_REQUEST = {
+    "TrainingJobName": "step-train",
+    "RoleArn": ROLE,
+    "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+    "OutputDataConfig": {"S3OutputPath": "s3://b/out"},
+    "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+}
+PROCESSING_BASE = {
+    "ProcessingJobName": "prep",
+    "RoleArn": ROLE,
+    "AppSpecification": {"ImageUri": IMAGE},
+    "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}},
+    "ProcessingOutputConfig": {"Outputs": [{"OutputName": "o", "S3Output": {"S3Uri": "s3://b/o", "LocalPath": "/opt/o", "S3UploadMode": "EndOfJob"}}]},
+}
+MONITORING_JOB = {
+    "MonitoringAppSpecification": {"ImageUri": IMAGE},
+    "MonitoringInputs": [{"EndpointInput": {"EndpointName": "ep", "LocalPath": "/opt/in"}}],
+    "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m", "LocalPath": "/opt/m"}}]},
+    "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}},
+    "RoleArn": ROLE,
+}
+
+# (case id, operation, request, {(control, enforcement, unknown)} expected from every source)
+CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
+    (
+        "notebook-defaults",
+        "CreateNotebookInstance",
+        {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE},
+        {("SM-04", "deny", False), ("SM-05", "deny", False), ("SM-14", "deny", False), ("SM-18", "warn", False)},
+    ),
+    (
+        "notebook-explicit-internet",
+        "CreateNotebookInstance",
+        {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Enabled", "RootAccess": "Enabled"},
+        {("SM-05", "deny", False), ("SM-18", "warn", False)},
+    ),
+    (
+        "notebook-compliant",
+        "CreateNotebookInstance",
+        {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Disabled", "RootAccess": "Disabled"},
+        set(),
+    ),
+    (
+        "model-defaults",
+        "CreateModel",
+        {"ModelName": "m", "ExecutionRoleArn": ROLE, "PrimaryContainer": {"Image": IMAGE}},
+        {("SM-03", "deny", False), ("SM-08", "warn", False)},
+    ),
+    (
+        "model-compliant",
+        "CreateModel",
+        {"ModelName": "m", "ExecutionRoleArn": ROLE, "PrimaryContainer": {"Image": IMAGE}, "VpcConfig": VPC,
+         "EnableNetworkIsolation": True},
+        set(),
+    ),
+    (
+        "endpoint-config-capture-without-kms",
+        "CreateEndpointConfig",
+        {"EndpointConfigName": "ec", "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],
+         "DataCaptureConfig": {"EnableCapture": True, "InitialSamplingPercentage": 10, "DestinationS3Uri": "s3://b/c",
+                               "CaptureOptions": [{"CaptureMode": "Input"}]}},
+        {("SM-13", "deny", False)},
+    ),
+    (
+        "endpoint-config-async-compliant",
+        "CreateEndpointConfig",
+        {"EndpointConfigName": "ec", "KmsKeyId": KMS, "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],
+         "AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": "s3://b/a", "KmsKeyId": KMS}}},
+        set(),
+    ),
+    (
+        "endpoint-config-serverless",
+        "CreateEndpointConfig",
+        {"EndpointConfigName": "ec", "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}]},
+        set(),
+    ),
+    (
+        "domain-defaults",
+        "CreateDomain",
+        {"DomainName": "studio", "AuthMode": "IAM", "DefaultUserSettings": {"ExecutionRole": ROLE},
+         "SubnetIds": ["subnet-0a"], "VpcId": "vpc-0a"},
+        {("SM-06", "deny", False), ("SM-15", "deny", False)},
+    ),
+    (
+        "domain-compliant",
+        "CreateDomain",
+        {"DomainName": "studio", "AuthMode": "IAM", "DefaultUserSettings": {"ExecutionRole": ROLE},
+         "SubnetIds": ["subnet-0a"], "VpcId": "vpc-0a", "AppNetworkAccessType": "VpcOnly", "KmsKeyId": KMS},
+        set(),
+    ),
+    (
+        "processing-defaults",
+        "CreateProcessingJob",
+        PROCESSING_BASE,
+        {("SM-02", "deny", False), ("SM-08", "warn", False), ("SM-09", "warn", False), ("SM-11", "deny", False)},
+    ),
+    (
+        "processing-compliant",
+        "CreateProcessingJob",
+        {**PROCESSING_BASE,
+         "NetworkConfig": {"VpcConfig": VPC, "EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True},
+         "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                                                   "VolumeSizeInGB": 30, "VolumeKmsKeyId": KMS}},
+         "ProcessingOutputConfig": {**PROCESSING_BASE["ProcessingOutputConfig"], "KmsKeyId": KMS}},
+        set(),
+    ),
+    (
+        "feature-group-offline-without-kms",
+        "CreateFeatureGroup",
+        {"FeatureGroupName": "fg", "RecordIdentifierFeatureName": "id", "EventTimeFeatureName": "t",
+         "FeatureDefinitions": [{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"}],
+         "OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://b/fg"}}, "RoleArn": ROLE},
+        {("SM-16", "deny", False)},
+    ),
+    (
+        "monitoring-schedule-inline-defaults",
+        "CreateMonitoringSchedule",
+        {"MonitoringScheduleName": "ms", "MonitoringScheduleConfig": {"MonitoringJobDefinition": MONITORING_JOB}},
+        {("SM-07", "deny", False), ("SM-08", "warn", False), ("SM-09", "warn", False), ("SM-16", "deny", False)},
+    ),
+    (
+        "pipeline-training-step-without-vpc-or-kms",
+        "CreatePipeline",
+        {"PipelineName": "p", "RoleArn": ROLE, "PipelineDefinition": json.dumps(
+            {"Version": "2020-12-01", "Steps": [{"Name": "Train", "Type": "Training", "Arguments": TRAINING_REQUEST}]})},
+        {("SM-19", "deny", False)},
+    ),
+    (
+        "bucket-public-acl",
+        "CreateBucket",
+        {"Bucket": "acme-public", "ACL": "public-read"},
+        {("S3-02", "deny", False), ("S3-04", "deny", False), ("S3-05", "warn", False)},
+    ),
+]
+
+
+def cloudformation_template(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    """The CloudFormation form of a Create* request (same property names except noted)."""
+    properties = dict(request)
+    if operation == "CreateBucket":
+        properties = {"BucketName": request["Bucket"]}
+        if "ACL" in request:
+            properties["AccessControl"] = {"public-read": "PublicRead"}[request["ACL"]]
+        return {"Resources": {"R": {"Type": "AWS::S3::Bucket", "Properties": properties}}}
+    if operation == "CreatePipeline":
+        properties["PipelineDefinition"] = {"PipelineDefinitionBody": request["PipelineDefinition"]}
+    return {"Resources": {"R": {"Type": SAGEMAKER_BY_OPERATION[operation].type, "Properties": properties}}}
+
+
+def reported(run) -> set[tuple[str, str, bool]]:
+    (decision,) = run.decisions
+    assert decision.verdict != "error", decision.error
+    return {(v.control, v.enforcement, v.unknown) for v in decision.violations}
+
+
+@pytest.mark.parametrize(("case", "operation", "request_body", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_same_verdict_from_template_and_api_request(tmp_path: Path, decider, case, operation, request_body, expected):
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps({"operation": operation, "request": request_body}))
+    template_file = tmp_path / "template.yaml"
+    template_file.write_text(yaml.safe_dump(cloudformation_template(operation, request_body)))
+
+    from_request = run_check([request_file], GuardrailsConfig(), decider=decider)
+    from_template = run_check([template_file], GuardrailsConfig(), decider=decider)
+
+    assert reported(from_request) == expected
+    assert reported(from_template) == expected
+    assert from_request.decisions[0].verdict == from_template.decisions[0].verdict
