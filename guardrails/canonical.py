@@ -1,8 +1,9 @@
 """RFC 8785 (JCS) canonical JSON bytes, with a fast path for the common case.
 
 `rfc8785.dumps` is the reference; it is pure Python and costs about 0.2 ms for a typical record, more
-than the audit may add to a `check`. For values without floats, with integers in the IEEE-754 safe range
-and with object keys in the Basic Multilingual Plane, the standard library's sorted, compact,
+than the audit may add to a `check`. For values with integers in the IEEE-754 safe range, floats that
+are integral (written as integers) or in [1e-4, 1e16), and object keys in the Basic Multilingual
+Plane, the standard library's sorted, compact,
 non-ASCII-escaping `json.dumps` produces exactly the same bytes (same key order, same string escapes:
 both escape only `"`, `\\` and control characters, with the same short forms and lowercase `\\u00xx`).
 Anything else goes to `rfc8785`. tests/test_audit_chain.py checks both paths give identical bytes.
@@ -17,10 +18,16 @@ import rfc8785
 
 _SAFE_INT = 2**53 - 1
 _BMP_MAX = "\uffff"
+# Non-integral floats in [1e-4, 1e16): Python's repr and ECMAScript's Number#toString both print the
+# shortest round-trip digits in fixed notation, so json.dumps and RFC 8785 agree on them.
+_FIXED_FLOAT_MIN, _FIXED_FLOAT_MAX = 1e-4, 1e16
+_SIMPLE, _NEEDS_INTEGRAL_FLOATS, _COMPLEX = 0, 1, 2
 
 
-def _simple(value: Any) -> bool:
-    """True when json.dumps(sort_keys=True) is byte-identical to RFC 8785 for `value`."""
+def _classify(value: Any) -> int:
+    """_SIMPLE when json.dumps(sort_keys=True) is byte-identical to RFC 8785 for `value`;
+    _NEEDS_INTEGRAL_FLOATS when it is once integral floats (1.0 -> 1) are written as integers."""
+    result = _SIMPLE
     stack = [value]
     while stack:
         item = stack.pop()
@@ -30,23 +37,45 @@ def _simple(value: Any) -> bool:
         if kind is int:
             if -_SAFE_INT <= item <= _SAFE_INT:
                 continue
-            return False
+            return _COMPLEX
+        if kind is float:
+            if item.is_integer():
+                if abs(item) > _SAFE_INT:
+                    return _COMPLEX
+                result = _NEEDS_INTEGRAL_FLOATS
+                continue
+            if _FIXED_FLOAT_MIN <= abs(item) < _FIXED_FLOAT_MAX:
+                continue
+            return _COMPLEX
         if kind is dict:
             for key in item:
                 if type(key) is not str or (not key.isascii() and max(key) > _BMP_MAX):
-                    return False
+                    return _COMPLEX
             stack.extend(item.values())
             continue
         if kind is list or kind is tuple:
             stack.extend(item)
             continue
-        return False  # floats, str/int subclasses, anything else: let rfc8785 decide
-    return True
+        return _COMPLEX  # other floats, str/int subclasses, anything else: let rfc8785 decide
+    return result
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is dict:
+        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
+    if type(value) is list or type(value) is tuple:
+        return [_integral_floats_as_ints(v) for v in value]
+    return value
 
 
 def canonical_bytes(value: Any) -> bytes:
     """RFC 8785 canonical JSON of `value` (raises rfc8785.CanonicalizationError when not representable)."""
-    if _simple(value):
+    kind = _classify(value)
+    if kind != _COMPLEX:
+        if kind == _NEEDS_INTEGRAL_FLOATS:
+            value = _integral_floats_as_ints(value)
         try:
             return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
                 "utf-8"

@@ -48,5 +48,10 @@ def result_entry(decision: Decision) -> dict[str, Any]:
 
 
 def render_json(run: CheckRun) -> str:
-    payload = {"results": [result_entry(d) for d in run.decisions], "summary": run.summary()}
-    return json.dumps(payload, indent=2) + "\n"
+    """One result per line: readable, diffable, and written by the C encoder (indent= is pure Python)."""
+    results = ",\n    ".join(json.dumps(result_entry(d)) for d in run.decisions)
+    summary = json.dumps(run.summary())
+    if not results:
+        return f'{{\n  "results": [],\n  "summary": {summary}\n}}\n'
+    return f'{{\n  "results": [\n    {results}\n  ],\n  "summary": {summary}\n}}\n'
+
