@@ -20,6 +20,7 @@ from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
 
 UNCATALOGUED_SEVERITY = "medium"
+ENFORCEMENT_ORDER = ("off", "warn", "deny")
 
 
 class Decider:
@@ -68,10 +69,18 @@ class Decider:
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
+    def _enforcement(self, control: str, policy_default: str | None) -> str:
+        info = self.bundle.catalog.by_id.get(control)
+        default = info.default_enforcement if info else (policy_default or "deny")
+        return self.config.controls.get(control, default)
+
     def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
         info = self.bundle.catalog.by_id.get(finding.control)
-        default = info.default_enforcement if info else (finding.default_enforcement or "deny")
-        enforcement = self.config.controls.get(finding.control, default)
+        enforcement = self._enforcement(finding.control, finding.default_enforcement)
+        if finding.via is not None:
+            # A composite control is enforced no harder than the control failing underneath it.
+            underneath = self._enforcement(finding.via, None)
+            enforcement = min(enforcement, underneath, key=ENFORCEMENT_ORDER.index)
         if enforcement == "off":
             return None
         if finding.unknown and self.config.unknown == "warn":
@@ -87,6 +96,7 @@ class Decider:
             title=info.title if info else None,
             remediation=info.remediation if info else None,
             exemption=exemption,
+            via=finding.via,
         )
 
     def _exemption_for(

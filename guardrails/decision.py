@@ -42,6 +42,8 @@ class Violation(BaseModel):
     title: str | None = None
     remediation: str | None = None
     exemption: AppliedExemption | None = None
+    via: str | None = None
+    """For SM-17/SM-19: the control the referenced config, model or pipeline step fails."""
 
     @property
     def counts(self) -> bool:

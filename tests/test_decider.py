@@ -133,3 +133,13 @@ def test_decision_carries_digests_and_location():
     assert decision.resource.location.logical_id == "Nb"
     assert decide([SM05]).input_digest == decision.input_digest
     assert decide([SM05]).decision_id != decision.decision_id
+
+
+def test_composite_control_is_enforced_no_harder_than_the_control_underneath():
+    via_warn = Finding(control="SM-19", message="step fails SM-08", path="PipelineDefinition", via="SM-08")
+    via_deny = Finding(control="SM-19", message="step fails SM-10", path="PipelineDefinition", via="SM-10")
+    decision = decide([via_warn, via_deny])
+    assert [(v.via, v.enforcement) for v in decision.violations] == [("SM-08", "warn"), ("SM-10", "deny")]
+    relaxed = decide([via_deny], GuardrailsConfig(controls={"SM-10": "off"}))
+    assert relaxed.violations == [] and relaxed.verdict == "allow"
+    assert decide([via_warn], GuardrailsConfig(controls={"SM-19": "off"})).violations == []

@@ -155,7 +155,7 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
         "CreatePipeline",
         {"PipelineName": "p", "RoleArn": ROLE, "PipelineDefinition": json.dumps(
             {"Version": "2020-12-01", "Steps": [{"Name": "Train", "Type": "Training", "Arguments": TRAINING_REQUEST}]})},
-        {("SM-19", "deny", False)},
+        {("SM-19", "deny", False), ("SM-19", "warn", False)},
     ),
     (
         "bucket-public-acl",

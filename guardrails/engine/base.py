@@ -25,6 +25,8 @@ class Finding(BaseModel):
     path: str | None = None
     unknown: bool = False
     default_enforcement: str | None = None
+    via: str | None = None
+    """For composite controls (SM-17, SM-19): the control that failed in the referenced document."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ def result_entry(decision: Decision) -> dict[str, Any]:
             item["title"] = v.title
         if v.remediation:
             item["remediation"] = v.remediation
+        if v.via:
+            item["via"] = v.via
         if v.exemption:
             item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
         violations.append(item)

@@ -160,6 +160,25 @@ opaque(v) if {
 	expression_key(k)
 }
 
+# An unknown placeholder the source marked as certainly not a wildcard or empty
+# ("<unknown specific: ...>": a resource id or attribute, the account id, a
+# string with literal text such as arn:aws:iam::${AWS::AccountId}:root).
+specific_unknown(v) if {
+	is_string(v)
+	startswith(v, "<unknown specific:")
+}
+
+# The value may be "*": a wildcard pattern, or an unknown that is not specific.
+may_be_wildcard(v) if {
+	is_string(v)
+	contains(v, "*")
+}
+
+may_be_wildcard(v) if {
+	opaque(v)
+	not specific_unknown(v)
+}
+
 expression_key(k) if k in {"Get", "Ref"}
 
 expression_key(k) if startswith(k, "Std:")
@@ -186,7 +205,16 @@ unknown_at(_, unk, path) if listed_unknown(unk, path)
 
 unknown_at(obj, _, path) if {
 	ks := split(path, ".")
-	some n in numbers.range(1, count(ks))
+	value_unknown(obj, ks, object.get(obj, ks, null))
+}
+
+# The value itself is a placeholder, or it is absent because a proper prefix of
+# the path is one (a present value cannot sit below a placeholder).
+value_unknown(_, _, v) if opaque(v)
+
+value_unknown(obj, ks, null) if {
+	count(ks) > 1
+	some n in numbers.range(1, count(ks) - 1)
 	opaque(object.get(obj, array.slice(ks, 0, n), null))
 }
 
@@ -288,10 +316,14 @@ nested(v, prefix, label) := object.union(v, {
 # "<subject> fails <original control>: <original message>". `unknown` is kept.
 reattribute(vs, control, prefix, subject, replace_path) := {reattributed(v, control, prefix, subject, replace_path) | some v in vs}
 
+# `via` names the control that actually failed in the nested document, so the Python side
+# can enforce the composite control no harder than that control (an SM-08 failure inside a
+# pipeline step warns under SM-19, as it would on the job itself).
 reattributed(v, control, prefix, subject, replace_path) := object.union(v, {
 	"control": control,
 	"path": reattributed_path(v.path, prefix, replace_path),
 	"message": sprintf("%s fails %s: %s", [subject, v.control, v.message]),
+	"via": object.get(v, "via", v.control),
 })
 
 reattributed_path(_, prefix, true) := prefix

@@ -74,6 +74,7 @@ test_nest_and_reattribute_rewrite_paths_and_messages if {
 		"message": "EndpointConfig ec fails SM-13: KmsKeyId is not knowable now",
 		"path": "EndpointConfigName",
 		"unknown": true,
+		"via": "SM-13",
 	}}
 }
 
@@ -83,4 +84,15 @@ test_document_accessors_tolerate_missing_parts if {
 	lib.point == "pre-deploy" with input as {"resource": {"type": "AWS::S3::Bucket"}}
 	lib.runtime_point with input as {"context": {"point": "scan"}}
 	not lib.runtime_point with input as {"context": {"point": "admission"}}
+}
+
+test_may_be_wildcard_tells_specific_unknowns_apart if {
+	lib.may_be_wildcard("*")
+	lib.may_be_wildcard("arn:aws:iam::*:root")
+	lib.may_be_wildcard("<unknown: Ref Principal>")
+	lib.may_be_wildcard({"Get": "Parameters.P"})
+	not lib.may_be_wildcard("<unknown specific: GetAtt Role.Arn>")
+	not lib.may_be_wildcard("arn:aws:iam::111122223333:root")
+	lib.specific_unknown("<unknown specific: Ref AWS::AccountId>")
+	lib.opaque("<unknown specific: Ref AWS::AccountId>")
 }

@@ -90,17 +90,46 @@ wildcard_principal(p) if {
 
 # "public" | "unknown" | "other": who the statement applies to. An Allow with
 # NotPrincipal applies to everyone but the listed principals, so it is public.
+# Only the whole Principal or its "AWS" member can be "*"; an unknown there is
+# "unknown" unless the source marked it specific (certainly not a wildcard).
 principal_class(s, unk) := "public" if {
 	wildcard_principal(s.stmt.Principal)
 } else := "public" if {
 	s.stmt.NotPrincipal
 	lib.equals_ci(s.stmt.Effect, "allow")
-	not part_unknown(s, unk, "NotPrincipal")
+	not principal_may_be_wildcard(s, unk, "NotPrincipal")
 } else := "unknown" if {
-	part_unknown(s, unk, "Principal")
+	principal_may_be_wildcard(s, unk, "Principal")
 } else := "unknown" if {
-	part_unknown(s, unk, "NotPrincipal")
+	principal_may_be_wildcard(s, unk, "NotPrincipal")
 } else := "other"
+
+principal_may_be_wildcard(s, _, member) if unknown_wildcard(s.stmt[member])
+
+principal_may_be_wildcard(s, _, member) if {
+	some x in lib.values(lib.field(s.stmt[member], "AWS"))
+	unknown_wildcard(x)
+}
+
+# An unknown that may be "*" (a known "*" is not unknown).
+unknown_wildcard(v) if {
+	lib.opaque(v)
+	not lib.specific_unknown(v)
+}
+
+# Listed as unknown although no placeholder is visible: judge it unknown.
+principal_may_be_wildcard(s, unk, member) if {
+	lib.listed_within(unk, concat(".", [s.path, member]))
+	not principal_has_placeholder(s.stmt[member])
+}
+
+principal_has_placeholder(p) if lib.opaque(p)
+
+principal_has_placeholder(p) if {
+	is_object(p)
+	some x in p
+	element_opaque(x)
+}
 
 # Action covers every S3 action: "*" or "s3:*" (case-insensitive).
 all_actions(s) if {
@@ -151,9 +180,9 @@ restricting_shape(e) if {
 	trim_prefix(e.op, "foranyvalue:") in restricting_operators
 }
 
-# A known value that narrows the audience: not a wildcard, not a policy variable,
-# not an any-address CIDR (Security Hub treats wildcards and variables as not
-# restricting).
+# A value that narrows the audience: a known value that is not a wildcard, a
+# policy variable or an any-address CIDR (Security Hub treats wildcards and
+# variables as not restricting), or an unknown the source marked specific.
 restricting_value(v) if is_number(v)
 
 restricting_value(v) if {
@@ -164,11 +193,20 @@ restricting_value(v) if {
 	not v in {"0.0.0.0/0", "::/0"}
 }
 
-entry_unknown(e, unk) if lib.listed_within(unk, e.path)
+restricting_value(v) if lib.specific_unknown(v)
 
+# An entry whose values are not all knowable (a specific unknown is known enough).
 entry_unknown(e, _) if {
 	some v in e.values
 	lib.opaque(v)
+	not lib.specific_unknown(v)
+}
+
+entry_unknown(e, unk) if {
+	lib.listed_within(unk, e.path)
+	every v in e.values {
+		not lib.opaque(v)
+	}
 }
 
 restricting_entry(e, unk) if {
@@ -194,7 +232,10 @@ opaque_or_restricting(v) if lib.opaque(v)
 opaque_or_restricting(v) if restricting_value(v)
 
 # "restricting" | "unknown" | "none"
-condition_class(s, unk) := c if {
+condition_class(s, unk) := "none" if {
+	not s.stmt.Condition
+	not lib.listed_within(unk, concat(".", [s.path, "Condition"]))
+} else := c if {
 	entries := condition_entries(s)
 	c := classify_conditions(s, unk, entries)
 }

@@ -284,9 +284,11 @@ tls_statement_unknown(props, unk) if {
 tls_part_unknown(s, unk) if iam.statement_unknown(s, unk)
 
 tls_part_unknown(s, unk) if {
-	some member in ["Effect", "Principal", "Action", "Condition"]
+	some member in ["Effect", "Action", "Condition"]
 	iam.part_unknown(s, unk, member)
 }
+
+tls_part_unknown(s, unk) if iam.principal_may_be_wildcard(s, unk, "Principal")
 
 # ---------------------------------------------------------------------------
 # S3-06 Account-level Block Public Access fully on (runtime and scan only)

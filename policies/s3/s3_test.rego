@@ -202,6 +202,26 @@ test_unknown_principal_is_unknown_s303 if {
 	not f.fails(vs, "S3-03", "Policy.Statement.0")
 }
 
+test_specific_unknown_principal_is_not_public_s303 if {
+	oai := "<unknown specific: Fn::Sub (Ref CloudFrontOriginAccessIdentity)>"
+	d := f.doc_unknown(
+		"AWS::S3::Bucket",
+		{"Policy": policy([allow_all({"Principal": {"AWS": oai}}), allow_all({"Principal": {"CanonicalUser": "<unknown: GetAtt Oai.S3CanonicalUserId>"}})])},
+		["Policy.Statement.0.Principal.AWS", "Policy.Statement.1.Principal.CanonicalUser"],
+	)
+	f.passes(deny(d), "S3-03")
+}
+
+test_specific_unknown_condition_value_restricts_s303 if {
+	cond := {"StringEquals": {"aws:SourceVpce": "<unknown specific: Ref S3Endpoint>"}}
+	d := f.doc_unknown(
+		"AWS::S3::Bucket",
+		{"Policy": policy([allow_all({"Condition": cond})])},
+		["Policy.Statement.0.Condition.StringEquals.aws:SourceVpce"],
+	)
+	f.passes(deny(d), "S3-03")
+}
+
 test_unknown_condition_value_is_unknown_s303 if {
 	d := f.doc_unknown(
 		"AWS::S3::Bucket",

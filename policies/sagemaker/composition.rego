@@ -18,14 +18,10 @@ deny contains v if {
 	some v in checks.endpoint_findings(data.guardrails.lib.props, data.guardrails.lib.related)
 }
 
+# Every job control a step fails is reported as SM-19 (default deny), including
+# SM-08 / SM-09, which are warn-by-default on the jobs themselves: CONTROLS.md
+# makes a pipeline fail SM-19 when any step fails a job control.
 deny contains v if {
 	input.resource.type == "AWS::SageMaker::Pipeline"
-	some v in checks.pipeline_findings(data.guardrails.checks.sagemaker_composition.pipeline, "deny")
-}
-
-# Steps failing a warn-by-default job control (SM-08, SM-09) are reported as
-# SM-19 in the warn set, so a pipeline is never judged harder than its jobs.
-warn contains v if {
-	input.resource.type == "AWS::SageMaker::Pipeline"
-	some v in checks.pipeline_findings(data.guardrails.checks.sagemaker_composition.pipeline, "warn")
+	some v in checks.pipeline_findings(data.guardrails.checks.sagemaker_composition.pipeline)
 }

@@ -45,9 +45,10 @@ endpoint_config_findings(name, related) := config_checks(name, related[config_ke
 	"EndpointConfigName",
 )}
 
-config_checks(name, cfg, related) := sm13 | models if {
+config_checks(ref, cfg, related) := sm13 | models if {
 	cprops := doc_props(cfg)
 	cunk := doc_unknown(cfg)
+	name := doc_name(cfg, ref)
 	sm13 := lib.reattribute(
 		encryption.endpoint_config_kms(cprops, cunk),
 		"SM-17", "EndpointConfigName", sprintf("EndpointConfig %s", [name]), true,
@@ -56,6 +57,13 @@ config_checks(name, cfg, related) := sm13 | models if {
 		some e in encryption.endpoint_variants(cprops, cunk)
 	})
 }
+
+# How a related document is named in messages: its own name (a template's logical id when the
+# physical name is not known yet) rather than the reference, which may be an unknown placeholder.
+doc_name(doc, ref) := n if {
+	n := lib.as_object(object.get(doc, "resource", {})).name
+	is_string(n)
+} else := ref
 
 model_findings(e, config_name, cfg_related, related) := set() if {
 	not encryption.opaque_variant(e)
@@ -67,7 +75,7 @@ model_findings(e, config_name, cfg_related, related) := set() if {
 	"EndpointConfigName",
 )} if {
 	not is_string(object.get(e.obj, "ModelName", null))
-} else := model_checks(e.obj.ModelName, config_name, model_doc(e.obj.ModelName, cfg_related, related)) if {
+} else := model_checks(doc_name(model_doc(e.obj.ModelName, cfg_related, related), e.obj.ModelName), config_name, model_doc(e.obj.ModelName, cfg_related, related)) if {
 	model_doc(e.obj.ModelName, cfg_related, related)
 } else := {lib.unknown_violation(
 	"SM-17",
@@ -95,17 +103,13 @@ pipeline := sm.pipeline_definition(data.guardrails.lib.props, data.guardrails.li
 	input.resource.type == "AWS::SageMaker::Pipeline"
 }
 
-pipeline_findings(r, "deny") := {lib.unknown_violation(
+pipeline_findings(r) := {lib.unknown_violation(
 	"SM-19",
 	sprintf("%s, so the pipeline's steps cannot be checked against the job controls.", [r.reason]),
 	r.path,
 )} if {
 	not r.ok
-}
-
-pipeline_findings(r, level) := union({step_findings(s, level) | some s in sm.pipeline_steps(r.definition, r.path)}) if {
-	r.ok
-}
+} else := union({step_findings(s) | some s in sm.pipeline_steps(r.definition, r.path)})
 
 # The step's Arguments as (obj, unk): an expression or a non-object is wholly unknown.
 step_context(step) := {"obj": step.Arguments, "unk": []} if {
@@ -113,8 +117,8 @@ step_context(step) := {"obj": step.Arguments, "unk": []} if {
 	not lib.opaque(step.Arguments)
 } else := {"obj": {}, "unk": [""]}
 
-step_findings(s, level) := lib.reattribute(
-	step_checks(level, t, c.obj, c.unk),
+step_findings(s) := lib.reattribute(
+	step_checks(t, c.obj, c.unk),
 	"SM-19", concat(".", [s.path, "Arguments"]),
 	sprintf("Pipeline step '%v' (%v)", [sm.step_name(s.step), s.step.Type]), false,
 ) if {
@@ -122,6 +126,6 @@ step_findings(s, level) := lib.reattribute(
 	c := step_context(s.step)
 }
 
-step_checks("deny", t, obj, unk) := {v | some v in network.deny_checks(t, obj, unk)} | {v | some v in encryption.deny_checks(t, obj, unk)}
-
-step_checks("warn", t, obj, unk) := {v | some v in network.warn_checks(t, obj, unk)}
+# The job controls of the step's request type (network, isolation, traffic
+# encryption and KMS families).
+step_checks(t, obj, unk) := ({v | some v in network.deny_checks(t, obj, unk)} | {v | some v in network.warn_checks(t, obj, unk)}) | {v | some v in encryption.deny_checks(t, obj, unk)}

@@ -7,10 +7,6 @@ deny(d) := vs if {
 	vs := data.guardrails.rules.sagemaker_composition.deny with input as d
 }
 
-warn(d) := vs if {
-	vs := data.guardrails.rules.sagemaker_composition.warn with input as d
-}
-
 vpc := {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}
 
 # ---------------------------------------------------------------------------
@@ -146,7 +142,6 @@ test_pipeline_with_compliant_steps_passes_sm19 if {
 		{"Name": "notify", "Type": "Lambda", "Arguments": {"x": 1}},
 	]))
 	count(deny(d)) == 0
-	count(warn(d)) == 0
 }
 
 test_pipeline_training_step_without_vpc_fails_sm19 if {
@@ -221,15 +216,14 @@ test_pipeline_expressions_count_as_set_sm19 if {
 test_pipeline_expression_for_a_value_check_is_unknown_sm19 if {
 	args := object.union(training_ok, {"EnableNetworkIsolation": {"Get": "Parameters.Isolate"}})
 	d := f.doc("AWS::SageMaker::Pipeline", pipeline([{"Name": "train", "Type": "Training", "Arguments": args}]))
-	f.unknown(warn(d), "SM-19", "PipelineDefinition.Steps.0.Arguments.EnableNetworkIsolation")
+	f.unknown(deny(d), "SM-19", "PipelineDefinition.Steps.0.Arguments.EnableNetworkIsolation")
 }
 
-test_pipeline_step_failing_a_warn_control_is_a_warn_sm19 if {
+test_pipeline_step_failing_traffic_encryption_fails_sm19 if {
 	args := object.remove(training_ok, ["EnableInterContainerTrafficEncryption"])
 	d := f.doc("AWS::SageMaker::Pipeline", pipeline([{"Name": "train", "Type": "Training", "Arguments": args}]))
-	f.fails(warn(d), "SM-19", "PipelineDefinition.Steps.0.Arguments.EnableInterContainerTrafficEncryption")
-	f.says(warn(d), "SM-19", "fails SM-09")
-	count(deny(d)) == 0
+	f.fails(deny(d), "SM-19", "PipelineDefinition.Steps.0.Arguments.EnableInterContainerTrafficEncryption")
+	f.says(deny(d), "SM-19", "fails SM-09")
 }
 
 test_pipeline_definition_not_json_is_unknown_sm19 if {
@@ -255,5 +249,9 @@ test_pipeline_cloudformation_definition_body_is_read_sm19 if {
 
 test_composition_controls_apply_only_to_endpoints_and_pipelines if {
 	count(deny(f.doc("AWS::SageMaker::EndpointConfig", {}))) == 0
-	count(warn(f.doc("AWS::SageMaker::TrainingJob", {}))) == 0
+	count(deny(f.doc("AWS::SageMaker::TrainingJob", {}))) == 0
+}
+
+test_composition_family_has_no_warn_set if {
+	not data.guardrails.rules.sagemaker_composition.warn
 }

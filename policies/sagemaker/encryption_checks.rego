@@ -113,32 +113,49 @@ endpoint_variants(obj, unk) := array.concat(
 # A variant whose content cannot be known (the list or the element is unknown).
 opaque_variant(e) if "" in e.unk
 
+# Serverless is an exemption, so it must be known: an unknown ServerlessConfig
+# (for example an Fn::If that may drop it) leaves the decision open.
+known_serverless(e) if {
+	not opaque_variant(e)
+	lib.present(e.obj, "ServerlessConfig")
+	not lib.unknown_at(e.obj, e.unk, "ServerlessConfig")
+}
+
+known_instance_based(e) if {
+	not opaque_variant(e)
+	not lib.present(e.obj, "ServerlessConfig")
+	not lib.unknown_at(e.obj, e.unk, "ServerlessConfig")
+}
+
 all_variants_serverless(obj, unk) if {
 	vs := endpoint_variants(obj, unk)
 	count(vs) > 0
 	every e in vs {
-		not opaque_variant(e)
-		lib.set_or_unknown(e.obj, e.unk, "ServerlessConfig")
+		known_serverless(e)
 	}
 }
 
-some_variant_opaque(obj, unk) if {
-	some e in endpoint_variants(obj, unk)
-	opaque_variant(e)
+# Some variant may or may not be serverless, and none is known to be instance-based.
+serverless_undecided(obj, unk) if {
+	vs := endpoint_variants(obj, unk)
+	count(vs) > 0
+	every e in vs {
+		not known_instance_based(e)
+	}
 }
 
 # KmsKeyId is not required (serverless variants cannot use it) when every
-# variant, shadow variants included, is serverless.
+# variant, shadow variants included, is known to be serverless.
 endpoint_storage_kms(obj, unk) := set() if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := set() if {
 	all_variants_serverless(obj, unk)
 } else := {lib.unknown_violation(
 	"SM-13",
-	"KmsKeyId is missing and the production variants are not knowable now, so whether every variant is serverless (the only case where KmsKeyId is not needed) cannot be decided.",
+	"KmsKeyId is missing and whether every production variant is serverless (the only case where KmsKeyId is not needed) is not knowable now.",
 	"KmsKeyId",
 )} if {
-	some_variant_opaque(obj, unk)
+	serverless_undecided(obj, unk)
 } else := {lib.violation(
 	"SM-13",
 	"KmsKeyId is missing: the ML storage volumes of the endpoint instances are encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",

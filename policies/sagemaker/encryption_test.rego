@@ -136,6 +136,24 @@ test_endpoint_config_unknown_variants_is_unknown_sm13 if {
 	not f.fails(vs, "SM-13", "KmsKeyId")
 }
 
+test_endpoint_config_unknown_serverless_config_is_unknown_sm13 if {
+	variant := object.union(serverless_variant, {"ServerlessConfig": "<unknown: Fn::If IsProdEnv>"})
+	d := f.doc_unknown("AWS::SageMaker::EndpointConfig", {"ProductionVariants": [variant]}, ["ProductionVariants.0.ServerlessConfig"])
+	vs := deny(d)
+	f.unknown(vs, "SM-13", "KmsKeyId")
+	not f.fails(vs, "SM-13", "KmsKeyId")
+}
+
+test_endpoint_config_known_instance_variant_fails_despite_unknown_ones_sm13 if {
+	unknown_variant := object.union(serverless_variant, {"ServerlessConfig": "<unknown: Fn::If IsProdEnv>"})
+	d := f.doc_unknown(
+		"AWS::SageMaker::EndpointConfig",
+		{"ProductionVariants": [unknown_variant, instance_variant]},
+		["ProductionVariants.0.ServerlessConfig"],
+	)
+	f.fails(deny(d), "SM-13", "KmsKeyId")
+}
+
 test_endpoint_config_capture_without_key_fails_sm13 if {
 	d := f.doc("AWS::SageMaker::EndpointConfig", {
 		"KmsKeyId": "k", "ProductionVariants": [instance_variant],
