@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from guardrails.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]

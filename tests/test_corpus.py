@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
-
-from conftest import CORPUS
 
 # file (minus owner__repo__ prefix is too ambiguous, so the full name) ->
 #   {logical id: controls that must be reported as deny}, plus "clean": logical ids with no deny at all.
