@@ -1,0 +1,24 @@
+"""The README's promises: its test command is what CI runs, and it documents every control."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guardrails.engine import PolicyBundle
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_install_and_test_commands():
+    block = README.split("```bash", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    assert lines[0] == "pip install . && guardrails check examples/"
+    assert lines[1] == "pip install -e '.[dev]' && python -m pytest -q"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "-m pip install --quiet -e '.[dev]' && python3 -m pytest -q" in ci
+
+
+def test_readme_lists_every_control_of_the_catalog():
+    for control in PolicyBundle.load().catalog.controls:
+        assert f"| {control.id} | {control.title} |" in README, control.id
