@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -125,9 +124,9 @@ def _sagemaker_document(
     if not isinstance(name, str) or not name:
         raise ValueError(f"request.{name_field} is required for {operation}")
     if operation.startswith("Update"):
-        for field in _fields_not_in_update(operation, kind.operations[0], properties):
-            properties[field] = unknown_value(f"not part of the {operation} request")
-            context.unknown.append(field)
+        _mark_not_carried(
+            properties, context, _fields_not_in_update(operation, kind.operations[0], properties), operation
+        )
     resource = Resource(
         type=kind.type,
         name=name,
@@ -169,10 +168,8 @@ def _bucket_document(
     carried = S3_BUCKET.partial_operations.get(operation)
     if carried is not None:
         # A Put* call changes one aspect; the rest of the bucket is not visible in the request.
-        for aspect in S3_BUCKET_ASPECTS:
-            if aspect not in carried and aspect not in props:
-                props[aspect] = unknown_value(f"not part of the {operation} request")
-                context.unknown.append(aspect)
+        missing = [a for a in S3_BUCKET_ASPECTS if a not in carried and a not in props]
+        _mark_not_carried(props, context, missing, operation)
     resource = Resource(
         type=S3_BUCKET.type,
         name=bucket,
@@ -182,6 +179,15 @@ def _bucket_document(
         properties=props,
     )
     return ResourceDocument(resource=resource, context=context)
+
+
+def _mark_not_carried(
+    properties: dict[str, Any], context: Context, fields: list[str], operation: str
+) -> None:
+    """Fields the request does not carry exist on the resource but are unknown here."""
+    for field in fields:
+        properties[field] = unknown_value(f"not part of the {operation} request")
+        context.unknown.append(field)
 
 
 def _tags(tags: Any) -> dict[str, str]:
@@ -203,10 +209,3 @@ def _fields_not_in_update(operation: str, create_operation: str, properties: dic
     if create_operation == operation:
         return []
     return sorted(m for m in _create_members(create_operation) if m not in properties and m != "Tags")
-
-
-def parse_json_file(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(str(path), f"invalid JSON: {exc}") from exc
