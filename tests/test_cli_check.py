@@ -247,3 +247,31 @@ def test_version_is_fast_enough_to_import_lazily():
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     heavy = imported & {"regorus", "pydantic", "boto3", "botocore", "yaml"}
     assert "click" in imported and heavy == set(), f"--version imports {heavy}"
+
+
+def test_cdk_out_folder_checks_templates_and_skips_the_rest(tmp_path):
+    cdk_out = tmp_path / "cdk.out"
+    cdk_out.mkdir()
+    template = {
+        "Resources": {
+            "NbA1B2C3": {
+                "Type": "AWS::SageMaker::NotebookInstance",
+                "Properties": {"InstanceType": "ml.t3.medium", "RoleArn": {"Fn::GetAtt": ["RoleX", "Arn"]}},
+                "Metadata": {"aws:cdk:path": "Stack/Nb/Resource"},
+            },
+            "CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:abc"}},
+        },
+        "Rules": {"CheckBootstrapVersion": {"Assertions": [{"Assert": {"Fn::Not": [{"Fn::Contains": [["1"], "1"]}]}}]}},
+    }
+    write(cdk_out, "Stack.template.json", json.dumps(template))
+    write(cdk_out, "manifest.json", json.dumps({"version": "36.0.0", "artifacts": {}}))
+    write(cdk_out, "tree.json", json.dumps({"version": "tree-0.1", "tree": {"id": "App"}}))
+    write(cdk_out, "Stack.assets.json", json.dumps({"version": "36.0.0", "files": {}}))
+    write(cdk_out, "cdk.out", json.dumps({"version": "36.0.0"}))
+    code, out, _ = run("check", "--format", "json", str(cdk_out))
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"]["files_checked"] == 1 and report["summary"]["files_skipped"] == 4
+    (result,) = report["results"]
+    assert result["resource"]["location"]["logical_id"] == "NbA1B2C3"
+    assert {v["control"] for v in result["violations"]} >= {"SM-04", "SM-05", "SM-14"}
