@@ -210,8 +210,10 @@ def config_validate(path: Path) -> None:
 
 def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
+    from guardrails.cli.handle_event import handle_event
 
     main.add_command(audit)
+    main.add_command(handle_event)
 
 
 _register_subcommands()

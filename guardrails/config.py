@@ -11,6 +11,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from guardrails.runtime.config import RuntimeConfig
+
 ControlEnforcement = Literal["deny", "warn", "off"]
 CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
 
@@ -71,6 +73,7 @@ class GuardrailsConfig(BaseModel):
     exemptions: list[Exemption] = Field(default_factory=list)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
     @field_validator("controls")
     @classmethod

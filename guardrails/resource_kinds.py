@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,53 @@ class ResourceKind:
     cloudformation: bool = False
     partial_operations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Operations that set only part of the resource: operation -> the property roots they carry."""
+    # --- runtime (CloudTrail events, enrichment, remediation); every field has a default ---
+    event_sources: tuple[str, ...] = ()
+    """CloudTrail `eventSource` values the kind's events arrive under (default: `<service>.amazonaws.com`)."""
+    event_names: dict[str, str] = field(default_factory=dict)
+    """CloudTrail event names beyond `operations`: event name -> the API operation it mirrors."""
+    state_change: str | None = None
+    """EventBridge `detail-type` of the kind's native SageMaker state-change event."""
+    describe: str | None = None
+    """The Describe*/Get* operation that reads the current state (boto3 PascalCase)."""
+    describe_param: str | None = None
+    """The Describe request field naming the resource, when not `name_field`."""
+    describe_renames: dict[str, str] = field(default_factory=dict)
+    """Describe response field -> request field where the two shapes differ."""
+    arn_field: str | None = None
+    """The Describe response (and, lowerCamelCase, the CloudTrail `responseElements`) field with the ARN."""
+    status_field: str | None = None
+    """The Describe response field with the lifecycle status."""
+    stop: str | None = None
+    """The operation that stops it (Stop*Job, StopNotebookInstance, StopMonitoringSchedule)."""
+    active_statuses: tuple[str, ...] = ()
+    """Statuses in which stopping (or deleting) still has an effect; other statuses need no action."""
+    delete: str | None = None
+    """The operation that deletes it (remediation of endpoints; notebooks when configured)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.event_sources or (f"{self.service}.amazonaws.com",)
+
+    @property
+    def describe_field(self) -> str:
+        return self.describe_param or self.name_field
 
 
-def _sm(type_suffix: str, name_field: str, arn_resource: str, *ops: str, cfn: bool = False) -> ResourceKind:
-    return ResourceKind(f"AWS::SageMaker::{type_suffix}", "sagemaker", name_field, arn_resource, ops, cfn)
+def _sm(
+    type_suffix: str, name_field: str, arn_resource: str, *ops: str, cfn: bool = False, **runtime: Any
+) -> ResourceKind:
+    """A SageMaker kind; `runtime` fills the runtime fields, by default from the usual API naming."""
+    resource = type_suffix.removesuffix("V2")
+    runtime.setdefault("describe", f"Describe{type_suffix}")
+    runtime.setdefault("arn_field", f"{resource}Arn")
+    runtime.setdefault("status_field", f"{resource}Status")
+    return ResourceKind(
+        f"AWS::SageMaker::{type_suffix}", "sagemaker", name_field, arn_resource, ops, cfn, **runtime
+    )
+
+
+_JOB_ACTIVE = ("InProgress",)
 
 
 S3_BUCKET_ASPECTS: tuple[str, ...] = (
@@ -37,22 +81,113 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
 """The bucket properties the S3 controls judge; a partial request leaves the others unknown."""
 
 KINDS: tuple[ResourceKind, ...] = (
-    _sm("TrainingJob", "TrainingJobName", "training-job", "CreateTrainingJob"),
-    _sm("ProcessingJob", "ProcessingJobName", "processing-job", "CreateProcessingJob", cfn=True),
-    _sm("TransformJob", "TransformJobName", "transform-job", "CreateTransformJob"),
+    _sm(
+        "TrainingJob",
+        "TrainingJobName",
+        "training-job",
+        "CreateTrainingJob",
+        state_change="SageMaker Training Job State Change",
+        stop="StopTrainingJob",
+        active_statuses=_JOB_ACTIVE,
+    ),
+    _sm(
+        "ProcessingJob",
+        "ProcessingJobName",
+        "processing-job",
+        "CreateProcessingJob",
+        cfn=True,
+        state_change="SageMaker Processing Job State Change",
+        stop="StopProcessingJob",
+        active_statuses=_JOB_ACTIVE,
+    ),
+    _sm(
+        "TransformJob",
+        "TransformJobName",
+        "transform-job",
+        "CreateTransformJob",
+        state_change="SageMaker Transform Job State Change",
+        stop="StopTransformJob",
+        active_statuses=_JOB_ACTIVE,
+    ),
     _sm(
         "HyperParameterTuningJob",
         "HyperParameterTuningJobName",
         "hyper-parameter-tuning-job",
         "CreateHyperParameterTuningJob",
+        state_change="SageMaker HyperParameter Tuning Job State Change",
+        stop="StopHyperParameterTuningJob",
+        active_statuses=_JOB_ACTIVE,
     ),
-    _sm("AutoMLJob", "AutoMLJobName", "automl-job", "CreateAutoMLJob"),
-    _sm("AutoMLJobV2", "AutoMLJobName", "automl-job", "CreateAutoMLJobV2"),
-    _sm("CompilationJob", "CompilationJobName", "compilation-job", "CreateCompilationJob"),
-    _sm("LabelingJob", "LabelingJobName", "labeling-job", "CreateLabelingJob"),
-    _sm("Model", "ModelName", "model", "CreateModel", cfn=True),
-    _sm("EndpointConfig", "EndpointConfigName", "endpoint-config", "CreateEndpointConfig", cfn=True),
-    _sm("Endpoint", "EndpointName", "endpoint", "CreateEndpoint", "UpdateEndpoint", cfn=True),
+    _sm(
+        "AutoMLJob",
+        "AutoMLJobName",
+        "automl-job",
+        "CreateAutoMLJob",
+        stop="StopAutoMLJob",
+        active_statuses=_JOB_ACTIVE,
+    ),
+    _sm(
+        "AutoMLJobV2",
+        "AutoMLJobName",
+        "automl-job",
+        "CreateAutoMLJobV2",
+        stop="StopAutoMLJob",
+        active_statuses=_JOB_ACTIVE,
+    ),
+    _sm(
+        "CompilationJob",
+        "CompilationJobName",
+        "compilation-job",
+        "CreateCompilationJob",
+        stop="StopCompilationJob",
+        active_statuses=("INPROGRESS", "STARTING"),
+    ),
+    _sm(
+        "LabelingJob",
+        "LabelingJobName",
+        "labeling-job",
+        "CreateLabelingJob",
+        stop="StopLabelingJob",
+        active_statuses=("Initializing", "InProgress"),
+    ),
+    _sm(
+        "Model",
+        "ModelName",
+        "model",
+        "CreateModel",
+        cfn=True,
+        state_change="SageMaker Model State Change",
+        status_field=None,
+    ),
+    _sm(
+        "EndpointConfig",
+        "EndpointConfigName",
+        "endpoint-config",
+        "CreateEndpointConfig",
+        cfn=True,
+        state_change="SageMaker Endpoint Config State Change",
+        status_field=None,
+    ),
+    _sm(
+        "Endpoint",
+        "EndpointName",
+        "endpoint",
+        "CreateEndpoint",
+        "UpdateEndpoint",
+        cfn=True,
+        state_change="SageMaker Endpoint State Change",
+        delete="DeleteEndpoint",
+        active_statuses=(
+            "Creating",
+            "Updating",
+            "SystemUpdating",
+            "RollingBack",
+            "InService",
+            "OutOfService",
+            "UpdateRollbackFailed",
+            "Failed",
+        ),
+    ),
     _sm(
         "NotebookInstance",
         "NotebookInstanceName",
@@ -60,8 +195,15 @@ KINDS: tuple[ResourceKind, ...] = (
         "CreateNotebookInstance",
         "UpdateNotebookInstance",
         cfn=True,
+        state_change="SageMaker Notebook Instance State Change",
+        describe_renames={"SecurityGroups": "SecurityGroupIds"},
+        stop="StopNotebookInstance",
+        active_statuses=("Pending", "InService", "Updating"),
+        delete="DeleteNotebookInstance",
     ),
-    _sm("Domain", "DomainName", "domain", "CreateDomain", "UpdateDomain", cfn=True),
+    _sm(
+        "Domain", "DomainName", "domain", "CreateDomain", "UpdateDomain", cfn=True, describe_param="DomainId"
+    ),
     _sm("Pipeline", "PipelineName", "pipeline", "CreatePipeline", "UpdatePipeline", cfn=True),
     _sm(
         "FeatureGroup",
@@ -70,6 +212,7 @@ KINDS: tuple[ResourceKind, ...] = (
         "CreateFeatureGroup",
         "UpdateFeatureGroup",
         cfn=True,
+        state_change="SageMaker Feature Group State Change",
     ),
     _sm(
         "MonitoringSchedule",
@@ -78,6 +221,9 @@ KINDS: tuple[ResourceKind, ...] = (
         "CreateMonitoringSchedule",
         "UpdateMonitoringSchedule",
         cfn=True,
+        state_change="SageMaker Monitoring Schedule State Change",
+        stop="StopMonitoringSchedule",
+        active_statuses=("Pending", "Scheduled"),
     ),
     _sm(
         "DataQualityJobDefinition",
@@ -85,6 +231,8 @@ KINDS: tuple[ResourceKind, ...] = (
         "data-quality-job-definition",
         "CreateDataQualityJobDefinition",
         cfn=True,
+        arn_field="JobDefinitionArn",
+        status_field=None,
     ),
     _sm(
         "ModelQualityJobDefinition",
@@ -92,6 +240,8 @@ KINDS: tuple[ResourceKind, ...] = (
         "model-quality-job-definition",
         "CreateModelQualityJobDefinition",
         cfn=True,
+        arn_field="JobDefinitionArn",
+        status_field=None,
     ),
     _sm(
         "ModelBiasJobDefinition",
@@ -99,6 +249,8 @@ KINDS: tuple[ResourceKind, ...] = (
         "model-bias-job-definition",
         "CreateModelBiasJobDefinition",
         cfn=True,
+        arn_field="JobDefinitionArn",
+        status_field=None,
     ),
     _sm(
         "ModelExplainabilityJobDefinition",
@@ -106,6 +258,8 @@ KINDS: tuple[ResourceKind, ...] = (
         "model-explainability-job-definition",
         "CreateModelExplainabilityJobDefinition",
         cfn=True,
+        arn_field="JobDefinitionArn",
+        status_field=None,
     ),
     ResourceKind(
         "AWS::S3::Bucket",
@@ -128,6 +282,17 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutBucketEncryption": ("BucketEncryption",),
             "PutBucketOwnershipControls": (),
         },
+        event_names={
+            "CreateBucket": "CreateBucket",
+            "PutBucketPolicy": "PutBucketPolicy",
+            "DeleteBucketPolicy": "PutBucketPolicy",
+            "PutBucketAcl": "PutBucketAcl",
+            "PutBucketPublicAccessBlock": "PutPublicAccessBlock",
+            "DeleteBucketPublicAccessBlock": "PutPublicAccessBlock",
+            "PutBucketEncryption": "PutBucketEncryption",
+            "DeleteBucketEncryption": "PutBucketEncryption",
+            "PutBucketOwnershipControls": "PutBucketOwnershipControls",
+        },
     ),
     ResourceKind(
         "AWS::S3::AccountPublicAccessBlock",
@@ -135,6 +300,12 @@ KINDS: tuple[ResourceKind, ...] = (
         "AccountId",
         "",
         ("PutPublicAccessBlock",),
+        event_sources=("s3.amazonaws.com", "s3-control.amazonaws.com"),
+        event_names={
+            "PutAccountPublicAccessBlock": "PutPublicAccessBlock",
+            "DeleteAccountPublicAccessBlock": "PutPublicAccessBlock",
+        },
+        describe="GetPublicAccessBlock",
     ),
 )
 
@@ -143,6 +314,16 @@ SAGEMAKER_BY_OPERATION: dict[str, ResourceKind] = {
     op: k for k in KINDS if k.service == "sagemaker" for op in k.operations
 }
 S3_BUCKET = BY_TYPE["AWS::S3::Bucket"]
+SAGEMAKER_BY_STATE_CHANGE: dict[str, ResourceKind] = {k.state_change: k for k in KINDS if k.state_change}
+CLOUDTRAIL_EVENTS: dict[tuple[str, str], tuple[ResourceKind, str]] = {
+    (source, event): (k, operation)
+    for k in KINDS
+    for event, operation in (
+        {op: op for op in k.operations} if k.service == "sagemaker" else k.event_names
+    ).items()
+    for source in k.sources
+}
+"""(eventSource, eventName) -> (kind, the API operation whose request the event mirrors)."""
 CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.cloudformation) | {
     "AWS::S3::BucketPolicy"
 }

@@ -72,6 +72,10 @@ def documents_from_data(
         return documents_from_template(data, file=str(path), parameters=parameters, lines=lines, point=point)
     if looks_like_api_request(data):
         return load_api_request(path, data, point=point)
+    from guardrails.sources.cloudtrail import documents_from_event, looks_like_event
+
+    if looks_like_event(data):
+        return documents_from_event(data, str(path))
     return None
 
 

@@ -1,0 +1,89 @@
+"""`guardrails handle-event FILE`: run one EventBridge event through the Lambda's code path locally."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_DENY, EXIT_INPUT, EXIT_RETRY = 0, 1, 2, 3
+
+
+@click.command("handle-event")
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "--mode", type=click.Choice(["dry-run", "enforce"]), help="Override the configured runtime mode."
+)
+@click.option("--endpoint-url", help="AWS endpoint (e.g. a local moto_server: http://127.0.0.1:5000).")
+@click.option(
+    "--region", help="Region of the AWS clients (default: the AWS configuration, else the event's)."
+)
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
+)
+@click.option("--audit", "audit_sinks", multiple=True, metavar="SINK", help="Also record to this audit sink.")
+def handle_event(
+    file: Path,
+    mode: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    config_path: Path | None,
+    audit_sinks: tuple[str, ...],
+) -> None:
+    """Decide, remediate and audit one EventBridge event (CloudTrail API call or SageMaker state change).
+
+    Prints the outcome as JSON. Exit 0 when nothing is denied, 1 on a deny decision, 2 for an unreadable
+    file, config or malformed event, 3 when AWS or the audit trail failed (the Lambda would be retried).
+    """
+    from guardrails.audit import AuditError
+    from guardrails.config import ConfigError, load_config
+    from guardrails.runtime import RuntimeEnforcementError
+    from guardrails.runtime.service import RuntimeService, outcome_json
+
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        event = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {exc}") from None
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from None
+    if region is None:
+        region = _default_region() or (event.get("region") if isinstance(event, dict) else None)
+    service = RuntimeService.from_config(
+        config, sinks=audit_sinks, endpoint_url=endpoint_url, region=region, cloudwatch=False
+    )
+    try:
+        outcome = service.handle(event, mode=mode, file=str(file))  # type: ignore[arg-type]
+    except (RuntimeEnforcementError, AuditError) as exc:
+        raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # botocore errors (access denied, endpoint unreachable...)
+        if type(exc).__module__.startswith("botocore"):
+            raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None
+        raise
+    finally:
+        if service.trail is not None:
+            service.trail.close()
+    click.echo(json.dumps(outcome_json(outcome), indent=2, sort_keys=True))
+    if outcome.malformed:
+        raise click.exceptions.Exit(EXIT_INPUT)
+    denied = any(d.verdict == "deny" for d in outcome.decisions)
+    raise click.exceptions.Exit(EXIT_DENY if denied else EXIT_OK)
+
+
+def _default_region() -> str | None:
+    import boto3
+
+    return boto3.session.Session().region_name
+
+
+def _fail(code: int, message: str) -> click.exceptions.Exit:
+    click.echo(f"error: {message}", err=True)
+    return click.exceptions.Exit(code)
+
+
+if __name__ == "__main__":
+    handle_event()

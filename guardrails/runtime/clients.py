@@ -1,0 +1,116 @@
+"""The AWS clients the runtime uses: created lazily, adaptive retries, injectable for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails.runtime.errors import ResourceGone, TransientAwsError
+
+RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 5}
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NoSuchEntity", "NotFoundException"}
+)
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+class AwsClients:
+    """One boto3 client per service for one account/region; `overrides` replaces any of them (tests)."""
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        session: Any = None,
+        overrides: dict[str, Any] | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self._session = session
+        self._region = region
+        self._clients: dict[str, Any] = dict(overrides or {})
+        self._account_id = account_id
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.session.Session(region_name=self._region)
+        return self._session
+
+    @property
+    def region(self) -> str | None:
+        return self._region or self.session.region_name
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            from botocore.config import Config
+
+            self._clients[service] = self.session.client(
+                service,
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=20),
+            )
+        return self._clients[service]
+
+    def account_id(self) -> str:
+        if self._account_id is None:
+            self._account_id = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account_id
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_not_found(exc: ClientError) -> bool:
+    code = error_code(exc)
+    if code in NOT_FOUND_CODES:
+        return True
+    message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+    markers = ("could not find", "does not exist", "recordnotfound", "not found")
+    return code == "ValidationException" and any(m in message for m in markers)
+
+
+def is_transient(exc: ClientError) -> bool:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return error_code(exc) in TRANSIENT_CODES or int(status) >= 500
+
+
+def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
+    """Call a boto3 operation (PascalCase name): a missing resource raises ResourceGone, a transient
+    failure TransientAwsError; any other ClientError propagates unchanged."""
+    method = getattr(client, _snake(operation))
+    try:
+        return method(**params)
+    except ClientError as exc:
+        if is_not_found(exc):
+            raise ResourceGone(f"{operation}: {exc}") from exc
+        if is_transient(exc):
+            raise TransientAwsError(operation, str(exc)) from exc
+        raise
+
+
+def _snake(operation: str) -> str:
+    from botocore import xform_name
+
+    return xform_name(operation)

@@ -1,0 +1,65 @@
+"""What every remediation shares: its context, its result, and the dry-run/idempotency contract.
+
+Each remediation reads the current state first. Already compliant (or already stopped, deleted,
+tagged) -> `skipped` with the reason, no call. In dry-run it stops there (`skipped`, "dry-run: would
+..."). Otherwise it acts, re-reads the resource and returns the state before and after.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from guardrails.runtime.clients import AwsClients
+from guardrails.runtime.config import RuntimeConfig
+
+if TYPE_CHECKING:
+    from guardrails.decider import Decider
+    from guardrails.documents import ResourceDocument
+
+Outcome = Literal["succeeded", "failed", "skipped"]
+
+
+class ActionResult(BaseModel):
+    """One remediation step on one resource."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    """`stop-training-job`, `delete-endpoint`, `tag-resource`, `put-public-access-block`..."""
+    controls: list[str] = Field(default_factory=list)
+    resource: str
+    mode: Literal["enforce", "dry-run"]
+    outcome: Outcome
+    reason: str | None = None
+    """Why it was skipped (already compliant, dry-run, protected, cap reached...)."""
+    error: str | None = None
+    state_before: dict[str, Any] | None = None
+    state_after: dict[str, Any] | None = None
+
+
+@dataclass
+class RemediationContext:
+    clients: AwsClients
+    config: RuntimeConfig
+    decider: Decider
+    dry_run: bool
+
+    def result(
+        self, kind: str, document: ResourceDocument, controls: list[str], **fields: Any
+    ) -> ActionResult:
+        return ActionResult(
+            kind=kind,
+            controls=controls,
+            resource=document.resource.arn or document.resource.name,
+            mode="dry-run" if self.dry_run else "enforce",
+            **fields,
+        )
+
+
+def kebab(operation: str) -> str:
+    """`StopTrainingJob` -> `stop-training-job`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", operation).lower().replace("auto-m-l", "automl")

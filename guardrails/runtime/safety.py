@@ -1,0 +1,80 @@
+"""Safety rails checked before any action: scope (account/region), protection, and the action cap."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from guardrails.documents import ResourceDocument
+from guardrails.runtime.clients import AwsClients, call
+from guardrails.runtime.config import RuntimeConfig
+from guardrails.runtime.errors import ResourceGone
+
+
+def out_of_scope(
+    document: ResourceDocument,
+    account: str | None,
+    region: str | None,
+    clients: AwsClients,
+    config: RuntimeConfig,
+) -> str | None:
+    """Why the handler must not touch this resource's account/region, or None when it may."""
+    here = config.account_id or clients.account_id()
+    res = document.resource
+    if not account or account != here:
+        return f"event account {account} is not the handler's account {here}"
+    if res.account and res.account != here:
+        return f"resource account {res.account} is not the handler's account {here}"
+    if (
+        res.type != "AWS::S3::AccountPublicAccessBlock"
+        and region
+        and clients.region
+        and region != clients.region
+    ):
+        return f"event region {region} is not the handler's region {clients.region}"
+    return None
+
+
+def protected(document: ResourceDocument, config: RuntimeConfig, tags: dict[str, str]) -> str | None:
+    """Why the resource is protected (ARN glob, tag, the guardrail's own name prefix), or None."""
+    res = document.resource
+    for pattern in config.protected_arns:
+        if (res.arn and fnmatchcase(res.arn, pattern)) or fnmatchcase(res.name, pattern):
+            return f"matches protected ARN pattern {pattern}"
+    for key, value in config.protected_tags.items():
+        if key in tags and (value == "*" or tags[key] == value):
+            return f"carries the protection tag {key}={tags[key]}"
+    if config.protected_name_prefix and res.name.startswith(config.protected_name_prefix):
+        return f"name starts with the protected prefix {config.protected_name_prefix!r}"
+    return None
+
+
+def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]:
+    """The resource's current tags (the event's tags may be stale or absent)."""
+    res = document.resource
+    tags = dict(res.tags)
+    try:
+        if res.type == "AWS::S3::Bucket":
+            from guardrails.runtime.enrich import read_bucket_tags
+
+            tags.update(read_bucket_tags(res.name, clients))
+        elif res.arn and res.arn.startswith("arn:aws:sagemaker:"):
+            listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
+            tags.update({t["Key"]: t["Value"] for t in listed})
+    except ResourceGone:
+        pass
+    return tags
+
+
+class ActionBudget:
+    """The cap on actions per invocation (only actions that change something count)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used >= self.limit
+
+    def spend(self) -> None:
+        self.used += 1

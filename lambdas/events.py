@@ -1,0 +1,126 @@
+"""EventBridge entry point (CloudTrail calls, SageMaker state changes): `guardrails.lambdas.events.handler`.
+
+Environment: `GUARDRAILS_CONFIG` (config file path, optional), `GUARDRAILS_AUDIT_SINKS` (comma-separated
+sink URLs; the CloudWatch Logs sink is always added in Lambda), `GUARDRAILS_MODE` (`dry-run`/`enforce`,
+overrides the config), `GUARDRAILS_IDEMPOTENCY_TABLE` (DynamoDB table; idempotency on `detail.eventID`),
+`POWERTOOLS_METRICS_NAMESPACE`. Malformed, failed-call and unwatched events are acknowledged; a transient
+AWS error or an audit failure raises so EventBridge retries and the DLQ finally receives the event.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "guardrails-events"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Guardrails"))
+IDEMPOTENCY_KEY = "detail.eventID || id"
+_service: Any = None
+_idempotency_config: Any = None
+
+
+def _get_service() -> Any:
+    global _service
+    if _service is None:
+        from pathlib import Path
+
+        from guardrails.config import load_config
+        from guardrails.runtime.service import RuntimeService
+
+        path = os.environ.get("GUARDRAILS_CONFIG")
+        sinks = [u.strip() for u in os.environ.get("GUARDRAILS_AUDIT_SINKS", "").split(",") if u.strip()]
+        _service = RuntimeService.from_config(load_config(Path(path) if path else None), sinks=sinks)
+    return _service
+
+
+def _process(event: dict[str, Any]) -> dict[str, Any]:
+    from guardrails.runtime.service import outcome_json
+
+    mode = os.environ.get("GUARDRAILS_MODE") or None
+    outcome = _get_service().handle(event, mode=mode)  # type: ignore[arg-type]
+    _emit(outcome)
+    return outcome_json(outcome)
+
+
+def _idempotent(function: Any) -> Any:
+    """Wrap with Powertools idempotency (DynamoDB) when a table is configured."""
+    table = os.environ.get("GUARDRAILS_IDEMPOTENCY_TABLE")
+    if not table:
+        return function
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    global _idempotency_config
+    config = _idempotency_config = IdempotencyConfig(event_key_jmespath=IDEMPOTENCY_KEY, use_local_cache=True)
+    store = DynamoDBPersistenceLayer(table_name=table)
+    return idempotent_function(data_keyword_argument="event", persistence_store=store, config=config)(
+        function
+    )
+
+
+process = _idempotent(_process)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, log_event=False)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if _idempotency_config is not None:
+        _idempotency_config.register_lambda_context(context)
+    try:
+        result = process(event=event)
+    except Exception:
+        metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+        logger.exception("guardrails event failed; raising so EventBridge retries")
+        raise
+    logger.info("guardrails event handled", extra={"outcome": _summary(result)})
+    return result
+
+
+def _emit(outcome: Any) -> None:
+    """EMF metrics: decisions, violations, remediations, errors (by control where one applies)."""
+    from aws_lambda_powertools.metrics import single_metric
+
+    if outcome.skipped is not None:
+        metrics.add_metric(name="SkippedEvents", unit=MetricUnit.Count, value=1)
+    if outcome.malformed:
+        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+    for result in outcome.resources:
+        metrics.add_metric(name="Decisions", unit=MetricUnit.Count, value=1)
+        for violation in result.decision.violations:
+            _by_control("Violations", violation.control, single_metric)
+        for action in result.actions:
+            if action.outcome == "succeeded":
+                for control in action.controls:
+                    _by_control("Remediations", control, single_metric)
+            elif action.outcome == "failed":
+                for control in action.controls:
+                    _by_control("RemediationErrors", control, single_metric)
+
+
+def _by_control(name: str, control: str, single_metric: Any) -> None:
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
+        metric.add_dimension(name="control", value=control)
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event_id": result.get("event_id"),
+        "skipped": (result.get("skipped") or {}).get("reason"),
+        "malformed": result.get("malformed"),
+        "decisions": [
+            {
+                "decision_id": r["decision"]["decision_id"],
+                "resource": r["decision"]["resource"].get("arn") or r["decision"]["resource"]["name"],
+                "verdict": r["decision"]["verdict"],
+                "actions": [f"{a['kind']}:{a['outcome']}" for a in r.get("actions", [])],
+            }
+            for r in result.get("resources", [])
+        ],
+    }
