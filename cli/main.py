@@ -211,9 +211,11 @@ def config_validate(path: Path) -> None:
 def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
+    from guardrails.cli.handle_hook import handle_hook
 
     main.add_command(audit)
     main.add_command(handle_event)
+    main.add_command(handle_hook)
 
 
 _register_subcommands()

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from guardrails.admission.config import AdmissionConfig
 from guardrails.runtime.config import RuntimeConfig
 
 ControlEnforcement = Literal["deny", "warn", "off"]
@@ -74,6 +75,7 @@ class GuardrailsConfig(BaseModel):
     engine: EngineConfig = Field(default_factory=EngineConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+    admission: AdmissionConfig = Field(default_factory=AdmissionConfig)
 
     @field_validator("controls")
     @classmethod

@@ -22,6 +22,10 @@ class ResourceKind:
     operations: tuple[str, ...]
     cloudformation: bool = False
     partial_operations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    follow_up_aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Operation -> properties it cannot set, which later calls set (CreateBucket then PutBucketEncryption):
+    the request is judged on them (the new resource starts with AWS's defaults), but an in-process
+    admission hook does not block the call for them; the later calls are hooked themselves."""
     """Operations that set only part of the resource: operation -> the property roots they carry."""
     # --- runtime (CloudTrail events, enrichment, remediation); every field has a default ---
     event_sources: tuple[str, ...] = ()
@@ -282,6 +286,7 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutBucketEncryption": ("BucketEncryption",),
             "PutBucketOwnershipControls": (),
         },
+        follow_up_aspects={"CreateBucket": ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption")},
         event_names={
             "CreateBucket": "CreateBucket",
             "PutBucketPolicy": "PutBucketPolicy",

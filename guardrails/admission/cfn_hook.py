@@ -1,0 +1,522 @@
+"""The CloudFormation Lambda Hook, as a plain function: hook request -> decisions -> audit -> response.
+
+`handle_hook_request(event, decider=..., trail=...)` never raises for bad input: a malformed request, an
+unreachable payload URL or a template that does not parse is an `error` decision (audited) and answers
+FAILED / InternalFailure, unless `admission.fail_open` is set. A deny verdict answers FAILED /
+NonCompliant whatever the configuration, and so does nothing less than a written audit record: when the
+audit trail cannot store the decisions the answer is FAILED / InternalFailure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from guardrails.admission.config import AdmissionConfig, admission_config
+from guardrails.admission.describe import AwsDescriber, RelatedResourceDescriber
+from guardrails.admission.exceptions import HookRequestError, PayloadFetchError
+from guardrails.admission.hook_models import (
+    CHANGE_SET,
+    STACK,
+    ChangedResource,
+    ChangeSetPayload,
+    HookRequest,
+    StackPayload,
+)
+from guardrails.admission.payload_fetch import PayloadFetcher, payload_fetcher
+from guardrails.admission.references import complete_references
+from guardrails.admission.response import (
+    CLOUD_CONTROL_MESSAGE_LIMIT,
+    CLOUDFORMATION_MESSAGE_LIMIT,
+    failure_response,
+    hook_response,
+    success_response,
+)
+from guardrails.decision import Decision, EngineInfo, ResourceRef, input_digest
+from guardrails.documents import Location, ResourceDocument
+from guardrails.resource_kinds import CLOUDFORMATION_TYPES
+from guardrails.sources.cloudformation import (
+    SourceError,
+    document_from_resource_properties,
+    documents_from_template,
+    parse_template_text,
+)
+from guardrails.sources.cloudformation.resolved_values import Unknown
+
+if TYPE_CHECKING:
+    from guardrails.audit import AuditTrail
+    from guardrails.audit.record import Actor
+    from guardrails.decider import Decider
+
+logger = logging.getLogger(__name__)
+
+KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
+"""How a change set shows a value CloudFormation only knows once the change is applied."""
+STACK_TYPE = "AWS::CloudFormation::Stack"
+CHANGE_SET_TYPE = "AWS::CloudFormation::ChangeSet"
+BUCKET_POLICY = "AWS::S3::BucketPolicy"
+BUCKET = "AWS::S3::Bucket"
+ENDPOINT = "AWS::SageMaker::Endpoint"
+
+
+@dataclass
+class _Target:
+    """One document to decide, with what only the audit record keeps."""
+
+    document: ResourceDocument
+    state_before: dict[str, Any] | None = None
+
+
+def handle_hook_request(
+    event: Any,
+    *,
+    decider: Decider,
+    trail: AuditTrail | None,
+    config: Any = None,
+    fetch: PayloadFetcher | None = None,
+    describe: RelatedResourceDescriber | None = None,
+    actor: Actor | None = None,
+) -> dict[str, Any]:
+    """Evaluate one Lambda Hook request and return the response dict (AWS_REFERENCE.md §3).
+
+    - `decider`: built once per process (Lambda container) and reused.
+    - `trail`: every decision is recorded there before answering; None only for local dry runs
+      (`guardrails handle-hook` without a sink).
+    - `config`: an AdmissionConfig or a GuardrailsConfig (default: `decider.config`).
+    - `fetch`: downloads a STACK / CHANGE_SET payload URL (default: urllib with the configured timeout and
+      size cap).
+    - `describe`: answers Describe*/Get* questions when `describe_related_resources` is on (default:
+      boto3 clients from the environment).
+    - `actor`: who the records name (default: the hook type, as an AWS principal — hooks do not
+      identify the caller).
+    """
+    settings = admission_config(config if config is not None else decider.config)
+    return _Invocation(event, decider, trail, settings, fetch, describe, actor).run()
+
+
+class _Invocation:
+    def __init__(
+        self,
+        event: Any,
+        decider: Decider,
+        trail: AuditTrail | None,
+        settings: AdmissionConfig,
+        fetch: PayloadFetcher | None,
+        describe: RelatedResourceDescriber | None,
+        actor: Actor | None,
+    ) -> None:
+        self.event = event if isinstance(event, dict) else {}
+        self.raw_event = event
+        self.decider = decider
+        self.trail = trail
+        self.settings = settings
+        self.fetch = fetch or payload_fetcher(settings.payload_timeout_seconds, settings.payload_max_bytes)
+        self.describe = describe
+        self.actor = actor
+        self.request: HookRequest | None = None
+        self.token = _token_of(self.event)
+        self.limit = _message_limit(self.event)
+
+    # ------------------------------------------------------------------------------------------- flow
+
+    def run(self) -> dict[str, Any]:
+        try:
+            self.request = parse_hook_request(self.raw_event)
+        except HookRequestError as exc:
+            return self._finish([self._error_decision(str(exc))], [None])
+        request = self.request
+        if request.action_invocation_point == "DELETE_PRE_PROVISION":
+            return success_response(
+                self.token, "Deletion is not evaluated: nothing is provisioned.", message_limit=self.limit
+            ).to_wire()
+        try:
+            targets = self._targets(request)
+        except (HookRequestError, PayloadFetchError, SourceError) as exc:
+            return self._finish([self._error_decision(str(exc))], [None])
+        except Exception as exc:  # a bug must still answer (fail closed) and leave a record
+            logger.exception("guardrails: unexpected error while reading the hook request")
+            return self._finish(
+                [self._error_decision(f"internal error: {type(exc).__name__}: {exc}")], [None]
+            )
+        if not targets:
+            kind = request.request_data.target_name
+            return success_response(
+                self.token,
+                f"Nothing to evaluate: {kind} has no resource type guardrails covers.",
+                message_limit=self.limit,
+            ).to_wire()
+        documents = [t.document for t in targets]
+        try:
+            complete_references(documents, self._describer(request))
+            decisions = self.decider.decide_many(documents)
+        except Exception as exc:
+            logger.exception("guardrails: unexpected error while deciding")
+            error = f"internal error: {type(exc).__name__}: {exc}"
+            decisions = [self._error_decision(error, document=d) for d in documents]
+        return self._finish(decisions, targets)
+
+    def _finish(self, decisions: list[Decision], targets: Sequence[_Target | None]) -> dict[str, Any]:
+        try:
+            self._record(decisions, targets)
+        except Exception as exc:  # no record, no pass (the audit trail is part of the gate)
+            logger.exception("guardrails: the audit trail could not record the hook decisions")
+            ids = ",".join(d.decision_id for d in decisions[:8])
+            return failure_response(
+                self.token,
+                f"InternalFailure: the audit trail could not record the decision (fail closed): {exc}. "
+                f"decision_ids={ids}",
+                message_limit=self.limit,
+            ).to_wire()
+        return hook_response(
+            self.token,
+            decisions,
+            fail_open=self.settings.fail_open,
+            message_limit=self.limit,
+            request_id=self.token or None,
+        ).to_wire()
+
+    # ---------------------------------------------------------------------------------------- targets
+
+    def _targets(self, request: HookRequest) -> list[_Target]:
+        kind = request.target_kind
+        if kind == STACK:
+            return self._stack_targets(request)
+        if kind == CHANGE_SET:
+            return self._change_set_targets(request)
+        return self._resource_targets(request)
+
+    def _resource_targets(self, request: HookRequest) -> list[_Target]:
+        data = request.request_data
+        resource_type = data.target_name
+        if resource_type not in CLOUDFORMATION_TYPES:
+            return []
+        properties = data.target_model.resource_properties if data.target_model else None
+        if properties is None:
+            raise HookRequestError(
+                f"requestData.targetModel.resourceProperties is missing for {resource_type} "
+                f"{data.target_logical_id or ''}".rstrip()
+            )
+        document = document_from_resource_properties(
+            resource_type,
+            data.target_logical_id or resource_type,
+            mark_unresolved(properties),
+            point="admission",
+            region=self._region(request),
+            account=request.aws_account_id,
+        )
+        before = None
+        if request.action_invocation_point == "UPDATE_PRE_PROVISION" and data.target_model:
+            before = data.target_model.previous_resource_properties or None
+        return [_Target(document, before)]
+
+    def _stack_targets(self, request: HookRequest) -> list[_Target]:
+        payload = self._payload(request, StackPayload)
+        file = f"stack:{request.stack_id or request.request_data.target_logical_id}"
+        template, lines = _template(payload.template, file)
+        documents = documents_from_template(
+            template, file=file, lines=lines, parameters=self._pseudo(request), point="admission"
+        )
+        return [_Target(d) for d in documents]
+
+    def _change_set_targets(self, request: HookRequest) -> list[_Target]:
+        payload = self._payload(request, ChangeSetPayload)
+        file = f"changeset:{request.change_set_id or request.request_data.target_logical_id}"
+        changed = [
+            c
+            for c in payload.changed_resources
+            if str(c.action).upper() != "DELETE" and c.resource_type in CLOUDFORMATION_TYPES
+        ]
+        if not changed:
+            return []
+        before = {c.logical_resource_id: c.previous_properties for c in changed}
+        if payload.template is None:
+            documents = [
+                document_from_resource_properties(
+                    c.resource_type,
+                    c.logical_resource_id,
+                    mark_unresolved(c.properties),
+                    file=file,
+                    point="admission",
+                    region=self._region(request),
+                    account=request.aws_account_id,
+                )
+                for c in changed
+            ]
+        else:
+            template, lines = _template(payload.template, file)
+            documents = _changed_documents(
+                template, changed, file=file, lines=lines, parameters=self._pseudo(request)
+            )
+        return [_Target(d, before.get(d.context.location.logical_id or "")) for d in documents]
+
+    def _payload(self, request: HookRequest, model: type[StackPayload] | type[ChangeSetPayload]) -> Any:
+        url = request.request_data.payload
+        if not url:
+            raise HookRequestError(
+                f"requestData.payload (the payload URL) is missing for a {request.target_kind} target"
+            )
+        data = self.fetch(url)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise PayloadFetchError(url, f"not a {request.target_kind} payload: {_problems(exc)}") from None
+
+    # ----------------------------------------------------------------------------------------- helpers
+
+    def _region(self, request: HookRequest) -> str | None:
+        return request.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+    def _pseudo(self, request: HookRequest) -> dict[str, str]:
+        """Pseudo parameters the request tells (parameter values are not in the payload)."""
+        pseudo: dict[str, str] = {}
+        region = self._region(request)
+        if region:
+            pseudo["AWS::Region"] = region
+        if request.aws_account_id:
+            pseudo["AWS::AccountId"] = request.aws_account_id
+        stack_id = request.stack_id or ""
+        if stack_id.startswith("arn:"):
+            pseudo["AWS::StackId"] = stack_id
+            pseudo["AWS::Partition"] = stack_id.split(":")[1]
+            name = stack_id.split(":stack/", 1)[-1].split("/", 1)[0]
+            if name:
+                pseudo["AWS::StackName"] = name
+        return pseudo
+
+    def _describer(self, request: HookRequest) -> RelatedResourceDescriber | None:
+        if not self.settings.describe_related_resources:
+            return None
+        return self.describe or AwsDescriber.from_session(region=self._region(request))
+
+    def _actor(self) -> Actor:
+        if self.actor is not None:
+            return self.actor
+        from guardrails.audit import actor_from_principal
+
+        name = self.request.hook_type_name if self.request else self.event.get("hookTypeName")
+        return actor_from_principal(None, "AWSService", name=str(name or "cloudformation-lambda-hook"))
+
+    def _record(self, decisions: list[Decision], targets: Sequence[_Target | None]) -> None:
+        if self.trail is None:
+            return
+        from guardrails.audit import ActionTaken, SourceRef, record_from_decision
+
+        actor = self._actor()
+        store_input = self.decider.config.audit.store_input
+        stack_id = (self.request.stack_id if self.request else self.event.get("stackId")) or None
+        records = []
+        for decision, target in zip(decisions, targets, strict=True):
+            location = decision.resource.location
+            records.append(
+                record_from_decision(
+                    decision,
+                    source_ref=SourceRef(
+                        file=location.file if location else None,
+                        line=location.line if location else None,
+                        logical_id=location.logical_id if location else None,
+                        stack_id=str(stack_id) if stack_id else None,
+                        request_id=self.token or None,
+                    ),
+                    actor=actor,
+                    action=ActionTaken(
+                        kind="hook-response",
+                        outcome="succeeded",
+                        state_before=target.state_before if target else None,
+                    ),
+                    document=target.document if target is not None and store_input else None,
+                )
+            )
+        self.trail.append(records)
+
+    def _error_decision(self, error: str, document: ResourceDocument | None = None) -> Decision:
+        """An `error` decision for what could not be evaluated (audited like any decision)."""
+        if document is not None:
+            resource = ResourceRef(
+                type=document.resource.type,
+                name=document.resource.name,
+                arn=document.resource.arn,
+                account=document.resource.account,
+                region=document.resource.region,
+                location=document.context.location,
+            )
+            subject: Any = document.to_input()
+        else:
+            resource = self._subject_ref()
+            subject = self.raw_event
+        return Decision(
+            resource=resource,
+            verdict="error",
+            error=error,
+            point="admission",
+            source="cloudformation",
+            input_digest=_digest(subject),
+            bundle_digest=self.decider.bundle.digest,
+            bundle_version=self.decider.bundle.version,
+            engine=EngineInfo(name=self.decider.evaluator.name, version=self.decider.evaluator.version),
+        )
+
+    def _subject_ref(self) -> ResourceRef:
+        data = self.event.get("requestData")
+        data = data if isinstance(data, dict) else {}
+        target = data.get("targetName")
+        logical_id = data.get("targetLogicalId")
+        logical_id = logical_id if isinstance(logical_id, str) and logical_id else None
+        if target == STACK:
+            resource_type = STACK_TYPE
+        elif target == CHANGE_SET:
+            resource_type = CHANGE_SET_TYPE
+        else:
+            resource_type = target if isinstance(target, str) and target else "unknown"
+        account = self.event.get("awsAccountId")
+        return ResourceRef(
+            type=resource_type,
+            name=logical_id or str(self.event.get("stackId") or "unknown"),
+            account=account if isinstance(account, str) and account else None,
+            location=Location(logical_id=logical_id) if logical_id else None,
+        )
+
+
+# ------------------------------------------------------------------------------------------ functions
+
+
+def mark_unresolved(value: Any) -> Any:
+    """A copy of hook properties where `{{changeSet:KNOWN_AFTER_APPLY}}` values become unknowns."""
+    if isinstance(value, dict):
+        return {k: mark_unresolved(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mark_unresolved(v) for v in value]
+    if value == KNOWN_AFTER_APPLY:
+        return Unknown("known after the change set is applied")
+    return value
+
+
+def _changed_documents(
+    template: dict[str, Any],
+    changed: list[ChangedResource],
+    *,
+    file: str,
+    lines: dict[str, int],
+    parameters: dict[str, str],
+) -> list[ResourceDocument]:
+    """The documents of the changed resources, with the template around them for references and
+    bucket-policy joins: each changed resource's properties are replaced by its `afterContext` ones."""
+    original = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    resources = dict(original)
+    for change in changed:
+        entry = dict(original.get(change.logical_resource_id) or {})
+        properties = mark_unresolved(change.properties)
+        _keep_template_links(change.resource_type, properties, entry.get("Properties"))
+        entry["Type"] = change.resource_type
+        entry["Properties"] = properties
+        entry.pop("Condition", None)  # the change set says the resource will exist
+        resources[change.logical_resource_id] = entry
+    documents = documents_from_template(
+        {**template, "Resources": resources},
+        file=file,
+        lines=lines,
+        parameters=parameters,
+        point="admission",
+    )
+    wanted = {c.logical_resource_id for c in changed}
+    present = {d.context.location.logical_id for d in documents}
+    joined = [c for c in changed if c.resource_type == BUCKET_POLICY and c.logical_resource_id not in present]
+    for policy in joined:
+        wanted |= _buckets_of_policy(policy, original, documents)
+    return [d for d in documents if d.context.location.logical_id in wanted]
+
+
+def _keep_template_links(resource_type: str, properties: dict[str, Any], raw: Any) -> None:
+    """Keep the template's `Ref`/`GetAtt` where a resolved afterContext value names another template
+    resource, so the adapter still links Endpoint -> EndpointConfig and joins a policy to its bucket."""
+    if not isinstance(raw, dict):
+        return
+    for key in {BUCKET_POLICY: ("Bucket",), ENDPOINT: ("EndpointConfigName",)}.get(resource_type, ()):
+        if _is_reference(raw.get(key)):
+            properties[key] = raw[key]
+    for list_name in ("ProductionVariants", "ShadowProductionVariants"):
+        new, old = properties.get(list_name), raw.get(list_name)
+        if not (isinstance(new, list) and isinstance(old, list) and len(new) == len(old)):
+            continue
+        for new_variant, old_variant in zip(new, old, strict=True):
+            if (
+                isinstance(new_variant, dict)
+                and isinstance(old_variant, dict)
+                and _is_reference(old_variant.get("ModelName"))
+            ):
+                new_variant["ModelName"] = old_variant["ModelName"]
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt")
+
+
+def _buckets_of_policy(
+    policy: ChangedResource, original: dict[str, Any], documents: list[ResourceDocument]
+) -> set[str]:
+    """Logical ids of the bucket documents a changed policy was joined into."""
+    raw = (original.get(policy.logical_resource_id) or {}).get("Properties") or {}
+    reference = raw.get("Bucket") if isinstance(raw, dict) else None
+    if isinstance(reference, dict) and isinstance(reference.get("Ref"), str):
+        return {reference["Ref"]}
+    name = policy.properties.get("Bucket")
+    buckets = [d for d in documents if d.resource.type == BUCKET]
+    named = {d.context.location.logical_id or "" for d in buckets if d.resource.name == name}
+    return named or {
+        d.context.location.logical_id or "" for d in buckets if "Policy" in d.resource.properties
+    }
+
+
+def _template(template: str | dict[str, Any], file: str) -> tuple[dict[str, Any], dict[str, int]]:
+    if isinstance(template, dict):
+        return template, {}
+    return parse_template_text(template, file)
+
+
+def parse_hook_request(event: Any) -> HookRequest:
+    """Validate a Lambda Hook request; HookRequestError names the missing or malformed fields."""
+    if not isinstance(event, dict):
+        raise HookRequestError(f"a hook request must be a JSON object, not {type(event).__name__}")
+    try:
+        return HookRequest.model_validate(event)
+    except ValidationError as exc:
+        raise HookRequestError(f"invalid hook request: {_problems(exc)}") from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()[:5]
+    )
+
+
+def _token_of(event: dict[str, Any]) -> str:
+    for key in ("clientRequestToken", "clientRequesttoken"):
+        value = event.get(key)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def _message_limit(event: dict[str, Any]) -> int:
+    data = event.get("requestData") if isinstance(event.get("requestData"), dict) else {}
+    stack_id = event.get("stackId", event.get("stackID"))
+    target_type = data.get("targetType")
+    if target_type in (STACK, CHANGE_SET):
+        return CLOUDFORMATION_MESSAGE_LIMIT
+    if not stack_id or target_type == "RESOURCE":
+        return CLOUD_CONTROL_MESSAGE_LIMIT
+    return CLOUDFORMATION_MESSAGE_LIMIT
+
+
+def _digest(subject: Any) -> str:
+    try:
+        return input_digest(subject if isinstance(subject, dict) else {"input": subject})
+    except Exception:  # not canonical JSON (NaN, odd keys...): digest what we can render
+        text = json.dumps(subject, sort_keys=True, default=repr)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

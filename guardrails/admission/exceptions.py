@@ -1,0 +1,55 @@
+"""The errors of the admission enforcement point. Each names the field, URL or controls involved."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guardrails.decision import Decision
+
+
+class AdmissionError(Exception):
+    """Base class of every admission error."""
+
+
+class HookRequestError(AdmissionError):
+    """The hook request is not a CloudFormation Lambda Hook request (missing or malformed field)."""
+
+
+class PayloadFetchError(AdmissionError):
+    """The stack/change-set payload could not be downloaded or is not the expected JSON object."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(url, message)
+        self.url = url
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"payload {redact_url(self.url)}: {self.message}"
+
+
+class RequestBlocked(AdmissionError):
+    """The boto3 hook stopped a request before it was sent; `decision` says why."""
+
+    def __init__(self, message: str, decision: Decision, controls: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.decision = decision
+        self.controls: list[str] = (
+            sorted(controls)
+            if controls is not None
+            else sorted({v.control for v in decision.violations if v.counts and v.enforcement == "deny"})
+        )
+        """The controls that blocked the request."""
+
+
+class GuardrailViolation(RequestBlocked):
+    """A request violates a `deny` control (verdict `deny`). Nothing was sent to AWS."""
+
+
+class GuardrailEvaluationError(RequestBlocked):
+    """A request could not be evaluated (verdict `error`) and `fail_open` is off. Nothing was sent to AWS."""
+
+
+def redact_url(url: str) -> str:
+    """A presigned URL without its query string (the signature is a credential)."""
+    return url.split("?", 1)[0]
