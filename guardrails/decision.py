@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from datetime import date
 from typing import Any, Literal
 
+import rfc8785
 from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.canonical import canonical_bytes
@@ -100,8 +102,27 @@ def canonical_json(value: Any) -> bytes:
 
 
 def input_digest(document: ResourceDocument | dict[str, Any]) -> str:
+    """sha256 of the RFC 8785 form; numbers JSON cannot carry exactly (huge ints, inf, nan) count as text."""
     data = document.to_input() if isinstance(document, ResourceDocument) else document
-    return "sha256:" + hashlib.sha256(canonical_json(data)).hexdigest()
+    try:
+        canonical = canonical_json(data)
+    except rfc8785.CanonicalizationError:
+        canonical = canonical_json(_json_numbers_as_text(data))
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+def _json_numbers_as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) > 2**53 - 1:
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_numbers_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers_as_text(v) for v in value]
+    return value
 
 
 def resource_ref(document: ResourceDocument) -> ResourceRef:

@@ -275,3 +275,11 @@ def test_cdk_out_folder_checks_templates_and_skips_the_rest(tmp_path):
     (result,) = report["results"]
     assert result["resource"]["location"]["logical_id"] == "NbA1B2C3"
     assert {v["control"] for v in result["violations"]} >= {"SM-04", "SM-05", "SM-14"}
+
+
+def test_numbers_json_cannot_carry_exactly_do_not_crash(tmp_path):
+    path = write(tmp_path, "nums.yaml", NONCOMPLIANT_NOTEBOOK + "      VolumeSizeInGB: 99999999999999999999999\n      Extra: .inf\n")
+    code, out, err = run("check", "--format", "json", str(path))
+    assert "Traceback" not in err
+    (result,) = json.loads(out)["results"]
+    assert result["verdict"] in ("deny", "error") and code == 1
