@@ -13,6 +13,16 @@ package guardrails.lib
 #   are relative to obj; callers re-root them with `nest` / `reattribute`.
 # - Built-ins are only ever called with values of the right type: regorus raises
 #   on a type error (which would turn the whole decision into an error).
+# - Performance: every resource runs these helpers, and in regorus each function
+#   call, each evaluated definition and each built-in call costs far more than a
+#   comparison or a reference (`x.y`, `x == y`, `x in {...}`). regorus evaluates
+#   every definition of a multi-definition function on each call, so the helpers
+#   are `else` chains (evaluation stops at the first branch that holds), the
+#   common passing case first. `strings.any_prefix_match(path, unk)` is false when
+#   no unknown entry is even a string prefix of path, which proves "not listed"
+#   in one built-in call. Never index an object literal with a variable
+#   (`{"a": 1}[k]`): regorus takes an internal error path for it, which captures
+#   a Rust backtrace when RUST_BACKTRACE is set.
 
 import rego.v1
 
@@ -91,16 +101,16 @@ else := [x] if {
 else := []
 
 # Booleans may arrive as strings from some sources: accept true and "true" (any case).
-is_true(x) if x == true
-
 is_true(x) if {
+	x == true
+} else := true if {
 	is_string(x)
 	lower(x) == "true"
 }
 
-is_false(x) if x == false
-
 is_false(x) if {
+	x == false
+} else := true if {
 	is_string(x)
 	lower(x) == "false"
 }
@@ -151,9 +161,7 @@ present(obj, path) if {
 opaque(v) if {
 	is_string(v)
 	startswith(v, "<unknown")
-}
-
-opaque(v) if {
+} else := true if {
 	is_object(v)
 	count(v) == 1
 	some k, _ in v
@@ -172,56 +180,68 @@ specific_unknown(v) if {
 may_be_wildcard(v) if {
 	is_string(v)
 	contains(v, "*")
-}
-
-may_be_wildcard(v) if {
+} else := true if {
 	opaque(v)
 	not specific_unknown(v)
 }
 
-expression_key(k) if k in {"Get", "Ref"}
-
-expression_key(k) if startswith(k, "Std:")
-
-expression_key(k) if startswith(k, "Fn::")
+expression_key(k) if {
+	k in {"Get", "Ref"}
+} else := true if {
+	strings.any_prefix_match(k, ["Std:", "Fn::"])
+}
 
 # u (an entry of an unknown list) covers path: u is "" (everything), the path
 # itself, or a prefix of it.
-covers(u, _) if u == ""
+covers(u, path) if {
+	u == ""
+} else := true if {
+	u == path
+} else := true if {
+	startswith(path, concat("", [u, "."]))
+}
 
-covers(u, path) if u == path
-
-covers(u, path) if startswith(path, concat("", [u, "."]))
-
-# The path (or a prefix of it) is listed as unknown.
+# The path (or a prefix of it) is listed as unknown. `strings.any_prefix_match`
+# (some entry is a plain string prefix of path) settles the common case, nothing
+# listed there, with one built-in call; `covers` then checks the dot boundary.
 listed_unknown(unk, path) if {
+	strings.any_prefix_match(path, unk)
 	some u in unk
 	covers(u, path)
 }
 
 # The value at path is not knowable: listed in unk, or the value at the path or
-# at one of its prefixes is a placeholder/expression.
-unknown_at(_, unk, path) if listed_unknown(unk, path)
-
-unknown_at(obj, _, path) if {
+# at one of its prefixes is a placeholder/expression: the value itself is one, or
+# it is absent because a proper prefix of the path is one (a present value cannot
+# sit below a placeholder). null is never a placeholder, so it is skipped before
+# calling `opaque`.
+unknown_at(obj, unk, path) if {
+	strings.any_prefix_match(path, unk)
+	listed_unknown(unk, path)
+} else := true if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+	opaque(v)
+} else := true if {
 	ks := split(path, ".")
-	value_unknown(obj, ks, object.get(obj, ks, null))
-}
-
-# The value itself is a placeholder, or it is absent because a proper prefix of
-# the path is one (a present value cannot sit below a placeholder).
-value_unknown(_, _, v) if opaque(v)
-
-value_unknown(obj, ks, null) if {
 	count(ks) > 1
+	object.get(obj, ks, null) == null
 	some n in numbers.range(1, count(ks) - 1)
-	opaque(object.get(obj, array.slice(ks, 0, n), null))
+	x := object.get(obj, array.slice(ks, 0, n), null)
+	x != null
+	opaque(x)
 }
 
 # Set or unknown (unknown counts as set for presence checks).
-set_or_unknown(obj, unk, path) if present(obj, path)
-
-set_or_unknown(obj, unk, path) if unknown_at(obj, unk, path)
+set_or_unknown(obj, unk, path) if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+	v != ""
+	v != []
+	v != {}
+} else := true if {
+	unknown_at(obj, unk, path)
+}
 
 # Missing: not set and not unknown.
 missing(obj, unk, path) if {
@@ -230,23 +250,42 @@ missing(obj, unk, path) if {
 }
 
 # The unknown list re-rooted at prefix: entries under prefix lose it; an entry
-# covering the prefix itself becomes "" (everything below is unknown).
-sub_unknown(unk, prefix) := [r | some u in unk; r := relative(u, prefix)]
+# covering the prefix itself becomes "" (everything below is unknown). Two
+# built-in calls settle the common case: no entry is a prefix of prefix (so none
+# covers it) and none starts with "<prefix>." (so none is below it).
+sub_unknown(unk, prefix) := [] if {
+	not strings.any_prefix_match(prefix, unk)
+	not strings.any_prefix_match(unk, concat("", [prefix, "."]))
+} else := [substring(u, count(prefix) + 1, -1) | some u in unk; startswith(u, pdot)] if {
+	# No entry covers prefix (each would be a string prefix of it): only the
+	# entries below prefix remain, re-rooted.
+	not strings.any_prefix_match(prefix, unk)
+	pdot := concat("", [prefix, "."])
+} else := [r | some u in unk; r := relative(u, prefix)]
 
-relative(u, prefix) := "" if covers(u, prefix)
-
-relative(u, prefix) := substring(u, count(prefix) + 1, -1) if startswith(u, concat("", [prefix, "."]))
+# The cases are exclusive: u covers prefix ("", prefix itself, or a prefix of
+# it), or u is below prefix.
+relative(u, prefix) := "" if {
+	u == ""
+} else := "" if {
+	u == prefix
+} else := substring(u, count(prefix) + 1, -1) if {
+	startswith(u, concat("", [prefix, "."]))
+} else := "" if {
+	startswith(prefix, concat("", [u, "."]))
+}
 
 # The elements of the list at path as nested contexts:
 # [{"path": "<path>.<i>", "index": i, "obj": element-or-{}, "unk": relative unknowns}].
 # A list that is itself unknown yields one pseudo-element, at the list's path,
 # whose contents are all unknown (so value checks report unknown, never pass).
 elements(obj, unk, path) := [e |
-	some i, x in get(obj, path)
+	some i, x in list
 	p := concat(".", [path, format_int(i, 10)])
 	e := element(x, p, i, unk)
 ] if {
-	is_array(get(obj, path))
+	list := object.get(obj, split(path, "."), null)
+	is_array(list)
 	not listed_unknown(unk, path)
 }
 
@@ -254,9 +293,14 @@ else := [{"path": path, "index": -1, "obj": {}, "unk": [""]}] if unknown_at(obj,
 
 else := []
 
-element(x, p, i, unk) := {"path": p, "index": i, "obj": {}, "unk": [""]} if opaque(x)
-
-else := {"path": p, "index": i, "obj": as_object(x), "unk": sub_unknown(unk, p)}
+# An object with other than exactly one member is never an expression: the
+# common case skips `opaque`.
+element(x, p, i, unk) := {"path": p, "index": i, "obj": x, "unk": sub_unknown(unk, p)} if {
+	is_object(x)
+	count(x) != 1
+} else := {"path": p, "index": i, "obj": {}, "unk": [""]} if {
+	opaque(x)
+} else := {"path": p, "index": i, "obj": as_object(x), "unk": sub_unknown(unk, p)}
 
 # ---------------------------------------------------------------------------
 # Violations
@@ -272,7 +316,11 @@ unknown_violation(control, message, path) := {"control": control, "message": mes
 
 # Presence check: one violation when path is missing (unknown counts as set).
 require_present(control, obj, unk, path, message) := set() if {
-	present(obj, path)
+	v := object.get(obj, split(path, "."), null)
+	v != null
+	v != ""
+	v != []
+	v != {}
 } else := set() if {
 	unknown_at(obj, unk, path)
 } else := {violation(control, message, path)}
@@ -280,6 +328,9 @@ require_present(control, obj, unk, path, message) := set() if {
 # Boolean check: the value must be true (unset = false, the AWS default).
 # Unknown -> unknown finding. The message is "<path> <current value>: <reason>".
 require_true(control, obj, unk, path, reason) := set() if {
+	object.get(obj, split(path, "."), null) == true
+	not strings.any_prefix_match(path, unk)
+} else := set() if {
 	not listed_unknown(unk, path)
 	is_true(object.get(obj, split(path, "."), null))
 } else := {unknown_violation(
@@ -293,6 +344,12 @@ require_true(control, obj, unk, path, reason) := set() if {
 # Enum check: the value must equal `want` (case-insensitive); unset takes `dflt`
 # (the AWS default). Unknown -> unknown finding.
 require_value(control, obj, unk, path, want, dflt, reason) := set() if {
+	v := object.get(obj, split(path, "."), dflt)
+	is_string(v)
+	is_string(want)
+	lower(v) == lower(want)
+	not strings.any_prefix_match(path, unk)
+} else := set() if {
 	not listed_unknown(unk, path)
 	equals_ci(object.get(obj, split(path, "."), dflt), want)
 } else := {unknown_violation(
@@ -338,9 +395,9 @@ shown(obj, path, dflt) := sprintf("is %v", [v]) if {
 
 # Something at path, above it or below it is listed as unknown (for values that
 # are judged as a whole, such as a policy Principal or Condition block).
-listed_within(unk, path) if listed_unknown(unk, path)
-
 listed_within(unk, path) if {
-	some u in unk
-	startswith(u, concat("", [path, "."]))
+	strings.any_prefix_match(unk, concat("", [path, "."]))
+} else := true if {
+	strings.any_prefix_match(path, unk)
+	listed_unknown(unk, path)
 }

@@ -56,7 +56,17 @@ bpa_unknown(props, unk) if {
 
 # Absent configuration: the S3 default for new buckets (all four on) before
 # deploy/admission; at runtime and scan it means the bucket has none.
+# The first branch is bpa_all_on inlined, with "not listed" settled by two
+# built-in calls (no unknown entry shares a string prefix with the path).
 bucket_block_public_access(props, unk, at_runtime) := set() if {
+	c := props.PublicAccessBlockConfiguration
+	c.BlockPublicAcls == true
+	c.IgnorePublicAcls == true
+	c.BlockPublicPolicy == true
+	c.RestrictPublicBuckets == true
+	not strings.any_prefix_match(unk, "PublicAccessBlockConfiguration")
+	not strings.any_prefix_match("PublicAccessBlockConfiguration", unk)
+} else := set() if {
 	bpa_all_on(props, unk)
 } else := {lib.unknown_violation(
 	"S3-01",
@@ -84,6 +94,9 @@ no_public_acl(props, unk) := canned_acl(props, unk) | acl_grants(props, unk)
 # Canned ACL in CloudFormation form (PublicRead); the API form (public-read) is accepted too.
 canned_acl(props, unk) := set() if {
 	not props.AccessControl
+	not strings.any_prefix_match("AccessControl", unk)
+} else := set() if {
+	not props.AccessControl
 	not lib.listed_unknown(unk, "AccessControl")
 } else := {lib.unknown_violation(
 	"S3-02",
@@ -101,6 +114,9 @@ canned_acl(props, unk) := set() if {
 } else := set()
 
 acl_grants(props, unk) := set() if {
+	not props.AccessControlPolicy
+	not strings.any_prefix_match("AccessControlPolicy", unk)
+} else := set() if {
 	not props.AccessControlPolicy
 	not lib.listed_unknown(unk, "AccessControlPolicy")
 } else := {lib.unknown_violation(
@@ -138,6 +154,9 @@ grant_violation(e) := lib.unknown_violation(
 
 no_public_policy(props, unk) := set() if {
 	not props.Policy
+	not strings.any_prefix_match("Policy", unk)
+} else := set() if {
+	not props.Policy
 	not lib.listed_unknown(unk, "Policy")
 } else := {lib.unknown_violation(
 	"S3-03",
@@ -153,7 +172,16 @@ no_public_policy(props, unk) := set() if {
 	iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
 } else := {v |
 	some s in iam.statements(iam.document(props.Policy), "Policy")
+	not known_deny(s, unk)
 	v := public_statement(s, unk)
+}
+
+# A statement whose Effect is literally Deny, with no unknown entry that is even a
+# string prefix of its Effect path (so neither the statement nor its Effect is
+# unknown): never public, so public_statement need not analyse it.
+known_deny(s, unk) if {
+	s.stmt.Effect == "Deny"
+	not strings.any_prefix_match(concat(".", [s.path, "Effect"]), unk)
 }
 
 # One violation for a public statement, an unknown one for a statement that may
@@ -210,26 +238,31 @@ kms_encryption(props, unk) := set() if {
 	"BucketEncryption",
 )} if {
 	not lib.present(props, "BucketEncryption")
-} else := unknown_algorithms(props, unk) if {
-	count(unknown_algorithms(props, unk)) > 0
-} else := non_kms_algorithms(props, unk) if {
-	count(non_kms_algorithms(props, unk)) > 0
+} else := algorithm_findings(lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration"))
+
+# The rules (listed once): unknown algorithms, else non-KMS ones, else "no rule".
+algorithm_findings(rules) := vs if {
+	vs := unknown_algorithms(rules)
+	count(vs) > 0
+} else := vs if {
+	vs := non_kms_algorithms(rules)
+	count(vs) > 0
 } else := {lib.violation(
 	"S3-04",
 	"BucketEncryption.ServerSideEncryptionConfiguration has no rule: S3 applies its default SSE-S3 (AES256) encryption; add a rule with SSEAlgorithm aws:kms.",
 	"BucketEncryption.ServerSideEncryptionConfiguration",
 )}
 
-unknown_algorithms(props, unk) := {lib.unknown_violation(
+unknown_algorithms(rules) := {lib.unknown_violation(
 	"S3-04",
 	sprintf("%s.ServerSideEncryptionByDefault.SSEAlgorithm is not knowable now (unresolved value); it must be aws:kms or aws:kms:dsse.", [e.path]),
 	concat(".", [e.path, "ServerSideEncryptionByDefault.SSEAlgorithm"]),
 ) |
-	some e in lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration")
+	some e in rules
 	lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
 }
 
-non_kms_algorithms(props, unk) := {lib.violation(
+non_kms_algorithms(rules) := {lib.violation(
 	"S3-04",
 	sprintf(
 		"%s.ServerSideEncryptionByDefault.SSEAlgorithm %s: the default encryption is not SSE-KMS; set it to aws:kms (or aws:kms:dsse) with a KMS key.",
@@ -237,14 +270,25 @@ non_kms_algorithms(props, unk) := {lib.violation(
 	),
 	concat(".", [e.path, "ServerSideEncryptionByDefault.SSEAlgorithm"]),
 ) |
-	some e in lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration")
+	some e in rules
 }
 
 # ---------------------------------------------------------------------------
 # S3-05 TLS-only access
 # ---------------------------------------------------------------------------
 
+# The first branch is the usual spelling of the TLS Deny, read with plain
+# references: it is a tls_deny statement, and no unknown entry is a string prefix
+# of its path (so it is not listed; an object with an Effect member is no
+# placeholder), so the second branch holds too.
 tls_only(props, unk) := set() if {
+	some s in iam.statements(iam.document(props.Policy), "Policy")
+	s.stmt.Effect == "Deny"
+	s.stmt.Principal == "*"
+	s.stmt.Action in {"*", "s3:*"}
+	s.stmt.Condition.Bool["aws:SecureTransport"] in {"false", false}
+	not strings.any_prefix_match(s.path, unk)
+} else := set() if {
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	iam.tls_deny(s)
 	not iam.statement_unknown(s, unk)

@@ -12,7 +12,11 @@ import rego.v1
 # SM-18 No root access on notebooks
 # ---------------------------------------------------------------------------
 
-notebook_root_access(obj, unk) := lib.require_value(
+# The passing case first: the literal value, nothing listed as unknown at or above it.
+notebook_root_access(obj, unk) := set() if {
+	obj.RootAccess == "Disabled"
+	not strings.any_prefix_match("RootAccess", unk)
+} else := lib.require_value(
 	"SM-18", obj, unk, "RootAccess", "Disabled", "Enabled",
 	"notebook users can become root and change the instance's software and network settings; set it to Disabled.",
 )

@@ -19,15 +19,22 @@ config_key(name) := sprintf("AWS::SageMaker::EndpointConfig/%s", [name])
 
 model_key(name) := sprintf("AWS::SageMaker::Model/%s", [name])
 
-# The parts of a related document.
-doc_props(doc) := lib.as_object(object.get(lib.as_object(object.get(doc, "resource", {})), "properties", {}))
+# The parts of a related document (an object). Dot access is undefined, never an
+# error, on a member of another type, which then falls through to the default.
+doc_props(doc) := p if {
+	p := doc.resource.properties
+	is_object(p)
+} else := {}
 
-doc_unknown(doc) := [u |
-	some u in lib.as_array(object.get(lib.as_object(object.get(doc, "context", {})), "unknown", []))
-	is_string(u)
-]
+doc_unknown(doc) := [u | some u in listed; is_string(u)] if {
+	listed := doc.context.unknown
+	is_array(listed)
+} else := []
 
-doc_related(doc) := lib.as_object(object.get(doc, "related", {}))
+doc_related(doc) := r if {
+	r := doc.related
+	is_object(r)
+} else := {}
 
 endpoint_findings(props, related) := endpoint_config_findings(props.EndpointConfigName, related) if {
 	is_string(props.EndpointConfigName)
@@ -37,35 +44,48 @@ endpoint_findings(props, related) := endpoint_config_findings(props.EndpointConf
 	"EndpointConfigName",
 )}
 
-endpoint_config_findings(name, related) := config_checks(name, related[config_key(name)], related) if {
-	is_object(related[config_key(name)])
+endpoint_config_findings(name, related) := config_checks(name, cfg, related) if {
+	cfg := related[config_key(name)]
+	is_object(cfg)
 } else := {lib.unknown_violation(
 	"SM-17",
 	sprintf("cannot resolve EndpointConfig %s (not among the related documents), so SM-13 and the SM-03 checks of its models cannot be made.", [name]),
 	"EndpointConfigName",
 )}
 
+# The variants are listed once and shared by the SM-13 check and the model lookups.
 config_checks(ref, cfg, related) := sm13 | models if {
 	cprops := doc_props(cfg)
 	cunk := doc_unknown(cfg)
 	name := doc_name(cfg, ref)
-	sm13 := lib.reattribute(
-		encryption.endpoint_config_kms(cprops, cunk),
-		"SM-17", "EndpointConfigName", sprintf("EndpointConfig %s", [name]), true,
-	)
-	models := union({model_findings(e, name, doc_related(cfg), related) |
-		some e in encryption.endpoint_variants(cprops, cunk)
+	variants := encryption.endpoint_variants(cprops, cunk)
+	sm13 := config_sm13(encryption.endpoint_config_kms_with(cprops, cunk, variants), name)
+	cfg_related := doc_related(cfg)
+	models := union({model_findings(e, name, cfg_related, related) |
+		some e in variants
 	})
 }
+
+# SM-13 findings of the config as SM-17; the subject is built only for a config that fails.
+config_sm13(vs, name) := set() if {
+	vs == set()
+} else := lib.reattribute(vs, "SM-17", "EndpointConfigName", sprintf("EndpointConfig %s", [name]), true)
 
 # How a related document is named in messages: its own name (a template's logical id when the
 # physical name is not known yet) rather than the reference, which may be an unknown placeholder.
 doc_name(doc, ref) := n if {
-	n := lib.as_object(object.get(doc, "resource", {})).name
+	n := doc.resource.name
 	is_string(n)
 } else := ref
 
-model_findings(e, config_name, cfg_related, related) := set() if {
+# The common case first: the variant names a model found among the related
+# documents (the other branches all need a ModelName that is not a string, or no
+# such document).
+model_findings(e, config_name, cfg_related, related) := model_checks(name, config_name, doc) if {
+	name := e.obj.ModelName
+	is_string(name)
+	doc := model_doc(name, cfg_related, related)
+} else := set() if {
 	not encryption.opaque_variant(e)
 	not is_string(object.get(e.obj, "ModelName", null))
 	not lib.unknown_at(e.obj, e.unk, "ModelName")
@@ -75,7 +95,7 @@ model_findings(e, config_name, cfg_related, related) := set() if {
 	"EndpointConfigName",
 )} if {
 	not is_string(object.get(e.obj, "ModelName", null))
-} else := model_checks(doc_name(model_doc(e.obj.ModelName, cfg_related, related), e.obj.ModelName), config_name, model_doc(e.obj.ModelName, cfg_related, related)) if {
+} else := model_checks(e.obj.ModelName, config_name, model_doc(e.obj.ModelName, cfg_related, related)) if {
 	model_doc(e.obj.ModelName, cfg_related, related)
 } else := {lib.unknown_violation(
 	"SM-17",
@@ -84,16 +104,23 @@ model_findings(e, config_name, cfg_related, related) := set() if {
 )}
 
 # The model document: under the config's related documents, else the endpoint's.
-model_doc(name, cfg_related, related) := cfg_related[model_key(name)] if {
-	is_object(cfg_related[model_key(name)])
-} else := related[model_key(name)] if {
-	is_object(related[model_key(name)])
+model_doc(name, cfg_related, related) := doc if {
+	doc := cfg_related[model_key(name)]
+	is_object(doc)
+} else := doc if {
+	doc := related[model_key(name)]
+	is_object(doc)
 }
 
-model_checks(name, config_name, doc) := lib.reattribute(
-	network.model_vpc(doc_props(doc), doc_unknown(doc)),
-	"SM-17", "EndpointConfigName", sprintf("Model %s (via EndpointConfig %s)", [name, config_name]), true,
-)
+# `ref` is the ModelName the variant gives; the subject names the model document
+# (doc_name) and is built only for a model that fails.
+model_checks(ref, config_name, doc) := lib.reattribute(
+	vs,
+	"SM-17", "EndpointConfigName", sprintf("Model %s (via EndpointConfig %s)", [doc_name(doc, ref), config_name]), true,
+) if {
+	vs := network.model_vpc(doc_props(doc), doc_unknown(doc))
+	vs != set()
+} else := set()
 
 # ---------------------------------------------------------------------------
 # SM-19 Pipelines launch only compliant jobs

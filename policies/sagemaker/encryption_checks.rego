@@ -51,8 +51,15 @@ deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
 # Shared shape
 # ---------------------------------------------------------------------------
 
-# A KMS key field that must be set (an unknown value counts as set).
-kms(control, obj, unk, path, what) := lib.require_present(control, obj, unk, path, sprintf(
+# A KMS key field that must be set (an unknown value counts as set). The passing
+# case (the key is set) is tested before the message is built.
+kms(control, obj, unk, path, what) := set() if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+	v != ""
+	v != []
+	v != {}
+} else := lib.require_present(control, obj, unk, path, sprintf(
 	"%s is missing: %s is encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
 	[path, what],
 ))
@@ -105,7 +112,15 @@ transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "t
 
 endpoint_config_kms(obj, unk) := (endpoint_storage_kms(obj, unk) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
 
-endpoint_variants(obj, unk) := array.concat(
+# The same with the variants already listed (endpoint_variants(obj, unk)), for SM-17.
+endpoint_config_kms_with(obj, unk, variants) := (endpoint_storage_kms_with(obj, unk, variants) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
+
+# Without ShadowProductionVariants (absent, and no unknown entry that is even a
+# string prefix of the name) the shadow list is empty.
+endpoint_variants(obj, unk) := lib.elements(obj, unk, "ProductionVariants") if {
+	object.get(obj, "ShadowProductionVariants", null) == null
+	not strings.any_prefix_match("ShadowProductionVariants", unk)
+} else := array.concat(
 	lib.elements(obj, unk, "ProductionVariants"),
 	lib.elements(obj, unk, "ShadowProductionVariants"),
 )
@@ -127,8 +142,7 @@ known_instance_based(e) if {
 	not lib.unknown_at(e.obj, e.unk, "ServerlessConfig")
 }
 
-all_variants_serverless(obj, unk) if {
-	vs := endpoint_variants(obj, unk)
+all_variants_serverless(vs) if {
 	count(vs) > 0
 	every e in vs {
 		known_serverless(e)
@@ -136,8 +150,7 @@ all_variants_serverless(obj, unk) if {
 }
 
 # Some variant may or may not be serverless, and none is known to be instance-based.
-serverless_undecided(obj, unk) if {
-	vs := endpoint_variants(obj, unk)
+serverless_undecided(vs) if {
 	count(vs) > 0
 	every e in vs {
 		not known_instance_based(e)
@@ -145,25 +158,45 @@ serverless_undecided(obj, unk) if {
 }
 
 # KmsKeyId is not required (serverless variants cannot use it) when every
-# variant, shadow variants included, is known to be serverless.
+# variant, shadow variants included, is known to be serverless. The variants
+# are listed only when the key is missing.
 endpoint_storage_kms(obj, unk) := set() if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
+} else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
+
+endpoint_storage_kms_with(obj, unk, vs) := set() if {
+	lib.set_or_unknown(obj, unk, "KmsKeyId")
+} else := endpoint_storage_missing if {
+	# A variant known to be instance-based (ServerlessConfig absent, nothing listed
+	# as unknown there) decides it: neither every variant is serverless, nor is it
+	# undecided. The branches below give the same verdict, only later.
+	some e in vs
+	not "" in e.unk
+	object.get(e.obj, "ServerlessConfig", null) == null
+	not strings.any_prefix_match("ServerlessConfig", e.unk)
 } else := set() if {
-	all_variants_serverless(obj, unk)
+	all_variants_serverless(vs)
 } else := {lib.unknown_violation(
 	"SM-13",
 	"KmsKeyId is missing and whether every production variant is serverless (the only case where KmsKeyId is not needed) is not knowable now.",
 	"KmsKeyId",
 )} if {
-	serverless_undecided(obj, unk)
-} else := {lib.violation(
+	serverless_undecided(vs)
+} else := endpoint_storage_missing
+
+endpoint_storage_missing := {lib.violation(
 	"SM-13",
 	"KmsKeyId is missing: the ML storage volumes of the endpoint instances are encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
 	"KmsKeyId",
 )}
 
 # Capture is on when DataCaptureConfig is present unless EnableCapture is false.
+# The common case first: no DataCaptureConfig and no unknown entry that is even a
+# string prefix of the name (so it is neither set nor unknown).
 endpoint_capture_kms(obj, unk) := set() if {
+	object.get(obj, "DataCaptureConfig", null) == null
+	not strings.any_prefix_match("DataCaptureConfig", unk)
+} else := set() if {
 	not lib.set_or_unknown(obj, unk, "DataCaptureConfig")
 } else := set() if {
 	lib.set_or_unknown(obj, unk, "DataCaptureConfig.KmsKeyId")
@@ -181,7 +214,10 @@ endpoint_capture_kms(obj, unk) := set() if {
 	"DataCaptureConfig.KmsKeyId",
 )}
 
-endpoint_async_kms(obj, unk) := kms(
+endpoint_async_kms(obj, unk) := set() if {
+	object.get(obj, "AsyncInferenceConfig", null) == null
+	not strings.any_prefix_match("AsyncInferenceConfig", unk)
+} else := kms(
 	"SM-13", obj, unk, "AsyncInferenceConfig.OutputConfig.KmsKeyId",
 	"the asynchronous inference output in S3",
 ) if {
@@ -192,14 +228,28 @@ endpoint_async_kms(obj, unk) := kms(
 # SM-14 Notebook volumes use a KMS key
 # ---------------------------------------------------------------------------
 
-notebook_kms(obj, unk) := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
+# The passing case (the key is set) is read with a plain reference first.
+notebook_kms(obj, unk) := set() if {
+	v := obj.KmsKeyId
+	v != null
+	v != ""
+	v != []
+	v != {}
+} else := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
 
 # ---------------------------------------------------------------------------
 # SM-15 Studio domain storage uses a KMS key
 # ---------------------------------------------------------------------------
 
 # HomeEfsFileSystemKmsKeyId is the deprecated API alias of KmsKeyId.
+# KmsKeyId set passes whatever the alias holds; it is read with a plain reference first.
 domain_kms(obj, unk) := set() if {
+	v := obj.KmsKeyId
+	v != null
+	v != ""
+	v != []
+	v != {}
+} else := set() if {
 	lib.set_or_unknown(obj, unk, "HomeEfsFileSystemKmsKeyId")
 } else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume")
 

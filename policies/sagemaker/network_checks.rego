@@ -70,7 +70,20 @@ warn_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitor
 # ---------------------------------------------------------------------------
 
 # VpcConfig-style block at base: Subnets and SecurityGroupIds must be non-empty.
-vpc(control, obj, unk, base, what) := subnets | groups if {
+# The passing case (both set) is tested first, before any message is built.
+vpc(control, obj, unk, base, what) := set() if {
+	c := object.get(obj, split(base, "."), null)
+	s := c.Subnets
+	s != null
+	s != ""
+	s != []
+	s != {}
+	g := c.SecurityGroupIds
+	g != null
+	g != ""
+	g != []
+	g != {}
+} else := subnets | groups if {
 	subnets := lib.require_present(control, obj, unk, concat(".", [base, "Subnets"]), sprintf(
 		"%s.Subnets is missing or empty: without customer subnets the %s runs in the SageMaker service network (the AWS default), outside your VPC controls.",
 		[base, what],
@@ -81,12 +94,20 @@ vpc(control, obj, unk, base, what) := subnets | groups if {
 	))
 }
 
-isolation(obj, unk, path, what) := lib.require_true("SM-08", obj, unk, path, sprintf(
+# The passing case (the flag literally true and not listed as unknown) is
+# tested before the reason is built.
+isolation(obj, unk, path, what) := set() if {
+	object.get(obj, split(path, "."), null) == true
+	not strings.any_prefix_match(path, unk)
+} else := lib.require_true("SM-08", obj, unk, path, sprintf(
 	"the %s can make outbound network calls; set it to true.",
 	[what],
 ))
 
-traffic(obj, unk, path, what) := lib.require_true("SM-09", obj, unk, path, sprintf(
+traffic(obj, unk, path, what) := set() if {
+	object.get(obj, split(path, "."), null) == true
+	not strings.any_prefix_match(path, unk)
+} else := lib.require_true("SM-09", obj, unk, path, sprintf(
 	"traffic between the %s instances is not encrypted; set it to true.",
 	[what],
 ))
@@ -111,13 +132,36 @@ processing_vpc(obj, unk) := vpc("SM-02", obj, unk, "NetworkConfig.VpcConfig", "p
 # SM-03 Models run in a customer VPC
 # ---------------------------------------------------------------------------
 
-model_vpc(obj, unk) := vpc("SM-03", obj, unk, "VpcConfig", "model")
+# The passing case (both lists set) is read with plain references first.
+model_vpc(obj, unk) := set() if {
+	s := obj.VpcConfig.Subnets
+	s != null
+	s != ""
+	s != []
+	s != {}
+	g := obj.VpcConfig.SecurityGroupIds
+	g != null
+	g != ""
+	g != []
+	g != {}
+} else := vpc("SM-03", obj, unk, "VpcConfig", "model")
 
 # ---------------------------------------------------------------------------
 # SM-04 Notebook instances run in a customer VPC
 # ---------------------------------------------------------------------------
 
-notebook_vpc(obj, unk) := subnet | groups if {
+notebook_vpc(obj, unk) := set() if {
+	s := obj.SubnetId
+	s != null
+	s != ""
+	s != []
+	s != {}
+	g := obj.SecurityGroupIds
+	g != null
+	g != ""
+	g != []
+	g != {}
+} else := subnet | groups if {
 	subnet := lib.require_present("SM-04", obj, unk, "SubnetId", "SubnetId is missing: the notebook instance runs in the SageMaker service VPC (the AWS default), not in your VPC.")
 	groups := lib.require_present("SM-04", obj, unk, "SecurityGroupIds", "SecurityGroupIds is missing or empty: the notebook instance has no security groups of yours (AWS default: the SageMaker service VPC).")
 }
@@ -126,7 +170,11 @@ notebook_vpc(obj, unk) := subnet | groups if {
 # SM-05 Notebook instances have no direct internet access
 # ---------------------------------------------------------------------------
 
-notebook_internet(obj, unk) := lib.require_value(
+# The passing case first: the literal value, nothing listed as unknown at or above it.
+notebook_internet(obj, unk) := set() if {
+	obj.DirectInternetAccess == "Disabled"
+	not strings.any_prefix_match("DirectInternetAccess", unk)
+} else := lib.require_value(
 	"SM-05", obj, unk, "DirectInternetAccess", "Disabled", "Enabled",
 	"the notebook instance has direct internet access through the SageMaker service network; set it to Disabled and route traffic through your VPC.",
 )
@@ -135,7 +183,10 @@ notebook_internet(obj, unk) := lib.require_value(
 # SM-06 Studio domains are VPC-only
 # ---------------------------------------------------------------------------
 
-domain_vpc_only(obj, unk) := lib.require_value(
+domain_vpc_only(obj, unk) := set() if {
+	obj.AppNetworkAccessType == "VpcOnly"
+	not strings.any_prefix_match("AppNetworkAccessType", unk)
+} else := lib.require_value(
 	"SM-06", obj, unk, "AppNetworkAccessType", "VpcOnly", "PublicInternetOnly",
 	"Studio apps reach the internet through the SageMaker service network; set it to VpcOnly.",
 )
@@ -179,7 +230,10 @@ hpo_isolation_traffic(props, unk) := union({lib.nest(training_isolation(d.obj, d
 	some d in sm.hpo_definitions(props, unk)
 })
 
-model_isolation(obj, unk) := isolation(obj, unk, "EnableNetworkIsolation", "model")
+model_isolation(obj, unk) := set() if {
+	obj.EnableNetworkIsolation == true
+	not strings.any_prefix_match("EnableNetworkIsolation", unk)
+} else := isolation(obj, unk, "EnableNetworkIsolation", "model")
 
 processing_isolation(obj, unk) := isolation(obj, unk, "NetworkConfig.EnableNetworkIsolation", "processing containers")
 
