@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-
 from guardrails.cli.main import main
+
 from guardrails.engine import PolicyBundle
 
 CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 20)] + [f"S3-{i:02d}" for i in range(1, 7)]
