@@ -223,3 +223,13 @@ def test_describes_are_off_unless_configured(decider):
     response, record = run(bucket_policy_event(), decider, describe=Refusing())
     assert {v.control for v in record.violations if v.unknown} == {"S3-01", "S3-02", "S3-04"}
     assert json.dumps(response)
+
+
+def test_existing_bucket_without_public_access_block_fails_s3_01(aws, decider):
+    """An absent configuration means "new bucket, S3 defaults on" only before a bucket exists; a live
+    bucket without one blocks nothing at bucket level."""
+    make_bucket(block=False)
+    response, record = run(bucket_policy_event(), decider, config=DESCRIBE)
+    assert response["errorCode"] == "NonCompliant"
+    s301 = [v for v in record.violations if v.control == "S3-01"]
+    assert s301 and not any(v.unknown for v in s301)

@@ -96,7 +96,9 @@ class AwsDescriber:
         known: dict[str, Any] = {}
         block = self._call("s3", "GetPublicAccessBlock", {"Bucket": name}, absent_ok=True)
         if block is ABSENT_RESPONSE:
-            known["PublicAccessBlockConfiguration"] = ABSENT
+            # An existing bucket without a configuration blocks nothing at bucket level: say so
+            # explicitly, because an *absent* configuration reads as a new bucket's defaults (all on).
+            known["PublicAccessBlockConfiguration"] = dict.fromkeys(s3_shape.PUBLIC_ACCESS_BLOCK_FLAGS, False)
         elif block is not None:
             known["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
                 block.get("PublicAccessBlockConfiguration") or {}
