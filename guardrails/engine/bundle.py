@@ -99,7 +99,8 @@ class PolicyBundle:
 
 def _read_catalog(path: Path) -> Catalog:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~4% of a check
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise BundleError(f"{path}: invalid control catalog: {exc}") from exc
