@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from moto import mock_aws
-from test_admission_support import RecordingTrail, aws_env
+from test_admission_support import RecordingTrail, aws, aws_env, tls_only_policy  # noqa: F401 (aws is a fixture)
 
 import guardrails
 from guardrails.admission import (
@@ -41,25 +41,7 @@ PUBLIC_POLICY = {
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-bkt/*"}
     ],
 }
-TLS_ONLY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": ["arn:aws:s3:::acme-bkt", "arn:aws:s3:::acme-bkt/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ],
-}
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    aws_env(monkeypatch, REGION)
-    with mock_aws():
-        yield
+TLS_ONLY = tls_only_policy("acme-bkt")
 
 
 @pytest.fixture
@@ -287,7 +269,6 @@ def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
     """CreateBucket cannot set encryption or a policy: those are judged when PutBucketEncryption /
     PutBucketPolicy are called (hooked too), so the SDK's default_bucket() keeps working."""
     import boto3
-    from moto import mock_aws
 
     from guardrails.admission import install
 
@@ -306,6 +287,8 @@ def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
         with _pytest.raises(GuardrailViolation):
             client.put_bucket_encryption(
                 Bucket="acme-new",
-                ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
             )
         hook.uninstall()

@@ -6,35 +6,24 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
-from test_admission_support import KMS, REGION, ROLE, RecordingTrail, aws_env, resource_event
+from test_admission_support import (  # noqa: F401 (aws is a fixture)
+    KMS,
+    REGION,
+    ROLE,
+    RecordingTrail,
+    aws,
+    aws_env,
+    resource_event,
+    tls_only_policy,
+)
 
 from guardrails.admission import AdmissionConfig, AwsDescriber, handle_hook_request
 from guardrails.admission.describe import request_shape
 
 DESCRIBE = AdmissionConfig(describe_related_resources=True)
 VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}
-TLS_ONLY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": ["arn:aws:s3:::acme-data-bucket", "arn:aws:s3:::acme-data-bucket/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ],
-}
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    aws_env(monkeypatch, REGION)
-    with mock_aws():
-        yield
+TLS_ONLY = tls_only_policy("acme-data-bucket")
 
 
 def sagemaker_world(*, config_kms: bool = True, model_vpc: bool = True) -> None:

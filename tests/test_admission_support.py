@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+from moto import mock_aws
+
 REPO = Path(__file__).resolve().parents[1]
 HOOK_FIXTURES = REPO / "tests" / "fixtures" / "hooks"
 SAMPLES = REPO.parent / "shared" / "samples"
@@ -175,3 +178,27 @@ def aws_env(monkeypatch, region: str = "us-east-1") -> None:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def tls_only_policy(bucket: str) -> dict[str, Any]:
+    """The usual TLS-only bucket policy (S3-05 passes, nothing public)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto in-process with dummy credentials in REGION."""
+    aws_env(monkeypatch, REGION)
+    with mock_aws():
+        yield
