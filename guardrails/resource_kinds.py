@@ -335,9 +335,12 @@ CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.clou
 
 
 def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | None) -> str | None:
-    """Best-effort ARN of a named resource; None when region/account are not known."""
+    """Best-effort ARN of a named resource in its region's partition (aws, aws-us-gov, aws-cn...); None when
+    region/account are not known (a bucket's ARN needs neither; without a region it is in `aws`)."""
+    from guardrails.partitions import build_arn, s3_bucket_arn
+
     if kind.type == "AWS::S3::Bucket":
-        return f"arn:aws:s3:::{name}"
+        return s3_bucket_arn(name, region)
     if kind.service != "sagemaker" or not region or not account:
         return None
-    return f"arn:aws:sagemaker:{region}:{account}:{kind.arn_resource}/{name.lower()}"
+    return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)

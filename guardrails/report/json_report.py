@@ -56,4 +56,3 @@ def render_json(run: CheckRun) -> str:
     if not results:
         return f'{{\n  "results": [],\n  "summary": {summary}\n}}\n'
     return f'{{\n  "results": [\n    {results}\n  ],\n  "summary": {summary}\n}}\n'
-

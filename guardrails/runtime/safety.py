@@ -5,6 +5,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from guardrails.documents import ResourceDocument
+from guardrails.partitions import is_service_arn
 from guardrails.runtime.clients import AwsClients, call
 from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import ResourceGone
@@ -57,7 +58,7 @@ def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]
             from guardrails.runtime.enrich import read_bucket_tags
 
             tags.update(read_bucket_tags(res.name, clients))
-        elif res.arn and res.arn.startswith("arn:aws:sagemaker:"):
+        elif is_service_arn(res.arn, "sagemaker"):
             listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
             tags.update({t["Key"]: t["Value"] for t in listed})
     except ResourceGone:
