@@ -119,7 +119,7 @@ def build_arn(service: str, resource: str, *, region: str | None = None, account
 
 def s3_bucket_arn(bucket: str, region: str | None = None) -> str:
     """`arn:<partition>:s3:::<bucket>`; the partition follows the bucket's region when it is known."""
-    return build_arn("s3", bucket, region=region)
+    return str(Arn(partition_name(region), "s3", "", "", bucket))
 
 
 def is_service_arn(value: Any, service: str) -> bool:
