@@ -1,4 +1,4 @@
-"""RuntimeConfig: defaults are safe (dry-run, own resources protected), per-control modes."""
+"""RuntimeConfig: defaults are safe (dry-run, no self-granted protection), per-control modes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pydantic import ValidationError
 from guardrails.runtime import RuntimeConfig
 
 
-def test_defaults_are_dry_run_and_protect_the_guardrails_own_resources():
+def test_defaults_are_dry_run_and_nothing_protects_but_configuration():
     config = RuntimeConfig()
     assert config.mode == "dry-run"
-    assert config.protected_tags == {"guardrails:protected": "true"}
-    assert config.protected_name_prefix == "guardrails-"
+    assert config.protect.trusted_tags == {} and config.protect.name_prefixes == []
+    assert config.protect.arns == []
     assert config.max_actions == 10 and not config.delete_notebooks
 
 

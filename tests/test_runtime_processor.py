@@ -365,32 +365,100 @@ def test_update_notebook_event_is_completed_with_describe(aws, audit, decider):
 # --- safety -------------------------------------------------------------------------------------------
 
 
-def test_protected_tag_and_name_prefix_are_never_acted_on(aws, audit, decider):
-    trail, _ = audit
+def notebook_event(name: str, tags: list[dict] | None = None) -> dict:
+    request = {"NotebookInstanceName": name, "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
+    if tags:
+        request["Tags"] = tags
+    return sagemaker_call(
+        "CreateNotebookInstance",
+        request,
+        account=ACCOUNT,
+        region=REGION,
+        arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/{name}",
+    )
+
+
+def status(sm, name: str) -> str:
+    return sm.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"]
+
+
+def test_trusted_tag_and_configured_name_prefix_are_never_acted_on(aws, audit, decider):
+    trail, path = audit
     sm = aws.client("sagemaker")
     notebook(sm, "tagged-nb", Tags=[{"Key": "guardrails:protected", "Value": "true"}])
-    notebook(sm, "guardrails-own-nb")
-    for name in ("tagged-nb", "guardrails-own-nb"):
-        event = sagemaker_call(
-            "CreateNotebookInstance",
-            {"NotebookInstanceName": name, "InstanceType": "ml.t3.medium", "RoleArn": ROLE},
-            account=ACCOUNT,
-            region=REGION,
-            arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/{name}",
+    notebook(sm, "acme-guardrails-own-nb")
+    config = enforce(
+        protect={"trusted_tags": {"guardrails:protected": "true"}, "name_prefixes": ["acme-guardrails-"]}
+    )
+    for name in ("tagged-nb", "acme-guardrails-own-nb"):
+        outcome = process_event(
+            notebook_event(name), decider=decider, trail=trail, clients=aws, config=config
         )
-        outcome = process_event(event, decider=decider, trail=trail, clients=aws, config=enforce())
         (action,) = outcome.actions
         assert action.outcome == "skipped" and action.reason.startswith("protected")
-        assert (
-            sm.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"] == "InService"
+        assert outcome.resources[0].decision.verdict == "deny"  # skipped, still a deny
+        assert status(sm, name) == "InService"
+    assert [r["verdict"] for r in records(path)] == ["deny", "deny"]
+    assert all(r["action"]["outcome"] == "skipped" for r in records(path))
+
+
+def test_a_self_set_protection_tag_or_guardrails_like_name_protects_nothing_by_default(aws, audit, decider):
+    trail, path = audit
+    sm = aws.client("sagemaker")
+    tag = [{"Key": "guardrails:protected", "Value": "true"}]
+    notebook(sm, "self-tagged-nb", Tags=tag)
+    notebook(sm, "guardrails-lookalike-nb")
+    for name in ("self-tagged-nb", "guardrails-lookalike-nb"):
+        outcome = process_event(
+            notebook_event(name, tag), decider=decider, trail=trail, clients=aws, config=enforce()
         )
+        assert outcome.resources[0].not_acted is None
+        assert {a.outcome for a in outcome.actions} == {"succeeded"}
+        assert status(sm, name) in {"Stopping", "Stopped"}
+
+
+def test_old_protected_tags_key_is_refused_with_a_pointer_to_trusted_tags():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="protect.trusted_tags"):
+        RuntimeConfig(protected_tags={"guardrails:protected": "true"})
+    moved = RuntimeConfig(protected_arns=["arn:aws:s3:::a-*"], protected_name_prefix="acme-")
+    assert (moved.protect.arns, moved.protect.name_prefixes) == (["arn:aws:s3:::a-*"], ["acme-"])
+
+
+def test_a_protected_resource_is_still_alerted_as_a_deny(aws, audit, decider):
+    trail, path = audit
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    topic = sns.create_topic(Name="guardrails-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="protected-alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    bucket = "acme-protected-alerted"
+    public_bucket(aws.client("s3"), bucket, [stmt(PUBLIC, bucket)])
+    config = enforce(sns_topic_arn=topic, protect={"arns": ["arn:aws:s3:::acme-protected-*"]})
+    outcome = process_event(
+        policy_event(bucket, [stmt(PUBLIC, bucket)]), decider=decider, trail=trail, clients=aws, config=config
+    )
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["verdict"] == "deny" and "S3-03" in body["controls"]
+    assert body["actions"] and all(
+        a["outcome"] == "skipped" and a["reason"].startswith("protected") for a in body["actions"]
+    )
+    (record,) = records(path)
+    assert record["verdict"] == "deny" and record["action"]["outcome"] == "skipped"
+    assert outcome.resources[0].alert_message_id
 
 
 def test_protected_arn_glob(aws, audit, decider):
     trail, _ = audit
     bucket = "acme-protected"
     public_bucket(aws.client("s3"), bucket, [stmt(PUBLIC, bucket)])
-    config = enforce(protected_arns=["arn:aws:s3:::acme-prot*"])
+    config = enforce(protect={"arns": ["arn:aws:s3:::acme-prot*"]})
     outcome = process_event(
         policy_event(bucket, [stmt(PUBLIC, bucket)]), decider=decider, trail=trail, clients=aws, config=config
     )

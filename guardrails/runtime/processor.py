@@ -24,7 +24,7 @@ from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
-from guardrails.runtime.safety import ActionBudget, live_tags, out_of_scope, protected
+from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
 
 ACTION_ORDER = list(ACTIONS)
@@ -125,7 +125,8 @@ def _process_document(
     )
     plan = plan_actions(decision, document, decider)
     if plan and scope is None:
-        reason = protected(document, config, live_tags(document, clients))
+        tags = live_tags(document, clients) if needs_tags(config) else dict(document.resource.tags)
+        reason = protected(document, config, tags)
         result.not_acted = reason
         for action, controls in plan:
             if reason is not None:
