@@ -188,8 +188,10 @@ def _download(
     except (OSError, _Expired) as exc:
         logger.warning("guardrails: payload host %s: %s: %s", host, type(exc).__name__, exc)
         raise unavailable from None
-    watchdog = _Watchdog(sock, deadline)
+    watchdog: _Watchdog | None = None
+    tls: ssl.SSLSocket | None = None
     try:
+        watchdog = _Watchdog(sock, deadline)
         context = access.tls or ssl.create_default_context()
         tls = context.wrap_socket(sock, server_hostname=host)
         connection = http.client.HTTPSConnection(host, port, context=context)
@@ -224,8 +226,12 @@ def _download(
         logger.warning("guardrails: payload host %s: %s: %s", host, type(exc).__name__, exc)
         raise unavailable from None
     finally:
-        watchdog.stop()
-        sock.close()
+        if watchdog is not None:
+            watchdog.stop()
+        for opened in (tls, sock):
+            if opened is not None:
+                with contextlib.suppress(OSError):
+                    opened.close()
 
 
 class _Expired(Exception):
