@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +14,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENTRY_RULE = "data.guardrails.main.findings"
+BATCH_RULE = "data.guardrails.batch.findings"
+"""The findings of each of `input.documents`, in order (guardrails/engine/batch.rego; OPA backends)."""
+ENGINE_MODULE_DIR = "guardrails-engine"
+
+_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 
 
 class BundleError(Exception):
@@ -104,3 +112,25 @@ def _read_catalog(path: Path) -> Catalog:
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise BundleError(f"{path}: invalid control catalog: {exc}") from exc
+
+
+def engine_modules() -> dict[str, str]:
+    """Rego modules the engine adds to the bundle for the OPA backends (the batch entry point)."""
+    path = Path(__file__).with_name("batch.rego")
+    return {f"{ENGINE_MODULE_DIR}/{path.name}": path.read_text(encoding="utf-8")}
+
+
+def rego_package(text: str) -> str | None:
+    """The package a Rego module declares."""
+    match = _PACKAGE_RE.search(text)
+    return match.group(1) if match else None
+
+
+def test_rules(bundle: PolicyBundle) -> Iterator[tuple[str, str]]:
+    """(package, rule) of every `test_*` rule of the bundle's test files, in file order."""
+    for text in bundle.tests.values():
+        package = rego_package(text)
+        if package is None:
+            continue
+        for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
+            yield package, rule
