@@ -143,21 +143,32 @@ def policy() -> None:
     "--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies."
 )
 @click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
-def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["auto", "regorus", "opa-go"]),
+    default="auto",
+    show_default=True,
+    help="auto: regorus, and the OPA Go engine too when it is installed (a test must pass under both).",
+)
+def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool, engine: str) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
-    from guardrails.engine import BundleError, PolicyBundle, create_evaluator
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.policy_tests import engines_for, run_policy_tests
 
+    engines = engines_for(engine)
     try:
         bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
-        results = create_evaluator(bundle).run_tests()
+        results = run_policy_tests(bundle, engines)
     except BundleError as exc:
         raise fail_input(str(exc)) from None
     failed = [r for r in results if not r.passed]
     for r in results:
         if verbose or not r.passed:
             status = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
-            detail = f" ({r.error})" if r.error else ""
-            click.echo(f"{status} data.{r.package}.{r.name}{detail}")
+            detail = "; ".join(f"{e}: {why}" for e, why in r.failures.items())
+            click.echo(f"{status} data.{r.package}.{r.name}{f' ({detail})' if detail else ''}")
+    click.echo(f"engines: {', '.join(engines)}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if not results:
         raise fail_input("no policy tests found")
