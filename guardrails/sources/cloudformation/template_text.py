@@ -15,9 +15,7 @@ from typing import Any
 
 from guardrails.sources.cloudformation.yaml_reader import MAX_DEPTH, parse_yaml
 from guardrails.sources.errors import SourceError
-
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""CloudFormation itself accepts at most 1 MB; anything this large is not a template."""
+from guardrails.sources.input_files import read_input_text
 
 
 @contextmanager
@@ -34,24 +32,9 @@ def paused_gc() -> Iterator[None]:
 
 
 def read_template_file(path: Path) -> str:
-    """The text of a template file; SourceError when it is unreadable, binary, huge or not UTF-8."""
-    file = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError(
-                file, f"file is {size} bytes; templates larger than {MAX_FILE_BYTES} are refused"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(file, f"cannot read file: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise SourceError(file, "binary file (contains NUL bytes), not a template")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceError(file, f"not UTF-8 text (undecodable byte at offset {exc.start})", line) from None
+    """The text of a template file; SourceError when it is unreadable, not a regular file, binary, larger
+    than the input cap (`guardrails.sources.input_files`) or not UTF-8."""
+    return read_input_text(path)
 
 
 def parse_template_text(text: str, file: str) -> tuple[dict[str, Any], dict[str, int]]:
