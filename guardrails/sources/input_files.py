@@ -42,11 +42,12 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def too_large(file: str, size: int, limit: int) -> SourceError:
+def too_large(file: str, size: int, limit: int, *, exact: bool = False) -> SourceError:
+    measured = f"{size:,} bytes" if exact else f"more than {limit:,} bytes"
     return SourceError(
         file,
-        f"file is larger than the {limit:,}-byte limit for one input ({size:,} bytes or more; CloudFormation "
-        f"itself accepts templates up to 1 MB); set {MAX_INPUT_BYTES_ENV} to raise the limit",
+        f"input is {measured}, above the {limit:,}-byte limit for one input file (CloudFormation itself "
+        f"accepts templates up to 1 MB); set {MAX_INPUT_BYTES_ENV} to raise the limit",
     )
 
 
@@ -71,7 +72,7 @@ def read_input_bytes(path: Path, *, allow_special: bool = False) -> bytes:
         if not regular and (not allow_special or stat.S_ISDIR(info.st_mode)):
             raise SourceError(file, f"{file_kind(info.st_mode)}, not an input file")
         if regular and info.st_size > limit:
-            raise too_large(file, info.st_size, limit)
+            raise too_large(file, info.st_size, limit, exact=True)
         if not regular:
             os.set_blocking(fd, True)
         chunks: list[bytes] = []
