@@ -92,7 +92,8 @@ def check(
 ) -> None:
     """Check templates and API request documents before deployment.
 
-    Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
+    Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
+    or input errors (every other file is still judged and reported).
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
@@ -123,6 +124,10 @@ def check(
             record_check_run(run, sinks, store_input=config.audit.store_input)
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
+    for error in run.errors:  # also in the report; stderr names each file that was not judged
+        click.echo(f"error: {error}", err=True)
+    if run.has_input_errors:
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 
