@@ -79,6 +79,12 @@ def main() -> None:
     metavar="SINK",
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -89,6 +95,7 @@ def check(
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
@@ -121,7 +128,12 @@ def check(
         from guardrails.audit import AuditError
 
         try:
-            record_check_run(run, sinks, store_input=config.audit.store_input)
+            record_check_run(
+                run,
+                sinks,
+                store_input=config.audit.store_input,
+                signing_key=audit_key or config.audit.signing_key,
+            )
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
     for error in run.errors:  # also in the report; stderr names each file that was not judged
