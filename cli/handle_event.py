@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,12 @@ EXIT_OK, EXIT_DENY, EXIT_INPUT, EXIT_RETRY = 0, 1, 2, 3
     "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
 )
 @click.option("--audit", "audit_sinks", multiple=True, metavar="SINK", help="Also record to this audit sink.")
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
 def handle_event(
     file: Path,
     mode: str | None,
@@ -32,6 +37,7 @@ def handle_event(
     region: str | None,
     config_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     """Decide, remediate and audit one EventBridge event (CloudTrail API call or SageMaker state change).
 
@@ -41,7 +47,7 @@ def handle_event(
     the event does not carry is reported unknown, and the output's `notes` say so).
     """
     try:
-        _handle_event(file, mode, endpoint_url, region, config_path, audit_sinks)
+        _handle_event(file, mode, endpoint_url, region, config_path, audit_sinks, audit_key)
     except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
         raise
     except Exception as exc:  # noqa: BLE001 - never a traceback; the Lambda would raise and be retried
@@ -55,22 +61,28 @@ def _handle_event(
     region: str | None,
     config_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     from guardrails.audit import AuditError
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError
     from guardrails.runtime import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
 
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        event = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {exc}") from None
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        event = json.loads(read_input_text(file, allow_special=True))
+    except SourceError as exc:
+        raise _fail(EXIT_INPUT, f"cannot read the event: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number with too many digits
+        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {str(exc)[:200]}") from None
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
+    if audit_key:
+        config.audit.signing_key = audit_key
     if region is None:
         region = _default_region() or (event.get("region") if isinstance(event, dict) else None)
     offline = _dry_run(mode, config) and not _has_credentials(region)
@@ -78,7 +90,9 @@ def _handle_event(
         service = RuntimeService.from_config(
             config, sinks=audit_sinks, endpoint_url=endpoint_url, region=region, cloudwatch=False
         )
-    except (AuditError, BundleError, ValueError) as exc:
+    except AuditError as exc:  # a sink URL or signing key that cannot be used
+        raise _fail(EXIT_INPUT, f"audit: {exc}") from None
+    except (BundleError, ValueError) as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
     try:
         outcome = service.handle(

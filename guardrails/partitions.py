@@ -114,12 +114,12 @@ def parse_arn(value: Any) -> Arn | None:
 def build_arn(service: str, resource: str, *, region: str | None = None, account: str | None = None) -> str:
     """`arn:<partition of region>:<service>:<region>:<account>:<resource>` (empty region/account allowed:
     S3 bucket ARNs carry neither)."""
-    return str(Arn(partition_name(region), service, region or "", account or "", resource))
+    return f"arn:{partition_for_region(region).name}:{service}:{region or ''}:{account or ''}:{resource}"
 
 
 def s3_bucket_arn(bucket: str, region: str | None = None) -> str:
     """`arn:<partition>:s3:::<bucket>`; the partition follows the bucket's region when it is known."""
-    return str(Arn(partition_name(region), "s3", "", "", bucket))
+    return f"arn:{partition_for_region(region).name}:s3:::{bucket}"
 
 
 def is_service_arn(value: Any, service: str) -> bool:

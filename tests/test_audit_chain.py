@@ -65,27 +65,9 @@ def test_canonical_fast_path_gives_the_rfc8785_bytes():
         if kind == 2:
             return rng.choice([True, False, None])
         if kind == 3:
-            return rng.choice(
-                [
-                    0.5,
-                    1e-7,
-                    1e21,
-                    123.0,
-                    -0.0,
-                    3.14159,
-                    1e300,
-                    1e-4,
-                    9.999e15,
-                    1e16,
-                    0.1 + 0.2,
-                    2.0**53,
-                    2.0**53 + 2,
-                    rng.uniform(-1e6, 1e6),
-                    rng.random(),
-                    rng.uniform(1e15, 1e17),
-                    float(rng.randint(-(10**9), 10**9)),
-                ]
-            )
+            return rng.choice([0.5, 1e-7, 1e21, 123.0, -0.0, 3.14159, 1e300, 1e-4, 9.999e15, 1e16, 0.1 + 0.2,
+                               2.0**53, 2.0**53 + 2, rng.uniform(-1e6, 1e6), rng.random(), rng.uniform(1e15, 1e17),
+                               float(rng.randint(-(10**9), 10**9))])
         if kind in (4, 5):
             return text()
         if kind == 6:

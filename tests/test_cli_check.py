@@ -34,6 +34,7 @@ Resources:
       KmsKeyId: arn:aws:kms:eu-west-1:111122223333:key/k
       DirectInternetAccess: Disabled
       RootAccess: Disabled
+      InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
 """
 
 
@@ -85,7 +86,7 @@ def test_config_downgrade_and_exemption(tmp_path):
         tmp_path,
         "guardrails.yaml",
         """
-controls: {SM-04: warn, SM-05: warn, SM-14: "off"}
+controls: {SM-04: warn, SM-05: warn, SM-14: "off", SM-20: "off"}
 exemptions:
   - {control: SM-18, resource: Nb, reason: lab, expires: 2999-01-01}
 """,
@@ -141,10 +142,7 @@ def test_examples_folder_reports_the_deliberate_violations():
     code, out, _ = run("check", "--format", "json", str(EXAMPLES))
     report = json.loads(out)
     assert code == 1
-    verdicts = {
-        r["resource"]["location"]["logical_id"] or r["resource"]["name"]: r["verdict"]
-        for r in report["results"]
-    }
+    verdicts = {r["resource"]["location"]["logical_id"] or r["resource"]["name"]: r["verdict"] for r in report["results"]}
     assert verdicts["ResearchNotebook"] == "allow"
     assert verdicts["ScratchNotebook"] == "deny"
     assert verdicts["ChurnEndpoint"] == "deny"
@@ -157,11 +155,7 @@ def test_examples_folder_reports_the_deliberate_violations():
         ("broken.json", '{"Resources": {', "broken.json"),
         ("no-resources.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nDescription: x\n", "Resources"),
         ("list-resources.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources: [a, b]\n", "Resources"),
-        (
-            "no-type.yaml",
-            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A:\n    Properties: {}\n",
-            "Type",
-        ),
+        ("no-type.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A:\n    Properties: {}\n", "Type"),
         ("binary.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
         ("latin1.yaml", "Resources: {}\nDescription: caf\xe9\n".encode("latin-1"), "UTF-8"),
         ("request.json", '{"operation": "CreateTrainingJob", "request": {}}', "TrainingJobName"),
@@ -185,22 +179,13 @@ def test_missing_path_and_bad_parameter_are_usage_errors(tmp_path):
 
 
 def test_unknown_resource_types_give_a_clean_result(tmp_path):
-    path = write(
-        tmp_path, "other.yaml", "Resources:\n  T: {Type: AWS::SNS::Topic}\n  X: {Type: Custom::Thing}\n"
-    )
+    path = write(tmp_path, "other.yaml", "Resources:\n  T: {Type: AWS::SNS::Topic}\n  X: {Type: Custom::Thing}\n")
     code, out, _ = run("check", "--format", "json", str(path))
     assert code == 0 and json.loads(out)["summary"]["resources"] == 0
 
 
 def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path):
-    path = write(
-        tmp_path,
-        "deep.json",
-        '{"Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"X": '
-        + "[" * 5000
-        + "]" * 5000
-        + "}}}}",
-    )
+    path = write(tmp_path, "deep.json", '{"Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"X": ' + "[" * 5000 + "]" * 5000 + "}}}}")
     code, _, err = run("check", str(path))
     assert code == 2 and "deep.json" in err and "Traceback" not in err
 
@@ -212,11 +197,8 @@ def test_ten_megabyte_template_is_checked(tmp_path):
             "Properties": {
                 "BucketName": f"acme-{i}",
                 "Tags": [{"Key": f"k{j}", "Value": "v" * 40} for j in range(20)],
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [
-                        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}}
-                    ]
-                },
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}}]},
             },
         }
         for i in range(7000)
@@ -251,10 +233,7 @@ def test_unwritable_audit_sink_fails_the_gate(tmp_path):
 def test_cli_errors_reach_the_user_without_traceback(tmp_path):
     path = write(tmp_path, "broken.yaml", "Resources:\n  A: [unclosed\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "guardrails.cli.main", "check", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-m", "guardrails.cli.main", "check", str(path)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and str(path) in proc.stderr and "Traceback" not in proc.stderr
@@ -263,16 +242,10 @@ def test_cli_errors_reach_the_user_without_traceback(tmp_path):
 def test_version_is_fast_enough_to_import_lazily():
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "guardrails.cli.main", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0 and "0.1.0" in proc.stdout
-    imported = {
-        line.rsplit("|", 1)[-1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:")
-    }
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     heavy = imported & {"regorus", "pydantic", "boto3", "botocore", "yaml"}
     assert "click" in imported and heavy == set(), f"--version imports {heavy}"
 
@@ -289,11 +262,7 @@ def test_cdk_out_folder_checks_templates_and_skips_the_rest(tmp_path):
             },
             "CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:abc"}},
         },
-        "Rules": {
-            "CheckBootstrapVersion": {
-                "Assertions": [{"Assert": {"Fn::Not": [{"Fn::Contains": [["1"], "1"]}]}}]
-            }
-        },
+        "Rules": {"CheckBootstrapVersion": {"Assertions": [{"Assert": {"Fn::Not": [{"Fn::Contains": [["1"], "1"]}]}}]}},
     }
     write(cdk_out, "Stack.template.json", json.dumps(template))
     write(cdk_out, "manifest.json", json.dumps({"version": "36.0.0", "artifacts": {}}))
@@ -310,11 +279,7 @@ def test_cdk_out_folder_checks_templates_and_skips_the_rest(tmp_path):
 
 
 def test_numbers_json_cannot_carry_exactly_do_not_crash(tmp_path):
-    path = write(
-        tmp_path,
-        "nums.yaml",
-        NONCOMPLIANT_NOTEBOOK + "      VolumeSizeInGB: 99999999999999999999999\n      Extra: .inf\n",
-    )
+    path = write(tmp_path, "nums.yaml", NONCOMPLIANT_NOTEBOOK + "      VolumeSizeInGB: 99999999999999999999999\n      Extra: .inf\n")
     code, out, err = run("check", "--format", "json", str(path))
     assert "Traceback" not in err
     (result,) = json.loads(out)["results"]

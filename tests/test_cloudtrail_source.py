@@ -44,9 +44,7 @@ def test_every_watched_event_name_gives_one_runtime_document(decider, source, ev
     kind, operation = CLOUDTRAIL_EVENTS[(source, event_name)]
     if kind.service == "sagemaker":
         name_field = "DomainId" if operation == "UpdateDomain" else kind.name_field
-        event = cloudtrail_event(
-            event_name, {name_field[:1].lower() + name_field[1:]: "res-1"}, source=source
-        )
+        event = cloudtrail_event(event_name, {name_field[:1].lower() + name_field[1:]: "res-1"}, source=source)
     elif kind.type == "AWS::S3::Bucket":
         event = s3_call(event_name, "acme-res-1")
     else:
@@ -84,12 +82,7 @@ def test_training_job_request_is_recased_along_the_service_model():
         "Environment": {"my_Var": "x", "lowerKey": "y"},
         "HyperParameters": {"eta": "0.1", "maxDepth": "5"},
         "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
-        "InputDataConfig": [
-            {
-                "ChannelName": "train",
-                "DataSource": {"S3DataSource": {"S3Uri": "s3://b/k", "S3DataType": "S3Prefix"}},
-            }
-        ],
+        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": "s3://b/k", "S3DataType": "S3Prefix"}}}],
         "Tags": [{"Key": "team", "Value": "risk"}],
     }
     event = sagemaker_call("CreateTrainingJob", request)
@@ -106,10 +99,8 @@ def test_training_job_request_is_recased_along_the_service_model():
 
 
 def test_tuning_job_definitions_list_of_structures_is_recased():
-    definition = {
-        "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
-        "ResourceConfig": {"VolumeKmsKeyId": KMS},
-    }
+    definition = {"VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
+                  "ResourceConfig": {"VolumeKmsKeyId": KMS}}
     request = {"HyperParameterTuningJobName": "hpo", "TrainingJobDefinitions": [definition, definition]}
     (doc,) = documents_from_event(sagemaker_call("CreateHyperParameterTuningJob", request))
     assert doc.resource.properties["TrainingJobDefinitions"][1]["VpcConfig"]["SecurityGroupIds"] == ["sg-1"]
@@ -153,16 +144,8 @@ def test_failed_call_is_skipped_with_a_typed_reason():
         cloudtrail_event("DescribeTrainingJob", {"trainingJobName": "t"}),
         cloudtrail_event("CreateUserProfile", {"domainId": "d-1", "userProfileName": "u"}),
         cloudtrail_event("GetBucketPolicy", {"bucketName": "b"}, source="s3.amazonaws.com"),
-        {
-            "version": "0",
-            "id": "1",
-            "detail-type": "EC2 Instance State-change Notification",
-            "source": "aws.ec2",
-            "account": ACCOUNT,
-            "region": REGION,
-            "resources": [],
-            "detail": {"state": "running"},
-        },
+        {"version": "0", "id": "1", "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
+         "account": ACCOUNT, "region": REGION, "resources": [], "detail": {"state": "running"}},
         state_change("SageMaker Endpoint Deployment State Change", {"EndpointName": "e"}, "arn:x"),
     ],
     ids=["describe", "user-profile", "get-bucket-policy", "ec2", "deployment-state"],
@@ -176,14 +159,8 @@ def test_out_of_scope_events_are_skipped_not_errors(event):
     "event",
     [
         {"detail-type": "AWS API Call via CloudTrail", "source": "aws.s3", "detail": {}},
-        {
-            "id": "1",
-            "detail-type": "AWS API Call via CloudTrail",
-            "source": "aws.s3",
-            "detail": {"eventName": "PutBucketAcl"},
-        },
-        s3_call("PutBucketAcl", "b")
-        | {"detail": s3_call("PutBucketAcl", "b")["detail"] | {"requestParameters": {}}},
+        {"id": "1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3", "detail": {"eventName": "PutBucketAcl"}},
+        s3_call("PutBucketAcl", "b") | {"detail": s3_call("PutBucketAcl", "b")["detail"] | {"requestParameters": {}}},
         ["not", "an", "event"],
     ],
     ids=["no-id", "no-event-source", "no-bucket", "list"],
@@ -211,9 +188,7 @@ def test_put_bucket_acl_grants_in_xml_form_fail_s3_02(decider):
 
 
 def test_canned_public_acl_header_fails_s3_02(decider):
-    (doc,) = documents_from_event(
-        s3_call("PutBucketAcl", "b-acl", {"acl": [""], "x-amz-acl": ["public-read"]})
-    )
+    (doc,) = documents_from_event(s3_call("PutBucketAcl", "b-acl", {"acl": [""], "x-amz-acl": ["public-read"]}))
     assert doc.resource.properties["AccessControl"] == "PublicRead"
     assert ("S3-02", False) in findings(decider, doc)
 
@@ -221,11 +196,7 @@ def test_canned_public_acl_header_fails_s3_02(decider):
 def test_sse_s3_encryption_fails_s3_04_and_kms_passes(decider):
     (doc,) = documents_from_event(load(FIXTURES / "cloudtrail-PutBucketEncryption-sse-s3.json"))
     assert ("S3-04", False) in findings(decider, doc)
-    kms = {
-        "ServerSideEncryptionConfiguration": {
-            "Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}
-        }
-    }
+    kms = {"ServerSideEncryptionConfiguration": {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}}}
     (doc,) = documents_from_event(s3_call("PutBucketEncryption", "b-kms", kms))
     assert not any(c == "S3-04" for c, _ in findings(decider, doc))
 
@@ -236,9 +207,7 @@ def test_delete_bucket_encryption_reverts_to_sse_s3(decider):
 
 
 def test_deleting_bucket_public_access_block_fails_s3_01_at_runtime(decider):
-    (doc,) = documents_from_event(
-        s3_call("DeleteBucketPublicAccessBlock", "b-bpa", {"publicAccessBlock": [""]})
-    )
+    (doc,) = documents_from_event(s3_call("DeleteBucketPublicAccessBlock", "b-bpa", {"publicAccessBlock": [""]}))
     assert "PublicAccessBlockConfiguration" not in doc.resource.properties
     assert ("S3-01", False) in findings(decider, doc)
 
@@ -259,9 +228,7 @@ def test_create_bucket_marks_protections_unknown_until_read(decider):
 def test_ownership_controls_rule_is_listed():
     extra = {"OwnershipControls": {"Rule": {"ObjectOwnership": "BucketOwnerEnforced"}}}
     (doc,) = documents_from_event(s3_call("PutBucketOwnershipControls", "b-own", extra))
-    assert doc.resource.properties["OwnershipControls"] == {
-        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
-    }
+    assert doc.resource.properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
 
 
 @pytest.mark.parametrize("source", ["s3.amazonaws.com", "s3-control.amazonaws.com"])
@@ -275,9 +242,7 @@ def test_account_public_access_block_from_both_event_sources_fails_s3_06(decider
 
 
 def test_delete_account_public_access_block_fails_s3_06(decider):
-    event = cloudtrail_event(
-        "DeleteAccountPublicAccessBlock", {"accountId": ACCOUNT}, source="s3-control.amazonaws.com"
-    )
+    event = cloudtrail_event("DeleteAccountPublicAccessBlock", {"accountId": ACCOUNT}, source="s3-control.amazonaws.com")
     (doc,) = documents_from_event(event)
     assert ("S3-06", False) in findings(decider, doc)
 
@@ -286,7 +251,7 @@ def test_delete_account_public_access_block_fails_s3_06(decider):
 
 SAMPLE_EXPECTATIONS = {
     "eventbridge-cloudtrail-CreateTrainingJob.json": {"SM-01", "SM-08", "SM-09", "SM-10"},
-    "eventbridge-cloudtrail-CreateNotebookInstance.json": {"SM-04", "SM-05", "SM-14", "SM-18"},
+    "eventbridge-cloudtrail-CreateNotebookInstance.json": {"SM-04", "SM-05", "SM-14", "SM-18", "SM-20"},
     "eventbridge-cloudtrail-PutBucketPolicy.json": {"S3-03", "S3-05"},
     "eventbridge-cloudtrail-PutBucketPublicAccessBlock.json": {"S3-01"},
     "eventbridge-sagemaker-TrainingJobStateChange.json": {"SM-01", "SM-08", "SM-09", "SM-10"},
@@ -303,9 +268,7 @@ def test_shared_samples_report_their_definite_failures(decider, sample):
 
 def test_training_sample_and_its_state_change_give_the_same_findings(decider):
     (call,) = documents_from_event(load(require(SAMPLES / "eventbridge-cloudtrail-CreateTrainingJob.json")))
-    (change,) = documents_from_event(
-        load(require(SAMPLES / "eventbridge-sagemaker-TrainingJobStateChange.json"))
-    )
+    (change,) = documents_from_event(load(require(SAMPLES / "eventbridge-sagemaker-TrainingJobStateChange.json")))
     assert findings(decider, call) == findings(decider, change)
     assert call.context.actor.name == "ml-pipeline-role/ml-pipeline-run-42"
     assert change.context.actor is None
@@ -334,40 +297,15 @@ def test_camel_request_builder_lowercases_only_structure_keys():
 
 
 REFERENCE_SAGEMAKER_EVENTS = {  # AWS_REFERENCE.md §2.1 rule pattern (user profiles are not in the kinds table)
-    "CreateTrainingJob",
-    "CreateProcessingJob",
-    "CreateTransformJob",
-    "CreateHyperParameterTuningJob",
-    "CreateAutoMLJob",
-    "CreateAutoMLJobV2",
-    "CreateCompilationJob",
-    "CreateModel",
-    "CreateEndpointConfig",
-    "CreateEndpoint",
-    "UpdateEndpoint",
-    "CreateNotebookInstance",
-    "UpdateNotebookInstance",
-    "CreateDomain",
-    "UpdateDomain",
-    "CreatePipeline",
-    "UpdatePipeline",
-    "CreateFeatureGroup",
-    "CreateMonitoringSchedule",
-    "UpdateMonitoringSchedule",
-    "CreateLabelingJob",
+    "CreateTrainingJob", "CreateProcessingJob", "CreateTransformJob", "CreateHyperParameterTuningJob", "CreateAutoMLJob",
+    "CreateAutoMLJobV2", "CreateCompilationJob", "CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+    "CreateNotebookInstance", "UpdateNotebookInstance", "CreateDomain", "UpdateDomain", "CreatePipeline", "UpdatePipeline",
+    "CreateFeatureGroup", "CreateMonitoringSchedule", "UpdateMonitoringSchedule", "CreateLabelingJob",
 }
 REFERENCE_S3_EVENTS = {
-    "CreateBucket",
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketAcl",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "PutBucketEncryption",
-    "DeleteBucketEncryption",
-    "PutBucketOwnershipControls",
-    "PutAccountPublicAccessBlock",
-    "DeleteAccountPublicAccessBlock",
+    "CreateBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketOwnershipControls",
+    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock",
 }
 
 
@@ -389,7 +327,4 @@ def test_models_plug_into_the_powertools_parser():
 
     sample = load(require(SAMPLES / "eventbridge-cloudtrail-CreateTrainingJob.json"))
     detail = parse(event=sample, model=CloudTrailDetail, envelope=EventBridgeEnvelope)
-    assert (
-        detail.eventName == "CreateTrainingJob"
-        and detail.userIdentity.sessionContext.sessionIssuer.userName == "ml-pipeline-role"
-    )
+    assert detail.eventName == "CreateTrainingJob" and detail.userIdentity.sessionContext.sessionIssuer.userName == "ml-pipeline-role"

@@ -12,7 +12,8 @@ def test_every_library_package_is_listed_in_pyproject():
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
     found = {
-        ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "guardrails").rglob("__init__.py")
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "guardrails").rglob("__init__.py")
     }
     assert found <= listed, f"missing from pyproject packages: {sorted(found - listed)}"
     assert config["package-dir"]["guardrails.policies"] == "policies"

@@ -36,28 +36,22 @@ PROCESSING_BASE = {
     "ProcessingJobName": "prep",
     "RoleArn": ROLE,
     "AppSpecification": {"ImageUri": IMAGE},
-    "ProcessingResources": {
-        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}
-    },
-    "ProcessingOutputConfig": {
-        "Outputs": [
-            {
-                "OutputName": "o",
-                "S3Output": {"S3Uri": "s3://b/o", "LocalPath": "/opt/o", "S3UploadMode": "EndOfJob"},
-            }
-        ]
-    },
+    "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}},
+    "ProcessingOutputConfig": {"Outputs": [{"OutputName": "o", "S3Output": {"S3Uri": "s3://b/o", "LocalPath": "/opt/o", "S3UploadMode": "EndOfJob"}}]},
 }
 MONITORING_JOB = {
     "MonitoringAppSpecification": {"ImageUri": IMAGE},
     "MonitoringInputs": [{"EndpointInput": {"EndpointName": "ep", "LocalPath": "/opt/in"}}],
-    "MonitoringOutputConfig": {
-        "MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m", "LocalPath": "/opt/m"}}]
-    },
-    "MonitoringResources": {
-        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
-    },
+    "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m", "LocalPath": "/opt/m"}}]},
+    "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}},
     "RoleArn": ROLE,
+}
+CLUSTER_GROUP = {
+    "InstanceGroupName": "workers",
+    "InstanceType": "ml.p5.48xlarge",
+    "InstanceCount": 2,
+    "ExecutionRole": ROLE,
+    "LifeCycleConfig": {"SourceS3Uri": "s3://b/lifecycle/", "OnCreate": "on_create.sh"},
 }
 
 # (case id, operation, request, {(control, enforcement, unknown)} expected from every source)
@@ -66,41 +60,23 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
         "notebook-defaults",
         "CreateNotebookInstance",
         {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE},
-        {
-            ("SM-04", "deny", False),
-            ("SM-05", "deny", False),
-            ("SM-14", "deny", False),
-            ("SM-18", "warn", False),
-        },
+        {("SM-04", "deny", False), ("SM-05", "deny", False), ("SM-14", "deny", False), ("SM-18", "warn", False),
+         ("SM-20", "deny", False)},
     ),
     (
         "notebook-explicit-internet",
         "CreateNotebookInstance",
-        {
-            "NotebookInstanceName": "nb",
-            "InstanceType": "ml.t3.medium",
-            "RoleArn": ROLE,
-            "SubnetId": "subnet-0a",
-            "SecurityGroupIds": ["sg-0a"],
-            "KmsKeyId": KMS,
-            "DirectInternetAccess": "Enabled",
-            "RootAccess": "Enabled",
-        },
-        {("SM-05", "deny", False), ("SM-18", "warn", False)},
+        {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Enabled", "RootAccess": "Enabled",
+         "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "1"}},
+        {("SM-05", "deny", False), ("SM-18", "warn", False), ("SM-20", "deny", False)},
     ),
     (
         "notebook-compliant",
         "CreateNotebookInstance",
-        {
-            "NotebookInstanceName": "nb",
-            "InstanceType": "ml.t3.medium",
-            "RoleArn": ROLE,
-            "SubnetId": "subnet-0a",
-            "SecurityGroupIds": ["sg-0a"],
-            "KmsKeyId": KMS,
-            "DirectInternetAccess": "Disabled",
-            "RootAccess": "Disabled",
-        },
+        {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Disabled", "RootAccess": "Disabled",
+         "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"}},
         set(),
     ),
     (
@@ -112,173 +88,96 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
     (
         "model-compliant",
         "CreateModel",
-        {
-            "ModelName": "m",
-            "ExecutionRoleArn": ROLE,
-            "PrimaryContainer": {"Image": IMAGE},
-            "VpcConfig": VPC,
-            "EnableNetworkIsolation": True,
-        },
+        {"ModelName": "m", "ExecutionRoleArn": ROLE, "PrimaryContainer": {"Image": IMAGE}, "VpcConfig": VPC,
+         "EnableNetworkIsolation": True},
         set(),
     ),
     (
         "endpoint-config-capture-without-kms",
         "CreateEndpointConfig",
-        {
-            "EndpointConfigName": "ec",
-            "ProductionVariants": [
-                {
-                    "VariantName": "v",
-                    "ModelName": "m",
-                    "InitialInstanceCount": 2,
-                    "InstanceType": "ml.m5.large",
-                }
-            ],
-            "DataCaptureConfig": {
-                "EnableCapture": True,
-                "InitialSamplingPercentage": 10,
-                "DestinationS3Uri": "s3://b/c",
-                "CaptureOptions": [{"CaptureMode": "Input"}],
-            },
-        },
+        {"EndpointConfigName": "ec", "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],
+         "DataCaptureConfig": {"EnableCapture": True, "InitialSamplingPercentage": 10, "DestinationS3Uri": "s3://b/c",
+                               "CaptureOptions": [{"CaptureMode": "Input"}]}},
         {("SM-13", "deny", False)},
     ),
     (
         "endpoint-config-async-compliant",
         "CreateEndpointConfig",
-        {
-            "EndpointConfigName": "ec",
-            "KmsKeyId": KMS,
-            "ProductionVariants": [
-                {
-                    "VariantName": "v",
-                    "ModelName": "m",
-                    "InitialInstanceCount": 2,
-                    "InstanceType": "ml.m5.large",
-                }
-            ],
-            "AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": "s3://b/a", "KmsKeyId": KMS}},
-        },
+        {"EndpointConfigName": "ec", "KmsKeyId": KMS, "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],
+         "AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": "s3://b/a", "KmsKeyId": KMS}}},
         set(),
     ),
     (
         "endpoint-config-serverless",
         "CreateEndpointConfig",
-        {
-            "EndpointConfigName": "ec",
-            "ProductionVariants": [
-                {
-                    "VariantName": "v",
-                    "ModelName": "m",
-                    "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
-                }
-            ],
-        },
+        {"EndpointConfigName": "ec", "ProductionVariants": [{"VariantName": "v", "ModelName": "m",
+         "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}]},
         set(),
     ),
     (
         "domain-defaults",
         "CreateDomain",
-        {
-            "DomainName": "studio",
-            "AuthMode": "IAM",
-            "DefaultUserSettings": {"ExecutionRole": ROLE},
-            "SubnetIds": ["subnet-0a"],
-            "VpcId": "vpc-0a",
-        },
+        {"DomainName": "studio", "AuthMode": "IAM", "DefaultUserSettings": {"ExecutionRole": ROLE},
+         "SubnetIds": ["subnet-0a"], "VpcId": "vpc-0a"},
         {("SM-06", "deny", False), ("SM-15", "deny", False)},
     ),
     (
         "domain-compliant",
         "CreateDomain",
-        {
-            "DomainName": "studio",
-            "AuthMode": "IAM",
-            "DefaultUserSettings": {"ExecutionRole": ROLE},
-            "SubnetIds": ["subnet-0a"],
-            "VpcId": "vpc-0a",
-            "AppNetworkAccessType": "VpcOnly",
-            "KmsKeyId": KMS,
-        },
+        {"DomainName": "studio", "AuthMode": "IAM", "DefaultUserSettings": {"ExecutionRole": ROLE},
+         "SubnetIds": ["subnet-0a"], "VpcId": "vpc-0a", "AppNetworkAccessType": "VpcOnly", "KmsKeyId": KMS},
         set(),
     ),
     (
         "processing-defaults",
         "CreateProcessingJob",
         PROCESSING_BASE,
-        {
-            ("SM-02", "deny", False),
-            ("SM-08", "warn", False),
-            ("SM-09", "warn", False),
-            ("SM-11", "deny", False),
-        },
+        {("SM-02", "deny", False), ("SM-08", "warn", False), ("SM-09", "warn", False), ("SM-11", "deny", False)},
     ),
     (
         "processing-compliant",
         "CreateProcessingJob",
-        {
-            **PROCESSING_BASE,
-            "NetworkConfig": {
-                "VpcConfig": VPC,
-                "EnableNetworkIsolation": True,
-                "EnableInterContainerTrafficEncryption": True,
-            },
-            "ProcessingResources": {
-                "ClusterConfig": {
-                    "InstanceCount": 1,
-                    "InstanceType": "ml.m5.xlarge",
-                    "VolumeSizeInGB": 30,
-                    "VolumeKmsKeyId": KMS,
-                }
-            },
-            "ProcessingOutputConfig": {**PROCESSING_BASE["ProcessingOutputConfig"], "KmsKeyId": KMS},
-        },
+        {**PROCESSING_BASE,
+         "NetworkConfig": {"VpcConfig": VPC, "EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True},
+         "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                                                   "VolumeSizeInGB": 30, "VolumeKmsKeyId": KMS}},
+         "ProcessingOutputConfig": {**PROCESSING_BASE["ProcessingOutputConfig"], "KmsKeyId": KMS}},
         set(),
     ),
     (
         "feature-group-offline-without-kms",
         "CreateFeatureGroup",
-        {
-            "FeatureGroupName": "fg",
-            "RecordIdentifierFeatureName": "id",
-            "EventTimeFeatureName": "t",
-            "FeatureDefinitions": [
-                {"FeatureName": "id", "FeatureType": "String"},
-                {"FeatureName": "t", "FeatureType": "String"},
-            ],
-            "OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://b/fg"}},
-            "RoleArn": ROLE,
-        },
+        {"FeatureGroupName": "fg", "RecordIdentifierFeatureName": "id", "EventTimeFeatureName": "t",
+         "FeatureDefinitions": [{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"}],
+         "OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://b/fg"}}, "RoleArn": ROLE},
         {("SM-16", "deny", False)},
     ),
     (
         "monitoring-schedule-inline-defaults",
         "CreateMonitoringSchedule",
-        {
-            "MonitoringScheduleName": "ms",
-            "MonitoringScheduleConfig": {"MonitoringJobDefinition": MONITORING_JOB},
-        },
-        {
-            ("SM-07", "deny", False),
-            ("SM-08", "warn", False),
-            ("SM-09", "warn", False),
-            ("SM-16", "deny", False),
-        },
+        {"MonitoringScheduleName": "ms", "MonitoringScheduleConfig": {"MonitoringJobDefinition": MONITORING_JOB}},
+        {("SM-07", "deny", False), ("SM-08", "warn", False), ("SM-09", "warn", False), ("SM-16", "deny", False)},
     ),
     (
         "pipeline-training-step-without-vpc-or-kms",
         "CreatePipeline",
-        {
-            "PipelineName": "p",
-            "RoleArn": ROLE,
-            "PipelineDefinition": json.dumps(
-                {
-                    "Version": "2020-12-01",
-                    "Steps": [{"Name": "Train", "Type": "Training", "Arguments": TRAINING_REQUEST}],
-                }
-            ),
-        },
+        {"PipelineName": "p", "RoleArn": ROLE, "PipelineDefinition": json.dumps(
+            {"Version": "2020-12-01", "Steps": [{"Name": "Train", "Type": "Training", "Arguments": TRAINING_REQUEST}]})},
         {("SM-19", "deny", False), ("SM-19", "warn", False)},
+    ),
+    (
+        "hyperpod-cluster-without-vpc",
+        "CreateCluster",
+        {"ClusterName": "hp", "InstanceGroups": [CLUSTER_GROUP]},
+        {("SM-21", "deny", False)},
+    ),
+    (
+        "hyperpod-cluster-in-vpc",
+        "CreateCluster",
+        {"ClusterName": "hp", "InstanceGroups": [CLUSTER_GROUP], "VpcConfig": VPC},
+        set(),
     ),
     (
         "bucket-public-acl",
@@ -309,9 +208,7 @@ def reported(run) -> set[tuple[str, str, bool]]:
 
 
 @pytest.mark.parametrize(("case", "operation", "request_body", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_same_verdict_from_template_and_api_request(
-    tmp_path: Path, decider, case, operation, request_body, expected
-):
+def test_same_verdict_from_template_and_api_request(tmp_path: Path, decider, case, operation, request_body, expected):
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps({"operation": operation, "request": request_body}))
     template_file = tmp_path / "template.yaml"

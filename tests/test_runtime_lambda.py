@@ -13,13 +13,7 @@ from fixtures.events.builders import s3_call
 from moto import mock_aws
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
-PUBLIC = {
-    "Sid": "Public",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "s3:GetObject",
-    "Resource": "arn:aws:s3:::acme-lambda/*",
-}
+PUBLIC = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-lambda/*"}
 
 
 @dataclass
@@ -37,29 +31,20 @@ class Context:
 def lambda_env(monkeypatch, tmp_path: Path, capsys):  # capsys first: the Logger binds to its stream
     audit = tmp_path / "audit.jsonl"
     env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "GUARDRAILS_AUDIT_SINKS": f"file://{audit}",
-        "GUARDRAILS_MODE": "enforce",
-        "GUARDRAILS_IDEMPOTENCY_TABLE": "guardrails-idempotency",
-        "POWERTOOLS_SERVICE_NAME": "guardrails-events",
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION,
+        "GUARDRAILS_AUDIT_SINKS": f"file://{audit}", "GUARDRAILS_MODE": "enforce",
+        "GUARDRAILS_IDEMPOTENCY_TABLE": "guardrails-idempotency", "POWERTOOLS_SERVICE_NAME": "guardrails-events",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
     with mock_aws():
         boto3.client("dynamodb").create_table(
-            TableName="guardrails-idempotency",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+            TableName="guardrails-idempotency", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="acme-lambda")
-        s3.put_bucket_policy(
-            Bucket="acme-lambda", Policy=json.dumps({"Version": "2012-10-17", "Statement": [PUBLIC]})
-        )
+        s3.put_bucket_policy(Bucket="acme-lambda", Policy=json.dumps({"Version": "2012-10-17", "Statement": [PUBLIC]}))
         import guardrails.lambdas.events as events
 
         events = importlib.reload(events)
@@ -68,9 +53,7 @@ def lambda_env(monkeypatch, tmp_path: Path, capsys):  # capsys first: the Logger
 
 def event(envelope_id: str = "env-1") -> dict:
     extra = {"policy": [""], "bucketPolicy": {"Version": "2012-10-17", "Statement": [PUBLIC]}}
-    e = s3_call(
-        "PutBucketPolicy", "acme-lambda", extra, account=ACCOUNT, region=REGION, event_id="ct-event-1"
-    )
+    e = s3_call("PutBucketPolicy", "acme-lambda", extra, account=ACCOUNT, region=REGION, event_id="ct-event-1")
     e["id"] = envelope_id
     return e
 
@@ -83,10 +66,7 @@ def test_handler_remediates_audits_and_emits_metrics(lambda_env, capsys):
         handler.stream = sys.stdout
     result = events.handler(event(), Context())
     assert result["event_id"] == "ct-event-1"
-    assert {a["kind"] for a in result["resources"][0]["actions"]} >= {
-        "delete-bucket-policy",
-        "put-public-access-block",
-    }
+    assert {a["kind"] for a in result["resources"][0]["actions"]} >= {"delete-bucket-policy", "put-public-access-block"}
     with pytest.raises(s3.exceptions.ClientError):
         s3.get_bucket_policy(Bucket="acme-lambda")
     assert len(audit.read_text().splitlines()) == 1
@@ -124,19 +104,8 @@ def test_transient_error_raises_so_eventbridge_retries(lambda_env, monkeypatch):
 
 def test_malformed_event_is_acknowledged(lambda_env):
     events, audit, _ = lambda_env
-    result = events.handler(
-        {
-            "id": "x",
-            "detail-type": "AWS API Call via CloudTrail",
-            "source": "aws.s3",
-            "detail": {
-                "eventSource": "s3.amazonaws.com",
-                "eventName": "PutBucketAcl",
-                "eventID": "bad-1",
-                "requestParameters": {},
-            },
-        },
-        Context(),
-    )
+    result = events.handler({"id": "x", "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3",
+                             "detail": {"eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl",
+                                        "eventID": "bad-1", "requestParameters": {}}}, Context())
     assert "bucketName" in result["malformed"]
     assert json.loads(audit.read_text())["verdict"] == "error"

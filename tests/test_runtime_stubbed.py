@@ -30,16 +30,11 @@ PROCESSING = {
     "ProcessingJobName": "prep",
     "RoleArn": "arn:aws:iam::111122223333:role/sm-exec",
     "AppSpecification": {"ImageUri": "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"},
-    "ProcessingResources": {
-        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}
-    },
+    "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}},
 }
 HPO = {
     "HyperParameterTuningJobName": "hpo",
-    "HyperParameterTuningJobConfig": {
-        "Strategy": "Bayesian",
-        "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1},
-    },
+    "HyperParameterTuningJobConfig": {"Strategy": "Bayesian", "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1}},
     "TrainingJobDefinition": TRAINING_DEF,
 }
 JOBS = [
@@ -72,11 +67,7 @@ def fill(shape: Any, overrides: dict[str, Any] | None = None) -> Any:
         if "Arn" in shape.name or shape.name.endswith("ARN"):
             return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:placeholder/x"
         minimum = shape.metadata.get("min", 1)
-        return (
-            "x" * max(minimum, 1)
-            if not shape.metadata.get("pattern") or "Uri" not in shape.name
-            else "s3://b/k"
-        )
+        return "x" * max(minimum, 1) if not shape.metadata.get("pattern") or "Uri" not in shape.name else "s3://b/k"
     if kind in ("integer", "long"):
         return max(shape.metadata.get("min", 1), 1)
     if kind in ("float", "double"):
@@ -106,27 +97,15 @@ def test_running_noncompliant_job_is_stopped_and_re_read(decider, operation, req
     kind = SAGEMAKER_BY_OPERATION[operation]
     name = request_body[kind.name_field]
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.arn_resource}/{name}"
-    active, stopping = (
-        kind.active_statuses[-1],
-        "Stopping" if kind.active_statuses != ("INPROGRESS", "STARTING") else "STOPPING",
-    )
+    active, stopping = kind.active_statuses[-1], "Stopping" if kind.active_statuses != ("INPROGRESS", "STARTING") else "STOPPING"
     sm, stub, clients = stubbed_clients()
     stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
-    stub.add_response(
-        _snake(kind.describe), describe_response(sm, kind, name, active), {kind.describe_field: name}
-    )
+    stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, active), {kind.describe_field: name})
     stub.add_response(_snake(stop), {}, {kind.describe_field: name})
-    stub.add_response(
-        _snake(kind.describe), describe_response(sm, kind, name, stopping), {kind.describe_field: name}
-    )
+    stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, stopping), {kind.describe_field: name})
     with stub:
-        outcome = process_event(
-            sagemaker_call(operation, request_body, arn=arn),
-            decider=decider,
-            trail=None,
-            clients=clients,
-            config=RuntimeConfig(mode="enforce"),
-        )
+        outcome = process_event(sagemaker_call(operation, request_body, arn=arn), decider=decider, trail=None,
+                                clients=clients, config=RuntimeConfig(mode="enforce"))
         stub.assert_no_pending_responses()
     (action,) = outcome.actions
     assert action.outcome == "succeeded", action
@@ -142,17 +121,10 @@ def test_already_finished_job_gets_no_stop_call(decider, operation, request_body
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.arn_resource}/{name}"
     sm, stub, clients = stubbed_clients()
     stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
-    stub.add_response(
-        _snake(kind.describe), describe_response(sm, kind, name, "Completed"), {kind.describe_field: name}
-    )
+    stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, "Completed"), {kind.describe_field: name})
     with stub:
-        outcome = process_event(
-            sagemaker_call(operation, request_body, arn=arn),
-            decider=decider,
-            trail=None,
-            clients=clients,
-            config=RuntimeConfig(mode="enforce"),
-        )
+        outcome = process_event(sagemaker_call(operation, request_body, arn=arn), decider=decider, trail=None,
+                                clients=clients, config=RuntimeConfig(mode="enforce"))
         stub.assert_no_pending_responses()
     (action,) = outcome.actions
     assert action.outcome == "skipped" and action.reason == "already Completed"
@@ -163,18 +135,10 @@ def test_dry_run_reads_but_never_stops(decider):
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/train"
     sm, stub, clients = stubbed_clients()
     stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
-    stub.add_response(
-        "describe_training_job",
-        describe_response(sm, kind, "train", "InProgress"),
-        {"TrainingJobName": "train"},
-    )
+    stub.add_response("describe_training_job", describe_response(sm, kind, "train", "InProgress"), {"TrainingJobName": "train"})
     with stub:
-        outcome = process_event(
-            sagemaker_call("CreateTrainingJob", TRAINING, arn=arn),
-            decider=decider,
-            trail=None,
-            clients=clients,
-        )
+        outcome = process_event(sagemaker_call("CreateTrainingJob", TRAINING, arn=arn), decider=decider, trail=None,
+                                clients=clients)
         stub.assert_no_pending_responses()
     (action,) = outcome.actions
     assert action.mode == "dry-run" and action.reason == "dry-run: would stop-training-job"
@@ -188,13 +152,8 @@ def test_exempted_violation_is_not_remediated(decider):
     exempting = Decider(config, evaluator=decider.evaluator)
     _, stub, clients = stubbed_clients()
     with stub:
-        outcome = process_event(
-            sagemaker_call("CreateTrainingJob", TRAINING),
-            decider=exempting,
-            trail=None,
-            clients=clients,
-            config=RuntimeConfig(mode="enforce"),
-        )
+        outcome = process_event(sagemaker_call("CreateTrainingJob", TRAINING), decider=exempting, trail=None,
+                                clients=clients, config=RuntimeConfig(mode="enforce"))
     assert outcome.actions == [] and outcome.resources[0].decision.verdict == "allow"
 
 
