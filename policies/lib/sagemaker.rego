@@ -167,3 +167,59 @@ step_type("Model") := "AWS::SageMaker::Model"
 step_name(step) := step.Name if is_string(step.Name)
 
 else := "<unnamed>"
+
+# ---------------------------------------------------------------------------
+# Instance storage: local NVMe instance types cannot take a volume KMS key
+# ---------------------------------------------------------------------------
+
+# The storage of an instance type, from the bundle data data.guardrails.facts.instance_storage
+# (policies/data/instance_storage.json): "nvme" (local NVMe instance storage, encrypted by the
+# instance's hardware module; AWS refuses a volume key), "ebs", or "unknown" for a value that is not
+# "ml.<family>.<size>" or a family the data does not list. Unknown is never assumed either way.
+instance_storage(t) := kind if {
+	is_string(t)
+	parts := split(t, ".")
+	count(parts) == 3
+	parts[0] == "ml"
+	kind := data.guardrails.facts.instance_storage.families[parts[1]]
+} else := "unknown"
+
+# The storage kinds of the instance types a request names at one source path: a dotted path
+# ("ResourceConfig.InstanceType") or a list path with "[]." before the field of each element
+# ("ResourceConfig.InstanceGroups[].InstanceType"). An unknown value (listed, or a placeholder on
+# the path) is "unknown"; an absent one names no type.
+source_storage(obj, unk, src) := type_storage(obj, unk, src) if {
+	not contains(src, "[]")
+} else := [k |
+	parts := split(src, "[].")
+	some e in lib.elements(obj, unk, parts[0])
+	some k in type_storage(e.obj, e.unk, parts[1])
+]
+
+type_storage(obj, unk, path) := ["unknown"] if {
+	lib.unknown_at(obj, unk, path)
+} else := [instance_storage(v)] if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+} else := []
+
+# Whether the volume key applies to the instances named at the source paths: "exempt" when some
+# instance type has local NVMe storage (AWS refuses a volume key for the request), "unknown" when
+# none is known to and some type is not knowable, "required" otherwise (EBS-backed, or no type named).
+volume_key_need(obj, unk, sources) := need_of([k | some s in sources; some k in source_storage(obj, unk, s)])
+
+need_of(kinds) := "exempt" if {
+	"nvme" in kinds
+} else := "unknown" if {
+	"unknown" in kinds
+} else := "required"
+
+# The instance-type paths of each request shape whose volume key the local-storage rule governs.
+training_instance_sources := ["ResourceConfig.InstanceType", "ResourceConfig.InstanceGroups[].InstanceType"]
+
+hpo_instance_sources(def) := [
+	"HyperParameterTuningResourceConfig.InstanceType",
+	"HyperParameterTuningResourceConfig.InstanceConfigs[].InstanceType",
+] if {
+	hpo_volume_key_path(def) == "HyperParameterTuningResourceConfig.VolumeKmsKeyId"
+} else := training_instance_sources

@@ -64,19 +64,49 @@ kms(control, obj, unk, path, what) := set() if {
 	[path, what],
 ))
 
+# A volume KMS key: like `kms`, except that it cannot be required for instance types with local
+# NVMe instance storage (AWS refuses a volume key for them and encrypts that storage with the
+# instance's hardware module). `sources` are the request's instance-type paths
+# (sm.volume_key_need); the instance types are read only when the key is missing.
+volume_kms(control, obj, unk, path, what, sources) := set() if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+	v != ""
+	v != []
+	v != {}
+} else := set() if {
+	lib.unknown_at(obj, unk, path)
+} else := volume_missing(control, path, what, sm.volume_key_need(obj, unk, sources))
+
+volume_missing(_, _, _, "exempt") := set()
+
+volume_missing(control, path, what, "unknown") := {lib.unknown_violation(
+	control,
+	sprintf(
+		"%s is missing and the instance type is not knowable now (or not in the bundled instance-storage list); the key is required unless the instance type has local NVMe storage.",
+		[path],
+	),
+	path,
+)}
+
+volume_missing(control, path, what, "required") := {lib.violation(control, sprintf(
+	"%s is missing: %s is encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key (the instance type has no local NVMe storage, so the volume key applies).",
+	[path, what],
+), path)}
+
 # ---------------------------------------------------------------------------
 # SM-10 Training output and volumes use a KMS key
 # ---------------------------------------------------------------------------
 
-training_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | kms(
+training_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | volume_kms(
 	"SM-10", obj, unk, "ResourceConfig.VolumeKmsKeyId",
-	"the storage volume of the training instances",
+	"the storage volume of the training instances", sm.training_instance_sources,
 )
 
 # HPO definitions may use HyperParameterTuningResourceConfig instead of ResourceConfig.
-hpo_definition_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | kms(
+hpo_definition_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | volume_kms(
 	"SM-10", obj, unk, sm.hpo_volume_key_path(obj),
-	"the storage volume of the training instances",
+	"the storage volume of the training instances", sm.hpo_instance_sources(obj),
 )
 
 hpo_kms(props, unk) := union({lib.nest(hpo_definition_kms(d.obj, d.unk), d.path, d.label) |
@@ -88,9 +118,9 @@ hpo_kms(props, unk) := union({lib.nest(hpo_definition_kms(d.obj, d.unk), d.path,
 # ---------------------------------------------------------------------------
 
 # The output key applies when the job has outputs (ProcessingOutputConfig is optional).
-processing_kms(obj, unk) := processing_output_kms(obj, unk) | kms(
+processing_kms(obj, unk) := processing_output_kms(obj, unk) | volume_kms(
 	"SM-11", obj, unk, "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
-	"the storage volume of the processing instances",
+	"the storage volume of the processing instances", ["ProcessingResources.ClusterConfig.InstanceType"],
 )
 
 processing_output_kms(obj, unk) := kms("SM-11", obj, unk, "ProcessingOutputConfig.KmsKeyId", "the processing output in S3") if {
@@ -101,9 +131,9 @@ processing_output_kms(obj, unk) := kms("SM-11", obj, unk, "ProcessingOutputConfi
 # SM-12 Batch transform output and volumes use a KMS key
 # ---------------------------------------------------------------------------
 
-transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "the batch transform output in S3") | kms(
+transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "the batch transform output in S3") | volume_kms(
 	"SM-12", obj, unk, "TransformResources.VolumeKmsKeyId",
-	"the storage volume of the transform instances",
+	"the storage volume of the transform instances", ["TransformResources.InstanceType"],
 )
 
 # ---------------------------------------------------------------------------
@@ -142,47 +172,60 @@ known_instance_based(e) if {
 	not lib.unknown_at(e.obj, e.unk, "ServerlessConfig")
 }
 
-all_variants_serverless(vs) if {
-	count(vs) > 0
-	every e in vs {
-		known_serverless(e)
-	}
-}
+# What a variant may be, as it bears on the storage key: a set of "serverless" (cannot use
+# KmsKeyId), "nvme" (an instance type with local NVMe storage: AWS refuses KmsKeyId for the whole
+# config) and "ebs" (the key applies; also an instance-based variant that names no instance type).
+# A known variant is one of them; an unknown ServerlessConfig, instance type or variant leaves
+# several open.
+variant_kinds(e) := {"serverless", "nvme", "ebs"} if {
+	opaque_variant(e)
+} else := {"serverless"} if {
+	known_serverless(e)
+} else := instance_kinds(e) if {
+	known_instance_based(e)
+} else := {"serverless"} | instance_kinds(e)
 
-# Some variant may or may not be serverless, and none is known to be instance-based.
-serverless_undecided(vs) if {
-	count(vs) > 0
-	every e in vs {
-		not known_instance_based(e)
-	}
-}
+instance_kinds(e) := {"ebs"} if {
+	sm.type_storage(e.obj, e.unk, "InstanceType") == []
+} else := {"nvme", "ebs"} if {
+	sm.type_storage(e.obj, e.unk, "InstanceType") == ["unknown"]
+} else := {k | some k in sm.type_storage(e.obj, e.unk, "InstanceType")}
 
-# KmsKeyId is not required (serverless variants cannot use it) when every
-# variant, shadow variants included, is known to be serverless. The variants
-# are listed only when the key is missing.
+# KmsKeyId cannot be given (so it is not required) when every variant, shadow variants included,
+# is known to be serverless, or when any variant runs on an instance type with local NVMe storage
+# (the SageMaker API reference: CreateEndpointConfig then fails with a KmsKeyId). The variants are
+# classified only when the key is missing.
 endpoint_storage_kms(obj, unk) := set() if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
 
 endpoint_storage_kms_with(obj, unk, vs) := set() if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
-} else := endpoint_storage_missing if {
-	# A variant known to be instance-based (ServerlessConfig absent, nothing listed
-	# as unknown there) decides it: neither every variant is serverless, nor is it
-	# undecided. The branches below give the same verdict, only later.
-	some e in vs
-	not "" in e.unk
-	object.get(e.obj, "ServerlessConfig", null) == null
-	not strings.any_prefix_match("ServerlessConfig", e.unk)
+} else := endpoint_storage_decision([variant_kinds(e) | some e in vs])
+
+# Missing is a definite failure when no variant may have local NVMe storage and some variant is
+# certainly not serverless; it passes when one certainly has local NVMe storage or all are serverless.
+endpoint_storage_decision(ks) := endpoint_storage_missing if {
+	every k in ks {
+		not "nvme" in k
+	}
+	some k in ks
+	not "serverless" in k
 } else := set() if {
-	all_variants_serverless(vs)
+	some k in ks
+	k == {"nvme"}
+} else := set() if {
+	count(ks) > 0
+	every k in ks {
+		k == {"serverless"}
+	}
+} else := endpoint_storage_missing if {
+	count(ks) == 0
 } else := {lib.unknown_violation(
 	"SM-13",
-	"KmsKeyId is missing and whether every production variant is serverless (the only case where KmsKeyId is not needed) is not knowable now.",
+	"KmsKeyId is missing and whether every production variant is serverless, or some variant runs on an instance type with local NVMe storage (the cases where KmsKeyId cannot be given), is not knowable now.",
 	"KmsKeyId",
-)} if {
-	serverless_undecided(vs)
-} else := endpoint_storage_missing
+)}
 
 endpoint_storage_missing := {lib.violation(
 	"SM-13",
@@ -283,15 +326,15 @@ labeling_volume_kms(obj, unk) := kms(
 monitoring_definition_kms(obj, unk, output_field) := kms(
 	"SM-16", obj, unk, concat(".", [output_field, "KmsKeyId"]),
 	"the monitoring output in S3",
-) | kms(
+) | volume_kms(
 	"SM-16", obj, unk, "JobResources.ClusterConfig.VolumeKmsKeyId",
-	"the storage volume of the monitoring instances",
+	"the storage volume of the monitoring instances", ["JobResources.ClusterConfig.InstanceType"],
 )
 
 # Inline definition of a monitoring schedule: MonitoringOutputConfig and MonitoringResources.
-inline_monitoring_kms(obj, unk) := kms("SM-16", obj, unk, "MonitoringOutputConfig.KmsKeyId", "the monitoring output in S3") | kms(
+inline_monitoring_kms(obj, unk) := kms("SM-16", obj, unk, "MonitoringOutputConfig.KmsKeyId", "the monitoring output in S3") | volume_kms(
 	"SM-16", obj, unk, "MonitoringResources.ClusterConfig.VolumeKmsKeyId",
-	"the storage volume of the monitoring instances",
+	"the storage volume of the monitoring instances", ["MonitoringResources.ClusterConfig.InstanceType"],
 )
 
 schedule_kms(props, unk) := union({lib.nest(inline_monitoring_kms(d.obj, d.unk), d.path, d.label) |
