@@ -56,13 +56,18 @@ def test_the_bundle_carries_the_data_and_the_engine_reads_it():
         "resource": {
             "type": "AWS::SageMaker::TrainingJob",
             "name": "t",
-            "properties": {"OutputDataConfig": {"KmsKeyId": "k"}, "ResourceConfig": {"InstanceType": "ml.p5.48xlarge"}},
+            "properties": {
+                "OutputDataConfig": {"KmsKeyId": "k"},
+                "ResourceConfig": {"InstanceType": "ml.p5.48xlarge"},
+            },
         },
         "context": {"point": "pre-deploy", "source": "api-request", "unknown": []},
     }
     assert [f for f in evaluator.evaluate(training) if f.control == "SM-10"] == []
     training["resource"]["properties"]["ResourceConfig"]["InstanceType"] = "ml.m5.xlarge"
-    assert [f.path for f in evaluator.evaluate(training) if f.control == "SM-10"] == ["ResourceConfig.VolumeKmsKeyId"]
+    assert [f.path for f in evaluator.evaluate(training) if f.control == "SM-10"] == [
+        "ResourceConfig.VolumeKmsKeyId"
+    ]
 
 
 def test_data_files_are_part_of_the_digest_and_merge_from_extra_policy_folders(tmp_path):
