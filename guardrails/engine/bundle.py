@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +15,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENTRY_RULE = "data.guardrails.main.findings"
+BATCH_RULE = "data.guardrails.batch.findings"
+"""The findings of each of `input.documents`, in order (guardrails/engine/batch.rego; OPA backends)."""
+ENGINE_MODULE_DIR = "guardrails-engine"
+
+_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 DATA_DIR = "data"
 """Bundle data: every `<policy folder>/data/*.json` is a JSON object merged into the root of `data`
 (facts the policies look up, such as the instance types with local storage), not Rego code."""
@@ -68,8 +76,14 @@ class PolicyBundle:
     def load(cls, extra_dirs: list[Path] | None = None, *, include_default: bool = True) -> PolicyBundle:
         roots = ([default_policy_dir()] if include_default else []) + list(extra_dirs or [])
         bundle = cls(roots=roots)
-        controls: dict[str, ControlInfo] = {}
+        controls: dict[str, tuple[ControlInfo, Path]] = {}
         versions: list[str] = []
+        files: dict[str, Path] = {}  # module key -> file
+        packages: dict[str, tuple[Path, Path]] = {
+            package: (Path(__file__).parent, Path(__file__).with_name(key.rsplit("/", 1)[-1]))
+            for key, text in engine_modules().items()
+            if (package := rego_package(text)) is not None
+        }  # package -> (root, first file declaring it); the engine's own packages are reserved
         origins: dict[tuple[str, ...], Path] = {}
         for root in roots:
             if not root.is_dir():
@@ -77,6 +91,21 @@ class PolicyBundle:
             for path in sorted(root.rglob("*.rego")):
                 key = f"{root.name}/{path.relative_to(root).as_posix()}"
                 text = path.read_text(encoding="utf-8")
+                if key in files:
+                    raise BundleError(
+                        f"{path}: module path {key} collides with {files[key]}; a policy folder adds "
+                        "policies, it never replaces a module already loaded (rename the folder or file)"
+                    )
+                files[key] = path
+                package = rego_package(text)
+                if package is not None:
+                    owner = packages.setdefault(package, (root, path))
+                    if owner[0] != root:
+                        raise BundleError(
+                            f"{path}: package {package} collides with {owner[1]}, which already defines it; "
+                            "a policy folder adds packages of its own, it never extends or replaces a "
+                            "loaded one"
+                        )
                 (bundle.tests if path.name.endswith("_test.rego") else bundle.modules)[key] = text
             for path in _data_files(root):
                 _merge_data(bundle.data, _read_data(path), (), path, origins)
@@ -85,10 +114,18 @@ class PolicyBundle:
                 catalog = _read_catalog(catalog_path)
                 versions.append(catalog.version)
                 for control in catalog.controls:
-                    controls[control.id] = control
+                    if control.id in controls:
+                        raise BundleError(
+                            f"{catalog_path}: control {control.id} is already defined by "
+                            f"{controls[control.id][1]}; a catalog adds controls with new IDs, it never "
+                            "redefines one"
+                        )
+                    controls[control.id] = (control, catalog_path)
         if not bundle.modules:
             raise BundleError(f"no .rego policies found in {', '.join(str(r) for r in roots)}")
-        bundle.catalog = Catalog(version="+".join(versions) or "0", controls=list(controls.values()))
+        bundle.catalog = Catalog(
+            version="+".join(versions) or "0", controls=[control for control, _ in controls.values()]
+        )
         return bundle
 
     @cached_property
@@ -113,6 +150,28 @@ def _read_catalog(path: Path) -> Catalog:
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise BundleError(f"{path}: invalid control catalog: {exc}") from exc
+
+
+def engine_modules() -> dict[str, str]:
+    """Rego modules the engine adds to the bundle for the OPA backends (the batch entry point)."""
+    path = Path(__file__).with_name("batch.rego")
+    return {f"{ENGINE_MODULE_DIR}/{path.name}": path.read_text(encoding="utf-8")}
+
+
+def rego_package(text: str) -> str | None:
+    """The package a Rego module declares."""
+    match = _PACKAGE_RE.search(text)
+    return match.group(1) if match else None
+
+
+def test_rules(bundle: PolicyBundle) -> Iterator[tuple[str, str]]:
+    """(package, rule) of every `test_*` rule of the bundle's test files, in file order."""
+    for text in bundle.tests.values():
+        package = rego_package(text)
+        if package is None:
+            continue
+        for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
+            yield package, rule
 
 
 def _data_files(root: Path) -> list[Path]:
