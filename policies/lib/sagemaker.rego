@@ -125,26 +125,45 @@ body_raw(props, p) := lib.get(props, p)
 
 s3_location_paths := ["PipelineDefinitionS3Location", "PipelineDefinition.PipelineDefinitionS3Location"]
 
-# Every step with its path (relative to the properties), including the steps
-# nested in Condition steps (IfSteps/ElseSteps) up to two levels deep.
-pipeline_steps(definition, base) := array.concat(array.concat(level0, level1), level2) if {
-	level0 := step_list(lib.as_array(object.get(definition, "Steps", [])), concat(".", [base, "Steps"]))
-	level1 := children(level0)
-	level2 := children(level1)
+# Every step with its path (relative to the properties), including the steps nested in
+# Condition steps (Arguments.IfSteps / Arguments.ElseSteps) at any depth. `walk` visits every node
+# of the definition once; a node is a step when its path is Steps.<i> followed by any number of
+# Arguments.(IfSteps|ElseSteps).<i> whose every ancestor step is a Condition step. A step that is
+# not an object (a pipeline expression, a placeholder) is kept: its Arguments are then unknown.
+pipeline_steps(definition, base) := [{"path": concat(".", [base, path_string(c[0])]), "step": c[1]} |
+	some c in candidates
+	every n in nesting_prefixes(c[0]) {
+		path_string(array.slice(c[0], 0, n)) in conditions
+	}
+] if {
+	candidates := [[p, s] |
+		walk(definition, [p, s])
+		step_path(p)
+	]
+	conditions := {path_string(c[0]) | some c in candidates; is_object(c[1]); c[1].Type == "Condition"}
 }
 
-step_list(steps, base) := [{"path": concat(".", [base, format_int(i, 10)]), "step": s} |
-	some i, s in steps
-	is_object(s)
-]
+# The lengths of the ancestor step paths of a step path (2, 5, 8, ... below its own length).
+nesting_prefixes(p) := [n | some j in numbers.range(0, count(p)); n := 2 + (3 * j); n < count(p)]
 
-children(parents) := [c |
-	some parent in parents
-	parent.step.Type == "Condition"
-	args := lib.as_object(object.get(parent.step, "Arguments", {}))
-	some branch in ["IfSteps", "ElseSteps"]
-	some c in step_list(lib.as_array(object.get(args, branch, [])), concat(".", [parent.path, "Arguments", branch]))
-]
+# Steps.<i> then (Arguments, IfSteps|ElseSteps, <i>)*.
+step_path(p) if {
+	count(p) >= 2
+	(count(p) - 2) % 3 == 0
+	p[0] == "Steps"
+	is_number(p[1])
+	every n in nesting_prefixes(p) {
+		p[n] == "Arguments"
+		p[n + 1] in {"IfSteps", "ElseSteps"}
+		is_number(p[n + 2])
+	}
+}
+
+path_string(p) := concat(".", [x | some e in p; x := format_path_element(e)])
+
+format_path_element(e) := e if is_string(e)
+
+else := sprintf("%v", [e])
 
 # Pipeline step type -> the document type whose Create request its Arguments are.
 step_resource_type(step) := "AWS::SageMaker::AutoMLJobV2" if {
@@ -163,6 +182,17 @@ step_type("Tuning") := "AWS::SageMaker::HyperParameterTuningJob"
 step_type("AutoML") := "AWS::SageMaker::AutoMLJob"
 
 step_type("Model") := "AWS::SageMaker::Model"
+
+step_type("Compilation") := "AWS::SageMaker::CompilationJob"
+
+# QualityCheck and ClarifyCheck steps run a processing job: their Arguments are its request.
+step_type("QualityCheck") := "AWS::SageMaker::ProcessingJob"
+
+step_type("ClarifyCheck") := "AWS::SageMaker::ProcessingJob"
+
+# RegisterModel: a CreateModelPackage request. A model package has no network settings (SM-03 applies
+# to the model later created from it); its validation profiles run batch transform jobs (SM-12).
+step_type("RegisterModel") := "AWS::SageMaker::ModelPackage"
 
 step_name(step) := step.Name if is_string(step.Name)
 

@@ -1,11 +1,12 @@
 package guardrails.checks.sagemaker_encryption
 
-# Check functions of the SageMaker encryption-at-rest controls SM-10 .. SM-16 (rule package
-# guardrails.rules.sagemaker_encryption). Each takes (properties, unknown-list) of one request
+# Check functions of the SageMaker encryption-at-rest controls SM-10 .. SM-16, "customer-managed KMS
+# key" (rule package guardrails.rules.sagemaker_encryption). Each takes (properties, unknown-list) of one request
 # shape and returns a set of violations with paths relative to those properties,
 # so the composition controls (SM-17, SM-19) can apply them to nested documents.
 
 import data.guardrails.lib
+import data.guardrails.lib.kms as kmslib
 import data.guardrails.lib.sagemaker as sm
 import rego.v1
 
@@ -47,13 +48,23 @@ deny_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitor
 
 deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
 
+# Only as a pipeline RegisterModel step (a CreateModelPackage request); not a resource kind of its own.
+deny_checks("AWS::SageMaker::ModelPackage", p, u) := model_package_kms(p, u)
+
 # ---------------------------------------------------------------------------
 # Shared shape
 # ---------------------------------------------------------------------------
 
-# A KMS key field that must be set (an unknown value counts as set). The passing
-# case (the key is set) is tested before the message is built.
-kms(control, obj, unk, path, what) := set() if {
+# The section is "customer-managed KMS key": a key that is set must not be an AWS managed key
+# (alias/aws/..., as an alias name or an alias ARN in any partition; lib.kms). An unknown value is
+# not judged here (it counts as set).
+customer_managed(control, path, what, v) := set() if {
+	kmslib.aws_managed(v) == false
+} else := {lib.violation(control, sprintf("%s: %s for %s.", [path, kmslib.aws_managed_reason(v), what]), path)}
+
+# A KMS key field that must be set to a customer-managed key (an unknown value counts as set).
+# The passing case (the key is set) is tested before the message is built.
+kms(control, obj, unk, path, what) := customer_managed(control, path, what, v) if {
 	v := object.get(obj, split(path, "."), null)
 	v != null
 	v != ""
@@ -68,7 +79,7 @@ kms(control, obj, unk, path, what) := set() if {
 # NVMe instance storage (AWS refuses a volume key for them and encrypts that storage with the
 # instance's hardware module). `sources` are the request's instance-type paths
 # (sm.volume_key_need); the instance types are read only when the key is missing.
-volume_kms(control, obj, unk, path, what, sources) := set() if {
+volume_kms(control, obj, unk, path, what, sources) := customer_managed(control, path, what, v) if {
 	v := object.get(obj, split(path, "."), null)
 	v != null
 	v != ""
@@ -136,6 +147,18 @@ transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "t
 	"the storage volume of the transform instances", ["TransformResources.InstanceType"],
 )
 
+# A model package's validation profiles each run a batch transform job (TransformJobDefinition has
+# the CreateTransformJob shape of TransformOutput and TransformResources).
+model_package_kms(props, unk) := union({lib.nest(transform_kms(d.obj, d.unk), d.path, d.path) |
+	some e in lib.elements(props, unk, "ValidationSpecification.ValidationProfiles")
+	d := nested_object(e.obj, e.unk, e.path, "TransformJobDefinition")
+})
+
+# The object at key of obj as a nested context; an unknown or placeholder value is wholly unknown.
+nested_object(obj, unk, base, key) := {"path": concat(".", [base, key]), "obj": {}, "unk": [""]} if {
+	lib.unknown_at(obj, unk, key)
+} else := {"path": concat(".", [base, key]), "obj": lib.as_object(object.get(obj, key, {})), "unk": lib.sub_unknown(unk, key)}
+
 # ---------------------------------------------------------------------------
 # SM-13 Endpoint storage uses a KMS key
 # ---------------------------------------------------------------------------
@@ -195,11 +218,11 @@ instance_kinds(e) := {"ebs"} if {
 # is known to be serverless, or when any variant runs on an instance type with local NVMe storage
 # (the SageMaker API reference: CreateEndpointConfig then fails with a KmsKeyId). The variants are
 # classified only when the key is missing.
-endpoint_storage_kms(obj, unk) := set() if {
+endpoint_storage_kms(obj, unk) := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
 
-endpoint_storage_kms_with(obj, unk, vs) := set() if {
+endpoint_storage_kms_with(obj, unk, vs) := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_decision([variant_kinds(e) | some e in vs])
 
@@ -227,6 +250,11 @@ endpoint_storage_decision(ks) := endpoint_storage_missing if {
 	"KmsKeyId",
 )}
 
+endpoint_storage_key(obj) := customer_managed(
+	"SM-13", "KmsKeyId", "the ML storage volumes of the endpoint instances",
+	object.get(obj, "KmsKeyId", null),
+)
+
 endpoint_storage_missing := {lib.violation(
 	"SM-13",
 	"KmsKeyId is missing: the ML storage volumes of the endpoint instances are encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
@@ -241,7 +269,7 @@ endpoint_capture_kms(obj, unk) := set() if {
 	not strings.any_prefix_match("DataCaptureConfig", unk)
 } else := set() if {
 	not lib.set_or_unknown(obj, unk, "DataCaptureConfig")
-} else := set() if {
+} else := endpoint_capture_key(obj, unk) if {
 	lib.set_or_unknown(obj, unk, "DataCaptureConfig.KmsKeyId")
 } else := {lib.unknown_violation(
 	"SM-13",
@@ -256,6 +284,15 @@ endpoint_capture_kms(obj, unk) := set() if {
 	"DataCaptureConfig.KmsKeyId is missing while data capture is enabled (EnableCapture defaults to true): captured requests and responses are encrypted only with an AWS managed key.",
 	"DataCaptureConfig.KmsKeyId",
 )}
+
+# A capture key that is set: an AWS managed one fails unless capture is known to be disabled.
+endpoint_capture_key(obj, unk) := set() if {
+	not lib.unknown_at(obj, unk, "DataCaptureConfig.EnableCapture")
+	lib.is_false(lib.get(obj, "DataCaptureConfig.EnableCapture"))
+} else := customer_managed(
+	"SM-13", "DataCaptureConfig.KmsKeyId", "the captured requests and responses",
+	lib.get(obj, "DataCaptureConfig.KmsKeyId"),
+)
 
 endpoint_async_kms(obj, unk) := set() if {
 	object.get(obj, "AsyncInferenceConfig", null) == null
@@ -278,6 +315,7 @@ notebook_kms(obj, unk) := set() if {
 	v != ""
 	v != []
 	v != {}
+	kmslib.aws_managed(v) == false
 } else := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
 
 # ---------------------------------------------------------------------------
@@ -292,7 +330,13 @@ domain_kms(obj, unk) := set() if {
 	v != ""
 	v != []
 	v != {}
-} else := set() if {
+	kmslib.aws_managed(v) == false
+} else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume") if {
+	lib.present(obj, "KmsKeyId")
+} else := customer_managed(
+	"SM-15", "HomeEfsFileSystemKmsKeyId", "the domain's EFS home volume",
+	object.get(obj, "HomeEfsFileSystemKmsKeyId", null),
+) if {
 	lib.set_or_unknown(obj, unk, "HomeEfsFileSystemKmsKeyId")
 } else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume")
 
@@ -353,7 +397,10 @@ feature_offline_kms(obj, unk) := kms(
 # The online store is enabled only when OnlineStoreConfig.EnableOnlineStore is true (default false).
 feature_online_kms(obj, unk) := set() if {
 	not lib.set_or_unknown(obj, unk, "OnlineStoreConfig")
-} else := set() if {
+} else := customer_managed(
+	"SM-16", "OnlineStoreConfig.SecurityConfig.KmsKeyId", "the online store",
+	lib.get(obj, "OnlineStoreConfig.SecurityConfig.KmsKeyId"),
+) if {
 	lib.set_or_unknown(obj, unk, "OnlineStoreConfig.SecurityConfig.KmsKeyId")
 } else := {lib.unknown_violation(
 	"SM-16",
