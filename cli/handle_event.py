@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -48,12 +47,15 @@ def handle_event(
     from guardrails.config import ConfigError, load_config
     from guardrails.runtime import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
 
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        event = json.loads(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {exc}") from None
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        event = json.loads(read_input_text(file, allow_special=True))
+    except SourceError as exc:
+        raise _fail(EXIT_INPUT, f"cannot read the event: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number with too many digits
+        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {str(exc)[:200]}") from None
     try:
         config = load_config(config_path)
     except ConfigError as exc:

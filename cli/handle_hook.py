@@ -24,12 +24,17 @@ def _fail(message: str) -> click.exceptions.Exit:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"{path}: cannot read {what}: {exc}") from None
-    except json.JSONDecodeError as exc:
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
+
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        return json.loads(read_input_text(path, allow_special=True))
+    except SourceError as exc:
+        raise _fail(f"cannot read {what}: {exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _fail(f"{path}: {what} is not valid JSON: {exc}") from None
+    except ValueError as exc:  # a number with too many digits
+        raise _fail(f"{path}: {what} is not readable JSON: {str(exc)[:120]}") from None
 
 
 @click.command("handle-hook")

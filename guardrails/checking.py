@@ -29,6 +29,9 @@ def run_check(
         bundle_digest=decider.bundle.digest,
         engine=f"{decider.evaluator.name} {decider.evaluator.version}",
         documents=loaded.documents,
+        errors=loaded.errors,
+        notes=loaded.notes,
+        unknown_blocks=config.unknown != "warn",
     )
 
 
