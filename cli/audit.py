@@ -260,6 +260,14 @@ def export(sink: str, output_path: Path | None) -> None:
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when any decision would change.")
+@click.option(
+    "--audit-key",
+    "key_urls",
+    multiple=True,
+    metavar="URL",
+    help="Verify the trail with this signing key first (repeatable); a trail that fails is not replayed "
+    "(exit 1).",
+)
 def replay(
     sink: str,
     policy_dirs: tuple[Path, ...],
@@ -268,6 +276,7 @@ def replay(
     until: str | None,
     output_format: str,
     fail_on_change: bool,
+    key_urls: tuple[str, ...],
 ) -> None:
     """Re-decide every stored input of SINK with these policies and config; list what would change.
 
@@ -293,7 +302,16 @@ def replay(
         config.engine.policy_dirs.extend(policy_dirs)
         decider = Decider(config)
         opened = open_sink(sink)
-        report = replay_entries(opened.read(), decider, sink=opened.url, since=start, until=end)
+        entries = list(opened.read())
+        if key_urls:
+            from guardrails.audit.signing import Keyring
+            from guardrails.audit.verify import verify_entries
+
+            verified = verify_entries(entries, None, Keyring.from_urls(key_urls))
+            if not verified.ok:
+                click.echo(f"FAILED: not replaying a trail that does not verify: {verified.first}", err=True)
+                raise click.exceptions.Exit(EXIT_TAMPERED)
+        report = replay_entries(entries, decider, sink=opened.url, since=start, until=end)
     except (AuditError, ConfigError, BundleError) as exc:
         raise _fail(str(exc)) from None
     if output_format == "json":

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures.events.builders import s3_call
 from guardrails.cli.audit import audit
-from test_audit_signing import ATTACKS
+from test_audit_signing import ATTACKS, rehash
 from test_audit_support import read_lines, write_lines
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -294,6 +294,15 @@ def test_replay_lists_what_new_policies_and_config_would_change(tmp_path, moto_u
         "replay", str(trail), "--policy-dir", str(policies), "--since", "2999-01-01", "--format", "json"
     )
     assert json.loads(later.output)["summary"]["records"] == 0
+
+    verified = cli("replay", str(trail), "--audit-key", kms_key, "--format", "json")
+    assert verified.exit_code == 0 and json.loads(verified.output)["summary"]["changed"] == 0
+    first = [r for r in records if r["stream"] == records[0]["stream"]]  # the check run's stream
+    first[0]["verdict"] = "allow"
+    rehash(first, 0)  # consistent without the key; only the MAC shows it
+    write_lines(trail, records)
+    refused = cli("replay", str(trail), "--audit-key", kms_key)
+    assert refused.exit_code == 1 and "not replaying a trail that does not verify" in refused.output
 
 
 def test_replay_of_a_missing_sink_or_bad_policy_is_an_input_error(tmp_path):

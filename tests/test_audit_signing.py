@@ -394,3 +394,29 @@ def test_audit_bench_reports_signing_overhead():
     )
     assert done.returncode == 0, done.stderr
     assert "Signing overhead" in done.stdout and "file key:" in done.stdout
+
+
+def test_the_hook_lambda_signs_with_the_key_its_environment_names(tmp_path, key_url, monkeypatch, decider):
+    from dataclasses import dataclass
+
+    from guardrails.lambdas import cfn_hook
+    from test_admission_support import fixture
+
+    @dataclass
+    class Context:
+        function_name: str = "hook"
+        memory_limit_in_mb: int = 512
+        invoked_function_arn: str = "arn:aws:lambda:eu-west-1:111122223333:function:hook"
+        aws_request_id: str = "c0ffee00-0000-4000-8000-000000000002"
+
+    sink = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("GUARDRAILS_AUDIT_SINKS", f"file://{sink}")
+    monkeypatch.setenv("GUARDRAILS_AUDIT_KEY", key_url)
+    monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setattr(cfn_hook, "_runtime", None)
+    response = cfn_hook.handler(fixture("cloud-control-notebook-create.json"), Context())
+    assert response["hookStatus"] == "FAILED"
+    (record,) = read_lines(sink)
+    assert record["mac"]["key"] == load_key(key_url).key_id
+    assert verify(sink, "--audit-key", key_url).exit_code == 0
