@@ -420,3 +420,13 @@ def test_the_hook_lambda_signs_with_the_key_its_environment_names(tmp_path, key_
     (record,) = read_lines(sink)
     assert record["mac"]["key"] == load_key(key_url).key_id
     assert verify(sink, "--audit-key", key_url).exit_code == 0
+
+
+def test_an_ambiguous_last_line_without_newline_is_not_taken_for_a_torn_write(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    FileSink(path, fsync=False).append([make_record("a")])
+    line = path.read_text().rstrip("\n")
+    with path.open("a") as handle:
+        handle.write(line[:-1] + ',"verdict":"allow"}')  # no newline: looks like a write in progress
+    result = verify(path)
+    assert result.exit_code == 1 and f"{path}:2" in result.output and "duplicate key" in result.output
