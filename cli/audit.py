@@ -242,6 +242,37 @@ def export(sink: str, output_path: Path | None) -> None:
         click.echo(f"exported {count} records to {output_path}", err=True)
 
 
+@audit.command("digest")
+@click.argument("value", required=False)
+@click.option(
+    "--audit-key", "key_url", metavar="URL", help=KEY_HELP + " Gives the keyed (hmac-sha256) digest."
+)
+@click.option("--check", "expected", metavar="DIGEST", help="Exit 0 when VALUE has this digest, 1 otherwise.")
+def digest_command(value: str | None, key_url: str | None, expected: str | None) -> None:
+    """Print the redaction digest of VALUE (read from standard input when omitted or `-`, so that it stays
+    out of the shell history): what a record holds in place of a value you already know."""
+    from guardrails.audit import AuditError
+    from guardrails.audit.redaction import digest
+    from guardrails.audit.signing import resolve_key
+
+    if value is None or value == "-":
+        value = sys.stdin.read().removesuffix("\n")
+    try:
+        key = resolve_key(key_url)
+        secret = key.redaction_secret() if key is not None else None
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    result = digest(value, secret)
+    if expected is None:
+        click.echo(result)
+        return
+    import hmac
+
+    same = hmac.compare_digest(result, expected.strip())
+    click.echo("match" if same else "no match")
+    raise click.exceptions.Exit(EXIT_OK if same else EXIT_TAMPERED)
+
+
 @audit.command("replay", epilog=SINK_HELP)
 @click.argument("sink")
 @click.option(
