@@ -81,7 +81,7 @@ def looks_like_cloudformation(data: Any) -> bool:
     return all(
         isinstance(resource, dict) and isinstance(resource.get("Type"), str)
         for logical_id, resource in resources.items()
-        if not str(logical_id).startswith(_FOR_EACH_PREFIX)
+        if logical_id != SECTION_TRANSFORM and not str(logical_id).startswith(_FOR_EACH_PREFIX)
     )
 
 
