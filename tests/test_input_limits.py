@@ -171,3 +171,41 @@ def test_unreadable_file_is_an_error_result(tmp_path):
     path.chmod(0)
     code, _, err = run("check", str(tmp_path))
     assert code == 2 and "secret.yaml" in err and "cannot read" in err
+
+
+# ------------------------------------------------------------------------------- adapter shape errors
+
+EVENTS = Path(__file__).resolve().parent / "fixtures" / "events"
+
+
+@pytest.mark.parametrize(
+    ("request_document", "needle"),
+    [
+        (
+            {"operation": "PutBucketEncryption", "request": {"Bucket": "b", "ServerSideEncryptionConfiguration": {"Rules": ["x"]}}},
+            "ServerSideEncryptionConfiguration.Rules[0]",
+        ),
+        ({"operation": "PutBucketPolicy", "request": {"Bucket": "b", "Policy": 123}}, "parameter Policy"),
+    ],
+)
+def test_wrongly_shaped_s3_request_fields_are_clear_errors(tmp_path, request_document, needle):
+    path = write(tmp_path / "request.json", json.dumps(request_document))
+    code, _, err = run("check", str(path))
+    assert code == 2 and str(path) in err and needle in err and "Traceback" not in err
+
+
+def test_cloudtrail_grantee_given_as_a_string_is_a_clear_error(tmp_path):
+    event = json.loads((EVENTS / "cloudtrail-PutBucketAcl-grants.json").read_text())
+    grant = event["detail"]["requestParameters"]["AccessControlPolicy"]["AccessControlList"]["Grant"][1]
+    grant["Grantee"] = "http://acs.amazonaws.com/groups/global/AllUsers"
+    path = write(tmp_path / "event.json", json.dumps(event))
+    code, _, err = run("check", str(path))
+    assert code == 2 and "event.json" in err and "malformed CloudTrail record" in err
+
+
+def test_state_change_event_of_the_wrong_shape_is_a_clear_error(tmp_path):
+    event = json.loads((EVENTS / "sagemaker-NotebookInstanceStateChange.json").read_text())
+    event["detail"] = "InService"
+    path = write(tmp_path / "event.json", json.dumps(event))
+    code, _, err = run("check", str(path))
+    assert code == 2 and "event.json" in err and "Traceback" not in err
