@@ -48,19 +48,77 @@ IN_SCOPE_TYPES = [
     "AWS::SNS::Topic",
 ]
 FIELDS = [
-    "BucketName", "Bucket", "PolicyDocument", "Policy", "Statement", "Effect", "Principal", "Condition",
-    "Action", "Resource", "AccessControl", "PublicAccessBlockConfiguration", "BlockPublicAcls",
-    "BucketEncryption", "ServerSideEncryptionConfiguration", "ServerSideEncryptionByDefault", "SSEAlgorithm",
-    "KMSMasterKeyID", "KmsKeyId", "VpcConfig", "Subnets", "SecurityGroupIds", "SubnetId",
-    "DirectInternetAccess", "RootAccess", "ProductionVariants", "ModelName", "EndpointConfigName",
-    "PipelineDefinition", "PipelineDefinitionBody", "Tags", "Key", "Value", "TemplateURL", "Parameters",
-    "AccessControlPolicy", "Grants", "Grantee", "URI", "Permission", "AccessControlList", "Grant",
-    "x-amz-grant-read", "GrantRead", "ProcessingResources", "ClusterConfig", "EnableNetworkIsolation",
+    "BucketName",
+    "Bucket",
+    "PolicyDocument",
+    "Policy",
+    "Statement",
+    "Effect",
+    "Principal",
+    "Condition",
+    "Action",
+    "Resource",
+    "AccessControl",
+    "PublicAccessBlockConfiguration",
+    "BlockPublicAcls",
+    "BucketEncryption",
+    "ServerSideEncryptionConfiguration",
+    "ServerSideEncryptionByDefault",
+    "SSEAlgorithm",
+    "KMSMasterKeyID",
+    "KmsKeyId",
+    "VpcConfig",
+    "Subnets",
+    "SecurityGroupIds",
+    "SubnetId",
+    "DirectInternetAccess",
+    "RootAccess",
+    "ProductionVariants",
+    "ModelName",
+    "EndpointConfigName",
+    "PipelineDefinition",
+    "PipelineDefinitionBody",
+    "Tags",
+    "Key",
+    "Value",
+    "TemplateURL",
+    "Parameters",
+    "AccessControlPolicy",
+    "Grants",
+    "Grantee",
+    "URI",
+    "Permission",
+    "AccessControlList",
+    "Grant",
+    "x-amz-grant-read",
+    "GrantRead",
+    "ProcessingResources",
+    "ClusterConfig",
+    "EnableNetworkIsolation",
 ]
 INTRINSICS = [
-    "Ref", "Fn::If", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::GetAtt",
-    "Fn::ToJsonString", "Fn::Length", "Fn::Base64", "Fn::ImportValue", "Fn::Transform", "Fn::Equals",
-    "Fn::Not", "Fn::And", "Fn::Or", "Condition", "Fn::ForEach::Loop", "Fn::Cidr", "Fn::GetAZs", "Fn::Nope",
+    "Ref",
+    "Fn::If",
+    "Fn::Sub",
+    "Fn::Join",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::FindInMap",
+    "Fn::GetAtt",
+    "Fn::ToJsonString",
+    "Fn::Length",
+    "Fn::Base64",
+    "Fn::ImportValue",
+    "Fn::Transform",
+    "Fn::Equals",
+    "Fn::Not",
+    "Fn::And",
+    "Fn::Or",
+    "Condition",
+    "Fn::ForEach::Loop",
+    "Fn::Cidr",
+    "Fn::GetAZs",
+    "Fn::Nope",
 ]
 NAMES = ["AWS::NoValue", "AWS::Region", "AWS::AccountId", "P", "Q", "Cond", "R0", "R1", "M"]
 
@@ -69,7 +127,9 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(min_value=-(2**80), max_value=2**80),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["", "*", "true", "false", "${P}", "${R0.Arn}", "arn:aws:s3:::b/*", "0.0.0.0/0", "1e999"]),
+    st.sampled_from(
+        ["", "*", "true", "false", "${P}", "${R0.Arn}", "arn:aws:s3:::b/*", "0.0.0.0/0", "1e999"]
+    ),
     st.sampled_from(NAMES),
     st.text(max_size=12),
 )
@@ -98,7 +158,9 @@ def templates(draw: Any) -> dict[str, Any]:
         resources["Fn::ForEach::Loop"] = draw(values)
     template: dict[str, Any] = {"Resources": resources}
     if draw(st.booleans()):
-        template["Parameters"] = {"P": {"Type": draw(st.sampled_from(["String", "Number", "CommaDelimitedList"]))}}
+        template["Parameters"] = {
+            "P": {"Type": draw(st.sampled_from(["String", "Number", "CommaDelimitedList"]))}
+        }
         if draw(st.booleans()):
             template["Parameters"]["P"]["Default"] = draw(scalars)
     if draw(st.booleans()):
@@ -106,7 +168,9 @@ def templates(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()):
         template["Mappings"] = {"M": {"a": {"b": draw(values)}}}
     if draw(st.integers(0, 4)) == 0:
-        template["Transform"] = draw(st.sampled_from(["AWS::LanguageExtensions", "AcmeMacro", ["AWS::Include"]]))
+        template["Transform"] = draw(
+            st.sampled_from(["AWS::LanguageExtensions", "AcmeMacro", ["AWS::Include"]])
+        )
     return template
 
 
@@ -153,9 +217,20 @@ def test_fuzzed_templates_are_judged_or_refused(tmp_path_factory, template, as_y
 
 
 OPERATIONS = [
-    "CreateBucket", "PutBucketPolicy", "PutBucketAcl", "PutPublicAccessBlock", "PutBucketEncryption",
-    "CreateTrainingJob", "CreateNotebookInstance", "CreateEndpointConfig", "CreateModel", "UpdateEndpoint",
-    "CreatePipeline", "CreateDomain", "CreateProcessingJob", "DeleteBucket",
+    "CreateBucket",
+    "PutBucketPolicy",
+    "PutBucketAcl",
+    "PutPublicAccessBlock",
+    "PutBucketEncryption",
+    "CreateTrainingJob",
+    "CreateNotebookInstance",
+    "CreateEndpointConfig",
+    "CreateModel",
+    "UpdateEndpoint",
+    "CreatePipeline",
+    "CreateDomain",
+    "CreateProcessingJob",
+    "DeleteBucket",
 ]
 
 
@@ -225,7 +300,11 @@ def test_fuzzed_cloudtrail_events_are_judged_or_refused(tmp_path_factory, event)
 
 HOOK_REQUESTS = [
     json.loads((FIXTURES / "hooks" / name).read_text())
-    for name in ("resource-model-update.json", "cloud-control-notebook-create.json", "resource-notebook-delete.json")
+    for name in (
+        "resource-model-update.json",
+        "cloud-control-notebook-create.json",
+        "resource-notebook-delete.json",
+    )
 ]
 
 
@@ -251,6 +330,8 @@ def test_fuzzed_stack_payload_templates_answer_or_refuse(tmp_path_factory, templ
     (folder / "request.json").write_text(json.dumps(request))
     payload = {"template": json.dumps(template, default=str)}
     (folder / "payload.json").write_text(json.dumps(payload))
-    code, out, err = invoke("handle-hook", str(folder / "request.json"), "--payload-file", str(folder / "payload.json"))
+    code, out, err = invoke(
+        "handle-hook", str(folder / "request.json"), "--payload-file", str(folder / "payload.json")
+    )
     assert code in (0, 1, 2), (code, err)
     assert "Traceback" not in err

@@ -111,7 +111,11 @@ def test_yaml_alias_bombs_are_refused(tmp_path):
     [
         ("dup.yaml", "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Type: AWS::SNS::Topic\n", 4),
         ("dup-resource.yaml", "Resources:\n  B: {Type: AWS::S3::Bucket}\n  B: {Type: AWS::S3::Bucket}\n", 3),
-        ("dup.json", '{"Resources": {"B": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": "a",\n "BucketName": "b"}}}}', 3),
+        (
+            "dup.json",
+            '{"Resources": {"B": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": "a",\n "BucketName": "b"}}}}',
+            3,
+        ),
         ("dup-top.json", '{"Resources": {},\n "Resources": {"B": {"Type": "AWS::S3::Bucket"}}}', 2),
         ("request.json", '{"operation": "CreateBucket",\n "request": {"Bucket": "a", "Bucket": "b"}}', 2),
     ],
@@ -125,7 +129,10 @@ def test_duplicate_keys_are_input_errors_naming_file_and_line(tmp_path, name, te
 def test_numbers_too_long_to_read_are_input_errors(tmp_path):
     for name, text in (
         ("n.yaml", "Resources: {B: {Type: AWS::S3::Bucket, Properties: {X: " + "9" * 5000 + "}}}\n"),
-        ("n.json", '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"X": ' + "9" * 5000 + "}}}}"),
+        (
+            "n.json",
+            '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"X": ' + "9" * 5000 + "}}}}",
+        ),
     ):
         code, _, err = run("check", str(write(tmp_path / name, text)))
         assert code == 2 and name in err and "digits" in err and "Traceback" not in err
@@ -135,7 +142,11 @@ def test_numbers_too_long_to_read_are_input_errors(tmp_path):
 
 
 def test_explicit_file_that_is_not_a_recognised_input_is_an_error(tmp_path):
-    for name, text in (("workflow.yml", "on: push\njobs: {}\n"), ("notes.txt", "hello"), ("list.json", "[1, 2]")):
+    for name, text in (
+        ("workflow.yml", "on: push\njobs: {}\n"),
+        ("notes.txt", "hello"),
+        ("list.json", "[1, 2]"),
+    ):
         path = write(tmp_path / name, text)
         code, _, err = run("check", str(path))
         assert code == 2 and str(path) in err and "not a recognised input" in err
@@ -182,7 +193,10 @@ EVENTS = Path(__file__).resolve().parent / "fixtures" / "events"
     ("request_document", "needle"),
     [
         (
-            {"operation": "PutBucketEncryption", "request": {"Bucket": "b", "ServerSideEncryptionConfiguration": {"Rules": ["x"]}}},
+            {
+                "operation": "PutBucketEncryption",
+                "request": {"Bucket": "b", "ServerSideEncryptionConfiguration": {"Rules": ["x"]}},
+            },
             "ServerSideEncryptionConfiguration.Rules[0]",
         ),
         ({"operation": "PutBucketPolicy", "request": {"Bucket": "b", "Policy": 123}}, "parameter Policy"),

@@ -17,7 +17,6 @@ from guardrails.sources.errors import SourceError
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cloudformation"
 
 
-
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -166,7 +165,9 @@ def test_for_each_expansion_is_bounded(tmp_path):
     ],
 )
 def test_hostile_intrinsic_arguments_are_input_errors(tmp_path, value, needle):
-    path = write(tmp_path, f"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {value}\n")
+    path = write(
+        tmp_path, f"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {value}\n"
+    )
     code, _, err = run("check", str(path))
     assert code == 2 and needle in err and "Traceback" not in err
 
@@ -252,7 +253,9 @@ def test_section_include_and_unknown_template_macro_fail_closed(tmp_path):
 
 
 def test_known_transforms_change_nothing(tmp_path):
-    path = write(tmp_path, "Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+    path = write(
+        tmp_path, "Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic: {Type: AWS::SNS::Topic}\n"
+    )
     code, report = check_json(path)
     assert code == 0 and report["summary"]["unknown_content"] == []
 
@@ -367,3 +370,29 @@ def test_maybe_absent_presence_is_an_unknown_violation_never_a_pass(tmp_path):
     assert code == 0
     code, report = check_json(write(tmp_path, MAYBE_ABSENT), "-p", "Env=dev")
     assert controls(by_logical_id(report)["Nb"], unknown=False) >= {"SM-04", "SM-14"}
+
+
+def test_serverless_application_with_a_local_location_is_followed(tmp_path):
+    write(
+        tmp_path,
+        """
+        Resources:
+          Bucket: {Type: AWS::S3::Bucket, Properties: {AccessControl: PublicRead}}
+        """,
+        "child.yaml",
+    )
+    parent = write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          App: {Type: AWS::Serverless::Application, Properties: {Location: child.yaml}}
+          Sar:
+            Type: AWS::Serverless::Application
+            Properties: {Location: {ApplicationId: arn:aws:serverlessrepo:us-east-1:1:applications/x, SemanticVersion: 1.0.0}}
+        """,
+        "parent.yaml",
+    )
+    code, report = check_json(parent)
+    assert code == 1 and "S3-02" in controls(report["results"][0])
+    assert [n["logical_id"] for n in report["summary"]["not_followed"]] == ["Sar"]
