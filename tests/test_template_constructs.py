@@ -396,3 +396,23 @@ def test_serverless_application_with_a_local_location_is_followed(tmp_path):
     code, report = check_json(parent)
     assert code == 1 and "S3-02" in controls(report["results"][0])
     assert [n["logical_id"] for n in report["summary"]["not_followed"]] == ["Sar"]
+
+
+def test_bucket_policy_string_that_does_not_parse_is_unknown_not_no_policy(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        Resources:
+          B: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}
+          P:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref B
+              PolicyDocument: '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}'
+        """,
+    )
+    (document,) = load_cloudformation(path)
+    assert document.resource.properties["Policy"].startswith("<unknown")
+    assert "Policy" in document.context.unknown
+    code, report = check_json(path)
+    assert code == 1 and "S3-03" in controls(report["results"][0], unknown=True)

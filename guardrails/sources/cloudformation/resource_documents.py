@@ -168,6 +168,9 @@ def document_from_resource_properties(
         bucket = shaped.get("Bucket")
         name = bucket if isinstance(bucket, str) and bucket else None
         policy = policy_object(shaped.get("PolicyDocument"))
+        if isinstance(policy, Unknown):
+            unknown.append("Policy")
+            policy = unknown_value(policy.reason)
         shaped = {} if policy is None else {"Policy": policy}
         resource_type = BUCKET
         unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)
