@@ -128,7 +128,7 @@ scalars = st.one_of(
     st.integers(min_value=-(2**80), max_value=2**80),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(
-        ["", "*", "true", "false", "${P}", "${R0.Arn}", "arn:aws:s3:::b/*", "0.0.0.0/0", "1e999"]
+        ["", "*", "true", "false", "${P}", "${R0.Arn}", "arn:aws:s3:::b/*", "0.0.0.0/0", "1e999", "\ud800"]
     ),
     st.sampled_from(NAMES),
     st.text(max_size=12),

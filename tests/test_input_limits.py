@@ -223,3 +223,34 @@ def test_state_change_event_of_the_wrong_shape_is_a_clear_error(tmp_path):
     path = write(tmp_path / "event.json", json.dumps(event))
     code, _, err = run("check", str(path))
     assert code == 2 and "event.json" in err and "Traceback" not in err
+
+
+def test_unpaired_surrogate_escape_is_an_input_error(tmp_path):
+    path = write(
+        tmp_path / "s.json",
+        '{"Resources": {"B": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": "a\\ud800"}}}}',
+    )
+    code, _, err = run("check", str(path))
+    assert code == 2 and f"{path}:2: a string holds an unpaired UTF-16 surrogate" in err
+    pair = write(
+        tmp_path / "p.json",
+        '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "\\ud83d\\ude00"}}}}',
+    )
+    assert run("check", str(pair))[0] == 1  # a proper pair is text: judged (S3-04 without a KMS key)
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    with open(folder + b"/\xff-bad.yaml", "w") as handle:
+        handle.write("Resources:\n  A: [unclosed\n")
+    with open(folder + b"/\xfe-stack.yaml", "w") as handle:
+        handle.write(BAD_NOTEBOOK)
+    code, result, err = report(str(tmp_path))
+    assert code == 2 and "\\xff-bad.yaml" in err
+    assert result["results"][0]["resource"]["location"]["file"].endswith("\\xfe-stack.yaml")
+
+
+def test_unwritable_report_file_is_an_input_error(tmp_path):
+    stack = write(tmp_path / "stack.yaml", BAD_NOTEBOOK)
+    code, _, err = run("check", "-o", str(tmp_path / "missing" / "report.txt"), str(stack))
+    assert code == 2 and "cannot write the report" in err
