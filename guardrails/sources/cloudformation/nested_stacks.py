@@ -72,9 +72,9 @@ class NestedStacks:
         template, lines = parse_template_text(read_template_file(path), name)
         passed = properties.get("Parameters") if isinstance(properties, dict) else None
         parameters = _child_parameters(template, passed, logical_id)
-        for name in INHERITED_PSEUDO:
-            if isinstance(pseudo.get(name), str):
-                parameters.setdefault(name, pseudo[name])
+        for pseudo_name in INHERITED_PSEUDO:
+            if isinstance(pseudo.get(pseudo_name), str):
+                parameters.setdefault(pseudo_name, pseudo[pseudo_name])
         result = template_documents(
             template,
             file=name,
