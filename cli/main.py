@@ -126,7 +126,10 @@ def check(
         colour = output_path is None and colour_enabled(sys.stdout)
         text = render_text(run, colour=colour, show_passed=show_passed)
     if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
+        try:
+            output_path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail_input(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
