@@ -249,10 +249,12 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    main.add_command(package)
 
 
 _register_subcommands()
