@@ -250,11 +250,13 @@ def _register_subcommands() -> None:
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
     from guardrails.cli.package import package
+    from guardrails.cli.scan import scan
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
     main.add_command(package)
+    main.add_command(scan)
 
 
 _register_subcommands()
