@@ -14,6 +14,9 @@ def render_scan_json(scan: ScanRun, actions: dict[int, list[ActionResult]]) -> s
     from guardrails.report import render_json
 
     data = json.loads(render_json(scan.run))
+    for entry, decision in zip(data["results"], scan.run.decisions, strict=True):
+        entry["resource"]["account"] = decision.resource.account
+        entry["resource"]["region"] = decision.resource.region
     for i, steps in actions.items():
         data["results"][i]["actions"] = [s.model_dump(mode="json", exclude_none=True) for s in steps]
     data["scan"] = scan.summary()

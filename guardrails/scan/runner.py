@@ -98,11 +98,7 @@ class ScanRun:
         accounts: dict[str, Counter[str]] = {}
         for d in self.run.decisions:
             kinds[d.resource.type] += 1
-            account = (
-                d.resource.arn.split(":")[4] if d.resource.arn and d.resource.arn.count(":") >= 5 else ""
-            )
-            loc = d.resource.location.file if d.resource.location and d.resource.location.file else ""
-            account = account or loc.split("/", 1)[0]
+            account = d.resource.account or "(unknown account)"
             accounts.setdefault(account, Counter())[d.verdict] += 1
             for v in d.violations:
                 if v.counts:

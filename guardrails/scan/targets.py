@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from guardrails.partitions import partition_name
 
@@ -31,6 +31,12 @@ class AccountTarget(BaseModel):
     external_id: str | None = None
     regions: list[str] = Field(default_factory=list)
     """Regions to scan in this account; empty: the `--region` options (else the session's region)."""
+
+    @model_validator(mode="after")
+    def _role_in_account(self) -> AccountTarget:
+        if self.role_arn is not None and self.role_arn.split(":")[4] != self.account_id:
+            raise ValueError(f"role_arn {self.role_arn} is not a role of account {self.account_id}")
+        return self
 
 
 class AccountsFile(BaseModel):
