@@ -23,9 +23,14 @@ ACCOUNT, OTHER, DENIED = "123456789012", "111111111111", "222222222222"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 KMS = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+ALLOW_ALL = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 TRUST = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
 )
 
 
@@ -106,7 +111,17 @@ def scan(url: str, *args: str, creds: dict[str, str] | None = None, cwd: Path | 
         **(creds or {}),
     }
     env.pop("AWS_PROFILE", None)
-    command = [sys.executable, "-m", "guardrails.cli.main", "scan", "--endpoint-url", url, "--format", "json", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "guardrails.cli.main",
+        "scan",
+        "--endpoint-url",
+        url,
+        "--format",
+        "json",
+        *args,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180, cwd=cwd)
     report = json.loads(done.stdout) if done.stdout.strip() else {}
     return done.returncode, report, done.stderr
@@ -124,7 +139,9 @@ def compliant_bucket(s3, name: str) -> None:
     s3.put_bucket_encryption(
         Bucket=name,
         ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}]
+            "Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}
+            ]
         },
     )
     tls = {
@@ -154,8 +171,13 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
     compliant_bucket(s3, "scan-good")
 
     code, report, err = scan(
-        moto_url, "--region", "us-east-1", "--region", "eu-west-1",
-        "--kinds", "NotebookInstance,Bucket,AccountPublicAccessBlock",
+        moto_url,
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--kinds",
+        "NotebookInstance,Bucket,AccountPublicAccessBlock",
     )
     assert code == 1, err
     results = by_name(report)
@@ -171,7 +193,9 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
     summary = report["scan"]
     assert summary["shards"] == 2 and summary["failed_shards"] == []
     assert summary["by_kind"] == {
-        "AWS::S3::AccountPublicAccessBlock": 1, "AWS::S3::Bucket": 2, "AWS::SageMaker::NotebookInstance": 2,
+        "AWS::S3::AccountPublicAccessBlock": 1,
+        "AWS::S3::Bucket": 2,
+        "AWS::SageMaker::NotebookInstance": 2,
     }
     assert summary["by_account"] == {ACCOUNT: {"allow": 1, "deny": 4}}
     assert summary["by_control"]["S3-01 deny"] == 1
@@ -194,7 +218,9 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
 
 def test_clean_account_exits_zero_and_old_ended_jobs_are_outside_the_window(moto_url):
     compliant_bucket(client("s3", moto_url), "only-good")
-    code, report, err = scan(moto_url, "--region", "us-east-1", "--kinds", "Bucket,TrainingJob", "--since", "1h")
+    code, report, err = scan(
+        moto_url, "--region", "us-east-1", "--kinds", "Bucket,TrainingJob", "--since", "1h"
+    )
     assert code == 0, err
     assert [r["resource"]["name"] for r in report["results"]] == ["only-good"]
     assert report["scan"]["api_calls"]["by_operation"]["sagemaker:ListTrainingJobs"] == 1
@@ -225,7 +251,9 @@ def test_accounts_file_errors_name_the_file_and_field(moto_url, tmp_path):
     code, _, err = scan(moto_url, "--accounts", str(accounts))
     assert code == 2
     assert str(accounts) in err and "accounts.0.account_id" in err and "Traceback" not in err
-    accounts.write_text(f"accounts:\n  - account_id: '{OTHER}'\n    role_arn: arn:aws:iam::{ACCOUNT}:role/x\n")
+    accounts.write_text(
+        f"accounts:\n  - account_id: '{OTHER}'\n    role_arn: arn:aws:iam::{ACCOUNT}:role/x\n"
+    )
     code, _, err = scan(moto_url, "--accounts", str(accounts))
     assert code == 2 and "is not a role of account" in err
 
@@ -260,7 +288,9 @@ def test_a_denied_account_is_reported_while_the_others_complete(tmp_path):
     assert code == 2, err  # a failed shard is an infrastructure error, never a silent pass
     assert [r["resource"]["name"] for r in report["results"]] == ["reachable-bucket"]
     assert report["scan"]["failed_shards"] == [f"{DENIED}/us-east-1"]
-    assert any(e["file"] == f"{DENIED}/us-east-1" and "AccessDenied" in e["message"] for e in report["errors"])
+    assert any(
+        e["file"] == f"{DENIED}/us-east-1" and "AccessDenied" in e["message"] for e in report["errors"]
+    )
     assert f"error: {DENIED}/us-east-1:" in err
 
 
