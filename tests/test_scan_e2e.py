@@ -315,3 +315,22 @@ def test_remediate_defaults_to_dry_run_and_enforce_fixes_the_bucket(moto_url, tm
     assert steps["put-public-access-block"]["outcome"] == "succeeded", steps
     config = s3.get_public_access_block(Bucket="fix-me")["PublicAccessBlockConfiguration"]
     assert all(config[f] for f in FLAGS)
+
+
+def test_organization_scans_every_active_account_through_the_role_name(moto_url):
+    org = client("organizations", moto_url)
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="ml@example.com", AccountName="ml")["CreateAccountStatus"]["AccountId"]
+    member_role = f"arn:aws:iam::{member}:role/guardrails-scan"
+    client("s3", moto_url, **role_creds(moto_url, member_role)).create_bucket(Bucket="member-bucket")
+    client("s3", moto_url).create_bucket(Bucket="management-bucket")
+
+    code, report, err = scan(
+        moto_url, "--organization", "guardrails-scan", "--external-id", "acme", "--region", "us-east-1",
+        "--kinds", "Bucket",
+    )
+    assert code == 1, err
+    accounts = {r["resource"]["name"]: r["resource"]["account"] for r in report["results"]}
+    assert accounts == {"member-bucket": member, "management-bucket": ACCOUNT}
+    calls = report["scan"]["api_calls"]["by_operation"]
+    assert calls["organizations:ListAccounts"] == 1 and calls["sts:AssumeRole"] == 2
