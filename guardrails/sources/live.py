@@ -125,8 +125,9 @@ class LiveReader:
         return document
 
     def related_of_endpoint(self, properties: dict[str, Any]) -> dict[str, ResourceDocument]:
-        """EndpointConfig and its Models keyed as the policies look them up; one that cannot be read is left
-        out (SM-17 then reports unknown) or, with on_error="raise", raises."""
+        """EndpointConfig and its Models keyed as the policies look them up; one that does not exist is left
+        out (SM-17 then reports unknown); one that cannot be read is left out too, or with on_error="raise"
+        raises."""
         related: dict[str, ResourceDocument] = {}
         config_name = properties.get("EndpointConfigName")
         if not isinstance(config_name, str):
@@ -159,9 +160,7 @@ class LiveReader:
                 kind, state, self.account, self.region, point=self.point, source="live"
             )
         except ResourceGone:
-            if self.on_error == "raise":
-                raise
-            document = None
+            document = None  # a reference to nothing: left out (SM-17 then reports it unknown)
         except (TransientAwsError, LiveReadError):
             if self.on_error == "raise":
                 raise
