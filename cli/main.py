@@ -30,8 +30,12 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guardrails")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
+    from guardrails.cli.colour import apply_no_color
+
+    apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 
 @main.command()
@@ -117,10 +121,15 @@ def check(
     if output_format == "json":
         text = render_json(run)
     else:
-        colour = output_path is None and sys.stdout.isatty()
+        from guardrails.cli.colour import colour_enabled
+
+        colour = output_path is None and colour_enabled(sys.stdout)
         text = render_text(run, colour=colour, show_passed=show_passed)
     if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
+        try:
+            output_path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail_input(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
@@ -240,10 +249,12 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    main.add_command(package)
 
 
 _register_subcommands()
