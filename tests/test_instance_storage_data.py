@@ -105,7 +105,6 @@ def test_bad_or_conflicting_data_is_an_error_naming_the_files(tmp_path, content,
 
 def test_a_policy_folder_can_classify_a_family_the_bundled_list_lacks(tmp_path):
     from click.testing import CliRunner
-
     from guardrails.cli.main import main
 
     extra = tmp_path / "org"
