@@ -126,7 +126,10 @@ def check(
         colour = output_path is None and colour_enabled(sys.stdout)
         text = render_text(run, colour=colour, show_passed=show_passed)
     if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
+        try:
+            output_path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail_input(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
@@ -246,10 +249,12 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    main.add_command(package)
 
 
 _register_subcommands()
