@@ -16,6 +16,7 @@ import copy
 import gzip
 import io
 import json
+import ssl
 import tarfile
 import threading
 import time
@@ -251,8 +252,13 @@ class _Handler(BaseHTTPRequestHandler):
 class OpaRestServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, *, token: str | None = None, bundle: bytes | None = None) -> None:
+    def __init__(
+        self, *, token: str | None = None, bundle: bytes | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.tls = tls
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.state = OpaState()
         self.token = token
         self.delay_seconds = 0.0
@@ -265,7 +271,7 @@ class OpaRestServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def start(self) -> OpaRestServer:
         self._thread.start()

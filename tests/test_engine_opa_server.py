@@ -9,6 +9,7 @@ import gzip
 import io
 import json
 import math
+import os
 import tarfile
 from pathlib import Path
 
@@ -312,7 +313,8 @@ def test_cloudformation_hook_fails_closed_unless_fail_open(stopped_url):
         (REPO / "tests" / "fixtures" / "hooks" / "cloud-control-notebook-create.json").read_text()
     )
     closed = handle_hook_request(event, decider=Decider(_config(stopped_url)), trail=RecordingTrail())
-    assert closed["hookStatus"] == "FAILED" and "cannot connect" in closed["message"]
+    assert closed["hookStatus"] == "FAILED" and closed["errorCode"] == "InternalFailure"
+    assert "cannot connect" in closed["message"]
     config = _config(stopped_url, fail_open=True)
     opened = handle_hook_request(event, decider=Decider(config), trail=RecordingTrail())
     assert opened["hookStatus"] == "SUCCESS"
@@ -356,3 +358,88 @@ def test_runtime_raises_so_eventbridge_retries(stopped_url):
         process_event(
             event, decider=Decider(_config(stopped_url)), trail=None, clients=clients, mode="dry-run"
         )
+
+
+def _tls_files(directory: Path) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate it signs for 127.0.0.1 (PEM files)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(subject, issuer, key, signer, *, ca: bool, san=None):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = cert("test CA", "test CA", ca_key, ca_key, ca=True)
+    server = cert(
+        "127.0.0.1",
+        "test CA",
+        server_key,
+        ca_key,
+        ca=False,
+        san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
+    )
+    pem = serialization.Encoding.PEM
+    ca_file, cert_file, key_file = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    ca_file.write_bytes(ca.public_bytes(pem))
+    cert_file.write_bytes(server.public_bytes(pem))
+    key_file.write_bytes(
+        server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return ca_file, cert_file, key_file
+
+
+def test_https_server_is_verified_against_the_configured_ca_bundle(tmp_path, bundle):
+    import ssl
+
+    ca_file, cert_file, key_file = _tls_files(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server = _start(bundle=build_bundle_archive(bundle), tls=context)
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        config = tmp_path / "g.yaml"
+        config.write_text(f"engine:\n  opa:\n    url: {server.url}\n    ca_bundle: ca.pem\n    retries: 0\n")
+        verified = CliRunner().invoke(
+            main, ["check", "--config", str(config), "--engine", "opa-server", EXAMPLES]
+        )
+        assert verified.exit_code == 1, verified.output
+        unverified = CliRunner().invoke(main, ["check", "--opa-url", server.url, EXAMPLES])
+        assert unverified.exit_code == 2 and "TLS handshake failed" in unverified.output
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GUARDRAILS_TEST_OPA_URL"), reason="set GUARDRAILS_TEST_OPA_URL to test a real OPA"
+)
+def test_a_real_opa_server_decides_like_regorus(bundle):
+    """Opt-in: push the bundle to the OPA at GUARDRAILS_TEST_OPA_URL (token from GUARDRAILS_OPA_TOKEN), then
+    compare its findings with regorus on the corpus and 300 mutations."""
+    url = os.environ["GUARDRAILS_TEST_OPA_URL"]
+    push = CliRunner().invoke(main, ["policy", "push", "--opa-url", url])
+    assert push.exit_code == 0, push.output
+    regorus = create_evaluator(bundle, "regorus")
+    documents = corpus_documents(regorus)
+    documents += mutations(documents, 300, SEED)
+    server = _evaluator(bundle, url, timeout_seconds=30)
+    expected = [comparable(r) for r in regorus.evaluate_many(documents)]
+    assert [comparable(r) for r in server.evaluate_many(documents)] == expected

@@ -59,7 +59,7 @@ def open_client(settings: OpaServerSettings) -> Any:
     # `ssl` is the client's TLS switch and becomes requests' `verify`: a CA bundle path verifies the server
     # against it, True against the system's CAs.
     ssl: bool | str = (str(settings.ca_bundle) if settings.ca_bundle else True) if https else False
-    return OpaClient(
+    client = OpaClient(
         host=parts.hostname or "",
         port=port,
         ssl=ssl,  # type: ignore[arg-type]
@@ -67,6 +67,30 @@ def open_client(settings: OpaServerSettings) -> Any:
         retries=settings.retries,
         timeout=settings.timeout_seconds,
     )
+    if https and settings.ca_bundle:
+        _pin_ca_bundle(client, str(settings.ca_bundle))
+    return client
+
+
+def _pin_ca_bundle(client: Any, ca_bundle: str) -> None:
+    """Make the configured CA bundle win over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+
+    requests lets those environment variables replace a session's `verify` on every request, so on a
+    machine that sets them the configured bundle would be silently ignored. An adapter that passes the
+    bundle itself keeps the client's retry policy and the environment's proxies. The client has no public
+    hook for its session; `_session` is where it keeps it.
+    """
+    from requests.adapters import HTTPAdapter
+
+    session = client._session
+    retries = session.get_adapter("https://").max_retries
+
+    class PinnedCaAdapter(HTTPAdapter):
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            kwargs["verify"] = ca_bundle
+            return super().send(request, **kwargs)
+
+    session.mount("https://", PinnedCaAdapter(max_retries=retries))
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -75,6 +99,8 @@ def describe_failure(exc: BaseException) -> str:
 
     if isinstance(exc, requests.Timeout):
         return "timed out"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS handshake failed (is engine.opa.ca_bundle the CA of its certificate?): {exc}"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
