@@ -80,6 +80,12 @@ def main() -> None:
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
 @click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
+@click.option(
     "--engine",
     "engine_backend",
     type=click.Choice(["regorus", "opa-server", "opa-go"]),
@@ -98,12 +104,14 @@ def check(
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
     engine_backend: str | None,
     opa_url: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
-    Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
+    Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
+    or input errors (every other file is still judged and reported).
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
@@ -133,9 +141,18 @@ def check(
         from guardrails.audit import AuditError
 
         try:
-            record_check_run(run, sinks, store_input=config.audit.store_input)
+            record_check_run(
+                run,
+                sinks,
+                store_input=config.audit.store_input,
+                signing_key=audit_key or config.audit.signing_key,
+            )
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
+    for error in run.errors:  # also in the report; stderr names each file that was not judged
+        click.echo(f"error: {error}", err=True)
+    if run.has_input_errors:
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 

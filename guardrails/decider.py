@@ -66,6 +66,8 @@ class Decider:
         if isinstance(result, EngineError):
             return Decision(verdict="error", error=str(result), **common)
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
+        if violations:
+            violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
@@ -116,3 +118,18 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     res = document.resource
     candidates = [res.arn, res.name, document.context.location.logical_id]
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
+
+
+def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+    """Messages never quote a value from a redacted place (container Environment, entrypoint and
+    arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
+    from guardrails.audit.redaction import redact_quoted, secret_values
+
+    secrets = secret_values(data)
+    if not secrets:
+        return violations
+    out = []
+    for v in violations:
+        message = redact_quoted(v.message, v.path, secrets)
+        out.append(v if message == v.message else v.model_copy(update={"message": message}))
+    return out

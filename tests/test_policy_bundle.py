@@ -10,7 +10,7 @@ from guardrails.cli.main import main
 
 from guardrails.engine import PolicyBundle
 
-CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 20)] + [f"S3-{i:02d}" for i in range(1, 7)]
+CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 22)] + [f"S3-{i:02d}" for i in range(1, 7)]
 
 
 @pytest.mark.xfail(reason="known non-portable rule in policies/lib/iam.rego under OPA Go (policy-s3 branch)")
