@@ -45,6 +45,7 @@ def handle_event(
     """
     from guardrails.audit import AuditError
     from guardrails.config import ConfigError, load_config
+    from guardrails.engine import EngineUnavailableError
     from guardrails.runtime import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
     from guardrails.sources.errors import SourceError
@@ -72,7 +73,7 @@ def handle_event(
         raise _fail(EXIT_INPUT, f"audit: {exc}") from None
     try:
         outcome = service.handle(event, mode=mode, file=str(file))  # type: ignore[arg-type]
-    except (RuntimeEnforcementError, AuditError) as exc:
+    except (RuntimeEnforcementError, AuditError, EngineUnavailableError) as exc:
         raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # botocore errors (access denied, endpoint unreachable...)
         if type(exc).__module__.startswith("botocore"):

@@ -443,3 +443,25 @@ def test_a_real_opa_server_decides_like_regorus(bundle):
     server = _evaluator(bundle, url, timeout_seconds=30)
     expected = [comparable(r) for r in regorus.evaluate_many(documents)]
     assert [comparable(r) for r in server.evaluate_many(documents)] == expected
+
+
+def test_handle_event_exits_retry_when_the_server_is_down(stopped_url, tmp_path):
+    from fixtures.events.builders import ACCOUNT, REGION, sagemaker_call
+
+    request = {
+        "NotebookInstanceName": "nb",
+        "InstanceType": "ml.t3.medium",
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/r",
+    }
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(sagemaker_call("CreateNotebookInstance", request)))
+    config = tmp_path / "g.yaml"
+    config.write_text(
+        f"engine:\n  backend: opa-server\n  opa: {{url: '{stopped_url}', retries: 0}}\n"
+        f"runtime:\n  account_id: '{ACCOUNT}'\n"
+    )
+    result = CliRunner().invoke(
+        main, ["handle-event", str(event), "--config", str(config), "--region", REGION]
+    )
+    assert result.exit_code == 3, result.output  # EXIT_RETRY: the event is retried, never acknowledged
+    assert "EngineUnavailableError" in result.output and "cannot connect" in result.output
