@@ -30,8 +30,12 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guardrails")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
+    from guardrails.cli.colour import apply_no_color
+
+    apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 
 @main.command()
@@ -130,10 +134,15 @@ def check(
     if output_format == "json":
         text = render_json(run)
     else:
-        colour = output_path is None and sys.stdout.isatty()
+        from guardrails.cli.colour import colour_enabled
+
+        colour = output_path is None and colour_enabled(sys.stdout)
         text = render_text(run, colour=colour, show_passed=show_passed)
     if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
+        try:
+            output_path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail_input(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
@@ -253,6 +262,7 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
     from guardrails.cli.policy_opa import bundle_group, policy_push
 
     main.add_command(audit)
@@ -260,6 +270,7 @@ def _register_subcommands() -> None:
     main.add_command(handle_hook)
     policy.add_command(policy_push)
     policy.add_command(bundle_group)
+    main.add_command(package)
 
 
 _register_subcommands()

@@ -85,9 +85,12 @@ class OpaState:
                     manifest = json.loads(content)
                 elif name.endswith(".rego"):
                     modules[name] = content.decode("utf-8")
-                elif name.endswith("data.json"):
+                elif name == "data.json" or name.endswith("/data.json"):
                     segments = [s for s in name.rsplit("/", 1)[0].split("/") if s] if "/" in name else []
-                    _put(data, segments, json.loads(content))
+                    node = data
+                    for segment in segments:
+                        node = node.setdefault(segment, {})
+                    _merge(node, json.loads(content))
         with self.lock:
             self.bundle_roots = list(manifest.get("roots", [""]))
             self.set_data(data)
@@ -103,6 +106,15 @@ def _put(tree: dict[str, Any], segments: list[str], value: Any) -> None:
     else:
         tree.clear()
         tree.update(value)
+
+
+def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
+    """Deep-merge a bundle's data file into the data document (as OPA merges a bundle's data files)."""
+    for key, item in value.items():
+        if isinstance(item, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], item)
+        else:
+            into[key] = item
 
 
 def _delete(tree: dict[str, Any], segments: list[str]) -> bool:

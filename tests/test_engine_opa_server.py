@@ -213,7 +213,9 @@ def test_bundle_build_writes_an_opa_bundle_a_server_loads(tmp_path, bundle):
     assert manifest["revision"] == bundle.digest and manifest["roots"] == ["guardrails"]
     assert set(bundle.modules) <= set(files) and "guardrails-engine/batch.rego" in files
     assert not [f for f in files if f.endswith("_test.rego")]
-    info = json.loads(files["guardrails/bundle_info/data.json"])
+    data = json.loads(files["data.json"])
+    assert data["guardrails"]["facts"] == bundle.data["guardrails"]["facts"]  # the bundle data rides along
+    info = data["guardrails"]["bundle_info"]
     assert info["revision"] == bundle.digest and {c["id"] for c in info["catalog"]} == set(
         bundle.catalog.by_id
     )

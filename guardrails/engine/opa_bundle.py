@@ -1,14 +1,15 @@
 """The policy bundle as OPA consumes it: a bundle archive (`policy bundle build`) or pushed modules.
 
 Both carry the same content: the bundle's modules (not its tests) plus the engine's batch entry point
-(guardrails/engine/batch.rego), and the data document `data.guardrails.bundle_info` =
-{"revision": bundle digest, "version": catalog version, "catalog": [...]}. The `opa-server` backend
-checks that revision on every answer. The archive's `.manifest` has the same revision and the roots the
-modules and data live under.
+(guardrails/engine/batch.rego), the bundle data (`policies/data/*.json`, e.g. data.guardrails.facts),
+and the data document `data.guardrails.bundle_info` = {"revision": bundle digest, "version": catalog
+version, "catalog": [...]}. The `opa-server` backend checks that revision on every answer. The archive's
+`.manifest` has the same revision and the roots the modules and data live under.
 """
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import json
@@ -38,9 +39,36 @@ def bundle_info(bundle: PolicyBundle) -> dict[str, Any]:
     }
 
 
-def bundle_roots(modules: dict[str, str]) -> list[str]:
-    """The manifest roots: the first segment of every package, and of the bundle_info data path."""
-    roots = {BUNDLE_INFO_PATH.split("/", 1)[0]}
+def opa_data(bundle: PolicyBundle) -> dict[str, Any]:
+    """The whole data document the server holds: the bundle data plus `guardrails.bundle_info`."""
+    data = copy.deepcopy(bundle.data)
+    node = data
+    *parents, leaf = BUNDLE_INFO_PATH.split("/")
+    for key in parents:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise BundleError(f"bundle data {'.'.join(parents)} must be an object")
+    if leaf in node:
+        raise BundleError(f"bundle data {'.'.join([*parents, leaf])} is reserved for the bundle revision")
+    node[leaf] = bundle_info(bundle)
+    return data
+
+
+def data_documents(bundle: PolicyBundle) -> dict[str, Any]:
+    """Data API path -> value that `policy push` writes: each member of each top-level object of the
+    bundle data (`guardrails/facts`), or a top-level value itself; bundle_info is written apart, last."""
+    documents: dict[str, Any] = {}
+    for key, value in bundle.data.items():
+        if isinstance(value, dict) and value:
+            documents.update({f"{key}/{sub}": item for sub, item in value.items()})
+        else:
+            documents[key] = value
+    return documents
+
+
+def bundle_roots(modules: dict[str, str], data: dict[str, Any]) -> list[str]:
+    """The manifest roots: the first segment of every package and every top-level data key."""
+    roots = set(data)
     for key, text in modules.items():
         package = rego_package(text)
         if package is None:
@@ -52,17 +80,16 @@ def bundle_roots(modules: dict[str, str]) -> list[str]:
 def build_bundle_archive(bundle: PolicyBundle) -> bytes:
     """A gzipped OPA bundle tarball, byte-identical for the same policies (fixed mtimes and order)."""
     modules = opa_modules(bundle)
+    data = opa_data(bundle)
     manifest = {
         "revision": bundle.digest,
-        "roots": bundle_roots(modules),
+        "roots": bundle_roots(modules, data),
         "rego_version": 1,
         "metadata": {"name": "sagemaker-guardrails", "catalog_version": bundle.version},
     }
     files: dict[str, bytes] = {".manifest": json.dumps(manifest, indent=2, sort_keys=True).encode()}
     files.update({path: text.encode("utf-8") for path, text in modules.items()})
-    files[f"{BUNDLE_INFO_PATH}/data.json"] = json.dumps(
-        bundle_info(bundle), indent=2, sort_keys=True
-    ).encode()
+    files["data.json"] = json.dumps(data, indent=2, sort_keys=True).encode()
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in sorted(files):
@@ -125,9 +152,14 @@ def push_bundle(client: Any, bundle: PolicyBundle) -> PushReport:
         held = _held_revision(client)
         stale = sorted(pid for pid in current if pid.startswith(POLICY_ID_PREFIX) and pid not in wanted)
         changed = [pid for pid in wanted if current.get(pid) != wanted[pid]]
-        if held == bundle.digest and not changed and not stale:
+        documents = data_documents(bundle)
+        changed_data = [p for p, value in documents.items() if _held_data(client, p) != value]
+        if held == bundle.digest and not changed and not stale and not changed_data:
             return report
         client.update_or_create_data({"revision": f"incomplete push of {bundle.digest}"}, BUNDLE_INFO_PATH)
+        for path in changed_data:  # data first: the modules may read it as they compile
+            _put_data(client, path, documents[path])
+            report.uploaded.append(f"data/{path}")
         for key in push_order(modules):
             pid = POLICY_ID_PREFIX + key
             if pid in changed:
@@ -150,6 +182,25 @@ def _put_module(client: Any, pid: str, text: str) -> None:
     except Exception as exc:
         errors = "; ".join(e.get("message", "") for e in getattr(exc, "errors", []) if isinstance(e, dict))
         raise PushError(f"{pid}: the server refused the module: {errors or describe_failure(exc)}") from exc
+
+
+def _put_data(client: Any, path: str, value: Any) -> None:
+    # The client's update_or_create_data takes objects only; a top-level non-object value goes the same
+    # way with the Data API's PUT.
+    if isinstance(value, dict):
+        client.update_or_create_data(value, path)
+        return
+    response = client._session.put(f"{client.root_url}/data/{path}", json=value, timeout=client.timeout)
+    response.raise_for_status()
+
+
+def _held_data(client: Any, path: str) -> Any:
+    from opa_client.errors import PolicyNotFoundError
+
+    try:
+        return client.get_data(path).get("result")
+    except PolicyNotFoundError:
+        return None
 
 
 def _current_modules(client: Any) -> dict[str, str]:
