@@ -14,7 +14,7 @@ import json
 import pytest
 from deploy_support import DEPLOY, REGION, load, parameter_values, sam_translate
 from fixtures.events.builders import s3_call
-from lambda_zip_support import invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
 from test_runtime_e2e import client, moto_url  # noqa: F401 (moto_url is a fixture)
 
 pytestmark = pytest.mark.lambda_zip
@@ -54,7 +54,14 @@ def stacks(moto_url, lambda_zip):
         "AuditWriterPolicyArn": audit["AuditWriterPolicyArn"],
         "AuditSigningKeyUrl": audit["SigningKeyUrl"],
     }, code="s3://deploy-artifacts/lambda.zip")
-    return {"audit": audit, "runtime": runtime, "runtime_template": translated}
+    admission, _ = create_stack(moto_url, "guardrails-admission", "admission.yaml", {
+        "FailureMode": "FAIL",
+        "Architecture": "x86_64",
+        "ConfigParameterName": CONFIG_PARAMETER,
+        "AuditSinks": audit["AuditSinks"],
+        "AuditWriterPolicyArn": audit["AuditWriterPolicyArn"],
+    }, code="s3://deploy-artifacts/lambda.zip")
+    return {"audit": audit, "runtime": runtime, "admission": admission, "runtime_template": translated}
 
 
 def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
@@ -123,3 +130,20 @@ def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(mo
 
     table = stacks["runtime"]["IdempotencyTableName"]
     assert client("dynamodb", moto_url).scan(TableName=table)["Count"] == 1
+
+
+def test_admission_function_judges_a_hook_request_with_the_stack_environment(moto_url, stacks, lambda_zip,
+                                                                             lambda_runtime_dir, tmp_path):
+    _, task_root, _ = lambda_zip
+    function = client("lambda", moto_url).get_function_configuration(FunctionName=stacks["admission"]["HookFunctionArn"])
+    assert function["Handler"] == "guardrails.lambdas.cfn_hook.handler"
+    env = {**function["Environment"]["Variables"], "AWS_ENDPOINT_URL": moto_url, "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_FUNCTION_NAME": function["FunctionName"]}
+    request = json.loads((FIXTURES / "hooks" / "cloud-control-notebook-create.json").read_text())
+    (answer,), _, logs = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler", [request],
+                                tmp_path, env)
+    assert answer["error"] is None, logs
+    assert answer["result"]["hookStatus"] == "FAILED"  # SM-05 (direct internet access) under the SSM config
+    items = client("dynamodb", moto_url).scan(TableName=stacks["audit"]["AuditTableName"])["Items"]
+    stored = [json.loads(line) for item in items for line in item["records"]["S"].splitlines()]
+    assert [r["verdict"] for r in stored if r["resource"].get("name") == "research"] == ["deny"]
