@@ -15,6 +15,7 @@ import pytest
 from deploy_support import DEPLOY, REGION, load, parameter_values, sam_translate
 from fixtures.events.builders import s3_call
 from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from readme_commands import sam_deploy
 from test_runtime_e2e import client, moto_url  # noqa: F401 (moto_url is a fixture)
 
 pytestmark = pytest.mark.lambda_zip
@@ -37,31 +38,42 @@ def create_stack(url: str, name: str, template_name: str, parameters: dict[str, 
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}, translated
 
 
+README_TEMPLATE, README_OVERRIDES = sam_deploy("enforce")  # the README's enforce rollout step
+TOP_LEVEL = {**README_OVERRIDES, "ConfigParameterName": CONFIG_PARAMETER, "RetentionDays": "30",
+             "Architecture": "x86_64"}  # the zip under test is built for this machine
+
+
+def nested_parameters(parent: dict, logical: str, values: dict, outputs: dict[str, dict]) -> dict[str, str]:
+    """What deploy/main.yaml passes to one nested stack: its parameters and earlier stacks' outputs."""
+    resolved = {}
+    for key, value in parent["Resources"][logical]["Properties"]["Parameters"].items():
+        if "Ref" in value:
+            resolved[key] = str(values[value["Ref"]])
+        else:
+            stack, attribute = value["Fn::GetAtt"]
+            resolved[key] = outputs[stack][attribute.removeprefix("Outputs.")]
+    return resolved
+
+
 @pytest.fixture(scope="module")
 def stacks(moto_url, lambda_zip):
+    """deploy/main.yaml's nested stacks, created in order with the parameters it wires (moto cannot
+    resolve a nested stack's outputs, so each is created as a stack of its own, as sam deploy would nest it)."""
     output, _, _ = lambda_zip
     s3 = client("s3", moto_url)
     s3.create_bucket(Bucket="deploy-artifacts")
     s3.upload_file(str(output), "deploy-artifacts", "lambda.zip")
     client("ssm", moto_url).put_parameter(Name=CONFIG_PARAMETER, Type="String",
                                           Value="runtime:\n  max_actions: 10\n")
-    audit, _ = create_stack(moto_url, "guardrails-audit", "audit.yaml", {"RetentionDays": "30"})
-    runtime, translated = create_stack(moto_url, "guardrails-runtime", "runtime.yaml", {
-        "Mode": "enforce",
-        "Architecture": "x86_64",  # the zip under test is built for this machine
-        "ConfigParameterName": CONFIG_PARAMETER,
-        "AuditSinks": audit["AuditSinks"],
-        "AuditWriterPolicyArn": audit["AuditWriterPolicyArn"],
-        "AuditSigningKeyUrl": audit["SigningKeyUrl"],
-    }, code="s3://deploy-artifacts/lambda.zip")
-    admission, _ = create_stack(moto_url, "guardrails-admission", "admission.yaml", {
-        "FailureMode": "FAIL",
-        "Architecture": "x86_64",
-        "ConfigParameterName": CONFIG_PARAMETER,
-        "AuditSinks": audit["AuditSinks"],
-        "AuditWriterPolicyArn": audit["AuditWriterPolicyArn"],
-    }, code="s3://deploy-artifacts/lambda.zip")
-    return {"audit": audit, "runtime": runtime, "admission": admission, "runtime_template": translated}
+    parent = load(DEPLOY.parent / README_TEMPLATE)
+    values = parameter_values(parent, TOP_LEVEL)
+    outputs: dict[str, dict] = {}
+    for logical in ("Audit", "Runtime", "Admission"):
+        location = parent["Resources"][logical]["Properties"]["Location"]
+        parameters = nested_parameters(parent, logical, values, outputs)
+        outputs[logical], _ = create_stack(moto_url, f"guardrails-{logical}", location, parameters,
+                                           code="s3://deploy-artifacts/lambda.zip")
+    return {"audit": outputs["Audit"], "runtime": outputs["Runtime"], "admission": outputs["Admission"]}
 
 
 def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
@@ -75,7 +87,7 @@ def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["stream", "seq"]
     assert client("kms", moto_url).describe_key(KeyId=stacks["audit"]["SigningKeyArn"])["KeyMetadata"]["Enabled"]
     rules = client("events", moto_url).list_rules()["Rules"]
-    assert len([r for r in rules if "guardrails-runtime" in r["Name"]]) == 4
+    assert len([r for r in rules if "guardrails-Runtime" in r["Name"]]) == 4
 
 
 def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(moto_url, stacks, lambda_zip,

@@ -252,3 +252,22 @@ def test_admission_hook_targets_every_in_scope_type_and_the_stack_operations():
     source = load(path)
     assert source["Parameters"]["FailureMode"]["AllowedValues"] == ["WARN", "FAIL"]
     assert source["Parameters"]["FailureMode"]["Default"] == "WARN"
+
+
+def test_top_level_template_wires_every_nested_parameter():
+    parent = load(DEPLOY / "main.yaml")
+    outputs = {name: set(load(DEPLOY / res["Properties"]["Location"]).get("Outputs", {}))
+               for name, res in parent["Resources"].items()}
+    for name, resource in parent["Resources"].items():
+        assert resource["Type"] == "AWS::Serverless::Application"
+        child = load(DEPLOY / resource["Properties"]["Location"])
+        passed = resource["Properties"].get("Parameters", {})
+        required = {k for k, v in child.get("Parameters", {}).items() if "Default" not in v}
+        assert required <= set(passed), f"{name}: {sorted(required - set(passed))} not passed"
+        assert set(passed) <= set(child["Parameters"]), f"{name}: unknown {sorted(set(passed) - set(child['Parameters']))}"
+        for value in passed.values():
+            if "Fn::GetAtt" in value:
+                stack, attribute = value["Fn::GetAtt"]
+                assert attribute.removeprefix("Outputs.") in outputs[stack]
+            else:
+                assert value["Ref"] in parent["Parameters"]
