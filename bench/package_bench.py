@@ -8,8 +8,8 @@ sys.path (tests/fixtures/lambda/invoke_handler.py, the harness the tests use) an
 median of N runs: **import** (interpreter start to handler imported) and **ready** (to the end of the
 first invocation: config read, policy bundle compiled, one decision audited), wall clock and CPU (the CPU
 time is the steadier number on a shared machine). No bytecode is written: /var/task is read-only in Lambda,
-so every cold start compiles the package's modules (the runtime's boto3 is precompiled, as in Lambda). Target: zip < 15 MB,
-ready < 0.5 s. Prints a JSON summary.
+so every cold start compiles the package's modules (the runtime's boto3 is precompiled, as in Lambda).
+Target: zip < 15 MB, ready < 0.5 s. Prints a JSON summary.
 """
 
 from __future__ import annotations

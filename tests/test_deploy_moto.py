@@ -10,11 +10,13 @@ those on the templates."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 from deploy_support import DEPLOY, REGION, load, parameter_values, sam_translate
 from fixtures.events.builders import s3_call
-from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from lambda_zip_support import FIXTURES, guardrails_command, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
 from readme_commands import sam_deploy
 from test_runtime_e2e import client, moto_url  # noqa: F401 (moto_url is a fixture)
 
@@ -55,6 +57,14 @@ def nested_parameters(parent: dict, logical: str, values: dict, outputs: dict[st
     return resolved
 
 
+def hmac_key_behind_alias(url: str, alias: str) -> None:
+    """moto creates the template's HMAC_256 key as a symmetric key (it ignores KeySpec/KeyUsage, asserted
+    on the template instead); put a real HMAC key behind the stack's alias, as AWS would have created."""
+    kms = client("kms", url)
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    kms.update_alias(AliasName=alias, TargetKeyId=key)
+
+
 @pytest.fixture(scope="module")
 def stacks(moto_url, lambda_zip):
     """deploy/main.yaml's nested stacks, created in order with the parameters it wires (moto cannot
@@ -73,6 +83,8 @@ def stacks(moto_url, lambda_zip):
         parameters = nested_parameters(parent, logical, values, outputs)
         outputs[logical], _ = create_stack(moto_url, f"guardrails-{logical}", location, parameters,
                                            code="s3://deploy-artifacts/lambda.zip")
+        if logical == "Audit":
+            hmac_key_behind_alias(moto_url, outputs["Audit"]["SigningKeyUrl"].removeprefix("kms://"))
     return {"audit": outputs["Audit"], "runtime": outputs["Runtime"], "admission": outputs["Admission"]}
 
 
@@ -139,6 +151,17 @@ def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(mo
     alerts = [json.loads(m["Body"]) for m in messages]
     assert [a["resource"]["name"] for a in alerts] == [bucket]
     assert "S3-02" in alerts[0]["controls"]
+
+    # the auditor verifies the stack's table with the stack's signing key (kms:VerifyMac)
+    verify = subprocess.run(
+        [*guardrails_command(), "audit", "verify", f"dynamodb://{stacks['audit']['AuditTableName']}",
+         "--audit-key", env["GUARDRAILS_AUDIT_KEY"], "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "AWS_ENDPOINT_URL": moto_url, "AWS_ACCESS_KEY_ID": "testing",
+             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION})
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    behind_alias = client("kms", moto_url).describe_key(KeyId=env["GUARDRAILS_AUDIT_KEY"].removeprefix("kms://"))
+    assert ours[0]["mac"]["key"] in (behind_alias["KeyMetadata"]["KeyId"], behind_alias["KeyMetadata"]["Arn"])
 
     table = stacks["runtime"]["IdempotencyTableName"]
     assert client("dynamodb", moto_url).scan(TableName=table)["Count"] == 1
