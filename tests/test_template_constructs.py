@@ -192,6 +192,8 @@ def test_properties_from_a_macro_are_unknown_content_that_fails_the_check(tmp_pa
     assert result["verdict"] == "deny"
     (note,) = report["summary"]["unknown_content"]
     assert note["logical_id"] == "Nb" and "AWS::Include" in note["reason"]
+    # presence checks on the resource itself report unknown (KmsKeyId, SubnetId may be absent)
+    assert {"SM-04", "SM-14"} <= controls(result, unknown=True)
     # under `unknown: warn` the macro content warns, like an unknown violation
     config = write(tmp_path, "unknown: warn\n", "config.yaml")
     assert run("check", "--config", str(config), str(path))[0] == 0

@@ -131,10 +131,14 @@ def documents_from_data(
         return result.documents
     if looks_like_api_request(data):
         return load_api_request(path, data, point=point)
-    from guardrails.sources.cloudtrail import documents_from_event, looks_like_event
+    from guardrails.sources.cloudtrail import looks_like_event, parse_event
 
     if looks_like_event(data):
-        return documents_from_event(data, str(path))
+        parsed = parse_event(data, file=str(path))
+        if parsed.skipped is not None and notes is not None:  # a failed call, an event out of scope...
+            what = parsed.operation or parsed.event_name
+            notes.append(InputNote("not-evaluated", str(path), None, what, parsed.skipped.message))
+        return parsed.documents
     return None
 
 
