@@ -30,8 +30,12 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guardrails")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
+    from guardrails.cli.colour import apply_no_color
+
+    apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 
 @main.command()
@@ -79,6 +83,12 @@ def main() -> None:
     metavar="SINK",
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -89,6 +99,7 @@ def check(
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
@@ -110,7 +121,9 @@ def check(
     if output_format == "json":
         text = render_json(run)
     else:
-        colour = output_path is None and sys.stdout.isatty()
+        from guardrails.cli.colour import colour_enabled
+
+        colour = output_path is None and colour_enabled(sys.stdout)
         text = render_text(run, colour=colour, show_passed=show_passed)
     if output_path is not None:
         try:
@@ -124,7 +137,12 @@ def check(
         from guardrails.audit import AuditError
 
         try:
-            record_check_run(run, sinks, store_input=config.audit.store_input)
+            record_check_run(
+                run,
+                sinks,
+                store_input=config.audit.store_input,
+                signing_key=audit_key or config.audit.signing_key,
+            )
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
     for error in run.errors:  # also in the report; stderr names each file that was not judged
@@ -151,21 +169,32 @@ def policy() -> None:
     "--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies."
 )
 @click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
-def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["auto", "regorus", "opa-go"]),
+    default="auto",
+    show_default=True,
+    help="auto: regorus, and the OPA Go engine too when it is installed (a test must pass under both).",
+)
+def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool, engine: str) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
-    from guardrails.engine import BundleError, PolicyBundle, create_evaluator
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.policy_tests import engines_for, run_policy_tests
 
+    engines = engines_for(engine)
     try:
         bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
-        results = create_evaluator(bundle).run_tests()
+        results = run_policy_tests(bundle, engines)
     except BundleError as exc:
         raise fail_input(str(exc)) from None
     failed = [r for r in results if not r.passed]
     for r in results:
         if verbose or not r.passed:
             status = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
-            detail = f" ({r.error})" if r.error else ""
-            click.echo(f"{status} data.{r.package}.{r.name}{detail}")
+            detail = "; ".join(f"{e}: {why}" for e, why in r.failures.items())
+            click.echo(f"{status} data.{r.package}.{r.name}{f' ({detail})' if detail else ''}")
+    click.echo(f"engines: {', '.join(engines)}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if not results:
         raise fail_input("no policy tests found")
@@ -220,10 +249,12 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    main.add_command(package)
 
 
 _register_subcommands()

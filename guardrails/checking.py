@@ -35,15 +35,19 @@ def run_check(
     )
 
 
-def record_check_run(run: CheckRun, sink_urls: list[str], *, store_input: bool = False) -> int:
-    """Record every decision of a pre-deploy run (the CI gate record); raises AuditError on any failure."""
-    from guardrails.audit import ActionTaken, AuditTrail, current_actor, open_sink
+def record_check_run(
+    run: CheckRun, sink_urls: list[str], *, store_input: bool = False, signing_key: str | None = None
+) -> int:
+    """Record every decision of a pre-deploy run (the CI gate record); raises AuditError on any failure.
+
+    `signing_key` (a key URL; default GUARDRAILS_AUDIT_KEY) signs the records."""
+    from guardrails.audit import ActionTaken, AuditTrail, current_actor
 
     def gate_action(decision) -> ActionTaken:
         blocked = decision.verdict in ("deny", "error")
         return ActionTaken(kind="fail-pipeline" if blocked else "pass-pipeline", outcome="succeeded")
 
-    with AuditTrail(*[open_sink(url) for url in sink_urls]) as trail:
+    with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
         records = trail.record_decisions(
             run.decisions,
             actor=current_actor(),

@@ -18,6 +18,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.infrastructure import is_infrastructure_failure
 
 UNCATALOGUED_SEVERITY = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
@@ -64,8 +65,15 @@ class Decider:
             "engine": self._engine_info,
         }
         if isinstance(result, EngineError):
-            return Decision(verdict="error", error=str(result), **common)
+            return Decision(
+                verdict="error",
+                error=str(result),
+                infrastructure_failure=is_infrastructure_failure(result),
+                **common,
+            )
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
+        if violations:
+            violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
@@ -116,3 +124,18 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     res = document.resource
     candidates = [res.arn, res.name, document.context.location.logical_id]
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
+
+
+def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+    """Messages never quote a value from a redacted place (container Environment, entrypoint and
+    arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
+    from guardrails.audit.redaction import redact_quoted, secret_values
+
+    secrets = secret_values(data)
+    if not secrets:
+        return violations
+    out = []
+    for v in violations:
+        message = redact_quoted(v.message, v.path, secrets)
+        out.append(v if message == v.message else v.model_copy(update={"message": message}))
+    return out

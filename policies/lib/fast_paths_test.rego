@@ -14,13 +14,14 @@ findings(d) := vs if {
 
 all_on := {"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
 
-kms := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]}
+kms := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}}]}
 
-tls := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+tls := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 
 role_allow := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/r"}, "Action": "s3:GetObject"}
 
 bucket(statements, unk) := f.doc_unknown("AWS::S3::Bucket", {
+	"BucketName": "b",
 	"PublicAccessBlockConfiguration": all_on,
 	"BucketEncryption": kms,
 	"Policy": {"Statement": statements},
@@ -63,12 +64,14 @@ test_listed_block_public_access_flag_is_unknown_s301 if {
 notebook := {
 	"SubnetId": "subnet-1", "SecurityGroupIds": ["sg-1"], "KmsKeyId": "k",
 	"DirectInternetAccess": "Disabled", "RootAccess": "Disabled",
+	"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 
 test_listed_literal_notebook_values_are_unknown if {
 	count(findings(f.doc("AWS::SageMaker::NotebookInstance", notebook))) == 0
 	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["DirectInternetAccess"])), "SM-05", "DirectInternetAccess")
 	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["RootAccess"])), "SM-18", "RootAccess")
+	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["InstanceMetadataServiceConfiguration"])), "SM-20", "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion")
 	count(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["RootAccessX", "SubnetId", "KmsKeyId"]))) == 0
 }
 
