@@ -342,14 +342,17 @@ Resources:
       SecurityGroupIds: [sg-0a]
       DirectInternetAccess: Disabled
       RootAccess: Disabled
+      InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
   Whole:
     Type: AWS::SageMaker::NotebookInstance
     Properties: !If
       - Prod
       - {InstanceType: ml.t3.medium, RoleArn: r, KmsKeyId: !Ref Key, SubnetId: subnet-0a,
-         SecurityGroupIds: [sg-0a], DirectInternetAccess: Disabled, RootAccess: Disabled}
+         SecurityGroupIds: [sg-0a], DirectInternetAccess: Disabled, RootAccess: Disabled,
+         InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}}
       - {InstanceType: ml.t3.medium, RoleArn: r, SubnetId: subnet-0a,
-         SecurityGroupIds: [sg-0a], DirectInternetAccess: Disabled, RootAccess: Disabled}
+         SecurityGroupIds: [sg-0a], DirectInternetAccess: Disabled, RootAccess: Disabled,
+         InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}}
 """
 
 
