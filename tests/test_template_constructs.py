@@ -421,3 +421,27 @@ def test_bucket_policy_string_that_does_not_parse_is_unknown_not_no_policy(tmp_p
     assert "Policy" in document.context.unknown
     code, report = check_json(path)
     assert code == 1 and "S3-03" in controls(report["results"][0], unknown=True)
+
+
+def test_corpus_parent_stack_lists_its_nested_stacks_as_not_followed(decider):
+    from conftest import CORPUS, require
+
+    from guardrails.checking import run_check
+    from guardrails.config import GuardrailsConfig
+
+    parent = require(
+        CORPUS / "cloudformation" / "aws-samples__amazon-sagemaker-secure-mlops__cfn_templates__env-main.yaml"
+    )
+    run = run_check([parent], GuardrailsConfig(), decider=decider)
+    assert run.decisions == [] and run.errors == []
+    reasons = {n.logical_id: n.reason for n in run.notes_of("not-followed")}
+    # its children sit in the corpus under flattened names, not next to it: not followed, and said so
+    assert "env-s3.yaml is not a file next to this template" in " ".join(reasons.values())
+    assert len(reasons) == 7  # the two stack sets have a false Condition with the default parameters
+    multi = {"StagingAccountList": "111111111111", "ProductionAccountList": "222222222222"}
+    multi |= {"CreateEnvironmentIAMRoles": "YES", "CreateTargetAccountNetworkInfra": "YES"}
+    run = run_check([parent], GuardrailsConfig(), multi, decider=decider)
+    reasons = {n.logical_id: n.reason for n in run.notes_of("not-followed")}
+    assert (
+        sum("https://s3.amazonaws.com/" in reason for reason in reasons.values()) == 2
+    )  # stack sets from S3
