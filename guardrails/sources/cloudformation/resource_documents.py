@@ -172,6 +172,8 @@ def document_from_resource_properties(
             unknown.append("Policy")
             policy = unknown_value(policy.reason)
         shaped = {} if policy is None else {"Policy": policy}
+        if name is not None:
+            shaped["BucketName"] = name
         resource_type = BUCKET
         unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)
     elif resource_type == PIPELINE:
@@ -420,6 +422,12 @@ class _TemplateDocuments:
             name = unknown_value(f"Bucket of {policy.logical_id}")
         document = self._policy_document(policy)
         properties = {} if document is None else {"Policy": document}
+        # the bucket's name, as API request documents carry it (S3-05 matches the policy's Resource to it)
+        properties["BucketName"] = (
+            bucket
+            if isinstance(bucket, (str, Unknown)) and bucket
+            else Unknown(f"Bucket of {policy.logical_id}")
+        )
         return _Entry(
             policy.index,
             policy.logical_id,
