@@ -325,7 +325,7 @@ class _TemplateDocuments:
                 properties = Unknown(f"Fn::Transform {_transform_name(resource[SECTION_TRANSFORM])}")
             if isinstance(properties, dict):
                 properties = dict(properties)  # the resolver's copy stays untouched
-            else:
+            elif self.macro is None:  # (the template-level note already says it for every resource)
                 reason = properties.reason if isinstance(properties, Unknown) else "not a mapping"
                 self._note(
                     "unknown-content",
