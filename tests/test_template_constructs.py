@@ -445,3 +445,31 @@ def test_corpus_parent_stack_lists_its_nested_stacks_as_not_followed(decider):
     assert (
         sum("https://s3.amazonaws.com/" in reason for reason in reasons.values()) == 2
     )  # stack sets from S3
+
+
+def test_maybe_absent_bucket_settings_are_unknown_violations(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          Prod: !Equals [!Ref Env, prod]
+        Resources:
+          B:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: b
+              BucketEncryption: !If
+                - Prod
+                - ServerSideEncryptionConfiguration:
+                    - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: arn:aws:kms:eu-west-1:111122223333:key/k}
+                - !Ref AWS::NoValue
+              PublicAccessBlockConfiguration: !If
+                - Prod
+                - {BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+                - !Ref AWS::NoValue
+        """,
+    )
+    code, report = check_json(path)
+    assert code == 1 and {"S3-01", "S3-04"} <= controls(report["results"][0], unknown=True)
