@@ -473,3 +473,38 @@ def test_maybe_absent_bucket_settings_are_unknown_violations(tmp_path):
     )
     code, report = check_json(path)
     assert code == 1 and {"S3-01", "S3-04"} <= controls(report["results"][0], unknown=True)
+
+
+def test_local_include_snippets_are_read_where_they_stand():
+    code, report = check_json(FIXTURES / "include" / "main.yaml")
+    results = by_logical_id(report)
+    assert code == 1 and report["summary"]["unknown_content"] == []
+    assert controls(results["Nb"]) == set()  # network settings and key come from the snippets
+    assert "S3-02" in controls(results["Public"], unknown=False)  # a bucket added by the section snippet
+
+
+def test_include_cycle_and_clash_are_input_errors(tmp_path):
+    write(tmp_path, "X: {Fn::Transform: {Name: AWS::Include, Parameters: {Location: b.yaml}}}\n", "a.yaml")
+    write(tmp_path, "Y: {Fn::Transform: {Name: AWS::Include, Parameters: {Location: a.yaml}}}\n", "b.yaml")
+    main = write(
+        tmp_path,
+        "Resources:\n  Fn::Transform: {Name: AWS::Include, Parameters: {Location: a.yaml}}\n",
+        "main.yaml",
+    )
+    code, _, err = run("check", str(main))
+    assert code == 2 and "cycle" in err
+    write(tmp_path, "BucketName: other\n", "props.yaml")
+    clash = write(
+        tmp_path,
+        """
+        Resources:
+          B:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: mine
+              Fn::Transform: {Name: AWS::Include, Parameters: {Location: props.yaml}}
+        """,
+        "clash.yaml",
+    )
+    code, _, err = run("check", str(clash))
+    assert code == 2 and "BucketName already in the mapping" in err

@@ -116,6 +116,7 @@ def documents_from_data(
     parameters: dict[str, str],
     point: EnforcementPoint,
     notes: list[InputNote] | None = None,
+    includes: bool = False,
 ) -> list[ResourceDocument] | None:
     """Documents for a parsed file, or None when it is not a kind of input we know. What a template
     holds but no control judges is appended to `notes`."""
@@ -124,7 +125,13 @@ def documents_from_data(
 
     if looks_like_cloudformation(data):
         result = template_documents(
-            data, file=str(path), parameters=parameters, lines=lines, point=point, base_dir=path.parent
+            data,
+            file=str(path),
+            parameters=parameters,
+            lines=lines,
+            point=point,
+            base_dir=path.parent,
+            includes=includes,
         )
         if notes is not None:
             notes.extend(result.notes)
@@ -167,7 +174,9 @@ def load_inputs(
         try:
             text = decode_text(read_input_bytes(path), str(file))
             data, lines = parse_document(file, text)
-            documents = documents_from_data(file, data, lines, parameters or {}, point, notes)
+            documents = documents_from_data(
+                file, data, lines, parameters or {}, point, notes, includes="AWS::Include" in text
+            )
         except SourceError as exc:
             loaded.errors.append(exc)
             continue

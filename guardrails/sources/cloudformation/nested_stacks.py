@@ -72,7 +72,8 @@ class NestedStacks:
         from guardrails.sources.cloudformation.template_text import parse_template_text, read_template_file
 
         name = display_name(path)
-        template, lines = parse_template_text(read_template_file(path), name)
+        text = read_template_file(path)
+        template, lines = parse_template_text(text, name)
         passed = properties.get("Parameters") if isinstance(properties, dict) else None
         parameters = _child_parameters(template, passed, logical_id)
         for pseudo_name in INHERITED_PSEUDO:
@@ -86,6 +87,7 @@ class NestedStacks:
             point=self.point,
             base_dir=path.parent,
             chain=(*self.chain, real),
+            includes="AWS::Include" in text,
         )
         return result, ""
 

@@ -18,6 +18,7 @@ from guardrails.documents import (
     unknown_value,
 )
 from guardrails.resource_kinds import BY_TYPE, CLOUDFORMATION_TYPES, arn_for
+from guardrails.sources.cloudformation.includes import LocalIncludes
 from guardrails.sources.cloudformation.intrinsics import TemplateResolver
 from guardrails.sources.cloudformation.language_extensions import (
     FOR_EACH_PREFIX,
@@ -111,12 +112,17 @@ def template_documents(
     point: EnforcementPoint = "pre-deploy",
     base_dir: Path | None = None,
     chain: tuple[Path, ...] = (),
+    includes: bool = False,
 ) -> TemplateResult:
     """`documents_from_template` plus notes; with `base_dir` (the template's folder) nested stacks whose
-    `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection)."""
+    `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection) and,
+    when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read."""
     lines = dict(lines or {})
     _validate_sections(template, file)
     try:
+        if includes and base_dir is not None:
+            template = LocalIncludes(base_dir).expand(template)
+            _validate_sections(template, file)
         if has_for_each(template):
             template = _expand_loops(template, parameters)
         _validate(template, file, lines)
