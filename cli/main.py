@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from guardrails.cli.lazy_group import LazyGroup
 
 from guardrails import __version__
 
@@ -28,7 +29,17 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
     return parameters
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy_subcommands={
+        "audit": "guardrails.cli.audit:audit",
+        "handle-event": "guardrails.cli.handle_event:handle_event",
+        "handle-hook": "guardrails.cli.handle_hook:handle_hook",
+        "package": "guardrails.cli.package:package",
+        "scan": "guardrails.cli.scan:scan",
+    },
+)
 @click.version_option(__version__, prog_name="guardrails")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -165,7 +176,13 @@ def check(
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "push": "guardrails.cli.policy_opa:policy_push",
+        "bundle": "guardrails.cli.policy_opa:bundle_group",
+    },
+)
 def policy() -> None:
     """Work with the policy bundle."""
 
@@ -258,24 +275,6 @@ def config_validate(path: Path) -> None:
     click.echo(f"{path}: valid")
 
 
-def _register_subcommands() -> None:
-    from guardrails.cli.audit import audit
-    from guardrails.cli.handle_event import handle_event
-    from guardrails.cli.handle_hook import handle_hook
-    from guardrails.cli.package import package
-    from guardrails.cli.policy_opa import bundle_group, policy_push
-    from guardrails.cli.scan import scan
-
-    main.add_command(audit)
-    main.add_command(handle_event)
-    main.add_command(handle_hook)
-    policy.add_command(policy_push)
-    policy.add_command(bundle_group)
-    main.add_command(package)
-    main.add_command(scan)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     main()
