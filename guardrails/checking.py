@@ -29,6 +29,7 @@ def run_check(
         bundle_digest=decider.bundle.digest,
         engine=f"{decider.evaluator.name} {decider.evaluator.version}",
         documents=loaded.documents,
+        notes=loaded.notes,
     )
 
 

@@ -18,6 +18,8 @@ class CheckRun:
     bundle_version: str = ""
     bundle_digest: str = ""
     engine: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about inputs that were not read (e.g. a Terraform source, not a plan)."""
     documents: list[ResourceDocument] = field(default_factory=list, repr=False)
     """The decided inputs, in decision order (for the audit trail; not part of the report)."""
 
@@ -41,4 +43,5 @@ class CheckRun:
             },
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},
             "engine": self.engine,
+            "notes": list(self.notes),
         }

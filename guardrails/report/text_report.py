@@ -63,6 +63,7 @@ def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = Fals
             for v in d.violations:
                 out.extend(_violation_lines(v, colour))
         out.append("")
+    out.extend(f"note: {note}" for note in run.notes)
     s = run.summary()
     verdicts, violations = s["verdicts"], s["violations"]
     counts = ", ".join(f"{verdicts[k]} {k}" for k in ("deny", "warn", "allow", "error"))

@@ -15,6 +15,15 @@ from guardrails.sources.errors import SourceError
 CANDIDATE_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".terraform", ".tox"}
 BINARY_SNIFF_BYTES = 8192
+TERRAFORM_SOURCE_SUFFIXES = (".tf", ".tf.json")
+TERRAFORM_NOTE = (
+    "{file}: Terraform source, not checked; check its plan instead: "
+    "terraform plan -out plan.out && terraform show -json plan.out > plan.json && guardrails check plan.json"
+)
+TERRAFORM_STATE_ERROR = (
+    "a Terraform state, not a plan (no resource_changes); check a plan: "
+    "terraform plan -out plan.out && terraform show -json plan.out > plan.json"
+)
 
 
 @dataclass
@@ -22,6 +31,8 @@ class LoadedInputs:
     documents: list[ResourceDocument] = field(default_factory=list)
     files_checked: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know about what was not read (e.g. Terraform sources instead of a plan)."""
 
 
 def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[tuple[Path, bool]]:
@@ -62,12 +73,26 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[str, int]]:
 
 
 def documents_from_data(
-    path: Path, data: Any, lines: dict[str, int], parameters: dict[str, str], point: EnforcementPoint
+    path: Path,
+    data: Any,
+    lines: dict[str, int],
+    parameters: dict[str, str],
+    point: EnforcementPoint,
+    text: str = "",
 ) -> list[ResourceDocument] | None:
     """Documents for a parsed file, or None when it is not a kind of input we know."""
     from guardrails.sources.api_request import load_api_request, looks_like_api_request
     from guardrails.sources.cloudformation import documents_from_template, looks_like_cloudformation
+    from guardrails.sources.terraform_plan import (
+        documents_from_plan,
+        looks_like_terraform_plan,
+        looks_like_terraform_state,
+    )
 
+    if looks_like_terraform_plan(data):
+        return documents_from_plan(data, file=str(path), text=text, point=point)
+    if looks_like_terraform_state(data):
+        raise SourceError(str(path), TERRAFORM_STATE_ERROR)
     if looks_like_cloudformation(data):
         return documents_from_template(data, file=str(path), parameters=parameters, lines=lines, point=point)
     if looks_like_api_request(data):
@@ -89,12 +114,16 @@ def load_inputs(
     """Every document under `paths`. Unknown files are skipped and counted; invalid ones raise SourceError."""
     loaded = LoadedInputs()
     for file, explicit in iter_candidate_files(paths, excludes or []):
+        if file.name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+            loaded.files_skipped.append(str(file))
+            loaded.notes.append(TERRAFORM_NOTE.format(file=file))
+            continue
         if not explicit and file.suffix.lower() not in CANDIDATE_SUFFIXES:
             loaded.files_skipped.append(str(file))
             continue
         text = read_text(file)
         data, lines = parse_document(file, text)
-        documents = documents_from_data(file, data, lines, parameters or {}, point)
+        documents = documents_from_data(file, data, lines, parameters or {}, point, text)
         if documents is None:
             loaded.files_skipped.append(str(file))
             continue
