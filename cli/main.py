@@ -37,7 +37,12 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Report format: text (default), json, sarif, junit, github; repeatable, "
+    "FORMAT=FILE writes that report to FILE (e.g. --format text --format sarif=results.sarif).",
 )
 @click.option(
     "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
@@ -81,7 +86,7 @@ def main() -> None:
 )
 def check(
     paths: tuple[Path, ...],
-    output_format: str,
+    output_formats: tuple[str, ...],
     config_path: Path | None,
     parameters: tuple[str, ...],
     policy_dirs: tuple[Path, ...],
@@ -97,24 +102,29 @@ def check(
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError
-    from guardrails.report import render_json, render_text
+    from guardrails.report.outputs import OutputSpecError, parse_output_specs, renderer
     from guardrails.sources.errors import SourceError
 
+    try:
+        outputs = parse_output_specs(output_formats, output_path)
+    except OutputSpecError as exc:
+        raise fail_input(str(exc)) from None
     try:
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
         run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
     except (ConfigError, SourceError, BundleError) as exc:
         raise fail_input(str(exc)) from None
-    if output_format == "json":
-        text = render_json(run)
-    else:
-        colour = output_path is None and sys.stdout.isatty()
-        text = render_text(run, colour=colour, show_passed=show_passed)
-    if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    for spec in outputs:
+        colour = spec.path is None and sys.stdout.isatty()
+        text = renderer(spec.format, colour=colour, show_passed=show_passed)(run)
+        if spec.path is not None:
+            try:
+                spec.path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise fail_input(f"cannot write {spec.path}: {exc.strerror or exc}") from None
+        else:
+            click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError

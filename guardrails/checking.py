@@ -30,6 +30,7 @@ def run_check(
         engine=f"{decider.evaluator.name} {decider.evaluator.version}",
         documents=loaded.documents,
         notes=loaded.notes,
+        catalog=decider.bundle.catalog,
     )
 
 

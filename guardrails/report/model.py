@@ -8,6 +8,7 @@ from typing import Any
 
 from guardrails.decision import Decision
 from guardrails.documents import ResourceDocument
+from guardrails.engine.bundle import Catalog
 
 
 @dataclass
@@ -21,6 +22,8 @@ class CheckRun:
     notes: list[str] = field(default_factory=list)
     """What the user should know about inputs that were not read (e.g. a Terraform source, not a plan)."""
     documents: list[ResourceDocument] = field(default_factory=list, repr=False)
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The controls' metadata (SARIF rules, JUnit test cases); not part of the JSON report."""
     """The decided inputs, in decision order (for the audit trail; not part of the report)."""
 
     @property
