@@ -69,6 +69,11 @@ def main() -> None:
     metavar="GLOB",
     help="Skip files whose path matches this glob while walking folders (repeatable).",
 )
+@click.option(
+    "--no-suppressions",
+    is_flag=True,
+    help="Ignore inline suppressions (template Metadata, Terraform tags): show what would fail without them.",
+)
 @click.option("--show-passed", is_flag=True, help="Also list resources without violations (text format).")
 @click.option(
     "--output",
@@ -91,6 +96,7 @@ def check(
     parameters: tuple[str, ...],
     policy_dirs: tuple[Path, ...],
     excludes: tuple[str, ...],
+    no_suppressions: bool,
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
@@ -112,7 +118,13 @@ def check(
     try:
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
-        run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
+        run = run_check(
+            list(paths),
+            config,
+            parse_parameters(parameters),
+            excludes=list(excludes),
+            apply_suppressions=not no_suppressions,
+        )
     except (ConfigError, SourceError, BundleError) as exc:
         raise fail_input(str(exc)) from None
     for spec in outputs:

@@ -17,10 +17,12 @@ def run_check(
     *,
     excludes: list[str] | None = None,
     decider: Decider | None = None,
+    apply_suppressions: bool = True,
 ) -> CheckRun:
     loaded = load_inputs(paths, parameters, excludes=excludes, point="pre-deploy")
-    decider = decider or Decider(config)
+    decider = decider or Decider(config, apply_suppressions=apply_suppressions)
     decisions = decider.decide_many(loaded.documents)
+    loaded.notes.extend(f"warning: {w}" for w in dict.fromkeys(decider.warnings))
     return CheckRun(
         decisions=decisions,
         files_checked=loaded.files_checked,

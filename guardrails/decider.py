@@ -18,6 +18,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.suppressions import InlineSuppression, suppressions_of
 
 UNCATALOGUED_SEVERITY = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
@@ -26,8 +27,17 @@ ENFORCEMENT_ORDER = ("off", "warn", "deny")
 class Decider:
     """The one place where findings become decisions, shared by every enforcement point."""
 
-    def __init__(self, config: GuardrailsConfig | None = None, evaluator: Evaluator | None = None) -> None:
+    def __init__(
+        self,
+        config: GuardrailsConfig | None = None,
+        evaluator: Evaluator | None = None,
+        *,
+        apply_suppressions: bool = True,
+    ) -> None:
         self.config = config or GuardrailsConfig()
+        self.apply_suppressions = apply_suppressions
+        self.warnings: list[str] = []
+        """Expired or unused inline suppressions seen while deciding (reported by `check`)."""
         if evaluator is None:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
             evaluator = create_evaluator(bundle, self.config.engine.backend)
@@ -66,6 +76,7 @@ class Decider:
         if isinstance(result, EngineError):
             return Decision(verdict="error", error=str(result), **common)
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
+        self._check_suppressions(document, violations, today)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
@@ -86,6 +97,7 @@ class Decider:
         if finding.unknown and self.config.unknown == "warn":
             enforcement = "warn"
         exemption = self._exemption_for(finding.control, document, today)
+        suppression = None if exemption else self._suppression_for(finding.control, document, today)
         return Violation(
             control=finding.control,
             severity=info.severity if info else UNCATALOGUED_SEVERITY,
@@ -97,7 +109,35 @@ class Decider:
             remediation=info.remediation if info else None,
             exemption=exemption,
             via=finding.via,
+            suppression=suppression,
         )
+
+    def _suppression_for(
+        self, control: str, document: ResourceDocument, today: date
+    ) -> InlineSuppression | None:
+        if not self.apply_suppressions or not _suppressions_apply(document):
+            return None
+        for suppression in suppressions_of(document):
+            if suppression.control == control and suppression.active_on(today):
+                return suppression
+        return None
+
+    def _check_suppressions(
+        self, document: ResourceDocument, violations: list[Violation], today: date
+    ) -> None:
+        """Warn about suppressions that do not apply: expired, unknown control, nothing to suppress."""
+        if not self.apply_suppressions or not _suppressions_apply(document):
+            return
+        used = {v.suppression.control for v in violations if v.suppression}
+        failing = {v.control for v in violations}
+        for s in suppressions_of(document):
+            where = f"{_where(document)} suppression of {s.control}"
+            if not s.active_on(today):
+                self.warnings.append(f"{where} expired on {s.expires}; not applied")
+            elif s.control not in self.bundle.catalog.by_id and s.control not in failing:
+                self.warnings.append(f"{where}: {s.control} is not a known control")
+            elif s.control not in used and s.control not in failing:
+                self.warnings.append(f"{where} matches no violation; remove it")
 
     def _exemption_for(
         self, control: str, document: ResourceDocument, today: date
@@ -110,6 +150,17 @@ class Decider:
             ):
                 return AppliedExemption(**exemption.model_dump())
         return None
+
+
+def _suppressions_apply(document: ResourceDocument) -> bool:
+    """Inline suppressions are reviewed with the template or plan: honoured at pre-deploy only."""
+    return document.context.point == "pre-deploy" and bool(document.context.suppressions)
+
+
+def _where(document: ResourceDocument) -> str:
+    location = document.context.location
+    name = location.logical_id or document.resource.name
+    return f"{location.file}: {name}" if location.file else name
 
 
 def _matches(exemption: Exemption, document: ResourceDocument) -> bool:

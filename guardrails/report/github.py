@@ -31,7 +31,9 @@ def render_github(run: CheckRun) -> str:
         for v in d.violations:
             if not v.counts:
                 command = "notice"
-                suffix = f" (exempted: {v.exemption.reason})" if v.exemption else ""
+                waiver = v.exemption or v.suppression
+                kind = "exempted" if v.exemption else "suppressed"
+                suffix = f" ({kind}: {waiver.reason})" if waiver else ""
             else:
                 command = "error" if v.enforcement == "deny" else "warning"
                 suffix = " (unknown before deploy)" if v.unknown else ""

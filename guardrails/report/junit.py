@@ -80,8 +80,14 @@ def render_junit(run: CheckRun) -> str:
                         _describe(v) for v in counting
                     )
                 elif violations:
-                    reasons = "; ".join(v.exemption.reason for v in violations if v.exemption)
-                    ET.SubElement(case, "skipped", message=f"exempted: {reasons}")
+                    reasons = "; ".join(
+                        f"exempted: {v.exemption.reason}"
+                        if v.exemption
+                        else f"suppressed: {v.suppression.reason}"
+                        for v in violations
+                        if v.exemption or v.suppression
+                    )
+                    ET.SubElement(case, "skipped", message=reasons)
                     counts["skipped"] += 1
         for key, value in counts.items():
             suite.set(key, str(value))

@@ -41,7 +41,8 @@ class CheckRun:
             "violations": {
                 "deny": sum(1 for v in violations if v.counts and v.enforcement == "deny"),
                 "warn": sum(1 for v in violations if v.counts and v.enforcement == "warn"),
-                "exempted": sum(1 for v in violations if not v.counts),
+                "exempted": sum(1 for v in violations if v.exemption is not None),
+                "suppressed": sum(1 for v in violations if v.suppression is not None and v.exemption is None),
                 "unknown": sum(1 for v in violations if v.unknown),
             },
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},

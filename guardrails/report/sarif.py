@@ -116,12 +116,23 @@ def _fingerprint(decision: Decision, control: str, path: str | None) -> str:
 
 
 def _suppressions(v: Violation) -> list[dict[str, Any]]:
-    if v.exemption is None:
-        return []
-    kind = "inSource" if getattr(v.exemption, "source", None) == "inline" else "external"
-    until = f" (until {v.exemption.expires})" if v.exemption.expires else ""
-    ticket = f" [{v.exemption.ticket}]" if v.exemption.ticket else ""
-    return [{"kind": kind, "status": "accepted", "justification": f"{v.exemption.reason}{ticket}{until}"}]
+    """A config exemption is an `external` suppression, a template/plan one `inSource`."""
+    if v.exemption is not None:
+        until = f" (until {v.exemption.expires})" if v.exemption.expires else ""
+        ticket = f" [{v.exemption.ticket}]" if v.exemption.ticket else ""
+        justification = f"{v.exemption.reason}{ticket}{until}"
+        return [{"kind": "external", "status": "accepted", "justification": justification}]
+    if v.suppression is not None:
+        until = f" (until {v.suppression.expires})" if v.suppression.expires else ""
+        return [
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": f"{v.suppression.reason}{until}",
+                "properties": {"source": v.suppression.source},
+            }
+        ]
+    return []
 
 
 def build_sarif(run: CheckRun, base: Path | None = None) -> dict[str, Any]:

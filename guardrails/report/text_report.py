@@ -13,11 +13,12 @@ VERDICT_COLOURS = {"allow": "green", "warn": "yellow", "deny": "red", "error": "
 
 
 def _violation_lines(v: Violation, colour: bool) -> list[str]:
-    marker = "~" if v.exemption else ("?" if v.unknown else "x")
-    tag = f"{v.control} [{v.severity}, {'exempted' if v.exemption else v.enforcement}]"
+    marker = "~" if not v.counts else ("?" if v.unknown else "x")
+    state = "exempted" if v.exemption else ("suppressed" if v.suppression else v.enforcement)
+    tag = f"{v.control} [{v.severity}, {state}]"
     if colour:
         tag = click.style(
-            tag, fg="red" if v.enforcement == "deny" and not v.exemption else "yellow", bold=True
+            tag, fg="red" if v.enforcement == "deny" and v.counts else "yellow", bold=True
         )
     lines = [f"    {marker} {tag} {v.message}"]
     if v.path:
@@ -26,6 +27,10 @@ def _violation_lines(v: Violation, colour: bool) -> list[str]:
         until = f" until {v.exemption.expires}" if v.exemption.expires else ""
         ticket = f" ({v.exemption.ticket})" if v.exemption.ticket else ""
         lines.append(f"        exempted{until}{ticket}: {v.exemption.reason}")
+    elif v.suppression:
+        until = f" until {v.suppression.expires}" if v.suppression.expires else ""
+        origin = "template Metadata" if v.suppression.source == "cloudformation-metadata" else "resource tag"
+        lines.append(f"        suppressed ({origin}){until}: {v.suppression.reason}")
     elif v.remediation:
         lines.append(f"        fix: {v.remediation}")
     return lines

@@ -11,6 +11,7 @@ from typing import Any
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
+from guardrails.suppressions import SuppressionError, attach_suppressions
 
 CANDIDATE_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".terraform", ".tox"}
@@ -127,6 +128,10 @@ def load_inputs(
         if documents is None:
             loaded.files_skipped.append(str(file))
             continue
+        try:
+            attach_suppressions(documents, data, str(file))
+        except SuppressionError as exc:
+            raise SourceError(str(file), str(exc).removeprefix(f"{file}: ")) from None
         loaded.files_checked.append(str(file))
         loaded.documents.extend(documents)
     return loaded
