@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -24,6 +23,12 @@ EXIT_OK, EXIT_DENY, EXIT_INPUT, EXIT_RETRY = 0, 1, 2, 3
     "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
 )
 @click.option("--audit", "audit_sinks", multiple=True, metavar="SINK", help="Also record to this audit sink.")
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
 def handle_event(
     file: Path,
     mode: str | None,
@@ -31,6 +36,7 @@ def handle_event(
     region: str | None,
     config_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     """Decide, remediate and audit one EventBridge event (CloudTrail API call or SageMaker state change).
 
@@ -41,21 +47,29 @@ def handle_event(
     from guardrails.config import ConfigError, load_config
     from guardrails.runtime import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
 
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        event = json.loads(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {exc}") from None
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        event = json.loads(read_input_text(file, allow_special=True))
+    except SourceError as exc:
+        raise _fail(EXIT_INPUT, f"cannot read the event: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number with too many digits
+        raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {str(exc)[:200]}") from None
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
+    if audit_key:
+        config.audit.signing_key = audit_key
     if region is None:
         region = _default_region() or (event.get("region") if isinstance(event, dict) else None)
-    service = RuntimeService.from_config(
-        config, sinks=audit_sinks, endpoint_url=endpoint_url, region=region, cloudwatch=False
-    )
+    try:
+        service = RuntimeService.from_config(
+            config, sinks=audit_sinks, endpoint_url=endpoint_url, region=region, cloudwatch=False
+        )
+    except AuditError as exc:  # a sink URL or signing key that cannot be used
+        raise _fail(EXIT_INPUT, f"audit: {exc}") from None
     try:
         outcome = service.handle(event, mode=mode, file=str(file))  # type: ignore[arg-type]
     except (RuntimeEnforcementError, AuditError) as exc:

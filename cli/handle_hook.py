@@ -24,12 +24,17 @@ def _fail(message: str) -> click.exceptions.Exit:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"{path}: cannot read {what}: {exc}") from None
-    except json.JSONDecodeError as exc:
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
+
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        return json.loads(read_input_text(path, allow_special=True))
+    except SourceError as exc:
+        raise _fail(f"cannot read {what}: {exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _fail(f"{path}: {what} is not valid JSON: {exc}") from None
+    except ValueError as exc:  # a number with too many digits
+        raise _fail(f"{path}: {what} is not readable JSON: {str(exc)[:120]}") from None
 
 
 @click.command("handle-hook")
@@ -45,12 +50,22 @@ def _read_json(path: Path, what: str) -> Any:
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
 @click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
+@click.option(
     "--payload-file",
     type=click.Path(path_type=Path),
     help="STACK / CHANGE_SET payload object to use instead of downloading the request's payload URL.",
 )
 def handle_hook(
-    file: Path, config_path: Path | None, audit_sinks: tuple[str, ...], payload_file: Path | None
+    file: Path,
+    config_path: Path | None,
+    audit_sinks: tuple[str, ...],
+    audit_key: str | None,
+    payload_file: Path | None,
 ) -> None:
     """Evaluate a CloudFormation Lambda Hook request FILE (JSON) and print the hook response.
 
@@ -83,7 +98,9 @@ def handle_hook(
         from guardrails.audit import AuditError, AuditTrail
 
         try:
-            trail = AuditTrail.from_urls(sinks, cloudwatch=False)
+            trail = AuditTrail.from_urls(
+                sinks, cloudwatch=False, signing_key=audit_key or config.audit.signing_key
+            )
         except (AuditError, ValueError) as exc:
             raise _fail(f"audit: {exc}") from None
     invalid_request = None

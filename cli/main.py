@@ -89,6 +89,12 @@ def main() -> None:
     metavar="SINK",
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
 def check(
     paths: tuple[Path, ...],
     output_formats: tuple[str, ...],
@@ -100,10 +106,12 @@ def check(
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
-    Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
+    Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
+    or input errors (every other file is still judged and reported).
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
@@ -142,9 +150,18 @@ def check(
         from guardrails.audit import AuditError
 
         try:
-            record_check_run(run, sinks, store_input=config.audit.store_input)
+            record_check_run(
+                run,
+                sinks,
+                store_input=config.audit.store_input,
+                signing_key=audit_key or config.audit.signing_key,
+            )
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
+    for error in run.errors:  # also in the report; stderr names each file that was not judged
+        click.echo(f"error: {error}", err=True)
+    if run.has_input_errors:
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 
@@ -165,21 +182,32 @@ def policy() -> None:
     "--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies."
 )
 @click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
-def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["auto", "regorus", "opa-go"]),
+    default="auto",
+    show_default=True,
+    help="auto: regorus, and the OPA Go engine too when it is installed (a test must pass under both).",
+)
+def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool, engine: str) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
-    from guardrails.engine import BundleError, PolicyBundle, create_evaluator
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.policy_tests import engines_for, run_policy_tests
 
+    engines = engines_for(engine)
     try:
         bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
-        results = create_evaluator(bundle).run_tests()
+        results = run_policy_tests(bundle, engines)
     except BundleError as exc:
         raise fail_input(str(exc)) from None
     failed = [r for r in results if not r.passed]
     for r in results:
         if verbose or not r.passed:
             status = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
-            detail = f" ({r.error})" if r.error else ""
-            click.echo(f"{status} data.{r.package}.{r.name}{detail}")
+            detail = "; ".join(f"{e}: {why}" for e, why in r.failures.items())
+            click.echo(f"{status} data.{r.package}.{r.name}{f' ({detail})' if detail else ''}")
+    click.echo(f"engines: {', '.join(engines)}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if not results:
         raise fail_input("no policy tests found")

@@ -59,6 +59,9 @@ class AuditConfig(BaseModel):
     """Sink URLs every decision is recorded to: file://x.jsonl, dynamodb://table, s3://bucket/prefix."""
     store_input: bool = False
     """Also store a redacted copy of each decided input document in its record."""
+    signing_key: str | None = Field(default=None, pattern=r"^(file|kms)://.+")
+    """Sign every record: file://path (HMAC secret, `guardrails audit keygen`) or kms://<key id, ARN or
+    alias> (KMS HMAC key). `--audit-key` overrides it; unset, the GUARDRAILS_AUDIT_KEY variable applies."""
 
 
 class GuardrailsConfig(BaseModel):

@@ -18,7 +18,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
-from guardrails.suppressions import InlineSuppression, suppressions_of
+from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
 UNCATALOGUED_SEVERITY = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
@@ -36,7 +36,7 @@ class Decider:
     ) -> None:
         self.config = config or GuardrailsConfig()
         self.apply_suppressions = apply_suppressions
-        self.warnings: list[str] = []
+        self.warnings: list[SuppressionWarning] = []
         """Expired or unused inline suppressions seen while deciding (reported by `check`)."""
         if evaluator is None:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
@@ -77,6 +77,8 @@ class Decider:
             return Decision(verdict="error", error=str(result), **common)
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
+        if violations:
+            violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
@@ -130,14 +132,19 @@ class Decider:
             return
         used = {v.suppression.control for v in violations if v.suppression}
         failing = {v.control for v in violations}
+        location = document.context.location
         for s in suppressions_of(document):
-            where = f"{_where(document)} suppression of {s.control}"
             if not s.active_on(today):
-                self.warnings.append(f"{where} expired on {s.expires}; not applied")
+                problem = f"suppression of {s.control} expired on {s.expires}; not applied"
             elif s.control not in self.bundle.catalog.by_id and s.control not in failing:
-                self.warnings.append(f"{where}: {s.control} is not a known control")
+                problem = f"suppression of {s.control}: {s.control} is not a known control"
             elif s.control not in used and s.control not in failing:
-                self.warnings.append(f"{where} matches no violation; remove it")
+                problem = f"suppression of {s.control} matches no violation; remove it"
+            else:
+                continue
+            self.warnings.append(
+                SuppressionWarning(location.file, location.logical_id, document.resource.type, problem)
+            )
 
     def _exemption_for(
         self, control: str, document: ResourceDocument, today: date
@@ -157,13 +164,22 @@ def _suppressions_apply(document: ResourceDocument) -> bool:
     return document.context.point == "pre-deploy" and bool(document.context.suppressions)
 
 
-def _where(document: ResourceDocument) -> str:
-    location = document.context.location
-    name = location.logical_id or document.resource.name
-    return f"{location.file}: {name}" if location.file else name
-
-
 def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     res = document.resource
     candidates = [res.arn, res.name, document.context.location.logical_id]
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
+
+
+def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+    """Messages never quote a value from a redacted place (container Environment, entrypoint and
+    arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
+    from guardrails.audit.redaction import redact_quoted, secret_values
+
+    secrets = secret_values(data)
+    if not secrets:
+        return violations
+    out = []
+    for v in violations:
+        message = redact_quoted(v.message, v.path, secrets)
+        out.append(v if message == v.message else v.model_copy(update={"message": message}))
+    return out

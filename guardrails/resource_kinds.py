@@ -50,6 +50,9 @@ class ResourceKind:
     """Statuses in which stopping (or deleting) still has an effect; other statuses need no action."""
     delete: str | None = None
     """The operation that deletes it (remediation of endpoints; notebooks when configured)."""
+    arn_has_name: bool = True
+    """The ARN ends in the resource's name; False when it ends in an id AWS generates (HyperPod
+    clusters), so the ARN is known only from AWS (a CloudTrail response, Describe), never built."""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -210,6 +213,15 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     _sm("Pipeline", "PipelineName", "pipeline", "CreatePipeline", "UpdatePipeline", cfn=True),
     _sm(
+        "Cluster",
+        "ClusterName",
+        "cluster",
+        "CreateCluster",
+        "UpdateCluster",
+        cfn=True,
+        arn_has_name=False,
+    ),
+    _sm(
         "FeatureGroup",
         "FeatureGroupName",
         "feature-group",
@@ -338,6 +350,6 @@ def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | No
     """Best-effort ARN of a named resource; None when region/account are not known."""
     if kind.type == "AWS::S3::Bucket":
         return f"arn:aws:s3:::{name}"
-    if kind.service != "sagemaker" or not region or not account:
+    if kind.service != "sagemaker" or not kind.arn_has_name or not region or not account:
         return None
     return f"arn:aws:sagemaker:{region}:{account}:{kind.arn_resource}/{name.lower()}"

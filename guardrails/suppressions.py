@@ -22,6 +22,7 @@ suppression is reported and recorded in the audit trail with the violation it co
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,6 +35,16 @@ CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
 TAG_KEY = "guardrails:suppress"
 _TAG_EXPIRES = re.compile(r"\s+expires=(\d{4}-\d{2}-\d{2})\s*$")
 SuppressionSource = Literal["cloudformation-metadata", "terraform-tag"]
+
+
+@dataclass(frozen=True)
+class SuppressionWarning:
+    """An inline suppression that does not apply (expired, unknown control) or suppresses nothing."""
+
+    file: str | None
+    logical_id: str | None
+    type: str
+    reason: str
 
 
 class SuppressionError(ValueError):

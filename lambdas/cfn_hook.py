@@ -40,7 +40,9 @@ def _get_runtime() -> _Runtime:
         config = load_config(Path(path) if path else None)
         extra = [u.strip() for u in os.environ.get("GUARDRAILS_AUDIT_SINKS", "").split(",") if u.strip()]
         sinks = [*config.audit.sinks, *extra]
-        trail = AuditTrail.from_urls(sinks) if sinks or os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else None
+        key = config.audit.signing_key
+        in_lambda = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        trail = AuditTrail.from_urls(sinks, signing_key=key) if sinks or in_lambda else None
         _runtime = _Runtime(config=config, decider=Decider(config), trail=trail)
     return _runtime
 

@@ -33,6 +33,7 @@ COMPLIANT = {
     "KmsKeyId": KMS,
     "DirectInternetAccess": "Disabled",
     "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 NONCOMPLIANT = {"NotebookInstanceName": "scratch", "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 PUBLIC_POLICY = {
@@ -64,8 +65,10 @@ def test_compliant_notebook_goes_through_and_noncompliant_raises_with_nothing_cr
         sagemaker.create_notebook_instance(**NONCOMPLIANT)
     assert notebooks(sagemaker) == ["research"]  # nothing sent, nothing created
     error = raised.value
-    assert error.decision.verdict == "deny" and error.controls == ["SM-04", "SM-05", "SM-14"]
-    assert str(error).startswith("CreateNotebookInstance scratch blocked by guardrails (SM-04, SM-05, SM-14)")
+    assert error.decision.verdict == "deny" and error.controls == ["SM-04", "SM-05", "SM-14", "SM-20"]
+    assert str(error).startswith(
+        "CreateNotebookInstance scratch blocked by guardrails (SM-04, SM-05, SM-14, SM-20)"
+    )
     assert f"decision_id={error.decision.decision_id}" in str(error)
     hook.uninstall()
 

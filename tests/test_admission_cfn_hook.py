@@ -34,6 +34,7 @@ COMPLIANT_NOTEBOOK = {
     "KmsKeyId": KMS,
     "DirectInternetAccess": "Disabled",
     "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 OPEN_NOTEBOOK = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 
@@ -223,7 +224,8 @@ def test_stack_sample_is_fetched_over_http_and_evaluated_with_the_check_adapter(
     (record,) = trail.records
     assert record.source_ref.logical_id == "Nb"
     assert record.source_ref.file == f"stack:{event['stackId']}"
-    assert {v.control for v in record.violations} == {"SM-14"}  # KmsKeyId missing in the new template
+    # KmsKeyId missing in the new template; no IMDS setting (AWS default: IMDSv1 allowed)
+    assert {v.control for v in record.violations} == {"SM-14", "SM-20"}
 
 
 def test_stack_without_in_scope_resources_succeeds(decider):
@@ -247,6 +249,7 @@ Resources:
       KmsKeyId: !Ref Key
       DirectInternetAccess: Disabled
       RootAccess: Disabled
+      InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
 """
     response, trail = run(stack_event("https://p/x"), decider, fetch=lambda url: {"template": template})
     assert response["hookStatus"] == "SUCCESS", response["message"]

@@ -191,7 +191,7 @@ def test_noncompliant_notebook_is_stopped_once(aws, audit, decider):
     first = process_event(event, decider=decider, trail=trail, clients=aws, config=enforce())
     (action,) = first.actions
     assert action.kind == "stop-notebook-instance" and action.outcome == "succeeded"
-    assert action.controls == ["SM-04", "SM-05", "SM-14"]
+    assert action.controls == ["SM-04", "SM-05", "SM-14", "SM-20"]
     assert action.state_before["NotebookInstanceStatus"] == "InService"
     assert sm.describe_notebook_instance(NotebookInstanceName="jane-scratch")["NotebookInstanceStatus"] in ("Stopping", "Stopped")
     second = process_event(event, decider=decider, trail=trail, clients=aws, config=enforce())

@@ -43,9 +43,10 @@ def test_cloudformation_metadata_suppression_is_applied_and_reported() -> None:
     assert "suppression" not in found["SM-05"]
     assert code == 1
     assert report["summary"]["violations"]["suppressed"] == 1
-    notes = report["summary"]["notes"]
+    notes = [n["reason"] for n in report["summary"]["suppression_warnings"]]
     assert any("suppression of SM-05 expired on 2020-01-01" in n for n in notes)
     assert any("suppression of SM-13 matches no violation" in n for n in notes)
+    assert all(n["logical_id"] == "Notebook" for n in report["summary"]["suppression_warnings"])
 
 
 def test_text_report_shows_the_suppression_and_the_warning() -> None:
@@ -54,7 +55,7 @@ def test_text_report_shows_the_suppression_and_the_warning() -> None:
     assert (
         "suppressed (template Metadata) until 2999-12-31: data scientists need pip install" in result.output
     )
-    assert "warning:" in result.output and "expired on 2020-01-01" in result.output
+    assert "Suppression warnings" in result.output and "expired on 2020-01-01" in result.output
 
 
 def test_no_suppressions_shows_what_they_hide() -> None:

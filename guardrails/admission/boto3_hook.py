@@ -284,7 +284,7 @@ def install(
         from guardrails.decider import Decider
 
         decider = Decider(full)
-    trail = _trail(audit, decider.config.audit.sinks)
+    trail = _trail(audit, decider.config.audit.sinks, decider.config.audit.signing_key)
     emitters, sagemaker_client, session = _emitters(target)
     hook = Boto3Hook(
         decider,
@@ -346,7 +346,9 @@ def _engine_info(decider: Decider) -> Any:
     return EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version)
 
 
-def _trail(audit: Sequence[str] | AuditTrail | None, configured: Sequence[str]) -> AuditTrail | None:
+def _trail(
+    audit: Sequence[str] | AuditTrail | None, configured: Sequence[str], signing_key: str | None = None
+) -> AuditTrail | None:
     from guardrails.audit import AuditTrail
 
     if isinstance(audit, AuditTrail) or (hasattr(audit, "record") and hasattr(audit, "append")):
@@ -356,7 +358,7 @@ def _trail(audit: Sequence[str] | AuditTrail | None, configured: Sequence[str]) 
     urls = list(audit) if audit is not None else list(configured)
     if not urls:
         return None
-    return AuditTrail.from_urls(urls, cloudwatch=False)
+    return AuditTrail.from_urls(urls, cloudwatch=False, signing_key=signing_key)
 
 
 def _emitters(target: Any) -> tuple[list[Any], Any, Any]:

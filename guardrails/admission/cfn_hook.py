@@ -312,6 +312,7 @@ class _Invocation:
         store_input = self.decider.config.audit.store_input
         stack_id = (self.request.stack_id if self.request else self.event.get("stackId")) or None
         records = []
+        digest_key = getattr(self.trail, "digest_key", None)  # keyed redaction with a signing key
         for decision, target in zip(decisions, targets, strict=True):
             location = decision.resource.location
             records.append(
@@ -331,6 +332,7 @@ class _Invocation:
                         state_before=target.state_before if target else None,
                     ),
                     document=target.document if target is not None and store_input else None,
+                    digest_key=digest_key,
                 )
             )
         self.trail.append(records)

@@ -22,4 +22,8 @@ def create_evaluator(bundle: PolicyBundle, backend: str = "regorus") -> Evaluato
         from guardrails.engine.regorus_backend import RegorusEvaluator
 
         return RegorusEvaluator(bundle)
-    raise BundleError(f"unknown engine backend {backend!r} (available: regorus)")
+    if backend == "opa-go":
+        from guardrails.engine.opa_go import OpaGoEvaluator
+
+        return OpaGoEvaluator(bundle)
+    raise BundleError(f"unknown engine backend {backend!r} (available: regorus, opa-go)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable
 from importlib.metadata import version as package_version
@@ -21,10 +20,7 @@ os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 import regorus  # noqa: E402
 
 from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
-from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle
-
-_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
-_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle, test_rules
 
 
 def clean_engine_message(exc: BaseException) -> str:
@@ -95,18 +91,11 @@ class RegorusEvaluator:
     def run_tests(self) -> list[PolicyTestResult]:
         engine = _compile({**self.bundle.modules, **self.bundle.tests})
         results: list[PolicyTestResult] = []
-        for text in self.bundle.tests.values():
-            match = _PACKAGE_RE.search(text)
-            if not match:
-                continue
-            package = match.group(1)
-            for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
-                try:
-                    raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
-                    passed = raw is not None and json.loads(raw) is True
-                    results.append(
-                        PolicyTestResult(package, rule, passed, None if passed else "undefined/false")
-                    )
-                except RuntimeError as exc:
-                    results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
+        for package, rule in test_rules(self.bundle):
+            try:
+                raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
+                passed = raw is not None and json.loads(raw) is True
+                results.append(PolicyTestResult(package, rule, passed, None if passed else "undefined/false"))
+            except RuntimeError as exc:
+                results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
         return results

@@ -9,6 +9,8 @@ from typing import Any
 from guardrails.decision import Decision
 from guardrails.documents import ResourceDocument
 from guardrails.engine.bundle import Catalog
+from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 
 
 @dataclass
@@ -19,16 +21,28 @@ class CheckRun:
     bundle_version: str = ""
     bundle_digest: str = ""
     engine: str = ""
-    notes: list[str] = field(default_factory=list)
-    """What the user should know about inputs that were not read (e.g. a Terraform source, not a plan)."""
     documents: list[ResourceDocument] = field(default_factory=list, repr=False)
+    """The decided inputs, in decision order (for the audit trail; not part of the report)."""
+    errors: list[SourceError] = field(default_factory=list)
+    """Files that could not be read or judged: the run exits 2 (the other files are still reported)."""
+    notes: list[InputNote] = field(default_factory=list)
+    """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
     catalog: Catalog | None = field(default=None, repr=False)
     """The controls' metadata (SARIF rules, JUnit test cases); not part of the JSON report."""
-    """The decided inputs, in decision order (for the audit trail; not part of the report)."""
+    unknown_blocks: bool = True
+    """Config `unknown: deny` (the default): unknown content fails the run like an unknown violation."""
 
     @property
     def has_deny(self) -> bool:
-        return any(d.verdict in ("deny", "error") for d in self.decisions)
+        blocked_by_notes = self.unknown_blocks and any(n.kind == "unknown-content" for n in self.notes)
+        return blocked_by_notes or any(d.verdict in ("deny", "error") for d in self.decisions)
+
+    @property
+    def has_input_errors(self) -> bool:
+        return bool(self.errors)
+
+    def notes_of(self, kind: str) -> list[InputNote]:
+        return [n for n in self.notes if n.kind == kind]
 
     def summary(self) -> dict[str, Any]:
         verdicts = Counter(d.verdict for d in self.decisions)
@@ -47,5 +61,10 @@ class CheckRun:
             },
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},
             "engine": self.engine,
-            "notes": list(self.notes),
+            "errors": len(self.errors),
+            "not_evaluated": [n.as_json() for n in self.notes_of("not-evaluated")],
+            "not_followed": [n.as_json() for n in self.notes_of("not-followed")],
+            "unknown_content": [n.as_json() for n in self.notes_of("unknown-content")],
+            "terraform_sources": [n.file for n in self.notes_of("terraform-source")],
+            "suppression_warnings": [n.as_json() for n in self.notes_of("suppression")],
         }

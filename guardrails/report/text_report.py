@@ -50,6 +50,35 @@ def _resource_header(d: Decision, colour: bool) -> str:
     return f"  {verdict:<5} {d.resource.type} {d.resource.name}{suffix}"
 
 
+NOTE_HEADINGS = {
+    "unknown-content": "Unknown content (macros, includes: fails like an unknown violation):",
+    "not-followed": "Not followed (nested stacks whose child template is not a local file):",
+    "not-evaluated": "Not evaluated (SageMaker/S3 resource types no control covers):",
+    "terraform-source": "Not read (Terraform sources: check their plan instead):",
+    "suppression": "Suppression warnings (not applied or not needed):",
+}
+
+
+def _unjudged_lines(run: CheckRun, colour: bool) -> list[str]:
+    """Input errors and what no control judged, after the results."""
+    out: list[str] = []
+    if run.errors:
+        heading = "Input errors (not judged; the run exits 2):"
+        out.append(click.style(heading, fg="magenta", bold=True) if colour else heading)
+        out.extend(f"  ! {error}" for error in run.errors)
+        out.append("")
+    for kind, heading in NOTE_HEADINGS.items():
+        notes = run.notes_of(kind)
+        if not notes:
+            continue
+        out.append(click.style(heading, bold=True) if colour else heading)
+        for note in notes:
+            what = " ".join(part for part in (note.type, note.logical_id) if part)
+            out.append(f"  - {note.file}{': ' + what if what else ''}: {note.reason}")
+        out.append("")
+    return out
+
+
 def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = False) -> str:
     by_file: dict[str, list[Decision]] = defaultdict(list)
     for d in run.decisions:
@@ -68,13 +97,19 @@ def render_text(run: CheckRun, *, colour: bool = False, show_passed: bool = Fals
             for v in d.violations:
                 out.extend(_violation_lines(v, colour))
         out.append("")
-    out.extend(f"note: {note}" for note in run.notes)
+    out.extend(_unjudged_lines(run, colour))
     s = run.summary()
     verdicts, violations = s["verdicts"], s["violations"]
     counts = ", ".join(f"{verdicts[k]} {k}" for k in ("deny", "warn", "allow", "error"))
     out.append(
         f"{s['resources']} resources in {s['files_checked']} files ({s['files_skipped']} skipped): {counts}"
     )
+    if run.errors or run.notes:
+        out.append(
+            f"input errors: {len(run.errors)}; not evaluated: {len(run.notes_of('not-evaluated'))};"
+            f" not followed: {len(run.notes_of('not-followed'))};"
+            f" unknown content: {len(run.notes_of('unknown-content'))}"
+        )
     out.append(
         f"violations: {violations['deny']} deny, {violations['warn']} warn,"
         f" {violations['exempted']} exempted, {violations['unknown']} undecidable (unknown values);"

@@ -232,8 +232,12 @@ def _arn_from_response(kind: ResourceKind, detail: CloudTrailDetail) -> str | No
 
 
 def _name_from_response(kind: ResourceKind, detail: CloudTrailDetail) -> str | None:
+    """The name from the response ARN; the ARN itself when it ends in a generated id (a HyperPod
+    cluster), which its Describe operation accepts in place of the name."""
     arn = _arn_from_response(kind, detail)
-    return arn.rsplit("/", 1)[-1] if arn else None
+    if not arn:
+        return None
+    return arn.rsplit("/", 1)[-1] if kind.arn_has_name else arn
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,10 @@
-"""Find input files under the paths given to `check` and turn each into resource documents."""
+"""Find input files under the paths given to `check` and turn each into resource documents.
+
+Folders are walked following symbolic links (a folder reached twice, e.g. through a link loop, is walked
+once); FIFOs, sockets, devices and broken links are skipped without being opened. One file that cannot be
+read or is not valid is an error result: the other files are still judged. A file named on the command
+line must be a recognised input (template, API request document or event).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,19 @@ from typing import Any
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
+from guardrails.sources.input_files import file_kind, read_input_text
+from guardrails.sources.notes import InputNote
 from guardrails.suppressions import SuppressionError, attach_suppressions
 
 CANDIDATE_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".terraform", ".tox"}
-BINARY_SNIFF_BYTES = 8192
+RECOGNISED_INPUTS = (
+    "a CloudFormation/SAM/CDK template (a mapping with a Resources section), an API request document "
+    "({operation, request}), a CloudTrail/EventBridge event or a Terraform plan (terraform show -json)"
+)
 TERRAFORM_SOURCE_SUFFIXES = (".tf", ".tf.json")
 TERRAFORM_NOTE = (
-    "{file}: Terraform source, not checked; check its plan instead: "
+    "Terraform source, not read; check its plan: "
     "terraform plan -out plan.out && terraform show -json plan.out > plan.json && guardrails check plan.json"
 )
 TERRAFORM_STATE_ERROR = (
@@ -32,38 +43,73 @@ class LoadedInputs:
     documents: list[ResourceDocument] = field(default_factory=list)
     files_checked: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    """Things the user should know about what was not read (e.g. Terraform sources instead of a plan)."""
+    errors: list[SourceError] = field(default_factory=list)
+    """One per file that could not be read or judged (the run exits 2)."""
+    notes: list[InputNote] = field(default_factory=list)
 
 
-def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[tuple[Path, bool]]:
-    """(file, named explicitly) for every file to consider, in a stable order."""
+@dataclass(frozen=True)
+class Candidate:
+    """A path found under the arguments: a file to read, or one to skip (with why) without opening it."""
+
+    path: Path
+    explicit: bool
+    skip: str | None = None
+    error: str | None = None
+
+
+def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[Candidate]:
+    """Every path to consider, in a stable order (each folder: its files by name, then its sub-folders)."""
     for path in paths:
-        if path.is_file():
-            yield path, True
-        elif path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-                for name in sorted(files):
-                    file = Path(root) / name
-                    if any(fnmatch(str(file), pattern) or fnmatch(name, pattern) for pattern in excludes):
-                        continue
-                    yield file, False
+        try:
+            info = path.stat()
+        except OSError as exc:
+            missing = isinstance(exc, FileNotFoundError)
+            yield Candidate(
+                path, True, error="no such file or folder" if missing else f"cannot read: {exc.strerror}"
+            )
+            continue
+        if path.is_dir():
+            yield from _walk(path, excludes, {(info.st_dev, info.st_ino)})
+        elif path.is_file():
+            yield Candidate(path, True)
         else:
-            raise SourceError(str(path), "no such file or folder")
+            yield Candidate(path, True, error=f"{file_kind(info.st_mode)}, not an input file")
 
 
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    if b"\0" in raw[:BINARY_SNIFF_BYTES]:
-        raise SourceError(str(path), "binary file, not a template or request document")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterator[Candidate]:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            yield Candidate(folder, False, error=f"cannot list folder: {exc.strerror or exc}")
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                info = entry.stat()  # follows symbolic links
+            except OSError:
+                yield Candidate(path, False, skip="broken symbolic link")
+                continue
+            if entry.is_dir():
+                if entry.name in SKIPPED_DIRS:
+                    continue
+                identity = (info.st_dev, info.st_ino)
+                if identity in seen:  # a link loop, or a second link to a folder already walked
+                    continue
+                seen.add(identity)
+                subfolders.append(path)
+            elif entry.is_file():
+                if any(fnmatch(str(path), pattern) or fnmatch(entry.name, pattern) for pattern in excludes):
+                    continue
+                yield Candidate(path, False)
+            else:
+                yield Candidate(path, False, skip=file_kind(info.st_mode))
+        stack.extend(reversed(subfolders))
 
 
 def parse_document(path: Path, text: str) -> tuple[Any, dict[str, int]]:
@@ -79,11 +125,13 @@ def documents_from_data(
     lines: dict[str, int],
     parameters: dict[str, str],
     point: EnforcementPoint,
+    notes: list[InputNote] | None = None,
     text: str = "",
 ) -> list[ResourceDocument] | None:
-    """Documents for a parsed file, or None when it is not a kind of input we know."""
+    """Documents for a parsed file, or None when it is not a kind of input we know. What a template
+    holds but no control judges is appended to `notes`."""
     from guardrails.sources.api_request import load_api_request, looks_like_api_request
-    from guardrails.sources.cloudformation import documents_from_template, looks_like_cloudformation
+    from guardrails.sources.cloudformation import looks_like_cloudformation, template_documents
     from guardrails.sources.terraform_plan import (
         documents_from_plan,
         looks_like_terraform_plan,
@@ -95,7 +143,12 @@ def documents_from_data(
     if looks_like_terraform_state(data):
         raise SourceError(str(path), TERRAFORM_STATE_ERROR)
     if looks_like_cloudformation(data):
-        return documents_from_template(data, file=str(path), parameters=parameters, lines=lines, point=point)
+        result = template_documents(
+            data, file=str(path), parameters=parameters, lines=lines, point=point, base_dir=path.parent
+        )
+        if notes is not None:
+            notes.extend(result.notes)
+        return result.documents
     if looks_like_api_request(data):
         return load_api_request(path, data, point=point)
     from guardrails.sources.cloudtrail import documents_from_event, looks_like_event
@@ -112,26 +165,53 @@ def load_inputs(
     excludes: list[str] | None = None,
     point: EnforcementPoint = "pre-deploy",
 ) -> LoadedInputs:
-    """Every document under `paths`. Unknown files are skipped and counted; invalid ones raise SourceError."""
+    """Every document under `paths`. Unknown files met in a folder are skipped and counted; a file that
+    cannot be read or judged (or an unknown file named explicitly) is an error result."""
     loaded = LoadedInputs()
-    for file, explicit in iter_candidate_files(paths, excludes or []):
-        if file.name.endswith(TERRAFORM_SOURCE_SUFFIXES):
-            loaded.files_skipped.append(str(file))
-            loaded.notes.append(TERRAFORM_NOTE.format(file=file))
+    for candidate in iter_candidate_files(paths, excludes or []):
+        file = candidate.path
+        if candidate.error is not None:
+            loaded.errors.append(SourceError(str(file), candidate.error))
             continue
-        if not explicit and file.suffix.lower() not in CANDIDATE_SUFFIXES:
+        if candidate.skip is None and file.name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+            loaded.files_skipped.append(str(file))
+            loaded.notes.append(InputNote("terraform-source", str(file), None, None, TERRAFORM_NOTE))
+            continue
+        if candidate.skip is not None or (
+            not candidate.explicit and file.suffix.lower() not in CANDIDATE_SUFFIXES
+        ):
             loaded.files_skipped.append(str(file))
             continue
-        text = read_text(file)
-        data, lines = parse_document(file, text)
-        documents = documents_from_data(file, data, lines, parameters or {}, point, text)
-        if documents is None:
-            loaded.files_skipped.append(str(file))
-            continue
+        notes: list[InputNote] = []
         try:
-            attach_suppressions(documents, data, str(file))
+            text = read_input_text(file)
+            data, lines = parse_document(file, text)
+            documents = documents_from_data(file, data, lines, parameters or {}, point, notes, text)
+            if documents is not None:
+                attach_suppressions(documents, data, str(file))
+        except SourceError as exc:
+            loaded.errors.append(exc)
+            continue
         except SuppressionError as exc:
-            raise SourceError(str(file), str(exc).removeprefix(f"{file}: ")) from None
+            loaded.errors.append(SourceError(str(file), str(exc).removeprefix(f"{file}: ")))
+            continue
+        except RecursionError:
+            loaded.errors.append(SourceError(str(file), "input nested too deeply to read"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the other files' results
+            loaded.errors.append(
+                SourceError(str(file), f"internal error while reading: {type(exc).__name__}: {exc}")
+            )
+            continue
+        if documents is None:
+            if candidate.explicit:
+                loaded.errors.append(
+                    SourceError(str(file), f"not a recognised input: expected {RECOGNISED_INPUTS}")
+                )
+            else:
+                loaded.files_skipped.append(str(file))
+            continue
         loaded.files_checked.append(str(file))
         loaded.documents.extend(documents)
+        loaded.notes.extend(notes)
     return loaded
