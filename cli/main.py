@@ -45,7 +45,11 @@ def main() -> None:
     "FORMAT=FILE writes that report to FILE (e.g. --format text --format sarif=results.sarif).",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Guardrails config file (YAML). Default: the first .guardrails.yaml or guardrails.yaml from the "
+    "current folder up to the repository root.",
 )
 @click.option(
     "--parameter",
@@ -66,9 +70,22 @@ def main() -> None:
     "--exclude",
     "excludes",
     multiple=True,
-    metavar="GLOB",
-    help="Skip files whose path matches this glob while walking folders (repeatable).",
+    metavar="PATTERN",
+    help="Skip files and folders matching this gitignore-style pattern (repeatable; e.g. 'cdk.out/', "
+    "'**/test-*.yaml', '!keep.yaml').",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    help="Exit 1 only for deny violations of this severity or higher (default: any deny violation).",
+)
+@click.option(
+    "--soft-fail",
+    is_flag=True,
+    help="Exit 0 even with violations (reports are still written; input and engine errors still fail).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text and github reports: failures only.")
+@click.option("--compact", is_flag=True, help="Text report: one line per violation.")
 @click.option(
     "--no-suppressions",
     is_flag=True,
@@ -102,13 +119,17 @@ def check(
     parameters: tuple[str, ...],
     policy_dirs: tuple[Path, ...],
     excludes: tuple[str, ...],
+    fail_on: str | None,
+    soft_fail: bool,
+    quiet: bool,
+    compact: bool,
     no_suppressions: bool,
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
     audit_key: str | None,
 ) -> None:
-    """Check templates and API request documents before deployment.
+    """Check templates, Terraform plans and API request documents before deployment (`-`: stdin).
 
     Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
     or input errors (every other file is still judged and reported).
@@ -123,7 +144,11 @@ def check(
         outputs = parse_output_specs(output_formats, output_path)
     except OutputSpecError as exc:
         raise fail_input(str(exc)) from None
+    from guardrails.config_discovery import discover_config
+    from guardrails.gate import exit_code
+
     try:
+        config_path = config_path or discover_config()
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
         run = run_check(
@@ -132,12 +157,16 @@ def check(
             parse_parameters(parameters),
             excludes=list(excludes),
             apply_suppressions=not no_suppressions,
+            config_path=config_path,
         )
     except (ConfigError, SourceError, BundleError) as exc:
         raise fail_input(str(exc)) from None
+    for warning in run.config_warnings:
+        click.echo(f"warning: {warning}", err=True)
     for spec in outputs:
         colour = spec.path is None and sys.stdout.isatty()
-        text = renderer(spec.format, colour=colour, show_passed=show_passed)(run)
+        options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
+        text = renderer(spec.format, **options)(run)
         if spec.path is not None:
             try:
                 spec.path.write_text(text, encoding="utf-8")
@@ -160,9 +189,7 @@ def check(
             raise fail_input(f"audit: {exc}") from None
     for error in run.errors:  # also in the report; stderr names each file that was not judged
         click.echo(f"error: {error}", err=True)
-    if run.has_input_errors:
-        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
-    raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
+    raise click.exceptions.Exit(exit_code(run, fail_on=fail_on, soft_fail=soft_fail))
 
 
 @main.group()
@@ -250,11 +277,17 @@ def config_schema() -> None:
 def config_validate(path: Path) -> None:
     """Validate a configuration file; exit 2 with the field named when it is invalid."""
     from guardrails.config import ConfigError, load_config
+    from guardrails.config_discovery import check_against_catalog
+    from guardrails.engine import BundleError, PolicyBundle
 
     try:
-        load_config(path)
-    except ConfigError as exc:
+        config = load_config(path)
+        catalog = PolicyBundle.load(config.engine.policy_dirs).catalog
+        warnings = check_against_catalog(config, catalog, path)
+    except (ConfigError, BundleError) as exc:
         raise fail_input(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: valid")
 
 

@@ -19,9 +19,14 @@ def run_check(
     excludes: list[str] | None = None,
     decider: Decider | None = None,
     apply_suppressions: bool = True,
+    config_path: Path | None = None,
 ) -> CheckRun:
-    loaded = load_inputs(paths, parameters, excludes=excludes, point="pre-deploy")
+    """Raises ConfigError when the config names a control the policy bundle does not have."""
+    from guardrails.config_discovery import check_against_catalog
+
     decider = decider or Decider(config, apply_suppressions=apply_suppressions)
+    config_warnings = check_against_catalog(config, decider.bundle.catalog, config_path)
+    loaded = load_inputs(paths, parameters, excludes=excludes, point="pre-deploy")
     decisions = decider.decide_many(loaded.documents)
     for w in dict.fromkeys(decider.warnings):
         loaded.notes.append(InputNote("suppression", w.file or "", w.logical_id, w.type, w.reason))
@@ -36,6 +41,7 @@ def run_check(
         errors=loaded.errors,
         notes=loaded.notes,
         catalog=decider.bundle.catalog,
+        config_warnings=config_warnings,
         unknown_blocks=config.unknown != "warn",
     )
 

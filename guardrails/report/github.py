@@ -14,7 +14,8 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(run: CheckRun) -> str:
+def render_github(run: CheckRun, *, quiet: bool = False) -> str:
+    """`quiet`: `::error` annotations only (deny violations that count, engine errors)."""
     lines: list[str] = []
     for d in run.decisions:
         loc = d.resource.location
@@ -37,6 +38,8 @@ def render_github(run: CheckRun) -> str:
             else:
                 command = "error" if v.enforcement == "deny" else "warning"
                 suffix = " (unknown before deploy)" if v.unknown else ""
+            if quiet and command != "error":
+                continue
             title = f"{v.control} {v.title or ''}".strip()
             props = ",".join([*properties, f"title={_escape_property(title)}"])
             message = f"{d.resource.type} {logical}: {v.message}{suffix}"

@@ -29,6 +29,8 @@ class CheckRun:
     """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
     catalog: Catalog | None = field(default=None, repr=False)
     """The controls' metadata (SARIF rules, JUnit test cases); not part of the JSON report."""
+    config_warnings: list[str] = field(default_factory=list)
+    """Configuration problems that do not stop the run (an expired exemption)."""
     unknown_blocks: bool = True
     """Config `unknown: deny` (the default): unknown content fails the run like an unknown violation."""
 

@@ -43,11 +43,15 @@ def parse_output_specs(
     return specs
 
 
-def renderer(name: str, *, colour: bool, show_passed: bool, quiet: bool = False) -> Callable[[CheckRun], str]:
+def renderer(
+    name: str, *, colour: bool, show_passed: bool, quiet: bool = False, compact: bool = False
+) -> Callable[[CheckRun], str]:
     if name == "text":
         from guardrails.report.text_report import render_text
 
-        return lambda run: render_text(run, colour=colour, show_passed=show_passed)
+        return lambda run: render_text(
+            run, colour=colour, show_passed=show_passed, quiet=quiet, compact=compact
+        )
     if name == "json":
         from guardrails.report.json_report import render_json
 
@@ -63,5 +67,5 @@ def renderer(name: str, *, colour: bool, show_passed: bool, quiet: bool = False)
     if name == "github":
         from guardrails.report.github import render_github
 
-        return render_github
+        return lambda run: render_github(run, quiet=quiet)
     raise OutputSpecError(f"unknown format {name!r}")

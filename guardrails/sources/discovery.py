@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
+
+import pathspec
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
@@ -58,9 +59,30 @@ class Candidate:
     error: str | None = None
 
 
+STDIN = Path("-")
+
+
+def exclude_spec(patterns: list[str]) -> pathspec.GitIgnoreSpec | None:
+    """`--exclude` patterns with .gitignore semantics (`build/`, `**/test-*.yaml`, `!keep.yaml`)."""
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+
+def _excluded(spec: pathspec.GitIgnoreSpec | None, relative: str, is_dir: bool = False) -> bool:
+    return spec is not None and spec.match_file(relative + "/" if is_dir else relative)
+
+
 def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[Candidate]:
-    """Every path to consider, in a stable order (each folder: its files by name, then its sub-folders)."""
+    """Every path to consider, in a stable order (each folder: its files by name, then its sub-folders).
+
+    `-` is standard input. `excludes` are gitignore-style patterns, matched against a walked path relative
+    to the folder given and against a file named on the command line as given."""
+    spec = exclude_spec(excludes)
     for path in paths:
+        if path == STDIN:
+            yield Candidate(path, True)
+            continue
+        if _excluded(spec, path.as_posix()):
+            continue
         try:
             info = path.stat()
         except OSError as exc:
@@ -70,14 +92,14 @@ def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[Can
             )
             continue
         if path.is_dir():
-            yield from _walk(path, excludes, {(info.st_dev, info.st_ino)})
+            yield from _walk(path, spec, {(info.st_dev, info.st_ino)})
         elif path.is_file():
             yield Candidate(path, True)
         else:
             yield Candidate(path, True, error=f"{file_kind(info.st_mode)}, not an input file")
 
 
-def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterator[Candidate]:
+def _walk(root: Path, spec: pathspec.GitIgnoreSpec | None, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -95,8 +117,9 @@ def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterat
             except OSError:
                 yield Candidate(path, False, skip="broken symbolic link")
                 continue
+            relative = path.relative_to(root).as_posix()
             if entry.is_dir():
-                if entry.name in SKIPPED_DIRS:
+                if entry.name in SKIPPED_DIRS or _excluded(spec, relative, is_dir=True):
                     continue
                 identity = (info.st_dev, info.st_ino)
                 if identity in seen:  # a link loop, or a second link to a folder already walked
@@ -104,7 +127,7 @@ def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterat
                 seen.add(identity)
                 subfolders.append(path)
             elif entry.is_file():
-                if any(fnmatch(str(path), pattern) or fnmatch(entry.name, pattern) for pattern in excludes):
+                if _excluded(spec, relative):
                     continue
                 yield Candidate(path, False)
             else:
