@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from guardrails.cli.main import main
+
 from guardrails.config import ConfigError
 from guardrails.config_discovery import discover_config
 
