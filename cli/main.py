@@ -41,7 +41,7 @@ def main() -> None:
     "output_formats",
     multiple=True,
     metavar="FORMAT[=FILE]",
-    help="Report format: text (default), json, sarif, junit, github; repeatable, "
+    help="Report format: text (default), json, sarif, junit, github, asff; repeatable, "
     "FORMAT=FILE writes that report to FILE (e.g. --format text --format sarif=results.sarif).",
 )
 @click.option(
@@ -166,7 +166,10 @@ def check(
     for spec in outputs:
         colour = spec.path is None and sys.stdout.isatty()
         options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
-        text = renderer(spec.format, **options)(run)
+        try:
+            text = renderer(spec.format, **options)(run)
+        except OutputSpecError as exc:
+            raise fail_input(str(exc)) from None
         if spec.path is not None:
             try:
                 spec.path.write_text(text, encoding="utf-8")

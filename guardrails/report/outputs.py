@@ -8,7 +8,7 @@ from pathlib import Path
 
 from guardrails.report.model import CheckRun
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "asff")
 
 
 class OutputSpecError(ValueError):
@@ -68,4 +68,15 @@ def renderer(
         from guardrails.report.github import render_github
 
         return lambda run: render_github(run, quiet=quiet)
+    if name == "asff":
+        return _render_asff
     raise OutputSpecError(f"unknown format {name!r}")
+
+
+def _render_asff(run: CheckRun) -> str:
+    from guardrails.report.asff import AsffError, render_asff
+
+    try:
+        return render_asff(run)
+    except AsffError as exc:
+        raise OutputSpecError(str(exc)) from None
