@@ -16,9 +16,9 @@ from pathlib import Path
 import boto3
 import pytest
 from click.testing import CliRunner
+from guardrails.cli.main import main
 
 from guardrails.checking import run_check
-from guardrails.cli.main import main
 from guardrails.config import GuardrailsConfig
 from guardrails.decision import Decision
 from guardrails.report.asff import decision_findings, finding_id
