@@ -84,6 +84,12 @@ def main() -> None:
     is_flag=True,
     help="Exit 0 even with violations (reports are still written; input and engine errors still fail).",
 )
+@click.option(
+    "--skip-unrecognised",
+    is_flag=True,
+    help="Skip a file named on the command line that is not a template, plan, request or event (as in a "
+    "folder walk) instead of failing; for hooks that pass every changed .yaml/.json file.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Text and github reports: failures only.")
 @click.option("--compact", is_flag=True, help="Text report: one line per violation.")
 @click.option(
@@ -123,6 +129,7 @@ def check(
     soft_fail: bool,
     quiet: bool,
     compact: bool,
+    skip_unrecognised: bool,
     no_suppressions: bool,
     show_passed: bool,
     output_path: Path | None,
@@ -158,6 +165,7 @@ def check(
             excludes=list(excludes),
             apply_suppressions=not no_suppressions,
             config_path=config_path,
+            skip_unrecognised=skip_unrecognised,
         )
     except (ConfigError, SourceError, BundleError) as exc:
         raise fail_input(str(exc)) from None

@@ -20,13 +20,16 @@ def run_check(
     decider: Decider | None = None,
     apply_suppressions: bool = True,
     config_path: Path | None = None,
+    skip_unrecognised: bool = False,
 ) -> CheckRun:
     """Raises ConfigError when the config names a control the policy bundle does not have."""
     from guardrails.config_discovery import check_against_catalog
 
     decider = decider or Decider(config, apply_suppressions=apply_suppressions)
     config_warnings = check_against_catalog(config, decider.bundle.catalog, config_path)
-    loaded = load_inputs(paths, parameters, excludes=excludes, point="pre-deploy")
+    loaded = load_inputs(
+        paths, parameters, excludes=excludes, point="pre-deploy", skip_unrecognised=skip_unrecognised
+    )
     decisions = decider.decide_many(loaded.documents)
     for w in dict.fromkeys(decider.warnings):
         loaded.notes.append(InputNote("suppression", w.file or "", w.logical_id, w.type, w.reason))

@@ -187,6 +187,7 @@ def load_inputs(
     *,
     excludes: list[str] | None = None,
     point: EnforcementPoint = "pre-deploy",
+    skip_unrecognised: bool = False,
 ) -> LoadedInputs:
     """Every document under `paths`. Unknown files met in a folder are skipped and counted; a file that
     cannot be read or judged (or an unknown file named explicitly) is an error result."""
@@ -227,7 +228,7 @@ def load_inputs(
             )
             continue
         if documents is None:
-            if candidate.explicit:
+            if candidate.explicit and not skip_unrecognised:
                 loaded.errors.append(
                     SourceError(str(file), f"not a recognised input: expected {RECOGNISED_INPUTS}")
                 )
