@@ -93,7 +93,8 @@ def _compact_lines(run: CheckRun, quiet: bool) -> list[str]:
     out = []
     for d in run.decisions:
         loc = d.resource.location
-        where = f"{loc.file or '(no file)'}:{loc.line or 0}" if loc else "(no file):0"
+        file = (loc.file if loc else None) or "(no file)"
+        where = f"{file}:{loc.line}" if loc and loc.line else file
         name = loc.logical_id if loc and loc.logical_id else d.resource.name
         if d.error:
             out.append(f"{where}: ! engine error {d.resource.type} {name}: {d.error}")
