@@ -377,8 +377,10 @@ def write_module(n: int, out_dir: Path, seed: int = DEFAULT_SEED) -> Path:
     folder = out_dir / f"bench_{n}"
     folder.mkdir(parents=True, exist_ok=True)
     text, manifest = generate_module(n, seed)
-    (folder / "main.tf").write_text(text)
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    for name, content in (("main.tf", text), ("manifest.json", json.dumps(manifest, indent=1) + "\n")):
+        path = folder / name
+        if not path.exists() or path.read_text() != content:  # unchanged: keep the plan made from it
+            path.write_text(content)
     return folder
 
 

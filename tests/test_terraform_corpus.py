@@ -2,8 +2,10 @@
 root modules (tests/fixtures/terraform/corpus/*/main.tf; plans made by regenerate.py there with
 terraform 1.11 + hashicorp/aws 5.100.0): SOURCES.md's expected findings hold.
 
-Not planned: the modules whose plan needs AWS data sources (DNXLabs `data.aws_vpc`), a registry module
-(terraform-aws-modules example) or files this corpus does not hold (the other modules' variables).
+Not planned, and why: aws-ia and philschmid need the hashicorp/random provider and the ml-pipeline module
+hashicorp/archive, which the local provider mirror does not hold; Young-ook and the terraform-aws-modules
+example call registry modules (no network here); DNXLabs reads `data.aws_vpc` (an AWS API call at plan
+time; it would need the provider pointed at a moto_server holding that VPC).
 """
 
 from __future__ import annotations
