@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -34,7 +35,6 @@ from check_bench import (  # noqa: E402
     ensure_checkov,
     fmt_found,
     git_state,
-    guardrails_command,
     guardrails_findings,
     run_tool,
     score,
@@ -67,6 +67,17 @@ CHECKOV_TF_CONCEPTS: dict[str, tuple[str, ...]] = {
     "CKV_AWS_70": ("bucket_public_policy",),  # bucket policy allows all actions / principals
     "CKV_AWS_145": ("bucket_no_kms",),  # S3 encrypted with KMS by default
 }
+
+
+def guardrails_command() -> list[str]:
+    """The guardrails installed beside this interpreter (the environment running the benchmark), else PATH's."""
+    beside = Path(sys.executable).with_name("guardrails")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("guardrails")
+    if found is None:
+        sys.exit("guardrails is not installed (pip install -e . in the repository)")
+    return [found]
 
 
 def checkov_command(plan: Path) -> list[str]:
