@@ -242,6 +242,121 @@ def export(sink: str, output_path: Path | None) -> None:
         click.echo(f"exported {count} records to {output_path}", err=True)
 
 
+@audit.command("digest")
+@click.argument("value", required=False)
+@click.option(
+    "--audit-key", "key_url", metavar="URL", help=KEY_HELP + " Gives the keyed (hmac-sha256) digest."
+)
+@click.option("--check", "expected", metavar="DIGEST", help="Exit 0 when VALUE has this digest, 1 otherwise.")
+def digest_command(value: str | None, key_url: str | None, expected: str | None) -> None:
+    """Print the redaction digest of VALUE (read from standard input when omitted or `-`, so that it stays
+    out of the shell history): what a record holds in place of a value you already know."""
+    from guardrails.audit import AuditError
+    from guardrails.audit.redaction import digest
+    from guardrails.audit.signing import resolve_key
+
+    if value is None or value == "-":
+        value = sys.stdin.read().removesuffix("\n")
+    try:
+        key = resolve_key(key_url)
+        secret = key.redaction_secret() if key is not None else None
+    except AuditError as exc:
+        raise _fail(str(exc)) from None
+    result = digest(value, secret)
+    if expected is None:
+        click.echo(result)
+        return
+    import hmac
+
+    same = hmac.compare_digest(result, expected.strip())
+    click.echo("match" if same else "no match")
+    raise click.exceptions.Exit(EXIT_OK if same else EXIT_TAMPERED)
+
+
+@audit.command("replay", epilog=SINK_HELP)
+@click.argument("sink")
+@click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra folder of Rego policies to decide with, beside the bundled ones (repeatable).",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file to decide with."
+)
+@click.option("--since", metavar="WHEN", help="Only records from then on: ISO date/time or 90m, 24h, 7d.")
+@click.option("--until", metavar="WHEN", help="Only records until then: ISO date/time or a duration ago.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any decision would change.")
+@click.option(
+    "--audit-key",
+    "key_urls",
+    multiple=True,
+    metavar="URL",
+    help="Verify the trail with this signing key first (repeatable); a trail that fails is not replayed "
+    "(exit 1).",
+)
+def replay(
+    sink: str,
+    policy_dirs: tuple[Path, ...],
+    config_path: Path | None,
+    since: str | None,
+    until: str | None,
+    output_format: str,
+    fail_on_change: bool,
+    key_urls: tuple[str, ...],
+) -> None:
+    """Re-decide every stored input of SINK with these policies and config; list what would change.
+
+    Records stored without their input (audit.store_input: false) are counted as not replayable.
+    Exit 0 (1 with --fail-on-change when a decision would change), 2 for unusable input.
+    """
+    import json
+
+    from guardrails.audit import AuditError, open_sink
+    from guardrails.audit.query import parse_when
+    from guardrails.audit.replay import replay_entries, replay_json, replay_text
+    from guardrails.config import ConfigError, load_config
+    from guardrails.decider import Decider
+    from guardrails.engine import BundleError
+
+    try:
+        start = parse_when(since) if since else None
+        end = parse_when(until) if until else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        config = load_config(config_path)
+        config.engine.policy_dirs.extend(policy_dirs)
+        decider = Decider(config)
+        opened = open_sink(sink)
+        entries = list(opened.read())
+        if key_urls:
+            from guardrails.audit.signing import Keyring
+            from guardrails.audit.verify import verify_entries
+
+            verified = verify_entries(entries, None, Keyring.from_urls(key_urls))
+            if not verified.ok:
+                click.echo(f"FAILED: not replaying a trail that does not verify: {verified.first}", err=True)
+                raise click.exceptions.Exit(EXIT_TAMPERED)
+        report = replay_entries(entries, decider, sink=opened.url, since=start, until=end)
+    except (AuditError, ConfigError, BundleError) as exc:
+        raise _fail(str(exc)) from None
+    if output_format == "json":
+        click.echo(json.dumps(replay_json(report), indent=2))
+    else:
+        click.echo(replay_text(report), nl=False)
+    if report.unreadable:
+        click.echo(
+            f"warning: {report.unreadable} unreadable record(s) skipped; run `guardrails audit verify`",
+            err=True,
+        )
+    raise click.exceptions.Exit(EXIT_TAMPERED if fail_on_change and report.changes else EXIT_OK)
+
+
 @contextmanager
 def _open_output(path: Path | None) -> Iterator[IO[str]]:
     """Standard output, or `path` opened for writing (UTF-8)."""

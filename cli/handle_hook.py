@@ -1,9 +1,9 @@
 """`guardrails handle-hook FILE`: run the CloudFormation Lambda Hook's code path locally.
 
 Prints the response JSON the Lambda would return. Exit 0 when `hookStatus` is SUCCESS, 1 when FAILED
-(NonCompliant, or InternalFailure: engine error, unreachable payload URL, audit failure), 2 when the
-request or payload file is unreadable or not a hook request/payload (the response is still printed
-when there is one).
+(NonCompliant, or InternalFailure: engine error, refused or unreachable payload URL, audit failure, an
+internal error), 2 when the request or payload file is unreadable or not a hook request/payload (the
+response is still printed when there is one). Never a traceback.
 """
 
 from __future__ import annotations
@@ -69,8 +69,24 @@ def handle_hook(
 ) -> None:
     """Evaluate a CloudFormation Lambda Hook request FILE (JSON) and print the hook response.
 
-    Exit 0 SUCCESS, 1 FAILED, 2 unreadable or invalid input files.
+    Exit 0 SUCCESS, 1 FAILED (also an internal error), 2 unreadable or invalid input files.
     """
+    try:
+        _handle_hook(file, config_path, audit_sinks, audit_key, payload_file)
+    except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - never a traceback; the hook would answer FAILED
+        click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_FAILED) from None
+
+
+def _handle_hook(
+    file: Path,
+    config_path: Path | None,
+    audit_sinks: tuple[str, ...],
+    audit_key: str | None,
+    payload_file: Path | None,
+) -> None:
     from guardrails.admission import HookRequestError, handle_hook_request
     from guardrails.admission.cfn_hook import parse_hook_request
     from guardrails.config import ConfigError, load_config

@@ -30,8 +30,12 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guardrails")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
+    from guardrails.cli.colour import apply_no_color
+
+    apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 
 @main.command()
@@ -171,8 +175,10 @@ def check(
         raise fail_input(str(exc)) from None
     for warning in run.config_warnings:
         click.echo(f"warning: {warning}", err=True)
+    from guardrails.cli.colour import colour_enabled
+
     for spec in outputs:
-        colour = spec.path is None and sys.stdout.isatty()
+        colour = spec.path is None and colour_enabled(sys.stdout)
         options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
         try:
             text = renderer(spec.format, **options)(run)
@@ -182,7 +188,7 @@ def check(
             try:
                 spec.path.write_text(text, encoding="utf-8")
             except OSError as exc:
-                raise fail_input(f"cannot write {spec.path}: {exc.strerror or exc}") from None
+                raise fail_input(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
         else:
             click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
@@ -306,10 +312,12 @@ def _register_subcommands() -> None:
     from guardrails.cli.audit import audit
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
+    from guardrails.cli.package import package
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    main.add_command(package)
 
 
 _register_subcommands()

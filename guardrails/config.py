@@ -97,6 +97,12 @@ def load_config(path: Path | None) -> GuardrailsConfig:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    return parse_config(text, str(path), path.parent)
+
+
+def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
+    """Validate config text read from `path` (a file, SSM parameter or S3 object, named in errors);
+    relative `engine.policy_dirs` are resolved against `base`."""
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -112,7 +118,6 @@ def load_config(path: Path | None) -> GuardrailsConfig:
             f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{path}: invalid config: {problems}") from exc
-    base = path.parent
     config.engine.policy_dirs = [p if p.is_absolute() else base / p for p in config.engine.policy_dirs]
     return config
 

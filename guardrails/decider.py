@@ -18,6 +18,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
 UNCATALOGUED_SEVERITY = "medium"
@@ -74,7 +75,12 @@ class Decider:
             "engine": self._engine_info,
         }
         if isinstance(result, EngineError):
-            return Decision(verdict="error", error=str(result), **common)
+            return Decision(
+                verdict="error",
+                error=str(result),
+                infrastructure_failure=is_infrastructure_failure(result),
+                **common,
+            )
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
         if violations:

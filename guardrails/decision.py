@@ -82,6 +82,9 @@ class Decision(BaseModel):
     violations: list[Violation] = Field(default_factory=list)
     verdict: Verdict
     error: str | None = None
+    infrastructure_failure: bool = Field(default=False, exclude=True)
+    """The `error` comes from outside the request (payload download, OPA server, audit sink), not from its
+    content: the only errors `admission.fail_open` may let pass (guardrails/infrastructure.py)."""
     point: str
     source: str
     input_digest: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrails.partitions import build_arn, s3_bucket_arn
+
 
 @dataclass(frozen=True)
 class ResourceKind:
@@ -347,9 +349,10 @@ CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.clou
 
 
 def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | None) -> str | None:
-    """Best-effort ARN of a named resource; None when region/account are not known."""
+    """Best-effort ARN of a named resource in its region's partition (aws, aws-us-gov, aws-cn...); None when
+    region/account are not known (a bucket's ARN needs neither; without a region it is in `aws`)."""
     if kind.type == "AWS::S3::Bucket":
-        return f"arn:aws:s3:::{name}"
+        return s3_bucket_arn(name, region)
     if kind.service != "sagemaker" or not kind.arn_has_name or not region or not account:
         return None
-    return f"arn:aws:sagemaker:{region}:{account}:{kind.arn_resource}/{name.lower()}"
+    return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)

@@ -135,9 +135,11 @@ def _load_files() -> Iterator[dict[str, Any]]:
     from guardrails.sources.errors import SourceError
 
     dirs = [d for d in INPUT_DIRS if d.is_dir()]
-    for file, _ in iter_candidate_files(dirs, []):
+    for candidate in iter_candidate_files(dirs, []):
+        if candidate.skip or candidate.error:
+            continue
         try:
-            loaded = load_inputs([file])
+            loaded = load_inputs([candidate.path])
         except SourceError:
             continue  # files that are not inputs of ours (terraform, hook requests) or invalid on purpose
         for document in loaded.documents:

@@ -245,20 +245,31 @@ def test_an_audit_failure_blocks_the_call(session, decider):
     hook.uninstall()
 
 
-def test_a_request_that_cannot_be_evaluated_fails_closed_unless_fail_open(session, decider, caplog):
-    from botocore.exceptions import ParamValidationError
-
-    hook = install(session, decider=decider)
-    sagemaker = session.client("sagemaker")
+def test_a_request_that_cannot_be_judged_is_blocked_even_with_fail_open(session, decider):
     request = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}  # no NotebookInstanceName
-    with pytest.raises(GuardrailEvaluationError) as raised:
-        sagemaker.create_notebook_instance(**request)
-    assert raised.value.decision.verdict == "error"
+    for config in (None, AdmissionConfig(fail_open=True)):
+        hook = install(session, decider=decider, config=config)
+        with pytest.raises(GuardrailEvaluationError) as raised:
+            session.client("sagemaker").create_notebook_instance(**request)
+        assert raised.value.decision.verdict == "error"
+        hook.uninstall()
+
+
+def test_an_infrastructure_failure_fails_closed_unless_fail_open(session, decider, caplog, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    def outage(document, today=None):
+        raise EndpointConnectionError(endpoint_url="https://opa.internal")
+
+    monkeypatch.setattr(decider, "decide", outage)
+    hook = install(session, decider=decider)
+    with pytest.raises(GuardrailEvaluationError):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
     hook.uninstall()
 
     hook = install(session, decider=decider, config=AdmissionConfig(fail_open=True))
-    with caplog.at_level(logging.WARNING, logger="guardrails.admission"), pytest.raises(ParamValidationError):
-        session.client("sagemaker").create_notebook_instance(**request)  # botocore's own validation
+    with caplog.at_level(logging.WARNING, logger="guardrails.admission"):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
     assert any("fail_open" in r.getMessage() for r in caplog.records)
     hook.uninstall()
 

@@ -191,3 +191,24 @@ def test_with_a_signing_key_digests_are_keyed(tmp_path: Path):
     # Without a key the digest is the plain sha256 (guessable for short values: documented).
     unkeyed = record_from_decision(make_decision(), actor=ACTOR, document=document)
     assert unkeyed.input["resource"]["properties"]["Environment"]["PASSWORD"] == plain
+
+
+def test_audit_digest_lets_an_auditor_check_a_known_value(tmp_path: Path):
+    from guardrails.cli.audit import audit
+
+    key_url = f"file://{tmp_path / 'audit.key'}"
+    runner = CliRunner()
+    assert runner.invoke(audit, ["keygen", key_url]).exit_code == 0
+    document = {"resource": {"properties": {"Environment": {"PASSWORD": SHORT}}}}
+    path = tmp_path / "audit.jsonl"
+    trail = AuditTrail.from_urls([f"file://{path}"], cloudwatch=False, signing_key=key_url)
+    trail.record(make_decision(), actor=ACTOR, document=document)
+    stored = json.loads(path.read_text())["input"]["resource"]["properties"]["Environment"]["PASSWORD"]
+    keyed = runner.invoke(audit, ["digest", "--audit-key", key_url], input=SHORT + "\n")
+    assert keyed.exit_code == 0 and keyed.output.strip() == stored
+    check = runner.invoke(audit, ["digest", "--audit-key", key_url, "--check", stored], input=SHORT)
+    assert check.exit_code == 0 and "match" in check.output
+    wrong = runner.invoke(audit, ["digest", "guess", "--audit-key", key_url, "--check", stored])
+    assert wrong.exit_code == 1
+    plain = runner.invoke(audit, ["digest", SHORT])
+    assert plain.output.strip() == "sha256:" + hashlib.sha256(SHORT.encode()).hexdigest()

@@ -320,3 +320,113 @@ def test_keyring_with_no_matching_key_reports_unknown():
 def test_generate_key_file_refuses_kms_urls(tmp_path):
     with pytest.raises(AuditKeyError, match="created in KMS"):
         generate_key_file("kms://alias/x")
+
+
+def test_an_append_split_into_segments_signs_each_segment(tmp_path, key_url):
+    path = tmp_path / "audit.jsonl"
+    sink = open_sink(str(path), key=load_key(key_url))
+    sink.max_segment_records = 2
+    sink.append([make_record(f"job-{i}") for i in range(5)])
+    assert [r["mac"]["last"] for r in read_lines(path)] == [1, 1, 3, 3, 4]
+    assert verify(path, "--audit-key", key_url).exit_code == 0
+
+
+def test_signed_dynamodb_and_s3_trails_verify(tmp_path, key_url, monkeypatch):
+    import boto3
+    from moto import mock_aws
+    from test_audit_support import aws_env
+
+    from guardrails.audit import verify_sink
+    from guardrails.audit.sinks.dynamodb import create_table
+
+    aws_env(monkeypatch)
+    key = load_key(key_url)
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), "signed-audit")
+        boto3.client("s3").create_bucket(Bucket="signed-audit")
+        for url in ("dynamodb://signed-audit", "s3://signed-audit/trail"):
+            sink = open_sink(url, key=key)
+            sink.append([make_record("a"), make_record("b")])
+            sink.append([make_record("c")])
+            result = verify_sink(open_sink(url), keys=Keyring([key]))
+            assert result.ok and result.signed == 3 and result.macs_checked, (url, result.problems)
+            assert run("verify", url, "--audit-key", key_url).exit_code == 0
+
+
+def test_signing_key_from_the_config_and_a_bad_key_is_an_input_error(tmp_path, key_url):
+    from guardrails.cli.main import main
+
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    config = tmp_path / "config.yaml"
+    trail = tmp_path / "audit.jsonl"
+    config.write_text(f"audit:\n  sinks: [file://{trail}]\n  signing_key: {key_url}\n")
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(template), "--config", str(config)])
+    assert result.exit_code in (0, 1) and all("mac" in r for r in read_lines(trail))
+    assert verify(trail, "--audit-key", key_url).exit_code == 0
+    missing = f"file://{tmp_path / 'missing.key'}"
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    for command in (
+        ["check", str(template), "--audit", f"file://{trail}", "--audit-key", missing],
+        ["handle-event", str(event), "--audit", f"file://{trail}", "--audit-key", missing],
+        ["handle-hook", str(event), "--audit", f"file://{trail}", "--audit-key", missing],
+    ):
+        bad = runner.invoke(main, command)
+        assert bad.exit_code == 2, (command, bad.output)
+        assert "missing.key" in bad.output and not isinstance(bad.exception, AuditKeyError)
+    bad_config = tmp_path / "bad.yaml"
+    bad_config.write_text("audit:\n  signing_key: vault://x\n")
+    assert runner.invoke(main, ["config", "validate", str(bad_config)]).exit_code == 2
+
+
+def test_audit_bench_reports_signing_overhead():
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench" / "audit_bench.py"
+    done = subprocess.run(
+        [sys.executable, str(bench), "--records", "20", "--repeat", "1", "--resources", "20", "--no-aws"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Signing overhead" in done.stdout and "file key:" in done.stdout
+
+
+def test_the_hook_lambda_signs_with_the_key_its_environment_names(tmp_path, key_url, monkeypatch, decider):
+    from dataclasses import dataclass
+
+    from guardrails.lambdas import cfn_hook
+    from test_admission_support import fixture
+
+    @dataclass
+    class Context:
+        function_name: str = "hook"
+        memory_limit_in_mb: int = 512
+        invoked_function_arn: str = "arn:aws:lambda:eu-west-1:111122223333:function:hook"
+        aws_request_id: str = "c0ffee00-0000-4000-8000-000000000002"
+
+    sink = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("GUARDRAILS_AUDIT_SINKS", f"file://{sink}")
+    monkeypatch.setenv("GUARDRAILS_AUDIT_KEY", key_url)
+    monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setattr(cfn_hook, "_runtime", None)
+    response = cfn_hook.handler(fixture("cloud-control-notebook-create.json"), Context())
+    assert response["hookStatus"] == "FAILED"
+    (record,) = read_lines(sink)
+    assert record["mac"]["key"] == load_key(key_url).key_id
+    assert verify(sink, "--audit-key", key_url).exit_code == 0
+
+
+def test_an_ambiguous_last_line_without_newline_is_not_taken_for_a_torn_write(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    FileSink(path, fsync=False).append([make_record("a")])
+    line = path.read_text().rstrip("\n")
+    with path.open("a") as handle:
+        handle.write(line[:-1] + ',"verdict":"allow"}')  # no newline: looks like a write in progress
+    result = verify(path)
+    assert result.exit_code == 1 and f"{path}:2" in result.output and "duplicate key" in result.output

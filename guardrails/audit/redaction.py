@@ -28,6 +28,7 @@ applies it, so reports, hook responses and audit records never carry them).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -107,6 +108,7 @@ def redact_text(text: str | None, key: bytes | None = None) -> str | None:
     return _SECRET_VALUE.sub(lambda m: digest(m.group(0), key) if _is_secret(m) else m.group(0), text)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_secret_key(key: str) -> bool:
     name = _KEY_CHARS.sub("", key.lower())
     return bool(SECRET_KEY.search(name)) and not name.endswith("arn")
@@ -116,13 +118,25 @@ def _normal(key: str) -> str:
     return _KEY_CHARS.sub("", key.lower())
 
 
+_WHOLE, _JSON, _PLAIN = 1, 2, 0
+
+
+@functools.lru_cache(maxsize=8192)
+def _key_kind(key: str) -> int:
+    """How a map key redacts its value: _WHOLE (container or secret-looking key), _JSON, or _PLAIN."""
+    name = _normal(key)
+    if name in CONTAINER_MAP_KEYS or is_secret_key(key):
+        return _WHOLE
+    return _JSON if name in JSON_STRING_KEYS else _PLAIN
+
+
 def _redacts_whole(key: Any) -> bool:
     """True when every value under `key` is replaced (container keys and secret-looking keys)."""
-    return isinstance(key, str) and (_normal(key) in CONTAINER_MAP_KEYS or is_secret_key(key))
+    return isinstance(key, str) and _key_kind(key) == _WHOLE
 
 
 def _holds_json(key: Any) -> bool:
-    return isinstance(key, str) and _normal(key) in JSON_STRING_KEYS
+    return isinstance(key, str) and _key_kind(key) == _JSON
 
 
 def _secret_tag(value: dict[str, Any]) -> bool:
@@ -173,7 +187,8 @@ def _digest_leaves(value: Any, key: bytes | None = None) -> Any:
 
 
 def secret_values(value: Any) -> set[str]:
-    """Every scalar (as text) that `redact_value` would replace by a digest, wherever it is in `value`."""
+    """Every scalar (as text) under a redacted key, tag or pipeline definition of `value` (the values
+    `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed)."""
     found: set[str] = set()
     _collect(value, found, False)
     return found
@@ -199,8 +214,6 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
             _collect(item, found, inside)
     elif inside and value is not None:
         found.add(value if isinstance(value, str) else json.dumps(value))
-    elif isinstance(value, str) and looks_secret(value):
-        found.add(value)
 
 
 def is_redacted_path(path: str | None) -> bool:

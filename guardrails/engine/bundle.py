@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ ENGINE_MODULE_DIR = "guardrails-engine"
 
 _PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+DATA_DIR = "data"
+"""Bundle data: every `<policy folder>/data/*.json` is a JSON object merged into the root of `data`
+(facts the policies look up, such as the instance types with local storage), not Rego code."""
 
 
 class BundleError(Exception):
@@ -65,6 +69,8 @@ class PolicyBundle:
     modules: dict[str, str] = field(default_factory=dict)
     tests: dict[str, str] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=lambda: Catalog(version="0", controls=[]))
+    data: dict[str, Any] = field(default_factory=dict)
+    """The merged bundle data documents (`data/*.json`), what every engine loads beside the modules."""
 
     @classmethod
     def load(cls, extra_dirs: list[Path] | None = None, *, include_default: bool = True) -> PolicyBundle:
@@ -78,6 +84,7 @@ class PolicyBundle:
             for key, text in engine_modules().items()
             if (package := rego_package(text)) is not None
         }  # package -> (root, first file declaring it); the engine's own packages are reserved
+        origins: dict[tuple[str, ...], Path] = {}
         for root in roots:
             if not root.is_dir():
                 raise BundleError(f"{root}: policy folder not found")
@@ -100,6 +107,8 @@ class PolicyBundle:
                             "loaded one"
                         )
                 (bundle.tests if path.name.endswith("_test.rego") else bundle.modules)[key] = text
+            for path in _data_files(root):
+                _merge_data(bundle.data, _read_data(path), (), path, origins)
             catalog_path = root / "catalog.yaml"
             if catalog_path.is_file():
                 catalog = _read_catalog(catalog_path)
@@ -124,7 +133,7 @@ class PolicyBundle:
         """sha256 over every policy, test and catalog file, in path order."""
         h = hashlib.sha256()
         for root in self.roots:
-            for path in sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml")]):
+            for path in sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml"), *_data_files(root)]):
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
                 h.update(path.read_bytes() + b"\0")
         return "sha256:" + h.hexdigest()
@@ -163,3 +172,38 @@ def test_rules(bundle: PolicyBundle) -> Iterator[tuple[str, str]]:
             continue
         for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
             yield package, rule
+
+
+def _data_files(root: Path) -> list[Path]:
+    return sorted((root / DATA_DIR).glob("*.json"))
+
+
+def _read_data(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{path}: invalid bundle data: {exc}") from exc
+    if not isinstance(value, dict):
+        raise BundleError(f"{path}: bundle data must be a JSON object (merged into the root of data)")
+    return value
+
+
+def _merge_data(
+    into: dict[str, Any],
+    value: dict[str, Any],
+    prefix: tuple[str, ...],
+    path: Path,
+    origins: dict[tuple[str, ...], Path],
+) -> None:
+    """Merge objects key by key; the same leaf from two files is an error naming both."""
+    for key, item in value.items():
+        at = (*prefix, key)
+        if isinstance(item, dict) and isinstance(into.get(key, {}), dict):
+            origins.setdefault(at, path)
+            _merge_data(into.setdefault(key, {}), item, at, path, origins)
+            continue
+        if key in into:
+            other = origins.get(at, path)
+            raise BundleError(f"{path}: bundle data {'.'.join(at)} is also defined by {other}")
+        into[key] = item
+        origins[at] = path

@@ -72,6 +72,8 @@ class OpaGoEvaluator:
 
     def _compile(self, modules: dict[str, str]) -> Any:
         engine = self._opa.OpaEngine()
+        if self.bundle.data:  # bundle data (policies/data/*.json), as regorus loads it
+            engine.add_data(self.bundle.data)
         for name, text in modules.items():
             try:
                 engine.add_policy(name, text)

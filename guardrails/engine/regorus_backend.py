@@ -29,9 +29,12 @@ def clean_engine_message(exc: BaseException) -> str:
     return text.strip() or type(exc).__name__
 
 
-def _compile(modules: dict[str, str]) -> regorus.Engine:
-    """A new engine with every module parsed and compiled (regorus compiles lazily on first query)."""
+def _compile(modules: dict[str, str], data: dict[str, Any]) -> regorus.Engine:
+    """A new engine with the bundle data and every module parsed and compiled (regorus compiles lazily
+    on first query)."""
     engine = regorus.Engine()
+    if data:
+        engine.add_data_json(json.dumps(data))
     for name, text in modules.items():
         try:
             engine.add_policy(name, text)
@@ -57,12 +60,12 @@ class RegorusEvaluator:
         self.bundle = bundle
         self.version = package_version("gordon-to-regorus")
         self._local = threading.local()
-        self._local.engine = _compile(bundle.modules)  # compile errors surface here, at load time
+        self._local.engine = _compile(bundle.modules, bundle.data)  # compile errors surface here, at load
 
     def _engine(self) -> regorus.Engine:
         engine = getattr(self._local, "engine", None)
         if engine is None:
-            engine = _compile(self.bundle.modules)
+            engine = _compile(self.bundle.modules, self.bundle.data)
             self._local.engine = engine
         return engine
 
@@ -89,7 +92,7 @@ class RegorusEvaluator:
         return results
 
     def run_tests(self) -> list[PolicyTestResult]:
-        engine = _compile({**self.bundle.modules, **self.bundle.tests})
+        engine = _compile({**self.bundle.modules, **self.bundle.tests}, self.bundle.data)
         results: list[PolicyTestResult] = []
         for package, rule in test_rules(self.bundle):
             try:

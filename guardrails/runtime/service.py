@@ -55,7 +55,14 @@ class RuntimeService:
             config=runtime,
         )
 
-    def handle(self, event: Any, *, mode: RuntimeMode | None = None, file: str | None = None) -> EventOutcome:
+    def handle(
+        self,
+        event: Any,
+        *,
+        mode: RuntimeMode | None = None,
+        file: str | None = None,
+        offline: bool = False,
+    ) -> EventOutcome:
         return process_event(
             event,
             decider=self.decider,
@@ -64,6 +71,7 @@ class RuntimeService:
             config=self.config,
             mode=mode,
             file=file,
+            offline=offline,
         )
 
 

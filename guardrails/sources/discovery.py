@@ -18,7 +18,7 @@ import pathspec
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
-from guardrails.sources.input_files import file_kind, read_input_text
+from guardrails.sources.input_files import decode_text, display_name, file_kind, read_input_bytes
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import SuppressionError, attach_suppressions
 
@@ -193,7 +193,8 @@ def load_inputs(
     cannot be read or judged (or an unknown file named explicitly) is an error result."""
     loaded = LoadedInputs()
     for candidate in iter_candidate_files(paths, excludes or []):
-        file = candidate.path
+        path = candidate.path
+        file = Path(display_name(path))  # the name every message and document carries
         if candidate.error is not None:
             loaded.errors.append(SourceError(str(file), candidate.error))
             continue
@@ -202,13 +203,13 @@ def load_inputs(
             loaded.notes.append(InputNote("terraform-source", str(file), None, None, TERRAFORM_NOTE))
             continue
         if candidate.skip is not None or (
-            not candidate.explicit and file.suffix.lower() not in CANDIDATE_SUFFIXES
+            not candidate.explicit and path.suffix.lower() not in CANDIDATE_SUFFIXES
         ):
             loaded.files_skipped.append(str(file))
             continue
         notes: list[InputNote] = []
         try:
-            text = read_input_text(file)
+            text = decode_text(read_input_bytes(path), str(file))
             data, lines = parse_document(file, text)
             documents = documents_from_data(file, data, lines, parameters or {}, point, notes, text)
             if documents is not None:

@@ -29,6 +29,17 @@ def max_input_bytes() -> int:
     return MAX_INPUT_BYTES
 
 
+def display_name(path: Path) -> str:
+    """The path as text that can be printed, hashed and put in JSON: bytes of a file name that are not
+    UTF-8 (kept by Python as lone surrogates) are shown as `\\xNN` escapes."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 def file_kind(mode: int) -> str:
     """A person's name for what a stat mode describes."""
     if stat.S_ISDIR(mode):

@@ -235,8 +235,10 @@ unknown_at(obj, unk, path) if {
 # Maybe absent: the value is not there but the path (or a prefix of it) is listed
 # unknown by name: the source could not tell whether it is set (CloudFormation
 # `Fn::If` on an unknown condition with `AWS::NoValue` or a missing key in one
-# branch). "" (a whole object unknown, e.g. an unknown list element) and a present
-# placeholder above the path keep the rule "unknown counts as set".
+# branch), or the document's own properties are wholly unknown ("" in
+# context.unknown: properties from a macro or an import). A nested "" (an unknown
+# list element, a placeholder object) and a present placeholder above the path
+# keep the rule "unknown counts as set".
 maybe_absent(obj, unk, path) if {
 	strings.any_prefix_match(path, unk)
 	object.get(obj, split(path, "."), null) == null
@@ -244,6 +246,11 @@ maybe_absent(obj, unk, path) if {
 	u != ""
 	covers(u, path)
 	not opaque_above(obj, path)
+} else := true if {
+	"" in unknown_paths
+	obj == props
+	unk == unknown_paths
+	object.get(obj, split(path, "."), null) == null
 }
 
 opaque_above(obj, path) if {

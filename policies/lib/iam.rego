@@ -8,7 +8,8 @@ package guardrails.lib.iam
 import data.guardrails.lib
 import rego.v1
 
-# The policy document: an object, or a JSON string (parsed defensively).
+# The policy document: an object, or a JSON string (parsed defensively); null
+# when it is neither (see `unreadable`).
 document(policy) := policy if is_object(policy)
 
 else := d if {
@@ -17,6 +18,17 @@ else := d if {
 	json.is_valid(policy)
 	d := json.unmarshal(policy)
 	is_object(d)
+}
+
+else := null
+
+# A present policy that is no policy document: a string that is not a JSON
+# object, a number, a list... Its statements cannot be known, so the controls
+# report it as unknown, never as "no policy".
+unreadable(policy) if {
+	policy != null
+	not lib.opaque(policy)
+	document(policy) == null
 }
 
 # Performance: helpers here run for every statement of every bucket policy. They
@@ -97,7 +109,29 @@ element_opaque(x) if {
 	lib.opaque(y)
 }
 
-# Principal "*", {"AWS": "*"} or {"AWS": [..., "*", ...]}: everyone.
+# ---------------------------------------------------------------------------
+# Who a statement applies to (S3-03, S3-05)
+# ---------------------------------------------------------------------------
+#
+# S3-03 follows S3's own definition of a public policy: Amazon S3 User Guide,
+# "Blocking public access to your Amazon S3 storage" -> "The meaning of
+# 'public'" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+# A policy is public unless every Allow grants access only to *fixed* values
+# (no wildcard, no policy variable) of a principal or of a key on S3's list.
+#
+# Principal forms that reach beyond fixed principals (everyone):
+# - "*" and {"AWS": "*"} (also as one element of a list);
+# - any AWS / CanonicalUser / Service / Federated value with a wildcard;
+# - {"Federated": <provider>} naming a web identity provider by its domain
+#   (accounts.google.com, graph.facebook.com, www.amazon.com,
+#   cognito-identity.amazonaws.com): anyone signed in there. A SAML/OIDC
+#   provider ARN of a fixed account is a fixed principal.
+# NotPrincipal with Allow applies to everyone but the listed principals.
+#
+# Performance: only statements whose Effect may be Allow reach these helpers.
+
+# Principal "*", {"AWS": "*"} or {"AWS": [..., "*", ...]}: everyone (the TLS
+# Deny of S3-05 needs exactly this form).
 wildcard_principal(p) if {
 	p == "*"
 } else := true if {
@@ -106,45 +140,86 @@ wildcard_principal(p) if {
 	x == "*"
 }
 
+# The principal grants beyond fixed principals (see above).
+public_principal(p) if {
+	p == "*"
+} else := true if {
+	is_object(p)
+	some member in ["AWS", "CanonicalUser", "Service", "Federated"]
+	some x in lib.values(lib.field(p, member))
+	wildcard_value(x)
+} else := true if {
+	is_object(p)
+	some x in lib.values(lib.field(p, "Federated"))
+	is_string(x)
+	not lib.opaque(x)
+	not startswith(x, "arn:")
+}
+
+# A known string with a wildcard ("*", "?") or a policy variable ("${...}").
+wildcard_value(x) if {
+	is_string(x)
+	contains(x, "*")
+} else := true if {
+	is_string(x)
+	contains(x, "?")
+} else := true if {
+	is_string(x)
+	contains(x, "${")
+}
+
 # "public" | "unknown" | "other": who the statement applies to. An Allow with
 # NotPrincipal applies to everyone but the listed principals, so it is public.
-# Only the whole Principal or its "AWS" member can be "*"; an unknown there is
-# "unknown" unless the source marked it specific (certainly not a wildcard).
+# An unknown principal value is "unknown" unless the source marked it specific
+# (certainly not a wildcard).
 #
 # The first branch is the common known case, a single principal ARN in "AWS" with
 # nothing listed as unknown at, above or below Principal / NotPrincipal: neither
-# "*" nor an unknown that may be one, so "other" (what the branches below give).
+# a wildcard nor an unknown that may be one, so "other" (what the branches below give).
 principal_class(s, unk) := "other" if {
 	a := s.stmt.Principal.AWS
 	is_string(a)
-	a != "*"
+	not contains(a, "*")
+	not contains(a, "?")
+	not contains(a, "$")
 	not startswith(a, "<unknown")
-	not s.stmt.NotPrincipal
+	count(s.stmt.Principal) == 1
+	lib.field(s.stmt, "NotPrincipal") == null
 	not strings.any_prefix_match(s.path, unk)
 	not strings.any_prefix_match(unk, [concat(".", [s.path, "Principal"]), concat(".", [s.path, "NotPrincipal"])])
 } else := "public" if {
-	wildcard_principal(s.stmt.Principal)
+	public_principal(lib.field(s.stmt, "Principal"))
+} else := "unknown" if {
+	not_principal_given(s, unk)
+	principal_may_be_wildcard(s, unk, "NotPrincipal")
 } else := "public" if {
-	s.stmt.NotPrincipal
+	lib.field(s.stmt, "NotPrincipal") != null
 	lib.equals_ci(s.stmt.Effect, "allow")
-	not principal_may_be_wildcard(s, unk, "NotPrincipal")
 } else := "unknown" if {
 	principal_may_be_wildcard(s, unk, "Principal")
-} else := "unknown" if {
-	principal_may_be_wildcard(s, unk, "NotPrincipal")
 } else := "other"
 
-# The member (Principal or NotPrincipal) is, or has in "AWS", an unknown that may
-# be "*"; or it is listed as unknown although no placeholder is visible (judge it
-# unknown then).
-principal_may_be_wildcard(s, unk, member) if {
-	unknown_wildcard(s.stmt[member])
+# The statement has a NotPrincipal (possibly unknown).
+not_principal_given(s, unk) if {
+	lib.field(s.stmt, "NotPrincipal") != null
 } else := true if {
-	some x in lib.values(lib.field(s.stmt[member], "AWS"))
-	unknown_wildcard(x)
+	lib.listed_within(unk, concat(".", [s.path, "NotPrincipal"]))
+}
+
+# The member (Principal or NotPrincipal) is, or has among its values, an unknown
+# that may be a wildcard; or it is listed as unknown although no placeholder is
+# visible (judge it unknown then). Absent members are null, never undefined, so
+# that no call below takes an undefined argument (OPA and regorus differ there).
+principal_may_be_wildcard(s, unk, member) if {
+	unknown_wildcard(lib.field(s.stmt, member))
+} else := true if {
+	p := lib.field(s.stmt, member)
+	some m in ["AWS", "Federated"]
+	some y in lib.values(lib.field(p, m))
+	unknown_wildcard(y)
 } else := true if {
 	lib.listed_within(unk, concat(".", [s.path, member]))
-	not principal_has_placeholder(s.stmt[member])
+	not principal_has_placeholder(lib.field(s.stmt, member))
 }
 
 # An unknown that may be "*" (a known "*" is not unknown).
@@ -159,18 +234,19 @@ principal_has_placeholder(p) if {
 	is_object(p)
 	some x in p
 	element_opaque(x)
-}
+} else := false
 
 # Action covers every S3 action: "*" or "s3:*" (case-insensitive).
 all_actions(s) if {
 	s.stmt.Action in {"*", "s3:*"}
 } else := true if {
-	some a in lib.values(s.stmt.Action)
+	some a in lib.values(lib.field(s.stmt, "Action"))
 	is_string(a)
 	lower(a) in {"*", "s3:*"}
 }
 
-# The condition entries: [{"op", "key", "values", "path"}]; keys compared lower-case.
+# The condition entries: [{"op", "key", "values", "path"}]; operators and keys
+# compared lower-case.
 condition_entries(s) := [{"op": lower(op), "key": lower(k), "values": lib.values(v), "path": concat(".", [s.path, "Condition", op, k])} |
 	is_object(s.stmt.Condition)
 	some op, block in s.stmt.Condition
@@ -182,102 +258,151 @@ condition_entries(s) := [{"op": lower(op), "key": lower(k), "values": lib.values
 # Restricting conditions (S3-03)
 # ---------------------------------------------------------------------------
 
-# Condition keys that limit who can use an Allow "*" statement.
+# The condition keys of S3's "meaning of public" list: a fixed value of one of
+# them keeps an Allow for everyone from being public.
 restricting_keys := {
-	"aws:sourcevpce",
-	"aws:sourcevpc",
-	"aws:principalorgid",
-	"aws:principalaccount",
-	"aws:sourceaccount",
 	"aws:sourcearn",
+	"aws:sourcevpc",
+	"aws:sourcevpce",
+	"aws:sourceowner",
+	"aws:sourceaccount",
+	"aws:principalaccount",
+	"aws:principalorgid",
+	"aws:principalarn",
+	"aws:userid",
+	"s3:dataaccesspointarn",
+	"s3:dataaccesspointaccount",
+	"s3:x-amz-server-side-encryption-aws-kms-key-id",
 	"aws:sourceip",
 }
 
-# Operators that require the key to match the listed values. Negated operators
-# allow everything else; "...IfExists" and "ForAllValues:" also match requests
-# that lack the key (anonymous requests from the internet, for example), so
-# they do not restrict.
-restricting_operators := {
+# Operators that pin the key to the listed values. Conservatively, nothing else
+# restricts: negated operators (StringNotEquals, NotIpAddress, ArnNotLike...)
+# allow every other value; "...IfExists" and "ForAllValues:" also match requests
+# that lack the key (anonymous requests from the internet, for example); Null
+# tests presence only. "ForAnyValue:" needs one of the request's values to match,
+# so it pins like the plain operator.
+pinning_operators := {
 	"stringequals",
 	"stringequalsignorecase",
 	"stringlike",
 	"arnequals",
 	"arnlike",
-	"ipaddress",
 }
 
-restricting_shape(e) if {
+pinning_shape(e) if {
 	e.key in restricting_keys
-	not endswith(e.op, "ifexists")
-	trim_prefix(e.op, "foranyvalue:") in restricting_operators
+	op := trim_prefix(e.op, "foranyvalue:")
+	op in pinning_operators
+	e.key != "aws:sourceip"
+} else := true if {
+	e.key == "aws:sourceip"
+	trim_prefix(e.op, "foranyvalue:") == "ipaddress"
 }
 
-# A value that narrows the audience: a known value that is not a wildcard, a
-# policy variable or an any-address CIDR (Security Hub treats wildcards and
-# variables as not restricting), or an unknown the source marked specific.
-restricting_value(v) if {
-	is_number(v)
-} else := true if {
+# "fixed" | "open" | "unknown" for one condition value of key.
+# - a wildcard ("*", "?") or a policy variable makes a value open; the one
+#   exception S3 documents: s3:DataAccessPointArn may wildcard the access point
+#   name when the account (and the rest of the ARN) is fixed;
+# - aws:SourceIp values are CIDRs no broader than /8 (IPv4) or /32 (IPv6);
+# - an unknown value is unknown, except a specific one ("<unknown specific: ...>",
+#   certainly not a wildcard), which is fixed for every key but aws:SourceIp.
+value_state(key, v) := "fixed" if {
+	key != "aws:sourceip"
 	is_string(v)
 	not lib.opaque(v)
-	not contains(v, "*")
+	not wildcard_value(v)
+} else := "fixed" if {
+	key != "aws:sourceip"
+	is_number(v)
+} else := "fixed" if {
+	key == "s3:dataaccesspointarn"
+	is_string(v)
+	regex.match(`^arn:[a-z0-9-]+:s3:[a-z0-9-]+:[0-9]{12}:accesspoint/`, v)
 	not contains(v, "${")
-	not v in {"0.0.0.0/0", "::/0"}
-} else := true if {
+} else := "fixed" if {
+	key == "aws:sourceip"
+	cidr_size(v) > 0
+} else := "fixed" if {
+	key != "aws:sourceip"
 	lib.specific_unknown(v)
+} else := "unknown" if {
+	lib.opaque(v)
+} else := "open"
+
+# Addresses of an IPv4 CIDR no broader than /8, as a count (a bare address is a
+# /32); 1 for an IPv6 CIDR no broader than /32 (it cannot, with any number of
+# others in one policy, cover every address); 0 for anything else.
+cidr_size(v) := pow2[32 - n] if {
+	is_string(v)
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$`, v)
+	n := cidr_prefix(v, 32)
+	n >= 8
+	n <= 32
+} else := 1 if {
+	is_string(v)
+	contains(v, ":")
+	regex.match(`^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$`, v)
+	n := cidr_prefix(v, 128)
+	n >= 32
+	n <= 128
+} else := 0
+
+cidr_prefix(v, default_bits) := to_number(parts[1]) if {
+	parts := split(v, "/")
+	count(parts) == 2
+} else := default_bits
+
+# pow2[i] = 2^i for i in 0..32.
+pow2 := [
+	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
+	131072, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432,
+	67108864, 134217728, 268435456, 536870912, 1073741824, 2147483648, 4294967296,
+]
+
+# The values of an aws:SourceIp entry together cover every IPv4 address (as
+# many addresses as the whole space, counting overlaps: conservative).
+covers_everything(e) if {
+	e.key == "aws:sourceip"
+	sum([cidr_size(v) | some v in e.values; not contains(v, ":")]) >= 4294967296
 }
 
-# An entry whose values are not all knowable (a specific unknown is known enough).
-entry_unknown(e, unk) if {
-	some v in e.values
-	lib.opaque(v)
-	not lib.specific_unknown(v)
-} else := true if {
+# "restricting" | "unknown" | "none" for one condition entry.
+entry_class(e, unk) := "none" if {
+	not pinning_shape(e)
+} else := "unknown" if {
 	lib.listed_within(unk, e.path)
 	every v in e.values {
 		not lib.opaque(v)
 	}
+} else := "none" if {
+	count(e.values) == 0
+} else := c if {
+	states := {value_state(e.key, v) | some v in e.values}
+	c := entry_verdict(e, states)
 }
 
-restricting_entry(e, unk) if {
-	restricting_shape(e)
-	count(e.values) > 0
-	not entry_unknown(e, unk)
-	every v in e.values {
-		restricting_value(v)
-	}
-}
-
-# A restricting-shaped entry with unknown values, every known one restricting.
-maybe_restricting_entry(e, unk) if {
-	restricting_shape(e)
-	entry_unknown(e, unk)
-	every v in e.values {
-		opaque_or_restricting(v)
-	}
-}
-
-opaque_or_restricting(v) if {
-	lib.opaque(v)
-} else := true if {
-	restricting_value(v)
-}
+entry_verdict(e, states) := "none" if {
+	"open" in states
+} else := "unknown" if {
+	"unknown" in states
+} else := "none" if {
+	covers_everything(e)
+} else := "restricting"
 
 # "restricting" | "unknown" | "none"
 condition_class(s, unk) := "none" if {
-	not s.stmt.Condition
+	lib.field(s.stmt, "Condition") == null
 	not lib.listed_within(unk, concat(".", [s.path, "Condition"]))
 } else := c if {
-	entries := condition_entries(s)
-	c := classify_conditions(s, unk, entries)
+	classes := {entry_class(e, unk) | some e in condition_entries(s)}
+	c := classify_conditions(s, unk, classes)
 }
 
-classify_conditions(s, unk, entries) := "restricting" if {
-	some e in entries
-	restricting_entry(e, unk)
+classify_conditions(s, unk, classes) := "restricting" if {
+	"restricting" in classes
 } else := "unknown" if {
-	some e in entries
-	maybe_restricting_entry(e, unk)
+	"unknown" in classes
 } else := "unknown" if {
 	part_unknown(s, unk, "Condition")
 	not is_object(lib.field(s.stmt, "Condition"))
@@ -315,4 +440,104 @@ deny_effect(e) if {
 	e == "Deny"
 } else := true if {
 	lib.equals_ci(e, "deny")
+}
+
+# The condition could be the TLS one, whatever its unknown values are: it is
+# (Bool aws:SecureTransport false), or the condition (or one of its operator
+# blocks) is itself unknown, or an aws:SecureTransport entry has an unknown value.
+# A known condition without an aws:SecureTransport key cannot be.
+tls_condition_fits(s, unk) if {
+	secure_transport_false(s)
+} else := true if {
+	lib.listed_unknown(unk, concat(".", [s.path, "Condition"]))
+} else := true if {
+	lib.opaque(lib.field(s.stmt, "Condition"))
+} else := true if {
+	is_object(s.stmt.Condition)
+	some block in s.stmt.Condition
+	lib.opaque(block)
+} else := true if {
+	some e in condition_entries(s)
+	e.op in {"bool", "boolifexists"}
+	e.key == "aws:securetransport"
+	secure_transport_value_unknown(e, unk)
+}
+
+secure_transport_value_unknown(e, unk) if {
+	some v in e.values
+	lib.opaque(v)
+} else := true if {
+	lib.listed_within(unk, e.path)
+}
+
+# ---------------------------------------------------------------------------
+# Resources (S3-05)
+# ---------------------------------------------------------------------------
+
+# The partitions a bucket ARN may name.
+partitions := ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]
+
+# Names standing for "any bucket" when the bucket's name is not knowable: a
+# pattern matching both matches every name.
+any_bucket_names := ["generated-name-0", "x.y-z"]
+
+# "yes" | "unknown" | "no": the statement's Resource covers the bucket
+# arn:<partition>:s3:::<name> and all of its objects <bucket-arn>/*. `name` is
+# "" when the bucket's name is not knowable.
+resource_coverage(s, unk, name) := "yes" if {
+	name != ""
+	patterns := known_resources(s)
+	covers_bucket(patterns, name)
+} else := "yes" if {
+	name == ""
+	patterns := known_resources(s)
+	every n in any_bucket_names {
+		covers_bucket(patterns, n)
+	}
+} else := "unknown" if {
+	resources_unknown(s, unk)
+} else := "unknown" if {
+	name == ""
+	count(known_resources(s)) > 0
+} else := "no"
+
+known_resources(s) := [r |
+	some r in lib.values(lib.field(s.stmt, "Resource"))
+	is_string(r)
+	not lib.opaque(r)
+]
+
+resources_unknown(s, unk) if {
+	part_unknown(s, unk, "Resource")
+}
+
+covers_bucket(patterns, name) if {
+	some p in partitions
+	arn := concat("", ["arn:", p, ":s3:::", name])
+	some a in patterns
+	glob_matches(a, arn)
+	some b in patterns
+	glob_matches(b, concat("", [arn, "/*"]))
+	glob_matches(b, concat("", [arn, "/any/key-0.txt"]))
+}
+
+# IAM Resource matching: "*" any run of characters, "?" any one character,
+# everything else literal (case-sensitive), done with a regular expression
+# (glob.match's delimiter defaults are not the same in every engine).
+glob_matches(pattern, value) if {
+	pattern == value
+} else := true if {
+	pattern == "*"
+} else := true if {
+	regex.match(glob_regex(pattern), value)
+}
+
+# One `replace` per character class, in an order where no replacement feeds a
+# later one (strings.replace_n is not applied the same way by every engine).
+glob_regex(pattern) := concat("", ["^", rx, "$"]) if {
+	a := replace(pattern, "\\", "\\\\")
+	b := replace(replace(replace(replace(a, ".", "\\."), "+", "\\+"), "(", "\\("), ")", "\\)")
+	c := replace(replace(replace(replace(b, "[", "\\["), "]", "\\]"), "{", "\\{"), "}", "\\}")
+	d := replace(replace(replace(c, "^", "\\^"), "$", "\\$"), "|", "\\|")
+	rx := replace(replace(d, "*", ".*"), "?", ".")
 }

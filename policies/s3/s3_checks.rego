@@ -6,6 +6,7 @@ package guardrails.checks.s3
 
 import data.guardrails.lib
 import data.guardrails.lib.iam
+import data.guardrails.lib.kms
 import rego.v1
 
 bucket_deny(props, unk, at_runtime) := ((bucket_block_public_access(props, unk, at_runtime) | no_public_acl(props, unk)) | no_public_policy(props, unk)) | kms_encryption(props, unk)
@@ -44,6 +45,11 @@ bpa_flag_violation(control, props, unk, path, scope) := lib.unknown_violation(
 	not lib.is_true(lib.get(props, path))
 }
 
+# No configuration at all. An empty or partial one ({} or missing flags) is a
+# configuration whose omitted flags are false (CloudFormation, PutPublicAccessBlock
+# and CloudTrail alike): bpa_flag_violations reports them.
+bpa_absent(props) if object.get(props, "PublicAccessBlockConfiguration", null) == null
+
 # The configuration as a whole is a placeholder (not an object with flags).
 bpa_unknown(props, unk) if {
 	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
@@ -75,14 +81,14 @@ bucket_block_public_access(props, unk, at_runtime) := set() if {
 )} if {
 	bpa_unknown(props, unk)
 } else := set() if {
-	not lib.present(props, "PublicAccessBlockConfiguration")
+	bpa_absent(props)
 	not at_runtime
 } else := {lib.violation(
 	"S3-01",
 	"PublicAccessBlockConfiguration is missing: the bucket has no bucket-level Block Public Access, so public ACLs and policies take effect; put a configuration with all four settings true.",
 	"PublicAccessBlockConfiguration",
 )} if {
-	not lib.present(props, "PublicAccessBlockConfiguration")
+	bpa_absent(props)
 } else := bpa_flag_violations("S3-01", props, unk, "bucket-level")
 
 # ---------------------------------------------------------------------------
@@ -152,6 +158,9 @@ grant_violation(e) := lib.unknown_violation(
 # S3-03 No public bucket policy
 # ---------------------------------------------------------------------------
 
+# "Public" is S3's own definition (S3 User Guide, Block Public Access, "The
+# meaning of 'public'"); the principal and condition analysis is in lib/iam.rego.
+
 no_public_policy(props, unk) := set() if {
 	not props.Policy
 	not strings.any_prefix_match("Policy", unk)
@@ -170,6 +179,12 @@ no_public_policy(props, unk) := set() if {
 	"Policy.Statement",
 )} if {
 	iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
+} else := {lib.unknown_violation(
+	"S3-03",
+	"Policy is not a JSON policy document (it does not parse as a JSON object), so whether it is public cannot be decided.",
+	"Policy",
+)} if {
+	iam.unreadable(props.Policy)
 } else := {v |
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	not known_deny(s, unk)
@@ -203,8 +218,8 @@ public_statement(s, unk) := lib.unknown_violation(
 }
 
 statement_verdict(s, eff, who, cond) := lib.violation("S3-03", sprintf(
-	"%s allows Principal * without a restricting condition (a fixed aws:SourceVpce, aws:SourceVpc, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn or aws:SourceIp): the bucket policy is public.",
-	[s.path],
+	"%s allows everyone (%s) without a condition that pins a fixed, wildcard-free value of aws:SourceVpce, aws:SourceVpc, aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:userid, s3:DataAccessPointArn, s3:DataAccessPointAccount or aws:SourceIp (no broader than /8): the bucket policy is public as S3 Block Public Access defines it.",
+	[s.path, principal_text(s)],
 ), s.path) if {
 	eff == "allow"
 	who == "public"
@@ -214,10 +229,19 @@ statement_verdict(s, eff, who, cond) := lib.violation("S3-03", sprintf(
 	[s.path],
 ), s.path)
 
+principal_text(s) := sprintf("NotPrincipal %s", [json.marshal(s.stmt.NotPrincipal)]) if {
+	lib.field(s.stmt, "NotPrincipal") != null
+} else := sprintf("Principal %s", [json.marshal(lib.field(s.stmt, "Principal"))])
+
 # ---------------------------------------------------------------------------
 # S3-04 Default encryption with a KMS key
 # ---------------------------------------------------------------------------
 
+# A KMS rule counts only with a customer-managed key: aws:kms (or aws:kms:dsse)
+# without KMSMasterKeyID uses the AWS managed key aws/s3, and so does naming
+# alias/aws/s3 (see lib/kms.rego for what a key reference can tell). An unknown
+# key (a parameter, a key resource) counts as set, like every KMS key presence
+# check; only a known AWS managed alias fails.
 kms_encryption(props, unk) := set() if {
 	rules := props.BucketEncryption.ServerSideEncryptionConfiguration
 	is_array(rules)
@@ -225,33 +249,55 @@ kms_encryption(props, unk) := set() if {
 	a := r.ServerSideEncryptionByDefault.SSEAlgorithm
 	is_string(a)
 	lower(a) in {"aws:kms", "aws:kms:dsse"}
+	key := r.ServerSideEncryptionByDefault.KMSMasterKeyID
+	is_string(key)
+	key != ""
+	not kms.aws_managed(key)
 } else := {lib.unknown_violation(
 	"S3-04",
-	"BucketEncryption is not knowable now (unresolved value); the default encryption must be aws:kms or aws:kms:dsse.",
+	"BucketEncryption is not knowable now (unresolved value); the default encryption must be aws:kms or aws:kms:dsse with a customer-managed key.",
 	"BucketEncryption",
 )} if {
 	lib.unknown_at(props, unk, "BucketEncryption")
 	not is_object(object.get(props, "BucketEncryption", null))
 } else := {lib.violation(
 	"S3-04",
-	"BucketEncryption is missing: S3 applies its default SSE-S3 (AES256) encryption with an S3 managed key; set ServerSideEncryptionByDefault.SSEAlgorithm to aws:kms with a KMS key.",
+	"BucketEncryption is missing: S3 applies its default SSE-S3 (AES256) encryption with an S3 managed key; set ServerSideEncryptionByDefault.SSEAlgorithm to aws:kms with a customer-managed KMSMasterKeyID.",
 	"BucketEncryption",
 )} if {
 	not lib.present(props, "BucketEncryption")
 } else := algorithm_findings(lib.elements(props, unk, "BucketEncryption.ServerSideEncryptionConfiguration"))
 
-# The rules (listed once): unknown algorithms, else non-KMS ones, else "no rule".
-algorithm_findings(rules) := vs if {
+# The rules (listed once): none if one rule uses a customer-managed (or unknown)
+# key; else unknown algorithms; else each rule's failure; else "no rule".
+algorithm_findings(rules) := set() if {
+	some e in rules
+	customer_key_rule(e)
+} else := vs if {
 	vs := unknown_algorithms(rules)
 	count(vs) > 0
 } else := vs if {
-	vs := non_kms_algorithms(rules)
+	vs := {v | some e in rules; v := rule_violation(e)}
 	count(vs) > 0
 } else := {lib.violation(
 	"S3-04",
-	"BucketEncryption.ServerSideEncryptionConfiguration has no rule: S3 applies its default SSE-S3 (AES256) encryption; add a rule with SSEAlgorithm aws:kms.",
+	"BucketEncryption.ServerSideEncryptionConfiguration has no rule: S3 applies its default SSE-S3 (AES256) encryption; add a rule with SSEAlgorithm aws:kms and a customer-managed KMSMasterKeyID.",
 	"BucketEncryption.ServerSideEncryptionConfiguration",
 )}
+
+kms_algorithm(e) if {
+	a := e.obj.ServerSideEncryptionByDefault.SSEAlgorithm
+	is_string(a)
+	lower(a) in {"aws:kms", "aws:kms:dsse"}
+}
+
+# A KMS rule whose key is set (or unknown) and not a known AWS managed key.
+customer_key_rule(e) if {
+	kms_algorithm(e)
+	not lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
+	lib.set_or_unknown(e.obj, e.unk, "ServerSideEncryptionByDefault.KMSMasterKeyID")
+	not kms.aws_managed(e.obj.ServerSideEncryptionByDefault.KMSMasterKeyID)
+}
 
 unknown_algorithms(rules) := {lib.unknown_violation(
 	"S3-04",
@@ -262,21 +308,43 @@ unknown_algorithms(rules) := {lib.unknown_violation(
 	lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
 }
 
-non_kms_algorithms(rules) := {lib.violation(
+rule_violation(e) := lib.violation(
 	"S3-04",
 	sprintf(
-		"%s.ServerSideEncryptionByDefault.SSEAlgorithm %s: the default encryption is not SSE-KMS; set it to aws:kms (or aws:kms:dsse) with a KMS key.",
+		"%s.ServerSideEncryptionByDefault.SSEAlgorithm %s: the default encryption is not SSE-KMS; set it to aws:kms (or aws:kms:dsse) with a customer-managed KMSMasterKeyID.",
 		[e.path, lib.shown(e.obj, "ServerSideEncryptionByDefault.SSEAlgorithm", "AES256")],
 	),
 	concat(".", [e.path, "ServerSideEncryptionByDefault.SSEAlgorithm"]),
-) |
-	some e in rules
+) if {
+	not kms_algorithm(e)
+} else := lib.violation(
+	"S3-04",
+	sprintf(
+		"%s.ServerSideEncryptionByDefault.KMSMasterKeyID is not set: %s without a key uses the AWS managed key aws/s3, not a customer-managed key; set KMSMasterKeyID to a key you manage.",
+		[e.path, e.obj.ServerSideEncryptionByDefault.SSEAlgorithm],
+	),
+	concat(".", [e.path, "ServerSideEncryptionByDefault.KMSMasterKeyID"]),
+) if {
+	not lib.set_or_unknown(e.obj, e.unk, "ServerSideEncryptionByDefault.KMSMasterKeyID")
+} else := lib.violation(
+	"S3-04",
+	sprintf(
+		"%s.ServerSideEncryptionByDefault.KMSMasterKeyID: %s.",
+		[e.path, kms.aws_managed_reason(e.obj.ServerSideEncryptionByDefault.KMSMasterKeyID)],
+	),
+	concat(".", [e.path, "ServerSideEncryptionByDefault.KMSMasterKeyID"]),
+) if {
+	kms.aws_managed(e.obj.ServerSideEncryptionByDefault.KMSMasterKeyID)
 }
 
 # ---------------------------------------------------------------------------
 # S3-05 TLS-only access
 # ---------------------------------------------------------------------------
 
+# The TLS Deny must cover this bucket and its objects: its Resource patterns
+# (wildcards allowed, any partition) match arn:<partition>:s3:::<bucket> and
+# arn:<partition>:s3:::<bucket>/* (see iam.resource_coverage).
+#
 # The first branch is the usual spelling of the TLS Deny, read with plain
 # references: it is a tls_deny statement, and no unknown entry is a string prefix
 # of its path (so it is not listed; an object with an Effect member is no
@@ -288,10 +356,12 @@ tls_only(props, unk) := set() if {
 	s.stmt.Action in {"*", "s3:*"}
 	s.stmt.Condition.Bool["aws:SecureTransport"] in {"false", false}
 	not strings.any_prefix_match(s.path, unk)
+	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
 } else := set() if {
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	iam.tls_deny(s)
 	not iam.statement_unknown(s, unk)
+	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
 } else := {lib.unknown_violation(
 	"S3-05",
 	"Policy is not knowable now (unresolved value); it must Deny all S3 actions to Principal * when aws:SecureTransport is false.",
@@ -300,39 +370,71 @@ tls_only(props, unk) := set() if {
 	lib.unknown_at(props, unk, "Policy")
 } else := {lib.violation(
 	"S3-05",
-	"Policy is missing: no bucket policy denies requests made without TLS; add a Deny statement for Principal *, Action s3:* with Condition Bool aws:SecureTransport false.",
+	"Policy is missing: no bucket policy denies requests made without TLS; add a Deny statement for Principal *, Action s3:*, Resource the bucket and bucket/*, with Condition Bool aws:SecureTransport false.",
 	"Policy",
 )} if {
 	not lib.present(props, "Policy")
 } else := {lib.unknown_violation(
 	"S3-05",
-	"Policy has statements that are not knowable now (unresolved value), so whether it denies requests without TLS (aws:SecureTransport false) cannot be decided.",
+	"Policy is not a JSON policy document (it does not parse as a JSON object), so whether it denies requests without TLS cannot be decided.",
+	"Policy",
+)} if {
+	iam.unreadable(props.Policy)
+} else := {lib.unknown_violation(
+	"S3-05",
+	"Policy has statements that are not knowable now (unresolved value), so whether it denies requests without TLS (aws:SecureTransport false) to this bucket and its objects cannot be decided.",
 	"Policy.Statement",
 )} if {
 	tls_statement_unknown(props, unk)
 } else := {lib.violation(
 	"S3-05",
-	"Policy has no Deny statement for Principal *, Action s3:* (or *) with Condition Bool aws:SecureTransport false: requests without TLS are not refused.",
+	"Policy has no Deny statement for Principal *, Action s3:* (or *), Resource covering the bucket and bucket/*, with Condition Bool aws:SecureTransport false: requests without TLS are not refused.",
 	"Policy",
 )}
 
+# The bucket's name: "" when it is not knowable (CloudFormation generates it
+# when BucketName is omitted, or it is an unresolved value).
+bucket_name(props, unk) := n if {
+	n := props.BucketName
+	is_string(n)
+	n != ""
+	not lib.opaque(n)
+	not lib.listed_unknown(unk, "BucketName")
+} else := ""
+
 tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
 
-# A statement that is not a known Allow and has an unknown part could be the TLS Deny.
+# A statement that could be the TLS Deny, depending on its unknown parts: every
+# known part fits (a statement conditioned only on aws:SourceVpce, or allowing,
+# cannot be the TLS Deny whatever its unknown values are).
 tls_statement_unknown(props, unk) if {
+	name := bucket_name(props, unk)
 	some s in iam.statements(iam.document(props.Policy), "Policy")
-	iam.effect(s, unk) != "allow"
-	tls_part_unknown(s, unk)
+	tls_candidate(s, unk, name)
 }
 
-tls_part_unknown(s, unk) if iam.statement_unknown(s, unk)
+tls_candidate(s, unk, _) if iam.statement_unknown(s, unk)
 
-tls_part_unknown(s, unk) if {
-	some member in ["Effect", "Action", "Condition"]
-	iam.part_unknown(s, unk, member)
+tls_candidate(s, unk, name) if {
+	not iam.statement_unknown(s, unk)
+	iam.effect(s, unk) in {"deny", "unknown"}
+	tls_principal_fits(s, unk)
+	tls_action_fits(s, unk)
+	iam.tls_condition_fits(s, unk)
+	iam.resource_coverage(s, unk, name) in {"yes", "unknown"}
 }
 
-tls_part_unknown(s, unk) if iam.principal_may_be_wildcard(s, unk, "Principal")
+tls_principal_fits(s, unk) if {
+	iam.wildcard_principal(s.stmt.Principal)
+} else := true if {
+	iam.principal_may_be_wildcard(s, unk, "Principal")
+}
+
+tls_action_fits(s, unk) if {
+	iam.all_actions(s)
+} else := true if {
+	iam.part_unknown(s, unk, "Action")
+}
 
 # ---------------------------------------------------------------------------
 # S3-06 Account-level Block Public Access fully on (runtime and scan only)
@@ -351,5 +453,5 @@ account_block_public_access(props, unk) := set() if {
 	"PublicAccessBlockConfiguration is missing: the account has no account-level Block Public Access; put one with all four settings true.",
 	"PublicAccessBlockConfiguration",
 )} if {
-	not lib.present(props, "PublicAccessBlockConfiguration")
+	bpa_absent(props)
 } else := bpa_flag_violations("S3-06", props, unk, "account-level")

@@ -11,7 +11,7 @@ warn(d) := vs if {
 	vs := data.guardrails.rules.s3.warn with input as d
 }
 
-bucket(props) := f.doc("AWS::S3::Bucket", props)
+bucket(props) := f.doc("AWS::S3::Bucket", object.union({"BucketName": "b"}, props))
 
 all_on := {"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
 
@@ -256,8 +256,37 @@ test_policy_as_json_string_is_read_s303 if {
 
 test_kms_encryption_passes_s304 if {
 	f.passes(deny(bucket({"BucketEncryption": kms})), "S3-04")
-	dsse := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms:dsse"}}]}
+	dsse := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms:dsse", "KMSMasterKeyID": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}]}
 	f.passes(deny(bucket({"BucketEncryption": dsse})), "S3-04")
+	alias := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/my-key"}}]}
+	f.passes(deny(bucket({"BucketEncryption": alias})), "S3-04")
+}
+
+for_key(key) := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": object.union({"SSEAlgorithm": "aws:kms"}, key)}]}
+
+test_kms_without_key_is_the_aws_managed_key_s304 if {
+	vs := deny(bucket({"BucketEncryption": for_key({})}))
+	f.fails(vs, "S3-04", "BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.KMSMasterKeyID")
+	f.says(vs, "S3-04", "AWS managed key aws/s3")
+	ws := deny(bucket({"BucketEncryption": for_key({"KMSMasterKeyID": ""})}))
+	f.fails(ws, "S3-04", "BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.KMSMasterKeyID")
+	dsse := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms:dsse"}}]}
+	f.fails(deny(bucket({"BucketEncryption": dsse})), "S3-04", "BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.KMSMasterKeyID")
+}
+
+test_aws_managed_key_fails_s304 if {
+	every key in ["alias/aws/s3", "arn:aws:kms:eu-west-1:111122223333:alias/aws/s3", "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/aws/s3"] {
+		vs := deny(bucket({"BucketEncryption": for_key({"KMSMasterKeyID": key})}))
+		f.fails(vs, "S3-04", "BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.KMSMasterKeyID")
+		f.says(vs, "S3-04", "is an AWS managed key")
+		count(f.of(vs, "S3-04")) == 1
+	}
+}
+
+test_unknown_key_counts_as_set_s304 if {
+	enc := {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "<unknown: Ref KeyParam>"}}]}
+	d := f.doc_unknown("AWS::S3::Bucket", {"BucketEncryption": enc}, ["BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.KMSMasterKeyID"])
+	f.passes(deny(d), "S3-04")
 }
 
 test_absent_encryption_fails_s304 if {

@@ -144,7 +144,20 @@ step_context(step) := {"obj": step.Arguments, "unk": []} if {
 	not lib.opaque(step.Arguments)
 } else := {"obj": {}, "unk": [""]}
 
-step_findings(s) := lib.reattribute(
+# A step that is not an object (a pipeline expression or an unresolved value) cannot be judged.
+opaque_step(step) if {
+	not is_object(step)
+} else := true if {
+	lib.opaque(step)
+}
+
+step_findings(s) := {lib.unknown_violation(
+	"SM-19",
+	sprintf("%s is not knowable now (not a step object), so the job it launches cannot be checked.", [s.path]),
+	s.path,
+)} if {
+	opaque_step(s.step)
+} else := lib.reattribute(
 	step_checks(t, c.obj, c.unk),
 	"SM-19", concat(".", [s.path, "Arguments"]),
 	sprintf("Pipeline step '%v' (%v)", [sm.step_name(s.step), s.step.Type]), false,

@@ -51,6 +51,12 @@ class TemplateResolver:
         for name in (*KNOWN_PSEUDO, *UNKNOWN_PSEUDO):
             if name in overrides:
                 self.pseudo[name] = overrides[name]
+        if self.region:  # the partition and URL suffix follow a known region (aws-cn, aws-us-gov...)
+            from guardrails.partitions import partition_for_region
+
+            partition = partition_for_region(self.region)
+            self.pseudo["AWS::Partition"] = overrides.get("AWS::Partition", partition.name)
+            self.pseudo["AWS::URLSuffix"] = overrides.get("AWS::URLSuffix", partition.dns_suffix)
         self.parameters = self._parameter_values(template.get("Parameters") or {}, overrides)
         self._conditions: dict[str, bool | None] = {}
         self._conditions_pending: set[str] = set()

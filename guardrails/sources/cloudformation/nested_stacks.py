@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from guardrails.documents import EnforcementPoint
 from guardrails.sources.cloudformation.resolved_values import Unknown, cfn_string
 from guardrails.sources.errors import SourceError
+from guardrails.sources.input_files import display_name
 
 if TYPE_CHECKING:
     from guardrails.sources.cloudformation.resource_documents import TemplateResult
@@ -67,15 +68,16 @@ class NestedStacks:
         from guardrails.sources.cloudformation.resource_documents import template_documents
         from guardrails.sources.cloudformation.template_text import parse_template_text, read_template_file
 
-        template, lines = parse_template_text(read_template_file(path), str(path))
+        name = display_name(path)
+        template, lines = parse_template_text(read_template_file(path), name)
         passed = properties.get("Parameters") if isinstance(properties, dict) else None
         parameters = _child_parameters(template, passed, logical_id)
-        for name in INHERITED_PSEUDO:
-            if isinstance(pseudo.get(name), str):
-                parameters.setdefault(name, pseudo[name])
+        for pseudo_name in INHERITED_PSEUDO:
+            if isinstance(pseudo.get(pseudo_name), str):
+                parameters.setdefault(pseudo_name, pseudo[pseudo_name])
         result = template_documents(
             template,
-            file=str(path),
+            file=name,
             parameters=parameters,
             lines=lines,
             point=self.point,

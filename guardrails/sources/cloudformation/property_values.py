@@ -118,13 +118,14 @@ def tags_of(properties: dict[str, Any]) -> dict[str, str]:
 
 
 def policy_object(document: Any) -> Any:
-    """A bucket policy document as an object (CloudFormation also accepts it as a JSON string)."""
-    if isinstance(document, str):
+    """A bucket policy document as an object (CloudFormation also accepts it as a JSON string). A string
+    that is not a JSON object is `Unknown`: what it grants cannot be read, which is not "no policy"."""
+    if isinstance(document, str) and not is_unknown_value(document):
         try:
             parsed = json.loads(document)
-        except ValueError:
-            return document
-        return parsed if isinstance(parsed, dict) else document
+        except (ValueError, RecursionError):
+            return Unknown("PolicyDocument is not valid JSON")
+        return parsed if isinstance(parsed, dict) else Unknown("PolicyDocument is not a JSON object")
     return document
 
 

@@ -81,7 +81,7 @@ def looks_like_cloudformation(data: Any) -> bool:
     return all(
         isinstance(resource, dict) and isinstance(resource.get("Type"), str)
         for logical_id, resource in resources.items()
-        if not str(logical_id).startswith(_FOR_EACH_PREFIX)
+        if logical_id != SECTION_TRANSFORM and not str(logical_id).startswith(_FOR_EACH_PREFIX)
     )
 
 
@@ -168,6 +168,9 @@ def document_from_resource_properties(
         bucket = shaped.get("Bucket")
         name = bucket if isinstance(bucket, str) and bucket else None
         policy = policy_object(shaped.get("PolicyDocument"))
+        if isinstance(policy, Unknown):
+            unknown.append("Policy")
+            policy = unknown_value(policy.reason)
         shaped = {} if policy is None else {"Policy": policy}
         resource_type = BUCKET
         unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)

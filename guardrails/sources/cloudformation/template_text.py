@@ -125,7 +125,32 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
         except SourceError:
             raise json_error from None
     _check_depth(data, file)
+    if _SURROGATE_ESCAPE.search(text):
+        _check_surrogates(data, text, file)
     return data, _json_resource_lines(text) if lines is None else lines
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(data: Any, text: str, file: str) -> None:
+    """A `\\udXXX` escape that is not half of a pair decodes to no character at all: refuse it (it
+    could never be printed, hashed or stored)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                match = _SURROGATE_ESCAPE.search(text)
+                line = text.count("\n", 0, match.start()) + 1 if match else None
+                raise SourceError(file, "a string holds an unpaired UTF-16 surrogate escape", line) from None
 
 
 _JSON_DECODER = json.JSONDecoder(object_pairs_hook=_unique_object)
