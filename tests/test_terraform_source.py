@@ -203,3 +203,58 @@ def test_unknown_block_from_a_dynamic_block_stays_unknown() -> None:
     # the same block dropped as "absent" would fail SM-03 as missing; unknown counts as present (CONTROLS.md)
     decision = Decider().decide(document)
     assert not any(v.control == "SM-03" and not v.unknown for v in decision.violations)
+
+
+def test_split_policy_replaces_the_buckets_read_back_policy() -> None:
+    """On an existing bucket the plan shows its current policy in `aws_s3_bucket.policy` (provider-computed,
+    not configured): the aws_s3_bucket_policy resource replaces it, so an old public statement is gone."""
+    plan = json.loads((FIXTURES / "s3" / "plan.json").read_text())
+    change = next(c for c in plan["resource_changes"] if c["address"] == "aws_s3_bucket.by_name")
+    old = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::guardrails-tf-by-name/*",
+            }
+        ]
+    }
+    change["change"]["actions"] = ["no-op"]
+    change["change"]["after"]["policy"] = json.dumps(old)
+    change["change"]["after_unknown"].pop("policy", None)
+    bucket = next(
+        d for d in documents_from_plan(plan, file="p.json") if d.resource.name == "guardrails-tf-by-name"
+    )
+    assert [s["Sid"] for s in bucket.resource.properties["Policy"]["Statement"]] == ["TlsOnly"]
+    # configured inline as well (v3 style): both policies are in force, so both are judged
+    for resource in plan["configuration"]["root_module"]["resources"]:
+        if resource["address"] == "aws_s3_bucket.by_name":
+            resource["expressions"]["policy"] = {"constant_value": json.dumps(old)}
+    bucket = next(
+        d for d in documents_from_plan(plan, file="p.json") if d.resource.name == "guardrails-tf-by-name"
+    )
+    assert len(bucket.resource.properties["Policy"]["Statement"]) == 2
+
+
+def test_split_acl_replaces_the_buckets_read_back_grants() -> None:
+    plan = json.loads((FIXTURES / "s3" / "plan.json").read_text())
+    change = next(c for c in plan["resource_changes"] if c["address"] == "aws_s3_bucket.by_ref")
+    change["change"]["after"]["grant"] = [
+        {
+            "type": "Group",
+            "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
+            "permissions": ["READ"],
+            "id": "",
+        }
+    ]
+    change["change"]["after_unknown"].pop("grant", None)
+    acl = next(c for c in plan["resource_changes"] if c["address"] == "aws_s3_bucket_acl.by_ref")
+    acl["change"]["after"]["acl"] = "private"
+    bucket = next(
+        d for d in documents_from_plan(plan, file="p.json") if d.resource.name == "guardrails-tf-by-ref"
+    )
+    assert bucket.resource.properties["AccessControl"] == "Private"
+    assert "AccessControlPolicy" not in bucket.resource.properties or not bucket.resource.properties[
+        "AccessControlPolicy"
+    ].get("Grants")

@@ -251,6 +251,10 @@ class _PlanDocuments:
             props["PublicAccessBlockConfiguration"] = _public_access_block(v)
             aspect = "PublicAccessBlockConfiguration"
         elif part.type == "aws_s3_bucket_acl":
+            # this resource sets the whole ACL: the bucket's read-back `acl` / `grant` no longer apply
+            for attribute, field_name in (("acl", "AccessControl"), ("grant", "AccessControlPolicy")):
+                if not _configures(bucket.config, attribute):
+                    props.pop(field_name, None)
             if "acl" in v:
                 props["AccessControl"] = (
                     s3_shape.canned_acl(v["acl"]) if isinstance(v["acl"], str) else v["acl"]
@@ -263,7 +267,9 @@ class _PlanDocuments:
             aspect = "AccessControl"
         elif part.type == "aws_s3_bucket_policy":
             document = self._policy(part, v.get("policy"))
-            existing = props.get("Policy")
+            # The bucket's own `policy` counts only when its configuration sets it (v3 style, both in force);
+            # otherwise it is the provider's read-back of the current policy, which this resource replaces.
+            existing = props.get("Policy") if _configures(bucket.config, "policy") else None
             props["Policy"] = document if existing is None else _merge_policies(existing, document)
             aspect = "Policy"
         elif part.type == "aws_s3_bucket_server_side_encryption_configuration":
@@ -367,6 +373,11 @@ class _PlanDocuments:
 
 
 # ----------------------------------------------------------------------------------- value shaping
+
+
+def _configures(config: Any, attribute: str) -> bool:
+    """The resource's configuration sets `attribute` (unknown configuration: assume it does)."""
+    return config is NO_CONFIG or (isinstance(config, dict) and attribute in config)
 
 
 def _first(value: Any) -> Any:
