@@ -38,6 +38,7 @@ def check_against_catalog(
     where = f"{source}: " if source else ""
     known = set(catalog.by_id)
     unknown = [f"controls.{c}" for c in config.controls if c not in known]
+    unknown += [f"runtime.controls.{c}" for c in config.runtime.controls if c not in known]
     unknown += [
         f"exemptions[{i}].control {e.control}"
         for i, e in enumerate(config.exemptions)

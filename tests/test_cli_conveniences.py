@@ -83,11 +83,12 @@ def test_two_configs_in_one_folder_are_an_error(repo: Path) -> None:
 
 def test_unknown_control_ids_are_rejected(repo: Path) -> None:
     (repo / ".guardrails.yaml").write_text(
-        'controls: {SM-99: "off"}\nexemptions: [{control: S3-42, resource: "*", reason: r}]\n'
+        'controls: {SM-99: "off"}\nexemptions: [{control: S3-42, resource: "*", reason: r}]\nruntime: {controls: {SM-98: enforce}}\n'
     )
     result = check("notebook.yaml")
     assert result.exit_code == 2
     assert "controls.SM-99" in result.output and "exemptions[0].control S3-42" in result.output
+    assert "runtime.controls.SM-98" in result.output
     validate = CliRunner().invoke(main, ["config", "validate", str(repo / ".guardrails.yaml")])
     assert validate.exit_code == 2 and "SM-99" in validate.output
 
