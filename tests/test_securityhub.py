@@ -156,11 +156,11 @@ def test_batches_of_one_hundred(hub, run) -> None:
                 )
             }
         )
-        for i in range(120)
+        for i in range(40)
     ]
     per_decision = len(decision_findings(decisions[0], run.catalog, account=ACCOUNT))
     result = SecurityHubImporter(hub, run.catalog, account=ACCOUNT).sync(decisions)
-    total = per_decision * 120
+    total = per_decision * 40
     assert result.imported == total == len(all_findings(hub))
     assert result.batches == -(-total // BATCH_SIZE) and total > BATCH_SIZE
 

@@ -178,6 +178,16 @@ def test_malformed_plan_names_the_file() -> None:
         documents_from_plan(plan, file="bad.json")
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"), [("errored", True, "errored"), ("complete", False, "incomplete")]
+)
+def test_errored_or_incomplete_plans_are_input_errors(field: str, value: bool, message: str) -> None:
+    plan = json.loads((FIXTURES / "parity" / "plan.json").read_text())
+    plan[field] = value
+    with pytest.raises(SourceError, match=message):
+        documents_from_plan(plan, file="p.json")
+
+
 def test_deleted_resources_and_data_sources_are_not_judged() -> None:
     plan = json.loads((FIXTURES / "sagemaker" / "plan.json").read_text())
     change = next(c for c in plan["resource_changes"] if c["address"] == "aws_sagemaker_model.public")

@@ -98,6 +98,15 @@ def documents_from_plan(
     plan: dict[str, Any], *, file: str, text: str = "", point: EnforcementPoint = "pre-deploy"
 ) -> list[ResourceDocument]:
     """The documents of a plan's in-scope resources, in plan order; SourceError for a malformed plan."""
+    if plan.get("errored") is True:
+        raise SourceError(
+            file, "the plan errored (errored: true): it does not describe what would be deployed"
+        )
+    if plan.get("complete") is False:
+        raise SourceError(
+            file,
+            "the plan is incomplete (complete: false, deferred changes): plan again until it is complete",
+        )
     changes = plan.get("resource_changes")
     if changes is None:
         changes = []
