@@ -4,8 +4,8 @@ terraform 1.11 + hashicorp/aws 5.100.0): SOURCES.md's expected findings hold.
 
 Not planned, and why: aws-ia and philschmid need the hashicorp/random provider and the ml-pipeline module
 hashicorp/archive, which the local provider mirror does not hold; Young-ook and the terraform-aws-modules
-example call registry modules (no network here); DNXLabs reads `data.aws_vpc` (an AWS API call at plan
-time; it would need the provider pointed at a moto_server holding that VPC).
+example call registry modules (no network here). DNXLabs reads `data.aws_vpc` at plan time: its plan
+was made with the provider's EC2 endpoint pointed at a moto_server on 127.0.0.1 (moto_setup.py).
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ EXPECTED: dict[str, dict[str, tuple[set[str], set[str]]]] = {
     },
     # SOURCES.md: "With variables.tf defaults: no kms_key_id, no subnet_id (no VPC), direct_internet_access
     # Enabled." (+ SM-20: the IMDS block is off by default)
+    # SOURCES.md: "With _variables.tf defaults: Domain kms_key_id null (KMS missing),
+    # app_network_access_type PublicInternetOnly. VPC set."
+    "dnxlabs-domain": {
+        "aws_sagemaker_domain.domain": ({"SM-06", "SM-15"}, set()),
+    },
     "data-platform-notebook": {
         "module.notebook.aws_sagemaker_notebook_instance.this[0]": ({"SM-04", "SM-05", "SM-14"}, set()),
     },
