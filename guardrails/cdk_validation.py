@@ -1,11 +1,14 @@
 """CDK policy validation plugin: the guardrails judge the templates `cdk synth` writes, before deploy.
 
-    from aws_cdk import App
-    from guardrails.cdk_validation import GuardrailsValidation
+    from aws_cdk import App, Validations
+    from guardrails.cdk_validation import GuardrailsPlugin
 
-    app = App(policy_validation_beta1=[GuardrailsValidation()])
+    app = App()
+    Validations.of(app).add_plugins(GuardrailsPlugin())   # aws-cdk-lib with the Validations API
     ...
     app.synth()   # fails with the violations when a deny control fails
+
+(`App(policy_validation_beta1=[GuardrailsValidation()])` for aws-cdk-lib versions before it.)
 
 Needs the published `aws-cdk-lib` (v2, `pip install 'sagemaker-guardrails[cdk]'`). The plugin runs the same
 `check` as the CLI on the synthesized templates (CloudFormation source, nested stacks included), with the
@@ -19,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import aws_cdk
 import jsii
 from aws_cdk import (
     IPolicyValidationContextBeta1,
@@ -31,9 +35,12 @@ from aws_cdk import (
 from guardrails import __version__
 
 
-@jsii.implements(IPolicyValidationPluginBeta1)
-class GuardrailsValidation:
-    """`fail_on`: only deny violations of this severity or higher fail the synth (default: any)."""
+class _Guardrails:
+    """The plugin's work, shared by both CDK plugin interfaces."""
+
+    _report: Any = PolicyValidationPluginReportBeta1
+    _violation: Any = PolicyViolationBeta1
+    _resource: Any = PolicyViolatingResourceBeta1
 
     def __init__(self, *, config_path: str | Path | None = None, fail_on: str | None = None) -> None:
         self._config_path = Path(config_path) if config_path else None
@@ -53,7 +60,7 @@ class GuardrailsValidation:
 
         return [c.id for c in PolicyBundle.load().catalog.controls]
 
-    def validate(self, context: IPolicyValidationContextBeta1) -> PolicyValidationPluginReportBeta1:
+    def validate(self, context: IPolicyValidationContextBeta1) -> Any:
         from guardrails.checking import run_check
         from guardrails.config import load_config
         from guardrails.config_discovery import discover_config
@@ -63,17 +70,34 @@ class GuardrailsValidation:
         run = run_check(
             [Path(p) for p in context.template_paths], load_config(config_path), config_path=config_path
         )
-        violations = [PolicyViolationBeta1(**fields) for fields in _violations(run)]
+        violations = [self._violation(**fields) for fields in _violations(run, self._resource)]
         success = exit_code(run, fail_on=self._fail_on) == 0
         metadata = {"bundle": run.bundle_version, "resources": str(len(run.decisions))}
         if run.errors:
             metadata["input_errors"] = "; ".join(str(e) for e in run.errors)[:1000]
-        return PolicyValidationPluginReportBeta1(
+        return self._report(
             success=success, violations=violations, metadata=metadata, plugin_version=__version__
         )
 
 
-def _violations(run: Any) -> list[dict[str, Any]]:
+@jsii.implements(IPolicyValidationPluginBeta1)
+class GuardrailsValidation(_Guardrails):
+    """For `App(policy_validation_beta1=[...])`. `fail_on`: only deny violations of this severity or
+    higher fail the synth (default: any)."""
+
+
+if hasattr(aws_cdk, "IPolicyValidationPlugin"):
+
+    @jsii.implements(aws_cdk.IPolicyValidationPlugin)
+    class GuardrailsPlugin(_Guardrails):
+        """For `Validations.of(app).add_plugins(...)` (newer aws-cdk-lib). `fail_on` as above."""
+
+        _report = aws_cdk.PolicyValidationPluginReport
+        _violation = aws_cdk.PolicyViolation
+        _resource = aws_cdk.PolicyViolatingResource
+
+
+def _violations(run: Any, resource_class: Any) -> list[dict[str, Any]]:
     """One CDK violation per failing control (counting violations), with every resource it fails on."""
     by_control: dict[str, dict[str, Any]] = {}
     resources: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -99,7 +123,7 @@ def _violations(run: Any) -> list[dict[str, Any]]:
             resources[v.control][(logical_id, template)].append(v.path or "")
     for control, entry in by_control.items():
         entry["violating_resources"] = [
-            PolicyViolatingResourceBeta1(resource_logical_id=lid, template_path=template, locations=paths)
+            resource_class(resource_logical_id=lid, template_path=template, locations=paths)
             for (lid, template), paths in resources[control].items()
         ]
     return [{k: v for k, v in entry.items() if v is not None} for entry in by_control.values()]

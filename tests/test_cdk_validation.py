@@ -15,17 +15,18 @@ if os.environ.get("GUARDRAILS_CI"):
 else:
     pytest.importorskip("aws_cdk")
 
-from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk import App, Stack, Validations  # noqa: E402
 from aws_cdk import aws_s3 as s3  # noqa: E402
 from aws_cdk import aws_sagemaker as sagemaker  # noqa: E402
 
-from guardrails.cdk_validation import GuardrailsValidation  # noqa: E402
+from guardrails.cdk_validation import GuardrailsPlugin, GuardrailsValidation  # noqa: E402
 
 KMS = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def test_synth_fails_with_the_guardrails_violations(tmp_path: Path) -> None:
-    app = App(outdir=str(tmp_path / "cdk.out"), policy_validation_beta1=[GuardrailsValidation()])
+    app = App(outdir=str(tmp_path / "cdk.out"))
+    Validations.of(app).add_plugins(GuardrailsPlugin())
     stack = Stack(app, "MlStack")
     s3.CfnBucket(stack, "Data", access_control="PublicRead")
     sagemaker.CfnNotebookInstance(
@@ -69,11 +70,12 @@ def test_validate_passes_a_compliant_template_and_honours_fail_on(tmp_path: Path
         )
     )
     context = SimpleNamespace(template_paths=[str(template)])
-    report = GuardrailsValidation().validate(context)
+    report = GuardrailsPlugin().validate(context)
     assert report.success  # RootAccess only warns (SM-18)
     assert [v.rule_name.split()[0] for v in report.violations] == ["SM-18"]
     data = json.loads(template.read_text())
     data["Resources"]["Notebook"]["Properties"]["DirectInternetAccess"] = "Enabled"
     template.write_text(json.dumps(data))
-    assert not GuardrailsValidation().validate(context).success  # SM-05 is high and deny
+    assert not GuardrailsPlugin().validate(context).success  # SM-05 is high and deny
+    assert not GuardrailsValidation().validate(context).success  # the Beta1 interface, same engine
     assert GuardrailsValidation(fail_on="critical").validate(context).success
