@@ -268,3 +268,21 @@ def test_split_acl_replaces_the_buckets_read_back_grants() -> None:
     assert "AccessControlPolicy" not in bucket.resource.properties or not bucket.resource.properties[
         "AccessControlPolicy"
     ].get("Grants")
+
+
+def test_sagemaker_types_no_control_covers_are_noted() -> None:
+    plan = json.loads((FIXTURES / "sagemaker" / "plan.json").read_text())
+    plan["resource_changes"].append(
+        {
+            "address": "aws_sagemaker_user_profile.jane",
+            "mode": "managed",
+            "type": "aws_sagemaker_user_profile",
+            "name": "jane",
+            "change": {"actions": ["create"], "after": {"user_profile_name": "jane"}, "after_unknown": {}},
+        }
+    )
+    notes = []
+    documents_from_plan(plan, file="p.json", notes=notes)
+    assert [(n.kind, n.logical_id, n.type) for n in notes] == [
+        ("not-evaluated", "aws_sagemaker_user_profile.jane", "aws_sagemaker_user_profile")
+    ]

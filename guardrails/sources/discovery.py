@@ -162,7 +162,7 @@ def documents_from_data(
     )
 
     if looks_like_terraform_plan(data):
-        return documents_from_plan(data, file=str(path), text=text, point=point)
+        return documents_from_plan(data, file=str(path), text=text, point=point, notes=notes)
     if looks_like_terraform_state(data):
         raise SourceError(str(path), TERRAFORM_STATE_ERROR)
     if looks_like_cloudformation(data):

@@ -29,6 +29,7 @@ from guardrails.documents import (
 from guardrails.resource_kinds import BY_TYPE, S3_BUCKET_ASPECTS, arn_for
 from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 from guardrails.sources.terraform_mapping import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
     BUCKET_TYPE,
@@ -94,10 +95,22 @@ class _Planned:
         return f"{self.module}.{self.type}.{self.address.rsplit('.', 1)[-1].split('[')[0]}".lstrip(".")
 
 
+NOT_EVALUATED_PREFIXES = ("aws_sagemaker_", "aws_s3_access_point", "aws_s3control_", "aws_s3outposts_")
+"""Resource types in the SageMaker/S3 family that no control covers (noted, as for CloudFormation). The
+other `aws_s3_bucket_*` resources (versioning, logging, lifecycle...) set bucket aspects no control judges,
+like the matching CloudFormation bucket properties, and are not noted."""
+
+
 def documents_from_plan(
-    plan: dict[str, Any], *, file: str, text: str = "", point: EnforcementPoint = "pre-deploy"
+    plan: dict[str, Any],
+    *,
+    file: str,
+    text: str = "",
+    point: EnforcementPoint = "pre-deploy",
+    notes: list[InputNote] | None = None,
 ) -> list[ResourceDocument]:
-    """The documents of a plan's in-scope resources, in plan order; SourceError for a malformed plan."""
+    """The documents of a plan's in-scope resources, in plan order; SourceError for a malformed plan.
+    Managed resources of the SageMaker/S3 family that no control covers are appended to `notes`."""
     if plan.get("errored") is True:
         raise SourceError(
             file, "the plan errored (errored: true): it does not describe what would be deployed"
@@ -119,7 +132,17 @@ def documents_from_plan(
     for i, change in enumerate(changes):
         if not isinstance(change, dict) or not isinstance(change.get("change"), dict):
             raise SourceError(file, f"resource_changes[{i}] is not a resource change")
-        if change.get("mode", "managed") != "managed" or change.get("type") not in TERRAFORM_TYPES:
+        if change.get("mode", "managed") != "managed":
+            continue
+        if change.get("type") not in TERRAFORM_TYPES:
+            kind = str(change.get("type"))
+            after = change["change"].get("after")
+            if notes is not None and after is not None and kind.startswith(NOT_EVALUATED_PREFIXES):
+                notes.append(
+                    InputNote(
+                        "not-evaluated", file, str(change.get("address")), kind, f"no control covers {kind}"
+                    )
+                )
             continue
         body = change["change"]
         if body.get("after") is None:  # deleted (or forgotten): nothing to judge
