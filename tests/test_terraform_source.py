@@ -158,9 +158,12 @@ def test_plain_tf_file_is_skipped_with_a_note() -> None:
         n.kind == "terraform-source" and "terraform show -json" in n.reason and n.file.endswith("main.tf")
         for n in loaded.notes
     )
+    result = CliRunner().invoke(main, ["check", str(FIXTURES / "sagemaker")])
+    assert "Not read (Terraform sources" in result.output and "terraform show -json plan.out" in result.output
+    # named explicitly, a .tf file is an input that cannot be judged: exit 2, never a silent pass
     result = CliRunner().invoke(main, ["check", str(FIXTURES / "sagemaker" / "main.tf")])
-    assert result.exit_code == 0, result.output
-    assert "terraform show -json plan.out" in result.output
+    assert result.exit_code == 2, result.output
+    assert "main.tf" in result.output and "terraform show -json plan.out" in result.output
 
 
 def test_state_json_is_an_input_error(tmp_path: Path) -> None:

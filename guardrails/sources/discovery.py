@@ -199,6 +199,9 @@ def load_inputs(
             loaded.errors.append(SourceError(str(file), candidate.error))
             continue
         if candidate.skip is None and file.name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+            if candidate.explicit and not skip_unrecognised:  # asked for by name: it cannot be judged
+                loaded.errors.append(SourceError(str(file), TERRAFORM_NOTE))
+                continue
             loaded.files_skipped.append(str(file))
             loaded.notes.append(InputNote("terraform-source", str(file), None, None, TERRAFORM_NOTE))
             continue
