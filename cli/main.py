@@ -122,6 +122,15 @@ def main(ctx: click.Context) -> None:
     help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
     "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
 )
+@click.option(
+    "--engine",
+    "engine_backend",
+    type=click.Choice(["regorus", "opa-server", "opa-go"]),
+    help="Policy engine (default: config engine.backend, else regorus; --opa-url alone means opa-server).",
+)
+@click.option(
+    "--opa-url", metavar="URL", help="OPA server deciding with the opa-server engine (http[s]://host:port)."
+)
 def check(
     paths: tuple[Path, ...],
     output_formats: tuple[str, ...],
@@ -139,6 +148,8 @@ def check(
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
     audit_key: str | None,
+    engine_backend: str | None,
+    opa_url: str | None,
 ) -> None:
     """Check templates, Terraform plans and API request documents before deployment (`-`: stdin).
 
@@ -147,7 +158,8 @@ def check(
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError
+    from guardrails.engine import BundleError, EngineUnavailableError
+    from guardrails.engine.cli_options import apply_engine_options
     from guardrails.report.outputs import OutputSpecError, parse_output_specs, renderer
     from guardrails.sources.errors import SourceError
 
@@ -162,6 +174,7 @@ def check(
         config_path = config_path or discover_config()
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
+        apply_engine_options(config, engine_backend, opa_url)
         run = run_check(
             list(paths),
             config,
@@ -171,7 +184,7 @@ def check(
             config_path=config_path,
             skip_unrecognised=skip_unrecognised,
         )
-    except (ConfigError, SourceError, BundleError) as exc:
+    except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None
     for warning in run.config_warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -313,11 +326,16 @@ def _register_subcommands() -> None:
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
     from guardrails.cli.package import package
+    from guardrails.cli.policy_opa import bundle_group, policy_push
+    from guardrails.cli.scan import scan
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    policy.add_command(policy_push)
+    policy.add_command(bundle_group)
     main.add_command(package)
+    main.add_command(scan)
 
 
 _register_subcommands()

@@ -41,7 +41,7 @@ class Decider:
         """Expired or unused inline suppressions seen while deciding (reported by `check`)."""
         if evaluator is None:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
-            evaluator = create_evaluator(bundle, self.config.engine.backend)
+            evaluator = create_evaluator(bundle, self.config.engine.backend, self.config.engine.opa)
         self.evaluator = evaluator
         self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
 
