@@ -79,6 +79,7 @@ Resources:
               SecurityGroupIds: [sg-0a]
               DirectInternetAccess: Disabled
               RootAccess: Disabled
+              InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
   Fn::ForEach::Unknown:
     - Env
     - !Ref Envs
@@ -244,6 +245,7 @@ def test_section_include_and_unknown_template_macro_fail_closed(tmp_path):
               SecurityGroupIds: [sg-0a]
               DirectInternetAccess: Disabled
               RootAccess: Disabled
+              InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
         """,
         "macro.yaml",
     )
