@@ -113,3 +113,11 @@ def test_github_error_line_per_bad_file_and_notes(inputs: Path) -> None:
     assert any(line.startswith("::notice file=nested.yaml,") and "Child" in line for line in lines)
     code, quiet = check("--format", "github", "--quiet")
     assert "::notice" not in quiet and "::error file=broken.yaml" in quiet
+
+
+def test_sarif_with_input_errors_and_notes_passes_the_official_validator(inputs: Path) -> None:
+    from test_report_formats import validate_sarif
+
+    code, _ = check("--format", "sarif=results.sarif")
+    assert code == 2
+    assert validate_sarif(inputs / "results.sarif", inputs) == []
