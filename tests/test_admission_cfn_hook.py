@@ -645,3 +645,16 @@ def test_nested_stack_not_followed_is_named_in_the_message_and_annotations(decid
     assert response["hookStatus"] == "SUCCESS", response["message"]
     assert "Child: not followed here" in response["message"]
     assert [a["annotationName"] for a in response["annotations"]] == ["GUARDRAILS-NOT-FOLLOWED"]
+
+
+def test_change_set_of_a_template_with_an_unknown_macro_fails_as_unknown_content(decider):
+    payload = fixture("change-set-payload.json")
+    template = json.loads(payload["template"])
+    template["Transform"] = "Acme::Expand"
+    payload["template"] = json.dumps(template)
+    response, trail = run(fixture("change-set-request.json"), decider, fetch=lambda url: payload)
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "NonCompliant")
+    assert "Acme::Expand" in response["message"]
+    assert any(
+        r.resource.type == "AWS::CloudFormation::ChangeSet" and r.verdict == "deny" for r in trail.records
+    )
