@@ -264,6 +264,7 @@ def _register_subcommands() -> None:
     from guardrails.cli.handle_hook import handle_hook
     from guardrails.cli.package import package
     from guardrails.cli.policy_opa import bundle_group, policy_push
+    from guardrails.cli.scan import scan
 
     main.add_command(audit)
     main.add_command(handle_event)
@@ -271,6 +272,7 @@ def _register_subcommands() -> None:
     policy.add_command(policy_push)
     policy.add_command(bundle_group)
     main.add_command(package)
+    main.add_command(scan)
 
 
 _register_subcommands()
