@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from guardrails.cli.lazy_group import LazyGroup
 
 from guardrails import __version__
 
@@ -28,7 +29,17 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
     return parameters
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy_subcommands={
+        "audit": "guardrails.cli.audit:audit",
+        "handle-event": "guardrails.cli.handle_event:handle_event",
+        "handle-hook": "guardrails.cli.handle_hook:handle_hook",
+        "package": "guardrails.cli.package:package",
+        "scan": "guardrails.cli.scan:scan",
+    },
+)
 @click.version_option(__version__, prog_name="guardrails")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -89,6 +100,15 @@ def main(ctx: click.Context) -> None:
     help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
     "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
 )
+@click.option(
+    "--engine",
+    "engine_backend",
+    type=click.Choice(["regorus", "opa-server", "opa-go"]),
+    help="Policy engine (default: config engine.backend, else regorus; --opa-url alone means opa-server).",
+)
+@click.option(
+    "--opa-url", metavar="URL", help="OPA server deciding with the opa-server engine (http[s]://host:port)."
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -100,6 +120,8 @@ def check(
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
     audit_key: str | None,
+    engine_backend: str | None,
+    opa_url: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
@@ -108,15 +130,17 @@ def check(
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError
+    from guardrails.engine import BundleError, EngineUnavailableError
+    from guardrails.engine.cli_options import apply_engine_options
     from guardrails.report import render_json, render_text
     from guardrails.sources.errors import SourceError
 
     try:
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
+        apply_engine_options(config, engine_backend, opa_url)
         run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
-    except (ConfigError, SourceError, BundleError) as exc:
+    except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None
     if output_format == "json":
         text = render_json(run)
@@ -152,7 +176,13 @@ def check(
     raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "push": "guardrails.cli.policy_opa:policy_push",
+        "bundle": "guardrails.cli.policy_opa:bundle_group",
+    },
+)
 def policy() -> None:
     """Work with the policy bundle."""
 
@@ -245,19 +275,6 @@ def config_validate(path: Path) -> None:
     click.echo(f"{path}: valid")
 
 
-def _register_subcommands() -> None:
-    from guardrails.cli.audit import audit
-    from guardrails.cli.handle_event import handle_event
-    from guardrails.cli.handle_hook import handle_hook
-    from guardrails.cli.package import package
-
-    main.add_command(audit)
-    main.add_command(handle_event)
-    main.add_command(handle_hook)
-    main.add_command(package)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     main()

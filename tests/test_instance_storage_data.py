@@ -101,3 +101,26 @@ def test_bad_or_conflicting_data_is_an_error_naming_the_files(tmp_path, content,
     assert needle in str(err.value) and "bad.json" in str(err.value)
     if needle == "also defined by":
         assert "instance_storage.json" in str(err.value)
+
+
+def test_a_policy_folder_can_classify_a_family_the_bundled_list_lacks(tmp_path):
+    from click.testing import CliRunner
+    from guardrails.cli.main import main
+
+    extra = tmp_path / "org"
+    (extra / "data").mkdir(parents=True)
+    (extra / "org.rego").write_text("package org.x\nimport rego.v1\nx := 1\n")
+    families = {"guardrails": {"facts": {"instance_storage": {"families": {"zz9": "nvme"}}}}}
+    (extra / "data" / "families.json").write_text(json.dumps(families))
+    request = tmp_path / "request.json"
+    resource_config = {"InstanceType": "ml.zz9.large", "InstanceCount": 1}
+    body = {"TrainingJobName": "t", "OutputDataConfig": {"KmsKeyId": "k"}, "ResourceConfig": resource_config}
+    request.write_text(json.dumps({"operation": "CreateTrainingJob", "request": body}))
+
+    def sm10(*args: str) -> set[tuple[str, bool]]:
+        result = CliRunner().invoke(main, ["check", "--format", "json", *args, str(request)])
+        violations = json.loads(result.stdout)["results"][0]["violations"]
+        return {(v["path"], v["unknown"]) for v in violations if v["control"] == "SM-10"}
+
+    assert sm10() == {("ResourceConfig.VolumeKmsKeyId", True)}  # not listed: unknown, never assumed
+    assert sm10("--policy-dir", str(extra)) == set()

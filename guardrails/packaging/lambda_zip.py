@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-import yaml
-
 from guardrails.packaging.targets import ARCHITECTURES, PYTHON_VERSIONS
 
 if TYPE_CHECKING:
@@ -249,6 +247,8 @@ def validate_config(config: Path) -> GuardrailsConfig:
 
 def bundle_config(config: Path, root: Path) -> None:
     """Copy the config's extra policy folders in and write the config as the zip's bundled config."""
+    import yaml
+
     parsed = validate_config(config)
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     if parsed.engine.policy_dirs:

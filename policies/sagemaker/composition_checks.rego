@@ -168,4 +168,6 @@ step_findings(s) := {lib.unknown_violation(
 
 # The job controls of the step's request type (network, isolation, traffic
 # encryption and KMS families).
-step_checks(t, obj, unk) := ({v | some v in network.deny_checks(t, obj, unk)} | {v | some v in network.warn_checks(t, obj, unk)}) | {v | some v in encryption.deny_checks(t, obj, unk)}
+step_checks(t, obj, unk) := encryption.model_package_kms(obj, unk) if {
+	t == "AWS::SageMaker::ModelPackage"
+} else := ({v | some v in network.deny_checks(t, obj, unk)} | {v | some v in network.warn_checks(t, obj, unk)}) | {v | some v in encryption.deny_checks(t, obj, unk)}

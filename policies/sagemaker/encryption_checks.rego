@@ -48,9 +48,6 @@ deny_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitor
 
 deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
 
-# Only as a pipeline RegisterModel step (a CreateModelPackage request); not a resource kind of its own.
-deny_checks("AWS::SageMaker::ModelPackage", p, u) := model_package_kms(p, u)
-
 # ---------------------------------------------------------------------------
 # Shared shape
 # ---------------------------------------------------------------------------
@@ -58,7 +55,12 @@ deny_checks("AWS::SageMaker::ModelPackage", p, u) := model_package_kms(p, u)
 # The section is "customer-managed KMS key": a key that is set must not be an AWS managed key
 # (alias/aws/..., as an alias name or an alias ARN in any partition; lib.kms). An unknown value is
 # not judged here (it counts as set).
+# The common case first: no "alias/aws/" anywhere in the value (kms.aws_managed needs it, in any
+# case) settles it with two built-in calls.
 customer_managed(control, path, what, v) := set() if {
+	is_string(v)
+	not contains(lower(v), "alias/aws/")
+} else := set() if {
 	kmslib.aws_managed(v) == false
 } else := {lib.violation(control, sprintf("%s: %s for %s.", [path, kmslib.aws_managed_reason(v), what]), path)}
 
@@ -147,7 +149,8 @@ transform_kms(obj, unk) := kms("SM-12", obj, unk, "TransformOutput.KmsKeyId", "t
 	"the storage volume of the transform instances", ["TransformResources.InstanceType"],
 )
 
-# A model package's validation profiles each run a batch transform job (TransformJobDefinition has
+# A model package (only as a pipeline RegisterModel step: a CreateModelPackage request; not a
+# resource kind of its own): its validation profiles each run a batch transform job (TransformJobDefinition has
 # the CreateTransformJob shape of TransformOutput and TransformResources).
 model_package_kms(props, unk) := union({lib.nest(transform_kms(d.obj, d.unk), d.path, d.path) |
 	some e in lib.elements(props, unk, "ValidationSpecification.ValidationProfiles")
@@ -200,13 +203,28 @@ known_instance_based(e) if {
 # config) and "ebs" (the key applies; also an instance-based variant that names no instance type).
 # A known variant is one of them; an unknown ServerlessConfig, instance type or variant leaves
 # several open.
-variant_kinds(e) := {"serverless", "nvme", "ebs"} if {
+# The common case first: a known instance-based variant (no ServerlessConfig, nothing listed as
+# unknown there or at its InstanceType).
+variant_kinds(e) := type_kinds(object.get(e.obj, "InstanceType", null)) if {
+	not "" in e.unk
+	object.get(e.obj, "ServerlessConfig", null) == null
+	not strings.any_prefix_match("ServerlessConfig", e.unk)
+	not strings.any_prefix_match("InstanceType", e.unk)
+} else := {"serverless", "nvme", "ebs"} if {
 	opaque_variant(e)
 } else := {"serverless"} if {
 	known_serverless(e)
 } else := instance_kinds(e) if {
 	known_instance_based(e)
 } else := {"serverless"} | instance_kinds(e)
+
+# An instance type value (null: none named) as the kinds it allows.
+type_kinds(t) := {"ebs"} if {
+	t == null
+} else := {k} if {
+	k := sm.instance_storage(t)
+	k != "unknown"
+} else := {"nvme", "ebs"}
 
 instance_kinds(e) := {"ebs"} if {
 	sm.type_storage(e.obj, e.unk, "InstanceType") == []
@@ -218,11 +236,22 @@ instance_kinds(e) := {"ebs"} if {
 # is known to be serverless, or when any variant runs on an instance type with local NVMe storage
 # (the SageMaker API reference: CreateEndpointConfig then fails with a KmsKeyId). The variants are
 # classified only when the key is missing.
-endpoint_storage_kms(obj, unk) := endpoint_storage_key(obj) if {
+# The common case first: a customer-managed key literally set.
+endpoint_storage_kms(obj, unk) := set() if {
+	v := obj.KmsKeyId
+	is_string(v)
+	v != ""
+	not contains(lower(v), "alias/aws/")
+} else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
 
-endpoint_storage_kms_with(obj, unk, vs) := endpoint_storage_key(obj) if {
+endpoint_storage_kms_with(obj, unk, vs) := set() if {
+	v := obj.KmsKeyId
+	is_string(v)
+	v != ""
+	not contains(lower(v), "alias/aws/")
+} else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_decision([variant_kinds(e) | some e in vs])
 
@@ -287,6 +316,10 @@ endpoint_capture_kms(obj, unk) := set() if {
 
 # A capture key that is set: an AWS managed one fails unless capture is known to be disabled.
 endpoint_capture_key(obj, unk) := set() if {
+	v := obj.DataCaptureConfig.KmsKeyId
+	is_string(v)
+	not contains(lower(v), "alias/aws/")
+} else := set() if {
 	not lib.unknown_at(obj, unk, "DataCaptureConfig.EnableCapture")
 	lib.is_false(lib.get(obj, "DataCaptureConfig.EnableCapture"))
 } else := customer_managed(
@@ -311,11 +344,9 @@ endpoint_async_kms(obj, unk) := set() if {
 # The passing case (the key is set) is read with a plain reference first.
 notebook_kms(obj, unk) := set() if {
 	v := obj.KmsKeyId
-	v != null
+	is_string(v)
 	v != ""
-	v != []
-	v != {}
-	kmslib.aws_managed(v) == false
+	not contains(lower(v), "alias/aws/")
 } else := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
 
 # ---------------------------------------------------------------------------
@@ -326,11 +357,9 @@ notebook_kms(obj, unk) := set() if {
 # KmsKeyId set passes whatever the alias holds; it is read with a plain reference first.
 domain_kms(obj, unk) := set() if {
 	v := obj.KmsKeyId
-	v != null
+	is_string(v)
 	v != ""
-	v != []
-	v != {}
-	kmslib.aws_managed(v) == false
+	not contains(lower(v), "alias/aws/")
 } else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume") if {
 	lib.present(obj, "KmsKeyId")
 } else := customer_managed(

@@ -43,8 +43,6 @@ deny_checks("AWS::SageMaker::ModelBiasJobDefinition", p, u) := monitoring_vpc(p,
 
 deny_checks("AWS::SageMaker::ModelExplainabilityJobDefinition", p, u) := monitoring_vpc(p, u)
 
-deny_checks("AWS::SageMaker::Cluster", p, u) := cluster_vpc(p, u)
-
 warn_checks("AWS::SageMaker::TrainingJob", p, u) := training_isolation(p, u) | training_traffic(p, u)
 
 warn_checks("AWS::SageMaker::HyperParameterTuningJob", p, u) := hpo_isolation_traffic(p, u)
