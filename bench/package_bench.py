@@ -6,8 +6,10 @@ Builds the zip with `guardrails package` (unless `--zip` is given), unzips it, t
 starts a fresh `python3.12 -I -S` with only the unzipped package and the runtime-provided boto3 on
 sys.path (tests/fixtures/lambda/invoke_handler.py, the harness the tests use) and reports, best and
 median of N runs: **import** (interpreter start to handler imported) and **ready** (to the end of the
-first invocation: config read, policy bundle compiled, one decision audited). Target: zip < 15 MB,
-ready < 0.5 s. Prints a JSON summary.
+first invocation: config read, policy bundle compiled, one decision audited), wall clock and CPU (the CPU
+time is the steadier number on a shared machine). No bytecode is written: /var/task is read-only in Lambda,
+so every cold start compiles the package's modules (the runtime's boto3 is precompiled, as in Lambda).
+Target: zip < 15 MB, ready < 0.5 s. Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def build(output: Path, arch: str) -> None:
     config = FIXTURES / "deploy" / "package-config.yaml"
     command = [sys.executable, "-m", "guardrails.cli.main", "package", "--output", str(output)]
     command += ["--arch", arch, "--config", str(config)]
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, stdout=sys.stderr)
 
 
 def run_once(python: str, task_root: Path, runtime: Path, handler: str, event: Path) -> dict:
@@ -84,9 +86,11 @@ def main() -> None:
             summary["python"] = runs[0]["python"]
             imports = [r["import_seconds"] for r in runs]
             ready = [r["ready_seconds"] for r in runs]
+            cpu = [r["ready_cpu_seconds"] for r in runs]
             summary["handlers"][handler] = {
                 "import_s": {"best": round(min(imports), 3), "median": round(statistics.median(imports), 3)},
                 "ready_s": {"best": round(min(ready), 3), "median": round(statistics.median(ready), 3)},
+                "ready_cpu_s": {"best": round(min(cpu), 3), "median": round(statistics.median(cpu), 3)},
                 "ready_target_s": TARGET_READY_S,
             }
     print(json.dumps(summary, indent=2))

@@ -65,7 +65,7 @@ def _handle_event(
 ) -> None:
     from guardrails.audit import AuditError
     from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError
+    from guardrails.engine import BundleError, EngineUnavailableError
     from guardrails.runtime import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
     from guardrails.sources.errors import SourceError
@@ -101,7 +101,7 @@ def _handle_event(
             file=str(file),
             offline=offline,
         )
-    except (RuntimeEnforcementError, AuditError) as exc:
+    except (RuntimeEnforcementError, AuditError, EngineUnavailableError) as exc:
         raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # botocore errors (access denied, endpoint unreachable, no credentials...)
         if type(exc).__module__.startswith("botocore"):

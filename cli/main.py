@@ -89,6 +89,15 @@ def main(ctx: click.Context) -> None:
     help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
     "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
 )
+@click.option(
+    "--engine",
+    "engine_backend",
+    type=click.Choice(["regorus", "opa-server", "opa-go"]),
+    help="Policy engine (default: config engine.backend, else regorus; --opa-url alone means opa-server).",
+)
+@click.option(
+    "--opa-url", metavar="URL", help="OPA server deciding with the opa-server engine (http[s]://host:port)."
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -100,6 +109,8 @@ def check(
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
     audit_key: str | None,
+    engine_backend: str | None,
+    opa_url: str | None,
 ) -> None:
     """Check templates and API request documents before deployment.
 
@@ -108,15 +119,17 @@ def check(
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError
+    from guardrails.engine import BundleError, EngineUnavailableError
+    from guardrails.engine.cli_options import apply_engine_options
     from guardrails.report import render_json, render_text
     from guardrails.sources.errors import SourceError
 
     try:
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
+        apply_engine_options(config, engine_backend, opa_url)
         run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
-    except (ConfigError, SourceError, BundleError) as exc:
+    except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None
     if output_format == "json":
         text = render_json(run)
@@ -250,11 +263,16 @@ def _register_subcommands() -> None:
     from guardrails.cli.handle_event import handle_event
     from guardrails.cli.handle_hook import handle_hook
     from guardrails.cli.package import package
+    from guardrails.cli.policy_opa import bundle_group, policy_push
+    from guardrails.cli.scan import scan
 
     main.add_command(audit)
     main.add_command(handle_event)
     main.add_command(handle_hook)
+    policy.add_command(policy_push)
+    policy.add_command(bundle_group)
     main.add_command(package)
+    main.add_command(scan)
 
 
 _register_subcommands()

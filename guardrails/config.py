@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from guardrails.admission.config import AdmissionConfig
+from guardrails.engine.opa_settings import OpaServerSettings
 from guardrails.runtime.config import RuntimeConfig
 
 ControlEnforcement = Literal["deny", "warn", "off"]
@@ -47,9 +48,11 @@ class Exemption(BaseModel):
 class EngineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["regorus"] = "regorus"
+    backend: Literal["regorus", "opa-server", "opa-go"] = "regorus"
+    """regorus (embedded, default); opa-server (an OPA server you run, see `opa`); opa-go (OPA in process)."""
     policy_dirs: list[Path] = Field(default_factory=list)
     """Extra policy folders (custom controls) loaded beside the bundled policies."""
+    opa: OpaServerSettings = Field(default_factory=OpaServerSettings)
 
 
 class AuditConfig(BaseModel):
@@ -119,6 +122,9 @@ def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
         )
         raise ConfigError(f"{path}: invalid config: {problems}") from exc
     config.engine.policy_dirs = [p if p.is_absolute() else base / p for p in config.engine.policy_dirs]
+    ca_bundle = config.engine.opa.ca_bundle
+    if ca_bundle is not None and not ca_bundle.is_absolute():
+        config.engine.opa.ca_bundle = base / ca_bundle
     return config
 
 

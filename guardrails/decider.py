@@ -31,7 +31,7 @@ class Decider:
         self.config = config or GuardrailsConfig()
         if evaluator is None:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
-            evaluator = create_evaluator(bundle, self.config.engine.backend)
+            evaluator = create_evaluator(bundle, self.config.engine.backend, self.config.engine.opa)
         self.evaluator = evaluator
         self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
 

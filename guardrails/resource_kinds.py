@@ -356,3 +356,13 @@ def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | No
     if kind.service != "sagemaker" or not kind.arn_has_name or not region or not account:
         return None
     return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)
+
+
+S3_BUCKET_READS: dict[str, tuple[str, str | None]] = {
+    "PublicAccessBlockConfiguration": ("GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration"),
+    "AccessControl": ("GetBucketAcl", None),
+    "Policy": ("GetBucketPolicy", "NoSuchBucketPolicy"),
+    "BucketEncryption": ("GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"),
+    "OwnershipControls": ("GetBucketOwnershipControls", "OwnershipControlsNotFoundError"),
+}
+"""Bucket aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""

@@ -5,7 +5,9 @@ Environment: `GUARDRAILS_CONFIG` (config source: file, `ssm:<name>` or `s3://buc
 topic used when the config sets none), `GUARDRAILS_AUDIT_SINKS` (comma-separated sink URLs; the
 CloudWatch Logs sink is always added in Lambda), `GUARDRAILS_MODE` (`dry-run`/`enforce`,
 overrides the config), `GUARDRAILS_IDEMPOTENCY_TABLE` (DynamoDB table; idempotency on `detail.eventID`),
-`POWERTOOLS_METRICS_NAMESPACE`. Malformed, failed-call and unwatched events are acknowledged; a transient
+`POWERTOOLS_METRICS_NAMESPACE`, `GUARDRAILS_REMEDIATION_ROLE_NAME` (central deployment: the role assumed
+in each event's member account, see guardrails/cross_account.py). Malformed, failed-call and
+unwatched events are acknowledged; a transient
 AWS error or an audit failure raises so EventBridge retries and the DLQ finally receives the event.
 """
 
@@ -24,6 +26,7 @@ IDEMPOTENCY_KEY = "detail.eventID || id"
 _service: Any = None
 _service_version: str | None = None
 _config_source: Any = None
+_members: Any = None
 _idempotency_config: Any = None
 
 
@@ -45,11 +48,29 @@ def _get_service() -> Any:
     return _service
 
 
+def _service_for(event: Any) -> Any:
+    """The shared service, acting in the event's member account when GUARDRAILS_REMEDIATION_ROLE_NAME
+    names the organisation's remediation role (central deployment, deploy/member.yaml)."""
+    global _members
+    service = _get_service()
+    if _members is None:
+        from guardrails.cross_account import MemberAccounts
+
+        _members = MemberAccounts.from_environment() or False
+    account = event.get("account") if isinstance(event, dict) else None
+    if not _members or not isinstance(account, str) or not account:
+        return service
+    from dataclasses import replace
+
+    region = event.get("region") if isinstance(event.get("region"), str) else None
+    return replace(service, clients=_members.clients(account, region))
+
+
 def _process(event: dict[str, Any]) -> dict[str, Any]:
     from guardrails.runtime.service import outcome_json
 
     mode = os.environ.get("GUARDRAILS_MODE") or None
-    outcome = _get_service().handle(event, mode=mode)  # type: ignore[arg-type]
+    outcome = _service_for(event).handle(event, mode=mode)  # type: ignore[arg-type]
     _emit(outcome)
     return outcome_json(outcome)
 

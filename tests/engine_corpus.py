@@ -131,19 +131,13 @@ OTHER_TYPES: list[Any] = [None, True, 0, -1, 1.5, "", "x", [], [None], {}, {"x":
 
 
 def _load_files() -> Iterator[dict[str, Any]]:
-    from guardrails.sources.discovery import iter_candidate_files, load_inputs
-    from guardrails.sources.errors import SourceError
+    from guardrails.sources.discovery import load_inputs
 
-    dirs = [d for d in INPUT_DIRS if d.is_dir()]
-    for candidate in iter_candidate_files(dirs, []):
-        if candidate.skip or candidate.error:
-            continue
-        try:
-            loaded = load_inputs([candidate.path])
-        except SourceError:
-            continue  # files that are not inputs of ours (terraform, hook requests) or invalid on purpose
-        for document in loaded.documents:
-            yield document.to_input()
+    # Files that are not inputs of ours (terraform, hook requests) are skipped; invalid ones are error
+    # results of their own and give no document.
+    loaded = load_inputs([d for d in INPUT_DIRS if d.is_dir()])
+    for document in loaded.documents:
+        yield document.to_input()
 
 
 class _RecordingEvaluator:

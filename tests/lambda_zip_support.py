@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from readme_commands import package_command
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -48,10 +49,12 @@ def _build(workdir: str) -> tuple[Path, Path, str]:
     root = Path(workdir)
     root.mkdir(parents=True, exist_ok=True)
     output = root / "build" / "lambda.zip"
-    # The README's command (plus --config): guardrails package --output build/lambda.zip --arch ...
+    # The README's command, run in `root` (so its build/lambda.zip lands there), for this machine's
+    # architecture (the handlers run here) and with a config to bundle.
+    readme = package_command()
+    assert readme[2:] == ["--output", "build/lambda.zip"], readme
     arch = "arm64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
-    command = [*guardrails_command(), "package", "--output", str(output), "--arch", arch, "--python", "3.12",
-               "--config", str(BUNDLED_CONFIG)]
+    command = [*guardrails_command(), *readme[1:], "--arch", arch, "--python", "3.12", "--config", str(BUNDLED_CONFIG)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=root)
     assert done.returncode == 0, f"guardrails package failed:\n{done.stdout}\n{done.stderr}"
     task_root = root / "task"

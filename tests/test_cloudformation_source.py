@@ -937,7 +937,8 @@ def test_bucket_policies_join_their_buckets(tmp_path):
     # A policy on a bucket the template does not declare: a bucket document that only knows its policy.
     assert outside.resource.name == "legacy-bucket"
     assert outside.resource.arn == "arn:aws:s3:::legacy-bucket"
-    assert list(props(outside)) == ["Policy"]
+    assert props(outside)["BucketName"] == "legacy-bucket"  # as API request documents carry it
+    assert list(props(outside)) == ["Policy", "BucketName"]
     assert outside.context.unknown == ["PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption"]
     assert outside.context.location.line == 31
     assert imported.resource.name == "<unknown: ImportValue shared-bucket>"
@@ -1106,7 +1107,7 @@ def test_document_from_resolved_hook_properties():
         {"Bucket": "data", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": "*"}]}},
     )
     assert (policy.resource.type, policy.resource.name) == ("AWS::S3::Bucket", "data")
-    assert list(props(policy)) == ["Policy"]
+    assert props(policy) == {"Policy": props(policy)["Policy"], "BucketName": "data"}
     assert "BucketEncryption" in policy.context.unknown
 
     pipeline = document_from_resource_properties(

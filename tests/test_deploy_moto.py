@@ -10,11 +10,14 @@ those on the templates."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 from deploy_support import DEPLOY, REGION, load, parameter_values, sam_translate
 from fixtures.events.builders import s3_call
-from lambda_zip_support import invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from lambda_zip_support import FIXTURES, guardrails_command, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from readme_commands import sam_deploy
 from test_runtime_e2e import client, moto_url  # noqa: F401 (moto_url is a fixture)
 
 pytestmark = pytest.mark.lambda_zip
@@ -37,24 +40,52 @@ def create_stack(url: str, name: str, template_name: str, parameters: dict[str, 
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}, translated
 
 
+README_TEMPLATE, README_OVERRIDES = sam_deploy("enforce")  # the README's enforce rollout step
+TOP_LEVEL = {**README_OVERRIDES, "ConfigParameterName": CONFIG_PARAMETER, "RetentionDays": "30",
+             "Architecture": "x86_64"}  # the zip under test is built for this machine
+
+
+def nested_parameters(parent: dict, logical: str, values: dict, outputs: dict[str, dict]) -> dict[str, str]:
+    """What deploy/main.yaml passes to one nested stack: its parameters and earlier stacks' outputs."""
+    resolved = {}
+    for key, value in parent["Resources"][logical]["Properties"]["Parameters"].items():
+        if "Ref" in value:
+            resolved[key] = str(values[value["Ref"]])
+        else:
+            stack, attribute = value["Fn::GetAtt"]
+            resolved[key] = outputs[stack][attribute.removeprefix("Outputs.")]
+    return resolved
+
+
+def hmac_key_behind_alias(url: str, alias: str) -> None:
+    """moto creates the template's HMAC_256 key as a symmetric key (it ignores KeySpec/KeyUsage, asserted
+    on the template instead); put a real HMAC key behind the stack's alias, as AWS would have created."""
+    kms = client("kms", url)
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    kms.update_alias(AliasName=alias, TargetKeyId=key)
+
+
 @pytest.fixture(scope="module")
 def stacks(moto_url, lambda_zip):
+    """deploy/main.yaml's nested stacks, created in order with the parameters it wires (moto cannot
+    resolve a nested stack's outputs, so each is created as a stack of its own, as sam deploy would nest it)."""
     output, _, _ = lambda_zip
     s3 = client("s3", moto_url)
     s3.create_bucket(Bucket="deploy-artifacts")
     s3.upload_file(str(output), "deploy-artifacts", "lambda.zip")
     client("ssm", moto_url).put_parameter(Name=CONFIG_PARAMETER, Type="String",
                                           Value="runtime:\n  max_actions: 10\n")
-    audit, _ = create_stack(moto_url, "guardrails-audit", "audit.yaml", {"RetentionDays": "30"})
-    runtime, translated = create_stack(moto_url, "guardrails-runtime", "runtime.yaml", {
-        "Mode": "enforce",
-        "Architecture": "x86_64",  # the zip under test is built for this machine
-        "ConfigParameterName": CONFIG_PARAMETER,
-        "AuditSinks": audit["AuditSinks"],
-        "AuditWriterPolicyArn": audit["AuditWriterPolicyArn"],
-        "AuditSigningKeyUrl": audit["SigningKeyUrl"],
-    }, code="s3://deploy-artifacts/lambda.zip")
-    return {"audit": audit, "runtime": runtime, "runtime_template": translated}
+    parent = load(DEPLOY.parent / README_TEMPLATE)
+    values = parameter_values(parent, TOP_LEVEL)
+    outputs: dict[str, dict] = {}
+    for logical in ("Audit", "Runtime", "Admission"):
+        location = parent["Resources"][logical]["Properties"]["Location"]
+        parameters = nested_parameters(parent, logical, values, outputs)
+        outputs[logical], _ = create_stack(moto_url, f"guardrails-{logical}", location, parameters,
+                                           code="s3://deploy-artifacts/lambda.zip")
+        if logical == "Audit":
+            hmac_key_behind_alias(moto_url, outputs["Audit"]["SigningKeyUrl"].removeprefix("kms://"))
+    return {"audit": outputs["Audit"], "runtime": outputs["Runtime"], "admission": outputs["Admission"]}
 
 
 def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
@@ -68,7 +99,7 @@ def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["stream", "seq"]
     assert client("kms", moto_url).describe_key(KeyId=stacks["audit"]["SigningKeyArn"])["KeyMetadata"]["Enabled"]
     rules = client("events", moto_url).list_rules()["Rules"]
-    assert len([r for r in rules if "guardrails-runtime" in r["Name"]]) == 4
+    assert len([r for r in rules if "guardrails-Runtime" in r["Name"]]) == 4
 
 
 def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(moto_url, stacks, lambda_zip,
@@ -121,5 +152,33 @@ def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(mo
     assert [a["resource"]["name"] for a in alerts] == [bucket]
     assert "S3-02" in alerts[0]["controls"]
 
+    # the auditor verifies the stack's table with the stack's signing key (kms:VerifyMac)
+    verify = subprocess.run(
+        [*guardrails_command(), "audit", "verify", f"dynamodb://{stacks['audit']['AuditTableName']}",
+         "--audit-key", env["GUARDRAILS_AUDIT_KEY"], "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "AWS_ENDPOINT_URL": moto_url, "AWS_ACCESS_KEY_ID": "testing",
+             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION})
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    behind_alias = client("kms", moto_url).describe_key(KeyId=env["GUARDRAILS_AUDIT_KEY"].removeprefix("kms://"))
+    assert ours[0]["mac"]["key"] in (behind_alias["KeyMetadata"]["KeyId"], behind_alias["KeyMetadata"]["Arn"])
+
     table = stacks["runtime"]["IdempotencyTableName"]
     assert client("dynamodb", moto_url).scan(TableName=table)["Count"] == 1
+
+
+def test_admission_function_judges_a_hook_request_with_the_stack_environment(moto_url, stacks, lambda_zip,
+                                                                             lambda_runtime_dir, tmp_path):
+    _, task_root, _ = lambda_zip
+    function = client("lambda", moto_url).get_function_configuration(FunctionName=stacks["admission"]["HookFunctionArn"])
+    assert function["Handler"] == "guardrails.lambdas.cfn_hook.handler"
+    env = {**function["Environment"]["Variables"], "AWS_ENDPOINT_URL": moto_url, "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_LAMBDA_FUNCTION_NAME": function["FunctionName"]}
+    request = json.loads((FIXTURES / "hooks" / "cloud-control-notebook-create.json").read_text())
+    (answer,), _, logs = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler", [request],
+                                tmp_path, env)
+    assert answer["error"] is None, logs
+    assert answer["result"]["hookStatus"] == "FAILED"  # SM-05 (direct internet access) under the SSM config
+    items = client("dynamodb", moto_url).scan(TableName=stacks["audit"]["AuditTableName"])["Items"]
+    stored = [json.loads(line) for item in items for line in item["records"]["S"].splitlines()]
+    assert [r["verdict"] for r in stored if r["resource"].get("name") == "research"] == ["deny"]

@@ -30,11 +30,11 @@ REQUIRED = {
     "runtime.yaml": {"AuditSinks": "dynamodb://audit-table,s3://audit-bucket/audit",
                      "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer",
                      "AuditSigningKeyUrl": "kms://alias/guardrails-audit-signing",
-                     "ConfigParameterName": "/guardrails/config", "ConfigObject": "cfg-bucket/guardrails.yaml"},
+                     "ConfigParameterName": "/guardrails/config", "ConfigObject": "cfg-bucket/guardrails.yaml",
+                     "RemediationRoleName": "guardrails-remediation", "OrganizationId": "o-abc123def4"},
     "admission.yaml": {"AuditSinks": "dynamodb://audit-table",
                        "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer"},
-    "central.yaml": {"OrganizationId": "o-abc123def4", "AuditSinks": "dynamodb://audit-table",
-                     "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer"},
+    "central.yaml": {"OrganizationId": "o-abc123def4"},
     "member.yaml": {"CentralAccountId": "210987654321", "OrganizationId": "o-abc123def4"},
 }
 ACCEPTED_FINDINGS = {
@@ -94,8 +94,7 @@ def _rules(template) -> list[dict]:
     return [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
 
 
-def test_runtime_rules_cover_the_resource_kinds_table_exactly():
-    template, _ = translated(DEPLOY / "runtime.yaml")
+def _coverage(template) -> tuple[set[tuple[str, str]], set[str]]:
     covered: set[tuple[str, str]] = set()
     state_changes: set[str] = set()
     for rule in _rules(template):
@@ -109,9 +108,36 @@ def test_runtime_rules_cover_the_resource_kinds_table_exactly():
             state_changes |= set(pattern["detail-type"])
         assert rule["Targets"][0]["DeadLetterConfig"]["Arn"]  # moto ignores dead-letter config
         assert rule["Targets"][0]["RetryPolicy"]["MaximumEventAgeInSeconds"] == 86400
+    return covered, state_changes
+
+
+@pytest.mark.parametrize("name", ["runtime.yaml", "member.yaml"])
+def test_rules_cover_the_resource_kinds_table_exactly(name):
+    template, _ = translated(DEPLOY / name)
+    covered, state_changes = _coverage(template)
     assert covered == set(CLOUDTRAIL_EVENTS), (
         f"missing {sorted(set(CLOUDTRAIL_EVENTS) - covered)}, extra {sorted(covered - set(CLOUDTRAIL_EVENTS))}")
     assert state_changes == set(SAGEMAKER_BY_STATE_CHANGE)
+
+
+def test_member_forwards_to_the_central_bus_and_its_role_matches_the_runtime_role():
+    template, parameters = translated(DEPLOY / "member.yaml")
+    for rule in _rules(Resolver(template, parameters).resolve(template)):
+        (target,) = rule["Targets"]
+        assert target["Arn"] == "arn:aws:events:us-east-1:210987654321:event-bus/guardrails-central"
+    member = policy_documents(template, parameters)
+    runtime_template, runtime_parameters = translated(DEPLOY / "runtime.yaml")
+    runtime = policy_documents(runtime_template, runtime_parameters)
+    for policy in ("sagemaker-read-and-remediate", "s3-read-and-remediate"):
+        assert actions(member[f"RemediationRole/{policy}"]) == actions(runtime[f"EventsRole/{policy}"])
+    trust = Resolver(template, parameters).resolve(
+        template["Resources"]["RemediationRole"]["Properties"]["AssumeRolePolicyDocument"])
+    (statement,) = statements(trust)
+    assert statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == "o-abc123def4"
+    assert statement["Condition"]["ArnLike"]["aws:PrincipalArn"].startswith("arn:aws:iam::210987654321:role/")
+    assume = runtime["AssumeMemberRolePolicy/assume-member-remediation-role"]
+    assert actions(assume) == {"sts:AssumeRole"}
+    assert statements(assume)[0]["Condition"]["StringEquals"]["aws:ResourceOrgID"] == "o-abc123def4"
 
 
 def _expected_sagemaker_actions() -> set[str]:
@@ -226,3 +252,22 @@ def test_admission_hook_targets_every_in_scope_type_and_the_stack_operations():
     source = load(path)
     assert source["Parameters"]["FailureMode"]["AllowedValues"] == ["WARN", "FAIL"]
     assert source["Parameters"]["FailureMode"]["Default"] == "WARN"
+
+
+def test_top_level_template_wires_every_nested_parameter():
+    parent = load(DEPLOY / "main.yaml")
+    outputs = {name: set(load(DEPLOY / res["Properties"]["Location"]).get("Outputs", {}))
+               for name, res in parent["Resources"].items()}
+    for name, resource in parent["Resources"].items():
+        assert resource["Type"] == "AWS::Serverless::Application"
+        child = load(DEPLOY / resource["Properties"]["Location"])
+        passed = resource["Properties"].get("Parameters", {})
+        required = {k for k, v in child.get("Parameters", {}).items() if "Default" not in v}
+        assert required <= set(passed), f"{name}: {sorted(required - set(passed))} not passed"
+        assert set(passed) <= set(child["Parameters"]), f"{name}: unknown {sorted(set(passed) - set(child['Parameters']))}"
+        for value in passed.values():
+            if "Fn::GetAtt" in value:
+                stack, attribute = value["Fn::GetAtt"]
+                assert attribute.removeprefix("Outputs.") in outputs[stack]
+            else:
+                assert value["Ref"] in parent["Parameters"]

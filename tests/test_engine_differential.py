@@ -56,7 +56,6 @@ def test_every_corpus_document_gets_the_same_findings_from_regorus_and_opa(engin
     assert not differences, _report(differences)
 
 
-@pytest.mark.xfail(reason="known non-portable rule in policies/lib/iam.rego (fixed on the policy-s3 branch)")
 def test_seeded_mutations_get_the_same_findings_from_regorus_and_opa(engines, documents):
     mutated = mutations(documents, MUTATIONS, SEED)
     assert sum(1 for d in mutated if d["context"].get("unknown")) > MUTATIONS // 10

@@ -81,3 +81,19 @@ def test_opa_go_evaluator_compile_error_names_the_problem(tmp_path):
     (tmp_path / "broken.rego").write_text("package guardrails.rules.broken\nimport rego.v1\nx if { y }\n")
     with pytest.raises(BundleError, match="var y is unsafe"):
         create_evaluator(PolicyBundle.load([tmp_path]), "opa-go")
+
+
+def test_check_with_the_opa_go_engine_reports_what_regorus_reports():
+    require_opa_go()
+    import json
+    from pathlib import Path
+
+    examples = str(Path(__file__).resolve().parents[1] / "examples")
+    local = CliRunner().invoke(main, ["check", "--format", "json", examples])
+    in_process = CliRunner().invoke(main, ["check", "--format", "json", "--engine", "opa-go", examples])
+    assert in_process.exit_code == local.exit_code == 1
+    strip = lambda report: [  # noqa: E731
+        {k: v for k, v in r.items() if k not in ("decision_id", "timestamp", "engine")}
+        for r in json.loads(report)["results"]
+    ]
+    assert strip(in_process.output) == strip(local.output)

@@ -254,3 +254,12 @@ def test_unwritable_report_file_is_an_input_error(tmp_path):
     stack = write(tmp_path / "stack.yaml", BAD_NOTEBOOK)
     code, _, err = run("check", "-o", str(tmp_path / "missing" / "report.txt"), str(stack))
     assert code == 2 and "cannot write the report" in err
+
+
+def test_event_that_is_not_judged_is_listed_not_evaluated(tmp_path):
+    event = (EVENTS / "cloudtrail-CreateTrainingJob-AccessDenied.json").read_text()
+    path = write(tmp_path / "failed.json", event)
+    code, result, _ = report(str(path))
+    assert code == 0 and result["results"] == []
+    (note,) = result["summary"]["not_evaluated"]
+    assert note["file"] == str(path) and note["type"] == "CreateTrainingJob"

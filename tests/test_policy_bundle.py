@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from click.testing import CliRunner
 from guardrails.cli.main import main
 
@@ -13,7 +12,6 @@ from guardrails.engine import PolicyBundle
 CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 22)] + [f"S3-{i:02d}" for i in range(1, 7)]
 
 
-@pytest.mark.xfail(reason="known non-portable rule in policies/lib/iam.rego under OPA Go (policy-s3 branch)")
 def test_policy_test_command_runs_every_rego_test_and_all_pass():
     result = CliRunner().invoke(main, ["policy", "test"])
     assert result.exit_code == 0, result.output

@@ -193,6 +193,8 @@ def test_properties_from_a_macro_are_unknown_content_that_fails_the_check(tmp_pa
     assert result["verdict"] == "deny"
     (note,) = report["summary"]["unknown_content"]
     assert note["logical_id"] == "Nb" and "AWS::Include" in note["reason"]
+    # presence checks on the resource itself report unknown (KmsKeyId, SubnetId may be absent)
+    assert {"SM-04", "SM-14"} <= controls(result, unknown=True)
     # under `unknown: warn` the macro content warns, like an unknown violation
     config = write(tmp_path, "unknown: warn\n", "config.yaml")
     assert run("check", "--config", str(config), str(path))[0] == 0
@@ -421,3 +423,90 @@ def test_bucket_policy_string_that_does_not_parse_is_unknown_not_no_policy(tmp_p
     assert "Policy" in document.context.unknown
     code, report = check_json(path)
     assert code == 1 and "S3-03" in controls(report["results"][0], unknown=True)
+
+
+def test_corpus_parent_stack_lists_its_nested_stacks_as_not_followed(decider):
+    from conftest import CORPUS, require
+
+    from guardrails.checking import run_check
+    from guardrails.config import GuardrailsConfig
+
+    parent = require(
+        CORPUS / "cloudformation" / "aws-samples__amazon-sagemaker-secure-mlops__cfn_templates__env-main.yaml"
+    )
+    run = run_check([parent], GuardrailsConfig(), decider=decider)
+    assert run.decisions == [] and run.errors == []
+    reasons = {n.logical_id: n.reason for n in run.notes_of("not-followed")}
+    # its children sit in the corpus under flattened names, not next to it: not followed, and said so
+    assert "env-s3.yaml is not a file next to this template" in " ".join(reasons.values())
+    assert len(reasons) == 7  # the two stack sets have a false Condition with the default parameters
+    multi = {"StagingAccountList": "111111111111", "ProductionAccountList": "222222222222"}
+    multi |= {"CreateEnvironmentIAMRoles": "YES", "CreateTargetAccountNetworkInfra": "YES"}
+    run = run_check([parent], GuardrailsConfig(), multi, decider=decider)
+    reasons = {n.logical_id: n.reason for n in run.notes_of("not-followed")}
+    assert (
+        sum("https://s3.amazonaws.com/" in reason for reason in reasons.values()) == 2
+    )  # stack sets from S3
+
+
+def test_maybe_absent_bucket_settings_are_unknown_violations(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          Prod: !Equals [!Ref Env, prod]
+        Resources:
+          B:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: b
+              BucketEncryption: !If
+                - Prod
+                - ServerSideEncryptionConfiguration:
+                    - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: arn:aws:kms:eu-west-1:111122223333:key/k}
+                - !Ref AWS::NoValue
+              PublicAccessBlockConfiguration: !If
+                - Prod
+                - {BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+                - !Ref AWS::NoValue
+        """,
+    )
+    code, report = check_json(path)
+    assert code == 1 and {"S3-01", "S3-04"} <= controls(report["results"][0], unknown=True)
+
+
+def test_local_include_snippets_are_read_where_they_stand():
+    code, report = check_json(FIXTURES / "include" / "main.yaml")
+    results = by_logical_id(report)
+    assert code == 1 and report["summary"]["unknown_content"] == []
+    assert controls(results["Nb"]) == set()  # network settings and key come from the snippets
+    assert "S3-02" in controls(results["Public"], unknown=False)  # a bucket added by the section snippet
+
+
+def test_include_cycle_and_clash_are_input_errors(tmp_path):
+    write(tmp_path, "X: {Fn::Transform: {Name: AWS::Include, Parameters: {Location: b.yaml}}}\n", "a.yaml")
+    write(tmp_path, "Y: {Fn::Transform: {Name: AWS::Include, Parameters: {Location: a.yaml}}}\n", "b.yaml")
+    main = write(
+        tmp_path,
+        "Resources:\n  Fn::Transform: {Name: AWS::Include, Parameters: {Location: a.yaml}}\n",
+        "main.yaml",
+    )
+    code, _, err = run("check", str(main))
+    assert code == 2 and "cycle" in err
+    write(tmp_path, "BucketName: other\n", "props.yaml")
+    clash = write(
+        tmp_path,
+        """
+        Resources:
+          B:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: mine
+              Fn::Transform: {Name: AWS::Include, Parameters: {Location: props.yaml}}
+        """,
+        "clash.yaml",
+    )
+    code, _, err = run("check", str(clash))
+    assert code == 2 and "BucketName already in the mapping" in err

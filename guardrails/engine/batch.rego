@@ -13,3 +13,8 @@ findings := [f |
 	some document in input.documents
 	f := data.guardrails.main.findings with input as document
 ]
+
+# The revision (bundle digest) of the bundle this server holds, from the bundle's
+# data (`guardrails policy bundle build` / `policy push`): checked against the
+# local bundle on every answer, so another or a half-pushed bundle never decides.
+revision := data.guardrails.bundle_info.revision

@@ -28,7 +28,7 @@ DEFAULT_BATCH_SIZE = 250
 """Documents per OPA evaluation: one query over a list input instead of one per document."""
 
 
-class EngineUnavailableError(BundleError):
+class OpaGoNotInstalledError(BundleError):
     """The engine's package is not installed (a setup error: exit 2, never a silent fallback)."""
 
 
@@ -44,7 +44,7 @@ def _opa_bindings() -> Any:
     try:
         import opa_bindings
     except ImportError as exc:
-        raise EngineUnavailableError(
+        raise OpaGoNotInstalledError(
             f"the OPA Go engine is not installed ({exc}); install it with: {INSTALL_HINT}"
         ) from exc
     return opa_bindings

@@ -116,6 +116,7 @@ def documents_from_data(
     parameters: dict[str, str],
     point: EnforcementPoint,
     notes: list[InputNote] | None = None,
+    includes: bool = False,
 ) -> list[ResourceDocument] | None:
     """Documents for a parsed file, or None when it is not a kind of input we know. What a template
     holds but no control judges is appended to `notes`."""
@@ -124,17 +125,27 @@ def documents_from_data(
 
     if looks_like_cloudformation(data):
         result = template_documents(
-            data, file=str(path), parameters=parameters, lines=lines, point=point, base_dir=path.parent
+            data,
+            file=str(path),
+            parameters=parameters,
+            lines=lines,
+            point=point,
+            base_dir=path.parent,
+            includes=includes,
         )
         if notes is not None:
             notes.extend(result.notes)
         return result.documents
     if looks_like_api_request(data):
         return load_api_request(path, data, point=point)
-    from guardrails.sources.cloudtrail import documents_from_event, looks_like_event
+    from guardrails.sources.cloudtrail import looks_like_event, parse_event
 
     if looks_like_event(data):
-        return documents_from_event(data, str(path))
+        parsed = parse_event(data, file=str(path))
+        if parsed.skipped is not None and notes is not None:  # a failed call, an event out of scope...
+            what = parsed.operation or parsed.event_name
+            notes.append(InputNote("not-evaluated", str(path), None, what, parsed.skipped.message))
+        return parsed.documents
     return None
 
 
@@ -163,7 +174,9 @@ def load_inputs(
         try:
             text = decode_text(read_input_bytes(path), str(file))
             data, lines = parse_document(file, text)
-            documents = documents_from_data(file, data, lines, parameters or {}, point, notes)
+            documents = documents_from_data(
+                file, data, lines, parameters or {}, point, notes, includes="AWS::Include" in text
+            )
         except SourceError as exc:
             loaded.errors.append(exc)
             continue

@@ -229,9 +229,13 @@ statement_verdict(s, eff, who, cond) := lib.violation("S3-03", sprintf(
 	[s.path],
 ), s.path)
 
-principal_text(s) := sprintf("NotPrincipal %s", [json.marshal(s.stmt.NotPrincipal)]) if {
+principal_text(s) := sprintf("NotPrincipal %s", [principal_json(s.stmt.NotPrincipal)]) if {
 	lib.field(s.stmt, "NotPrincipal") != null
-} else := sprintf("Principal %s", [json.marshal(lib.field(s.stmt, "Principal"))])
+} else := sprintf("Principal %s", [principal_json(lib.field(s.stmt, "Principal"))])
+
+# json.marshal without the HTML escaping OPA applies to <, > and & (regorus does
+# not): the message is the same on every engine, placeholders included.
+principal_json(v) := strings.replace_n({"\\u003c": "<", "\\u003e": ">", "\\u0026": "&"}, json.marshal(v))
 
 # ---------------------------------------------------------------------------
 # S3-04 Default encryption with a KMS key

@@ -54,8 +54,14 @@ def load_cloudformation(path: Path, parameters: Mapping[str, str] | None = None)
     """Read, parse and resolve one template file (JSON or YAML, any extension); SourceError if invalid."""
     file = str(path)
     with paused_gc():
-        template, lines = parse_template_text(read_template_file(Path(path)), file)
+        text = read_template_file(Path(path))
+        template, lines = parse_template_text(text, file)
         result = template_documents(
-            template, file=file, parameters=parameters, lines=lines, base_dir=Path(path).parent
+            template,
+            file=file,
+            parameters=parameters,
+            lines=lines,
+            base_dir=Path(path).parent,
+            includes="AWS::Include" in text,
         )
         return result.documents

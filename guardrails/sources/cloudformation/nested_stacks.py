@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 NESTED_STACK_TYPES: dict[str, str] = {
     "AWS::CloudFormation::Stack": "TemplateURL",
+    "AWS::CloudFormation::StackSet": "TemplateURL",  # deployed to other accounts; `package` uploads it too
     "AWS::Serverless::Application": "Location",
 }
 """Nested stack resource type -> the property naming the child template."""
@@ -48,6 +49,8 @@ class NestedStacks:
         """(the child's documents and notes, "") or (None, why it is not followed)."""
         field = NESTED_STACK_TYPES[resource_type]
         location = properties.get(field) if isinstance(properties, dict) else None
+        if location is None and isinstance(properties, dict) and "TemplateBody" in properties:
+            return None, "nested stack: the child template is inline (TemplateBody); check it on its own"
         if isinstance(location, Unknown) or not isinstance(location, str) or not location:
             return None, f"nested stack: {field} is not knowable before deploy"
         if location.lower().startswith(_URL_SCHEMES):
@@ -69,7 +72,8 @@ class NestedStacks:
         from guardrails.sources.cloudformation.template_text import parse_template_text, read_template_file
 
         name = display_name(path)
-        template, lines = parse_template_text(read_template_file(path), name)
+        text = read_template_file(path)
+        template, lines = parse_template_text(text, name)
         passed = properties.get("Parameters") if isinstance(properties, dict) else None
         parameters = _child_parameters(template, passed, logical_id)
         for pseudo_name in INHERITED_PSEUDO:
@@ -83,6 +87,7 @@ class NestedStacks:
             point=self.point,
             base_dir=path.parent,
             chain=(*self.chain, real),
+            includes="AWS::Include" in text,
         )
         return result, ""
 
@@ -93,6 +98,9 @@ def _child_parameters(template: dict[str, Any], passed: Any, logical_id: str) ->
     names = list(declared) if isinstance(declared, dict) else []
     if passed is None:
         return {}
+    if isinstance(passed, list):  # StackSet form: [{ParameterKey, ParameterValue}]
+        pairs = [p for p in passed if isinstance(p, dict) and isinstance(p.get("ParameterKey"), str)]
+        passed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in pairs}
     if not isinstance(passed, dict):
         reason = passed.reason if isinstance(passed, Unknown) else "not a mapping"
         return {name: Unknown(f"parameter passed by {logical_id} ({reason})") for name in names}

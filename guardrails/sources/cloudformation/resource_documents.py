@@ -18,6 +18,7 @@ from guardrails.documents import (
     unknown_value,
 )
 from guardrails.resource_kinds import BY_TYPE, CLOUDFORMATION_TYPES, arn_for
+from guardrails.sources.cloudformation.includes import LocalIncludes
 from guardrails.sources.cloudformation.intrinsics import TemplateResolver
 from guardrails.sources.cloudformation.language_extensions import (
     FOR_EACH_PREFIX,
@@ -111,12 +112,17 @@ def template_documents(
     point: EnforcementPoint = "pre-deploy",
     base_dir: Path | None = None,
     chain: tuple[Path, ...] = (),
+    includes: bool = False,
 ) -> TemplateResult:
     """`documents_from_template` plus notes; with `base_dir` (the template's folder) nested stacks whose
-    `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection)."""
+    `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection) and,
+    when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read."""
     lines = dict(lines or {})
     _validate_sections(template, file)
     try:
+        if includes and base_dir is not None:
+            template = LocalIncludes(base_dir).expand(template)
+            _validate_sections(template, file)
         if has_for_each(template):
             template = _expand_loops(template, parameters)
         _validate(template, file, lines)
@@ -172,6 +178,8 @@ def document_from_resource_properties(
             unknown.append("Policy")
             policy = unknown_value(policy.reason)
         shaped = {} if policy is None else {"Policy": policy}
+        if name is not None:
+            shaped["BucketName"] = name
         resource_type = BUCKET
         unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)
     elif resource_type == PIPELINE:
@@ -323,7 +331,7 @@ class _TemplateDocuments:
                 properties = Unknown(f"Fn::Transform {_transform_name(resource[SECTION_TRANSFORM])}")
             if isinstance(properties, dict):
                 properties = dict(properties)  # the resolver's copy stays untouched
-            else:
+            elif self.macro is None:  # (the template-level note already says it for every resource)
                 reason = properties.reason if isinstance(properties, Unknown) else "not a mapping"
                 self._note(
                     "unknown-content",
@@ -420,6 +428,12 @@ class _TemplateDocuments:
             name = unknown_value(f"Bucket of {policy.logical_id}")
         document = self._policy_document(policy)
         properties = {} if document is None else {"Policy": document}
+        # the bucket's name, as API request documents carry it (S3-05 matches the policy's Resource to it)
+        properties["BucketName"] = (
+            bucket
+            if isinstance(bucket, (str, Unknown)) and bucket
+            else Unknown(f"Bucket of {policy.logical_id}")
+        )
         return _Entry(
             policy.index,
             policy.logical_id,
