@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from guardrails.cli.lazy_group import LazyGroup
 
 from guardrails import __version__
 
@@ -28,7 +29,17 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
     return parameters
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy_subcommands={
+        "audit": "guardrails.cli.audit:audit",
+        "handle-event": "guardrails.cli.handle_event:handle_event",
+        "handle-hook": "guardrails.cli.handle_hook:handle_hook",
+        "package": "guardrails.cli.package:package",
+        "scan": "guardrails.cli.scan:scan",
+    },
+)
 @click.version_option(__version__, prog_name="guardrails")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -41,10 +52,19 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Report format: text (default), json, sarif, junit, github, asff; repeatable, "
+    "FORMAT=FILE writes that report to FILE (e.g. --format text --format sarif=results.sarif).",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Guardrails config file (YAML). Default: the first .guardrails.yaml or guardrails.yaml from the "
+    "current folder up to the repository root.",
 )
 @click.option(
     "--parameter",
@@ -65,8 +85,32 @@ def main(ctx: click.Context) -> None:
     "--exclude",
     "excludes",
     multiple=True,
-    metavar="GLOB",
-    help="Skip files whose path matches this glob while walking folders (repeatable).",
+    metavar="PATTERN",
+    help="Skip files and folders matching this gitignore-style pattern (repeatable; e.g. 'cdk.out/', "
+    "'**/test-*.yaml', '!keep.yaml').",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    help="Exit 1 only for deny violations of this severity or higher (default: any deny violation).",
+)
+@click.option(
+    "--soft-fail",
+    is_flag=True,
+    help="Exit 0 even with violations (reports are still written; input and engine errors still fail).",
+)
+@click.option(
+    "--skip-unrecognised",
+    is_flag=True,
+    help="Skip a file named on the command line that is not a template, plan, request or event (as in a "
+    "folder walk) instead of failing; for hooks that pass every changed .yaml/.json file.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text and github reports: failures only.")
+@click.option("--compact", is_flag=True, help="Text report: one line per violation.")
+@click.option(
+    "--no-suppressions",
+    is_flag=True,
+    help="Ignore inline suppressions (template Metadata, Terraform tags): show what would fail without them.",
 )
 @click.option("--show-passed", is_flag=True, help="Also list resources without violations (text format).")
 @click.option(
@@ -100,11 +144,17 @@ def main(ctx: click.Context) -> None:
 )
 def check(
     paths: tuple[Path, ...],
-    output_format: str,
+    output_formats: tuple[str, ...],
     config_path: Path | None,
     parameters: tuple[str, ...],
     policy_dirs: tuple[Path, ...],
     excludes: tuple[str, ...],
+    fail_on: str | None,
+    soft_fail: bool,
+    quiet: bool,
+    compact: bool,
+    skip_unrecognised: bool,
+    no_suppressions: bool,
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
@@ -112,7 +162,7 @@ def check(
     engine_backend: str | None,
     opa_url: str | None,
 ) -> None:
-    """Check templates and API request documents before deployment.
+    """Check templates, Terraform plans and API request documents before deployment (`-`: stdin).
 
     Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
     or input errors (every other file is still judged and reported).
@@ -121,30 +171,50 @@ def check(
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError, EngineUnavailableError
     from guardrails.engine.cli_options import apply_engine_options
-    from guardrails.report import render_json, render_text
+    from guardrails.report.outputs import OutputSpecError, parse_output_specs, renderer
     from guardrails.sources.errors import SourceError
 
     try:
+        outputs = parse_output_specs(output_formats, output_path)
+    except OutputSpecError as exc:
+        raise fail_input(str(exc)) from None
+    from guardrails.config_discovery import discover_config
+    from guardrails.gate import exit_code
+
+    try:
+        config_path = config_path or discover_config()
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
         apply_engine_options(config, engine_backend, opa_url)
-        run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
+        run = run_check(
+            list(paths),
+            config,
+            parse_parameters(parameters),
+            excludes=list(excludes),
+            apply_suppressions=not no_suppressions,
+            config_path=config_path,
+            skip_unrecognised=skip_unrecognised,
+        )
     except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None
-    if output_format == "json":
-        text = render_json(run)
-    else:
-        from guardrails.cli.colour import colour_enabled
+    for warning in run.config_warnings:
+        click.echo(f"warning: {warning}", err=True)
+    from guardrails.cli.colour import colour_enabled
 
-        colour = output_path is None and colour_enabled(sys.stdout)
-        text = render_text(run, colour=colour, show_passed=show_passed)
-    if output_path is not None:
+    for spec in outputs:
+        colour = spec.path is None and colour_enabled(sys.stdout)
+        options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
         try:
-            output_path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise fail_input(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False)
+            text = renderer(spec.format, **options)(run)
+        except OutputSpecError as exc:
+            raise fail_input(str(exc)) from None
+        if spec.path is not None:
+            try:
+                spec.path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise fail_input(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
+        else:
+            click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError
@@ -160,12 +230,16 @@ def check(
             raise fail_input(f"audit: {exc}") from None
     for error in run.errors:  # also in the report; stderr names each file that was not judged
         click.echo(f"error: {error}", err=True)
-    if run.has_input_errors:
-        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
-    raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
+    raise click.exceptions.Exit(exit_code(run, fail_on=fail_on, soft_fail=soft_fail))
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "push": "guardrails.cli.policy_opa:policy_push",
+        "bundle": "guardrails.cli.policy_opa:bundle_group",
+    },
+)
 def policy() -> None:
     """Work with the policy bundle."""
 
@@ -250,32 +324,20 @@ def config_schema() -> None:
 def config_validate(path: Path) -> None:
     """Validate a configuration file; exit 2 with the field named when it is invalid."""
     from guardrails.config import ConfigError, load_config
+    from guardrails.config_discovery import check_against_catalog
+    from guardrails.engine import BundleError, PolicyBundle
 
     try:
-        load_config(path)
-    except ConfigError as exc:
+        config = load_config(path)
+        catalog = PolicyBundle.load(config.engine.policy_dirs).catalog
+        warnings = check_against_catalog(config, catalog, path)
+    except (ConfigError, BundleError) as exc:
         raise fail_input(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: valid")
 
 
-def _register_subcommands() -> None:
-    from guardrails.cli.audit import audit
-    from guardrails.cli.handle_event import handle_event
-    from guardrails.cli.handle_hook import handle_hook
-    from guardrails.cli.package import package
-    from guardrails.cli.policy_opa import bundle_group, policy_push
-    from guardrails.cli.scan import scan
-
-    main.add_command(audit)
-    main.add_command(handle_event)
-    main.add_command(handle_hook)
-    policy.add_command(policy_push)
-    policy.add_command(bundle_group)
-    main.add_command(package)
-    main.add_command(scan)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     main()

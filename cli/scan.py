@@ -158,29 +158,32 @@ def scan(
         raise _fail("--accounts and --organization are exclusive")
     window = parse_since(since)
     chosen = parse_kinds(kinds)
+    session = boto3.session.Session()
+    region_list = list(regions) or ([session.region_name] if session.region_name else [])
+    counter = ApiCallCounter()
+    targets = None
+    if accounts_file is not None:  # before the engine is compiled: a bad file fails fast
+        try:
+            targets = load_accounts_file(accounts_file)
+        except ScanInputError as exc:
+            raise _fail(str(exc)) from None
+    if not region_list and not (targets and all(t.regions for t in targets)):
+        raise _fail("no region: pass --region or configure a default region")
     try:
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
         decider = Decider(config)
     except (ConfigError, BundleError) as exc:
         raise _fail(str(exc)) from None
-    session = boto3.session.Session()
-    region_list = list(regions) or ([session.region_name] if session.region_name else [])
-    counter = ApiCallCounter()
-    try:
-        targets = None
-        if accounts_file is not None:
-            targets = load_accounts_file(accounts_file)
-        elif org_role is not None:
+    if org_role is not None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
             targets = organization_accounts(
                 session, org_role, endpoint_url=endpoint_url, external_id=external_id, counter=counter
             )
-    except ScanInputError as exc:
-        raise _fail(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - Organizations unreachable: nothing can be scanned
-        raise _fail(f"organizations:ListAccounts failed: {exc}") from None
-    if not region_list and not (targets and all(t.regions for t in targets)):
-        raise _fail("no region: pass --region or configure a default region")
+        except (ClientError, BotoCoreError) as exc:  # no account list: nothing can be scanned
+            raise _fail(f"organizations:ListAccounts failed: {exc}") from None
     options = ScanOptions(
         regions=region_list, kinds=chosen, since=window, concurrency=concurrency, endpoint_url=endpoint_url
     )

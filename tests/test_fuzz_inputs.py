@@ -186,7 +186,7 @@ def shared_decider(decider):
     import guardrails.checking
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(guardrails.checking, "Decider", lambda config: decider)
+    patch.setattr(guardrails.checking, "Decider", lambda config, **options: decider)
     patch.setattr("guardrails.decider.Decider", lambda config=None: decider)
     yield
     patch.undo()

@@ -235,8 +235,9 @@ def test_accounts_file_assumes_each_role_and_scans_its_account(moto_url, tmp_pat
         f"external_id: acme-scan\naccounts:\n  - account_id: '{OTHER}'\n    role_arn: {other_role}\n"
         "    regions: [us-east-1]\n"
     )
-    code, report, err = scan(moto_url, "--accounts", str(accounts), "--kinds", "Bucket")
+    code, report, err = scan(moto_url, "--accounts", str(accounts), "--kinds", "Bucket", "--progress")
     assert code == 1, err
+    assert f"{OTHER}/us-east-1 Bucket" in err and "1 read" in err  # bars on stderr; stdout stays the report
     results = by_name(report)
     assert set(results) == {"other-account-bucket"}
     assert results["other-account-bucket"]["resource"]["account"] == OTHER

@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-import yaml
-
-from guardrails.config import GuardrailsConfig
+if TYPE_CHECKING:
+    from guardrails.config import GuardrailsConfig
 
 DIST_NAME = "sagemaker-guardrails"
 ARCHITECTURES: dict[str, str] = {"x86_64": "x86_64", "arm64": "aarch64"}
@@ -248,6 +248,8 @@ def validate_config(config: Path) -> GuardrailsConfig:
 
 def bundle_config(config: Path, root: Path) -> None:
     """Copy the config's extra policy folders in and write the config as the zip's bundled config."""
+    import yaml
+
     parsed = validate_config(config)
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     if parsed.engine.policy_dirs:

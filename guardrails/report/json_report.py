@@ -37,6 +37,8 @@ def result_entry(decision: Decision) -> dict[str, Any]:
             item["via"] = v.via
         if v.exemption:
             item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
+        if v.suppression:
+            item["suppression"] = v.suppression.model_dump(mode="json", exclude_none=True)
         violations.append(item)
     entry: dict[str, Any] = {
         "resource": resource,

@@ -8,6 +8,7 @@ from typing import Any
 
 from guardrails.decision import Decision
 from guardrails.documents import ResourceDocument
+from guardrails.engine.bundle import Catalog
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 
@@ -26,6 +27,10 @@ class CheckRun:
     """Files that could not be read or judged: the run exits 2 (the other files are still reported)."""
     notes: list[InputNote] = field(default_factory=list)
     """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The controls' metadata (SARIF rules, JUnit test cases); not part of the JSON report."""
+    config_warnings: list[str] = field(default_factory=list)
+    """Configuration problems that do not stop the run (an expired exemption)."""
     unknown_blocks: bool = True
     """Config `unknown: deny` (the default): unknown content fails the run like an unknown violation."""
 
@@ -52,7 +57,8 @@ class CheckRun:
             "violations": {
                 "deny": sum(1 for v in violations if v.counts and v.enforcement == "deny"),
                 "warn": sum(1 for v in violations if v.counts and v.enforcement == "warn"),
-                "exempted": sum(1 for v in violations if not v.counts),
+                "exempted": sum(1 for v in violations if v.exemption is not None),
+                "suppressed": sum(1 for v in violations if v.suppression is not None and v.exemption is None),
                 "unknown": sum(1 for v in violations if v.unknown),
             },
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},
@@ -61,4 +67,6 @@ class CheckRun:
             "not_evaluated": [n.as_json() for n in self.notes_of("not-evaluated")],
             "not_followed": [n.as_json() for n in self.notes_of("not-followed")],
             "unknown_content": [n.as_json() for n in self.notes_of("unknown-content")],
+            "terraform_sources": [n.file for n in self.notes_of("terraform-source")],
+            "suppression_warnings": [n.as_json() for n in self.notes_of("suppression")],
         }

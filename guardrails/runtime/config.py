@@ -65,6 +65,9 @@ class RuntimeConfig(BaseModel):
     """Delete (not only stop) a noncompliant notebook instance once it is stopped."""
     account_id: str | None = None
     """The account the handler acts in; by default asked once from STS."""
+    securityhub: bool = False
+    """Import each decision into Security Hub as ASFF findings, resolving them when fixed
+    (guardrails/securityhub.py); needs securityhub:BatchImportFindings and securityhub:GetFindings."""
 
     @model_validator(mode="before")
     @classmethod

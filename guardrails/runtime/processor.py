@@ -23,6 +23,7 @@ from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
+from guardrails.runtime.errors import TransientAwsError
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
@@ -212,7 +213,27 @@ def _process_document(
         result.alert_message_id = publish(
             config.sns_topic_arn, decision, document.context.actor, result.actions, clients
         )
+    if config.securityhub:
+        _import_to_security_hub(decision, parsed, decider, clients)
     return result
+
+
+def _import_to_security_hub(
+    decision: Decision, parsed: ParsedEvent, decider: Decider, clients: AwsClients
+) -> None:
+    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure is retried."""
+    from guardrails.securityhub import SecurityHubError, import_to_security_hub
+
+    try:
+        import_to_security_hub(
+            [decision],
+            clients.client("securityhub"),
+            decider.bundle.catalog,
+            account=parsed.account,
+            region=parsed.region,
+        )
+    except SecurityHubError as exc:
+        raise TransientAwsError("BatchImportFindings", str(exc)) from exc
 
 
 def plan_actions(

@@ -11,20 +11,31 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
+
+import pathspec
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
 from guardrails.sources.input_files import decode_text, display_name, file_kind, read_input_bytes
 from guardrails.sources.notes import InputNote
+from guardrails.suppressions import SuppressionError, attach_suppressions
 
 CANDIDATE_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".terraform", ".tox"}
 RECOGNISED_INPUTS = (
     "a CloudFormation/SAM/CDK template (a mapping with a Resources section), an API request document "
-    "({operation, request}) or a CloudTrail/EventBridge event"
+    "({operation, request}), a CloudTrail/EventBridge event or a Terraform plan (terraform show -json)"
+)
+TERRAFORM_SOURCE_SUFFIXES = (".tf", ".tf.json")
+TERRAFORM_NOTE = (
+    "Terraform source, not read; check its plan: "
+    "terraform plan -out plan.out && terraform show -json plan.out > plan.json && guardrails check plan.json"
+)
+TERRAFORM_STATE_ERROR = (
+    "a Terraform state, not a plan (no resource_changes); check a plan: "
+    "terraform plan -out plan.out && terraform show -json plan.out > plan.json"
 )
 
 
@@ -48,9 +59,30 @@ class Candidate:
     error: str | None = None
 
 
+STDIN = Path("-")
+
+
+def exclude_spec(patterns: list[str]) -> pathspec.GitIgnoreSpec | None:
+    """`--exclude` patterns with .gitignore semantics (`build/`, `**/test-*.yaml`, `!keep.yaml`)."""
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+
+def _excluded(spec: pathspec.GitIgnoreSpec | None, relative: str, is_dir: bool = False) -> bool:
+    return spec is not None and spec.match_file(relative + "/" if is_dir else relative)
+
+
 def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[Candidate]:
-    """Every path to consider, in a stable order (each folder: its files by name, then its sub-folders)."""
+    """Every path to consider, in a stable order (each folder: its files by name, then its sub-folders).
+
+    `-` is standard input. `excludes` are gitignore-style patterns, matched against a walked path relative
+    to the folder given and against a file named on the command line as given."""
+    spec = exclude_spec(excludes)
     for path in paths:
+        if path == STDIN:
+            yield Candidate(path, True)
+            continue
+        if _excluded(spec, path.as_posix()):
+            continue
         try:
             info = path.stat()
         except OSError as exc:
@@ -60,14 +92,14 @@ def iter_candidate_files(paths: list[Path], excludes: list[str]) -> Iterator[Can
             )
             continue
         if path.is_dir():
-            yield from _walk(path, excludes, {(info.st_dev, info.st_ino)})
+            yield from _walk(path, spec, {(info.st_dev, info.st_ino)})
         elif path.is_file():
             yield Candidate(path, True)
         else:
             yield Candidate(path, True, error=f"{file_kind(info.st_mode)}, not an input file")
 
 
-def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterator[Candidate]:
+def _walk(root: Path, spec: pathspec.GitIgnoreSpec | None, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -85,8 +117,9 @@ def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterat
             except OSError:
                 yield Candidate(path, False, skip="broken symbolic link")
                 continue
+            relative = path.relative_to(root).as_posix()
             if entry.is_dir():
-                if entry.name in SKIPPED_DIRS:
+                if entry.name in SKIPPED_DIRS or _excluded(spec, relative, is_dir=True):
                     continue
                 identity = (info.st_dev, info.st_ino)
                 if identity in seen:  # a link loop, or a second link to a folder already walked
@@ -94,7 +127,7 @@ def _walk(root: Path, excludes: list[str], seen: set[tuple[int, int]]) -> Iterat
                 seen.add(identity)
                 subfolders.append(path)
             elif entry.is_file():
-                if any(fnmatch(str(path), pattern) or fnmatch(entry.name, pattern) for pattern in excludes):
+                if _excluded(spec, relative):
                     continue
                 yield Candidate(path, False)
             else:
@@ -117,12 +150,22 @@ def documents_from_data(
     point: EnforcementPoint,
     notes: list[InputNote] | None = None,
     includes: bool = False,
+    text: str = "",
 ) -> list[ResourceDocument] | None:
     """Documents for a parsed file, or None when it is not a kind of input we know. What a template
     holds but no control judges is appended to `notes`."""
     from guardrails.sources.api_request import load_api_request, looks_like_api_request
     from guardrails.sources.cloudformation import looks_like_cloudformation, template_documents
+    from guardrails.sources.terraform_plan import (
+        documents_from_plan,
+        looks_like_terraform_plan,
+        looks_like_terraform_state,
+    )
 
+    if looks_like_terraform_plan(data):
+        return documents_from_plan(data, file=str(path), text=text, point=point, notes=notes)
+    if looks_like_terraform_state(data):
+        raise SourceError(str(path), TERRAFORM_STATE_ERROR)
     if looks_like_cloudformation(data):
         result = template_documents(
             data,
@@ -155,6 +198,7 @@ def load_inputs(
     *,
     excludes: list[str] | None = None,
     point: EnforcementPoint = "pre-deploy",
+    skip_unrecognised: bool = False,
 ) -> LoadedInputs:
     """Every document under `paths`. Unknown files met in a folder are skipped and counted; a file that
     cannot be read or judged (or an unknown file named explicitly) is an error result."""
@@ -164,6 +208,13 @@ def load_inputs(
         file = Path(display_name(path))  # the name every message and document carries
         if candidate.error is not None:
             loaded.errors.append(SourceError(str(file), candidate.error))
+            continue
+        if candidate.skip is None and file.name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+            if candidate.explicit and not skip_unrecognised:  # asked for by name: it cannot be judged
+                loaded.errors.append(SourceError(str(file), TERRAFORM_NOTE))
+                continue
+            loaded.files_skipped.append(str(file))
+            loaded.notes.append(InputNote("terraform-source", str(file), None, None, TERRAFORM_NOTE))
             continue
         if candidate.skip is not None or (
             not candidate.explicit and path.suffix.lower() not in CANDIDATE_SUFFIXES
@@ -175,10 +226,15 @@ def load_inputs(
             text = decode_text(read_input_bytes(path), str(file))
             data, lines = parse_document(file, text)
             documents = documents_from_data(
-                file, data, lines, parameters or {}, point, notes, includes="AWS::Include" in text
+                file, data, lines, parameters or {}, point, notes, includes="AWS::Include" in text, text=text
             )
+            if documents is not None:
+                attach_suppressions(documents, data, str(file))
         except SourceError as exc:
             loaded.errors.append(exc)
+            continue
+        except SuppressionError as exc:
+            loaded.errors.append(SourceError(str(file), str(exc).removeprefix(f"{file}: ")))
             continue
         except RecursionError:
             loaded.errors.append(SourceError(str(file), "input nested too deeply to read"))
@@ -189,7 +245,7 @@ def load_inputs(
             )
             continue
         if documents is None:
-            if candidate.explicit:
+            if candidate.explicit and not skip_unrecognised:
                 loaded.errors.append(
                     SourceError(str(file), f"not a recognised input: expected {RECOGNISED_INPUTS}")
                 )

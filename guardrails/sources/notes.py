@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-NoteKind = Literal["not-evaluated", "not-followed", "unknown-content"]
+NoteKind = Literal["not-evaluated", "not-followed", "unknown-content", "terraform-source", "suppression"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class InputNote:
     - `unknown-content`: a macro (`Transform` of an unknown macro, `AWS::Include` from S3) may add or
       rewrite resources that cannot be seen before deploy. It counts like an unknown violation: under
       `unknown: deny` (the default) it fails the check.
+    - `terraform-source`: a `.tf` file: Terraform sources are not read, their plan is (docs/terraform.md).
+    - `suppression`: an inline suppression that does not apply (expired, unknown control, nothing to
+      suppress); a warning, it does not change the verdict.
     """
 
     kind: NoteKind
