@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from guardrails.engine import PolicyBundle
@@ -22,6 +23,15 @@ def test_readme_opens_with_the_install_and_test_commands():
 def test_readme_lists_every_control_of_the_catalog():
     for control in PolicyBundle.load().catalog.controls:
         assert f"| {control.id} | {control.title} |" in README, control.id
+
+
+def test_readme_controls_table_is_the_catalog():
+    """The whole table, row for row (severity, default, mappings too): `controls_table()` renders it from
+    policies/catalog.yaml, as on docs/controls.md."""
+    sys.path.insert(0, str(REPO / "docs"))
+    from gen_reference import controls_table
+
+    assert controls_table() in README, "the README's controls table is out of date: paste controls_table()"
 
 
 def test_readme_deploy_section_is_the_two_commands_the_tests_run():
