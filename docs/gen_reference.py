@@ -1,10 +1,11 @@
 """Generate the reference pages that restate a machine-readable source, so they cannot drift from it.
 
 - docs/config-reference.md from the config JSON schema (guardrails/schemas/config.schema.json);
-- docs/controls.md from the control catalog (policies/catalog.yaml, through the policy bundle).
+- docs/controls.md from the control catalog (policies/catalog.yaml, through the policy bundle);
+- the controls table of README.md (the same catalog), in place.
 
 `python docs/gen_reference.py` rewrites both; `--check` exits 1 naming each page that is out of date
-(tests/test_docs.py runs the check). The README's controls table is `controls_table()` too.
+(tests/test_docs.py runs the check).
 """
 
 from __future__ import annotations
@@ -198,6 +199,19 @@ def config_reference() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def readme_with_controls_table(readme: str) -> str:
+    """The README with its controls table (from its header row to the last row) replaced by the catalog's."""
+    header = controls_table([]).splitlines()[0]
+    lines = readme.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == header), None)
+    if start is None:
+        raise SystemExit(f"README.md has no controls table (a line {header!r})")
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "".join(lines[:start]) + controls_table() + "".join(lines[end:])
+
+
 PAGES = {
     REPO / "docs" / "config-reference.md": config_reference,
     REPO / "docs" / "controls.md": controls_page,
@@ -209,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed page is out of date")
     args = parser.parse_args(argv)
     stale = []
-    for path, render in PAGES.items():
+    readme = REPO / "README.md"
+    renders = dict(PAGES)
+    if readme.exists():
+        renders[readme] = lambda: readme_with_controls_table(readme.read_text(encoding="utf-8"))
+    for path, render in renders.items():
         text = render()
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:

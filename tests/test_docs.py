@@ -113,3 +113,15 @@ def test_license_matches_pyproject() -> None:
     assert license_id == "Apache-2.0"
     assert "Apache License" in text and "Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_gen_reference_rewrites_the_readme_controls_table_in_place() -> None:
+    rows = gen_reference.controls_table().splitlines()
+    stale = (
+        "# x\n\nintro\n\n" + "\n".join(rows[:3]) + "\n| ZZ-99 | gone | Bucket | low | warn | — |\n\n## Next\n"
+    )
+    fixed = gen_reference.readme_with_controls_table(stale)
+    assert fixed == "# x\n\nintro\n\n" + gen_reference.controls_table() + "\n## Next\n"
+    assert gen_reference.readme_with_controls_table(README) == README
+    with pytest.raises(SystemExit, match="no controls table"):
+        gen_reference.readme_with_controls_table("# no table\n")

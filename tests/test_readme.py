@@ -31,7 +31,7 @@ def test_readme_controls_table_is_the_catalog():
     sys.path.insert(0, str(REPO / "docs"))
     from gen_reference import controls_table
 
-    assert controls_table() in README, "the README's controls table is out of date: paste controls_table()"
+    assert controls_table() in README, "the README's controls table is out of date: run python docs/gen_reference.py"
 
 
 def test_readme_deploy_section_is_the_two_commands_the_tests_run():
