@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
+from guardrails.decision import Decision
 from guardrails.report.model import CheckRun
-from guardrails.sources.discovery import load_inputs
+from guardrails.sources.discovery import STDIN, Candidate, LoadedInputs, iter_candidate_files, load_inputs
 from guardrails.sources.notes import InputNote
+from guardrails.suppressions import SuppressionWarning
+
+CHUNKS_PER_JOB = 4
+"""Files are handed to the worker processes in contiguous chunks, several per worker so that one large
+file does not leave the other workers idle; results are merged back in chunk order."""
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (the affinity mask, so a container's CPU set is honoured)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def run_check(
@@ -21,17 +38,30 @@ def run_check(
     apply_suppressions: bool = True,
     config_path: Path | None = None,
     skip_unrecognised: bool = False,
+    jobs: int = 1,
 ) -> CheckRun:
-    """Raises ConfigError when the config names a control the policy bundle does not have."""
+    """Raises ConfigError when the config names a control the policy bundle does not have.
+
+    `jobs` > 1 judges the files in that many worker processes (each with its own Decider built from
+    `config`); the result is the same, in the same order, as with one. A `decider` given by the caller,
+    standard input or fewer than two files to read mean one process."""
     from guardrails.config_discovery import check_against_catalog
 
+    parallel_ok = decider is None
     decider = decider or Decider(config, apply_suppressions=apply_suppressions)
     config_warnings = check_against_catalog(config, decider.bundle.catalog, config_path)
-    loaded = load_inputs(
-        paths, parameters, excludes=excludes, point="pre-deploy", skip_unrecognised=skip_unrecognised
-    )
-    decisions = decider.decide_many(loaded.documents)
-    for w in dict.fromkeys(decider.warnings):
+    today = datetime.now(UTC).date()
+    candidates = list(iter_candidate_files(paths, excludes or []))
+    readable = [c for c in candidates if c.error is None and c.skip is None]
+    if parallel_ok and jobs > 1 and len(readable) > 1 and all(c.path != STDIN for c in readable):
+        loaded, decisions, warnings = _judge_in_processes(
+            candidates, config, parameters, apply_suppressions, skip_unrecognised, today, jobs
+        )
+    else:
+        loaded, decisions, warnings = _judge_chunk_with(
+            decider, candidates, parameters, skip_unrecognised, today
+        )
+    for w in dict.fromkeys(warnings):
         loaded.notes.append(InputNote("suppression", w.file or "", w.logical_id, w.type, w.reason))
     return CheckRun(
         decisions=decisions,
@@ -47,6 +77,88 @@ def run_check(
         config_warnings=config_warnings,
         unknown_blocks=config.unknown != "warn",
     )
+
+
+_ChunkResult = tuple[LoadedInputs, list[Decision], list[SuppressionWarning]]
+
+
+def _judge_chunk_with(
+    decider: Decider,
+    candidates: list[Candidate],
+    parameters: dict[str, str] | None,
+    skip_unrecognised: bool,
+    today: date,
+) -> _ChunkResult:
+    loaded = load_inputs(
+        [], parameters, point="pre-deploy", skip_unrecognised=skip_unrecognised, candidates=candidates
+    )
+    seen = len(decider.warnings)
+    decisions = decider.decide_many(loaded.documents, today)
+    return loaded, decisions, decider.warnings[seen:]
+
+
+def _chunks(candidates: list[Candidate], count: int) -> list[list[Candidate]]:
+    """`candidates` cut into at most `count` contiguous chunks of nearly equal length."""
+    count = max(1, min(count, len(candidates)))
+    size, extra = divmod(len(candidates), count)
+    out, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        out.append(candidates[start:end])
+        start = end
+    return out
+
+
+def _judge_in_processes(
+    candidates: list[Candidate],
+    config: GuardrailsConfig,
+    parameters: dict[str, str] | None,
+    apply_suppressions: bool,
+    skip_unrecognised: bool,
+    today: date,
+    jobs: int,
+) -> _ChunkResult:
+    import multiprocessing
+
+    # fork: the workers start with everything already imported (a spawned worker imports it all again)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = _chunks(candidates, jobs * CHUNKS_PER_JOB)
+    loaded = LoadedInputs()
+    decisions: list[Decision] = []
+    warnings: list[SuppressionWarning] = []
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(config, apply_suppressions),
+    ) as pool:
+        args = [(chunk, parameters, skip_unrecognised, today) for chunk in chunks]
+        for part, part_decisions, part_warnings in pool.map(_judge_chunk, args):
+            loaded.documents.extend(part.documents)
+            loaded.files_checked.extend(part.files_checked)
+            loaded.files_skipped.extend(part.files_skipped)
+            loaded.errors.extend(part.errors)
+            loaded.notes.extend(part.notes)
+            decisions.extend(part_decisions)
+            warnings.extend(part_warnings)
+    return loaded, decisions, warnings
+
+
+_worker_decider: Decider | None = None
+
+
+def _start_worker(config: GuardrailsConfig, apply_suppressions: bool) -> None:
+    global _worker_decider
+    _worker_decider = Decider(config, apply_suppressions=apply_suppressions)
+
+
+def _judge_chunk(
+    args: tuple[list[Candidate], dict[str, str] | None, bool, date],
+) -> _ChunkResult:
+    assert _worker_decider is not None, "worker started without _start_worker"
+    chunk, parameters, skip_unrecognised, today = args
+    return _judge_chunk_with(_worker_decider, chunk, parameters, skip_unrecognised, today)
 
 
 def record_check_run(
