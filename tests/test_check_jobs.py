@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from guardrails.cli.main import main
 
@@ -102,3 +103,37 @@ def test_chunks_are_contiguous_and_cover_every_candidate():
         assert [c for chunk in chunks for c in chunk] == candidates
         assert len(chunks) == min(count, 10) and all(chunks)
         assert max(map(len, chunks)) - min(map(len, chunks)) <= 1
+
+
+def test_cyclic_gc_is_paused_during_the_batch_and_restored_after(monkeypatch):
+    import gc
+
+    from guardrails import checking
+
+    seen = []
+    real = checking._judge_chunk_with
+
+    def spy(*args):
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return real(*args)
+
+    monkeypatch.setattr(checking, "_judge_chunk_with", spy)
+    assert gc.isenabled()
+    run_check([ROOT / "examples" / "secure-notebook.yaml"], GuardrailsConfig())
+    assert seen == [(False, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def boom(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checking, "_judge_chunk_with", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        run_check([ROOT / "examples" / "secure-notebook.yaml"], GuardrailsConfig())
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()  # a caller that disabled the collector keeps it disabled
+    try:
+        monkeypatch.setattr(checking, "_judge_chunk_with", real)
+        run_check([ROOT / "examples" / "secure-notebook.yaml"], GuardrailsConfig())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
