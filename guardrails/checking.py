@@ -74,12 +74,14 @@ def run_check(
     today = datetime.now(UTC).date()
     candidates = list(iter_candidate_files(paths, excludes or []))
     readable = [c for c in candidates if c.error is None and c.skip is None]
-    if parallel_ok and jobs > 1 and len(readable) > 1 and all(c.path != STDIN for c in readable):
-        loaded, decisions, warnings = _judge_in_processes(
-            candidates, config, parameters, apply_suppressions, skip_unrecognised, today, jobs
-        )
-    else:
-        with cyclic_gc_paused():
+    # Paused in the parent also while workers run: a collection in the pool's result thread could
+    # otherwise drop a regorus engine (pyo3-unsendable) that belongs to the main thread.
+    with cyclic_gc_paused():
+        if parallel_ok and jobs > 1 and len(readable) > 1 and all(c.path != STDIN for c in readable):
+            loaded, decisions, warnings = _judge_in_processes(
+                candidates, config, parameters, apply_suppressions, skip_unrecognised, today, jobs
+            )
+        else:
             loaded, decisions, warnings = _judge_chunk_with(
                 decider, candidates, parameters, skip_unrecognised, today
             )
