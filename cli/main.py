@@ -203,6 +203,7 @@ def check(
             config_path=config_path,
             skip_unrecognised=skip_unrecognised,
             jobs=jobs or default_jobs(),
+            keep_documents=config.audit.store_input,
         )
     except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None

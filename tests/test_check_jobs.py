@@ -96,6 +96,8 @@ def test_run_check_in_processes_matches_serial_run(tmp_path):
     assert three.files_checked == one.files_checked and three.files_skipped == one.files_skipped
     assert [str(e) for e in three.errors] == [str(e) for e in one.errors] and one.errors
     assert three.notes == one.notes and any(n.kind == "suppression" for n in one.notes)
+    lean = run_check([root], GuardrailsConfig(), jobs=2, keep_documents=False)
+    assert lean.documents == [] and len(lean.decisions) == len(one.decisions)
 
 
 def test_chunks_are_contiguous_and_cover_every_candidate():
