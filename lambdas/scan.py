@@ -9,9 +9,11 @@ One function, three tasks of the state machine:
 Environment: `GUARDRAILS_CONFIG` (as the runtime function), `GUARDRAILS_AUDIT_SINKS` (comma-separated),
 `GUARDRAILS_AUDIT_KEY`, `GUARDRAILS_SCAN_BUCKET`, `GUARDRAILS_SCAN_TOPIC_ARN`, `GUARDRAILS_SCAN_ROLE_NAME`,
 `GUARDRAILS_SCAN_EXTERNAL_ID`, `GUARDRAILS_SCAN_REGIONS` (comma-separated), `GUARDRAILS_SCAN_KINDS`
-(comma-separated CloudFormation types; empty: every kind), `GUARDRAILS_SCAN_SINCE_DAYS` (empty: every job).
-A malformed shard item is answered `status: malformed` (the summary reports it); an audit failure raises so
-Step Functions retries the shard.
+(comma-separated CloudFormation types; empty: every kind), `GUARDRAILS_SCAN_SINCE_DAYS` (empty: every
+job), `GUARDRAILS_SCAN_SECURITYHUB` (`true`: every shard imports its findings into its account's Security
+Hub).
+A malformed shard item is answered `status: malformed` (the summary reports it); an audit or Security Hub
+failure raises so Step Functions retries the shard.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def _plan(event: dict[str, Any]) -> dict[str, Any]:
         external_id=os.environ.get("GUARDRAILS_SCAN_EXTERNAL_ID") or None,
         kinds=_list("GUARDRAILS_SCAN_KINDS"),
         since_days=int(since) if since else None,
+        securityhub=os.environ.get("GUARDRAILS_SCAN_SECURITYHUB", "").lower() == "true",
     )
     result = plan(settings, _execution(event), session=_session(), endpoint_url=_endpoint())
     logger.info("scan planned", extra=result)

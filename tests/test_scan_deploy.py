@@ -314,3 +314,20 @@ def test_member_scan_role_reads_exactly_what_the_scan_calls_and_trusts_only_the_
         "aws:PrincipalOrgID": "o-abc123def4",
         "sts:ExternalId": "acme",
     }
+
+
+def test_security_hub_import_is_granted_only_when_asked_and_only_for_the_accounts_own_product():
+    template = load(DEPLOY / "scan-member.yaml")
+    base = {"CentralAccountId": "210987654321", "OrganizationId": "o-abc123def4"}
+    assert "ScanRole/securityhub-import" not in policy_documents(template, base)
+    (policy,) = [
+        d
+        for n, d in policy_documents(template, {**base, "SecurityHub": "true"}).items()
+        if n.endswith("securityhub-import")
+    ]
+    assert {st["Action"]: st["Resource"] for st in statements(policy)} == {
+        "securityhub:BatchImportFindings": f"arn:aws:securityhub:*:{ACCOUNT}:product/{ACCOUNT}/default",
+        "securityhub:GetFindings": f"arn:aws:securityhub:*:{ACCOUNT}:hub/default",
+    }
+    env = load(DEPLOY / "scan.yaml")["Resources"]["ScanFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["GUARDRAILS_SCAN_SECURITYHUB"] == {"Ref": "SecurityHub"}

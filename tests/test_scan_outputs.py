@@ -177,3 +177,38 @@ def test_a_failed_import_is_an_error_naming_the_account_and_region(moto_url):
     assert imported.errors[0].startswith(f"{ACCOUNT}/us-east-1: Security Hub import failed")
     assert imported.groups == [f"{ACCOUNT}/eu-west-1"] and imported.imported > 0
     assert {n for n, _ in pairs(findings(moto_url, "eu-west-1"))} == {"hub-west"}
+
+
+def test_a_fan_out_shard_imports_to_its_accounts_security_hub_before_auditing(moto_url, tmp_path):
+    import boto3
+
+    from guardrails.config import GuardrailsConfig
+    from guardrails.scan.shard import scan_shard
+
+    role = f"arn:aws:iam::{OTHER}:role/guardrails-scan"
+    other = role_creds(moto_url, role)
+    s3 = client("s3", moto_url, **other)
+    s3.create_bucket(Bucket="shard-hub-public")
+    s3.put_bucket_acl(Bucket="shard-hub-public", ACL="public-read")
+    audit = tmp_path / "audit.jsonl"
+    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    item = {
+        "account_id": OTHER,
+        "region": "us-east-1",
+        "role_arn": role,
+        "kinds": ["AWS::S3::Bucket"],
+        "securityhub": True,
+    }
+
+    result = scan_shard(item, config, base_session=session, endpoint_url=moto_url)
+
+    assert result.status == "ok", result.errors
+    found = findings(moto_url, "us-east-1", **other)
+    assert {n for n, _ in pairs(found)} == {"shard-hub-public"}
+    assert result.securityhub_imported == len(found) > 0
+    assert all(f["AwsAccountId"] == OTHER for f in found.values())
+    assert not findings(moto_url, "us-east-1")  # nothing in the caller's own account
+    assert len(audit.read_text().splitlines()) == result.audit_records == 1

@@ -35,6 +35,7 @@ class PlanSettings(BaseModel):
     external_id: str | None = None
     kinds: list[str] = Field(default_factory=list)
     since_days: int | None = 30
+    securityhub: bool = False
 
 
 def scan_prefix(execution: str) -> str:
@@ -58,6 +59,7 @@ def plan(settings: PlanSettings, execution: str, *, session: Any, endpoint_url: 
             "external_id": a.external_id,
             "kinds": settings.kinds,
             "since_days": settings.since_days,
+            "securityhub": settings.securityhub,
         }
         for a in accounts
         for region in settings.regions
@@ -89,7 +91,7 @@ def summarise(entries: list[dict[str, Any]], execution: str) -> dict[str, Any]:
     verdicts: Counter[str] = Counter()
     controls: Counter[str] = Counter()
     failed: list[dict[str, Any]] = []
-    resources = api_calls = records = ok = 0
+    resources = api_calls = records = ok = findings = 0
     for entry in entries:
         item = _json(entry.get("Input"))
         where = f"{item.get('account_id', '?')}/{item.get('region', '?')}"
@@ -101,6 +103,7 @@ def summarise(entries: list[dict[str, Any]], execution: str) -> dict[str, Any]:
         resources += int(result.get("resources", 0))
         api_calls += int(result.get("api_calls", 0))
         records += int(result.get("audit_records", 0))
+        findings += int(result.get("securityhub_imported", 0))
         verdicts.update(result.get("verdicts") or {})
         controls.update(result.get("by_control") or {})
         if result.get("status") == "ok":
@@ -119,6 +122,7 @@ def summarise(entries: list[dict[str, Any]], execution: str) -> dict[str, Any]:
         "by_control": dict(sorted(controls.items())),
         "api_calls": api_calls,
         "audit_records": records,
+        "securityhub_findings": findings,
     }
 
 
