@@ -936,10 +936,13 @@ def test_bucket_policies_join_their_buckets(tmp_path):
     # A policy on a bucket the template does not declare: a bucket document that only knows its policy.
     assert outside.resource.name == "legacy-bucket"
     assert outside.resource.arn == "arn:aws:s3:::legacy-bucket"
-    assert list(props(outside)) == ["Policy"]
+    assert list(props(outside)) == ["Policy", "BucketName"]  # S3-05 matches Resource against the name
+    assert props(outside)["BucketName"] == "legacy-bucket"
     assert outside.context.unknown == ["PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption"]
     assert outside.context.location.line == 31
     assert imported.resource.name == "<unknown: ImportValue shared-bucket>"
+    assert props(imported)["BucketName"] == imported.resource.name
+    assert "BucketName" in imported.context.unknown
     assert props(imported)["Policy"]["Statement"][0]["Effect"] == "Deny"  # JSON-string policy parsed
 
 
@@ -1105,7 +1108,7 @@ def test_document_from_resolved_hook_properties():
         {"Bucket": "data", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": "*"}]}},
     )
     assert (policy.resource.type, policy.resource.name) == ("AWS::S3::Bucket", "data")
-    assert list(props(policy)) == ["Policy"]
+    assert list(props(policy)) == ["Policy", "BucketName"]
     assert "BucketEncryption" in policy.context.unknown
 
     pipeline = document_from_resource_properties(

@@ -148,13 +148,12 @@ def _bucket_document(
     props: dict[str, Any] = {"BucketName": bucket}
     if request.get("ACL"):
         props["AccessControl"] = s3_shape.canned_acl(str(request["ACL"]))
-    if isinstance(request.get("AccessControlPolicy"), dict):
-        props["AccessControlPolicy"] = {"Grants": request["AccessControlPolicy"].get("Grants", [])}
+    grants = _grants(request, context)
+    if grants is not None:
+        props["AccessControlPolicy"] = {"Grants": grants}
     if "Policy" in request:
-        try:
-            props["Policy"] = s3_shape.policy_object(request["Policy"])
-        except ValueError as exc:
-            raise ValueError(f"request.Policy is not a JSON policy document: {exc}") from exc
+        # Text that is not a JSON policy stays as given: the policies judge it unknown.
+        props["Policy"] = s3_shape.policy_value(request["Policy"])
     if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
         props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
             request["PublicAccessBlockConfiguration"]
@@ -179,6 +178,23 @@ def _bucket_document(
         properties=props,
     )
     return ResourceDocument(resource=resource, context=context)
+
+
+def _grants(request: dict[str, Any], context: Context) -> list[Any] | None:
+    """`AccessControlPolicy.Grants` plus the grants of the `Grant*` header fields, in one list (None
+    when the request carries neither). A header that does not parse is an unknown grant."""
+    acp = request.get("AccessControlPolicy")
+    headers = [f for f in s3_shape.GRANT_HEADERS if request.get(f)]
+    if not isinstance(acp, dict) and not headers:
+        return None
+    grants: list[Any] = list(acp.get("Grants") or []) if isinstance(acp, dict) else []
+    for field in headers:
+        try:
+            grants.extend(s3_shape.grants_from_header(field, str(request[field])))
+        except s3_shape.GrantHeaderError as exc:
+            context.unknown.append(f"AccessControlPolicy.Grants.{len(grants)}")
+            grants.append(unknown_value(str(exc)))
+    return grants
 
 
 def _mark_not_carried(

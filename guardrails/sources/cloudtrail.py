@@ -318,6 +318,8 @@ def _s3_document(
         raise MalformedEventError(where, f"{event}: requestParameters.bucketName is missing")
     request = {"Bucket": bucket}
     unknown: list[str] = []
+    if event in ("CreateBucket", "PutBucketAcl"):
+        request.update(_grant_headers(params))
     if event == "CreateBucket":
         if params.get("x-amz-acl"):
             request["ACL"] = _first(params["x-amz-acl"])
@@ -376,6 +378,20 @@ def _s3_document(
                 unknown.append(aspect)
     document.context.unknown.extend(u for u in unknown if u not in document.context.unknown)
     return document
+
+
+def _grant_headers(params: dict[str, Any]) -> dict[str, str]:
+    """`x-amz-grant-read` and the other grant headers -> the request's `GrantRead`... fields (a header
+    CloudTrail records as a list holds one grantee list per element: they are joined)."""
+    from guardrails.sources.s3_shape import GRANT_HEADER_NAMES
+
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        field = GRANT_HEADER_NAMES.get(key.lower())
+        if field is None or value in (None, "", []):
+            continue
+        out[field] = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return out
 
 
 def _first(value: Any) -> str:

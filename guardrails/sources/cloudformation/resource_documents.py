@@ -108,6 +108,8 @@ def document_from_resource_properties(
         name = bucket if isinstance(bucket, str) and bucket else None
         policy = policy_object(shaped.get("PolicyDocument"))
         shaped = {} if policy is None else {"Policy": policy}
+        if name is not None:
+            shaped["BucketName"] = name
         resource_type = BUCKET
         unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)
     elif resource_type == PIPELINE:
@@ -286,6 +288,8 @@ class _TemplateDocuments:
             name = unknown_value(f"Bucket of {policy.logical_id}")
         document = self._policy_document(policy)
         properties = {} if document is None else {"Policy": document}
+        if isinstance(bucket, (str, Unknown)) and bucket != "":
+            properties["BucketName"] = bucket  # S3-05 matches the policy's Resource against it
         return _Entry(
             policy.index,
             policy.logical_id,
