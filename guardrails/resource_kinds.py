@@ -81,6 +81,7 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
     "AccessControl",
     "Policy",
     "BucketEncryption",
+    "OwnershipControls",
 )
 """The bucket properties the S3 controls judge; a partial request leaves the others unknown."""
 
@@ -284,7 +285,7 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutBucketAcl": ("AccessControl",),
             "PutPublicAccessBlock": ("PublicAccessBlockConfiguration",),
             "PutBucketEncryption": ("BucketEncryption",),
-            "PutBucketOwnershipControls": (),
+            "PutBucketOwnershipControls": ("OwnershipControls",),
         },
         follow_up_aspects={"CreateBucket": ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption")},
         event_names={
@@ -312,6 +313,17 @@ KINDS: tuple[ResourceKind, ...] = (
         },
         describe="GetPublicAccessBlock",
     ),
+    ResourceKind(
+        "AWS::S3::AccessPoint",
+        "s3control",
+        "Name",
+        "accesspoint",
+        ("CreateAccessPoint",),
+        cloudformation=True,
+        event_sources=("s3.amazonaws.com", "s3-control.amazonaws.com"),
+        event_names={"CreateAccessPoint": "CreateAccessPoint"},
+        describe="GetAccessPoint",
+    ),
 )
 
 BY_TYPE: dict[str, ResourceKind] = {k.type: k for k in KINDS}
@@ -338,6 +350,8 @@ def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | No
     """Best-effort ARN of a named resource; None when region/account are not known."""
     if kind.type == "AWS::S3::Bucket":
         return f"arn:aws:s3:::{name}"
+    if kind.type == "AWS::S3::AccessPoint":
+        return f"arn:aws:s3:{region}:{account}:accesspoint/{name}" if region and account else None
     if kind.service != "sagemaker" or not region or not account:
         return None
     return f"arn:aws:sagemaker:{region}:{account}:{kind.arn_resource}/{name.lower()}"

@@ -22,6 +22,7 @@ from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
+ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
 # Update operations whose request names the resource by another field than the Create operation.
 UPDATE_NAME_FIELDS = {"UpdateDomain": "DomainId"}
 
@@ -44,7 +45,10 @@ def looks_like_api_request(data: Any) -> bool:
 
 def supported_operations() -> list[str]:
     ops = (
-        set(SAGEMAKER_BY_OPERATION) | set(S3_BUCKET.operations) | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+        set(SAGEMAKER_BY_OPERATION)
+        | set(S3_BUCKET.operations)
+        | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+        | set(ACCESS_POINT.operations)
     )
     return sorted(ops)
 
@@ -84,6 +88,8 @@ def document_from_request(
             properties=props,
         )
         return ResourceDocument(resource=resource, context=context)
+    if service in (None, "s3control") and operation in ACCESS_POINT.operations:
+        return _access_point_document(request, account, region, context)
     if service in (None, "s3") and operation in S3_BUCKET.operations:
         return _bucket_document(operation, request, account, region, context)
     raise ValueError(
@@ -174,6 +180,35 @@ def _bucket_document(
         name=bucket,
         arn=arn_for(S3_BUCKET, bucket, region, account),
         account=account,
+        region=region,
+        properties=props,
+    )
+    return ResourceDocument(resource=resource, context=context)
+
+
+def _access_point_document(
+    request: dict[str, Any], account: str | None, region: str | None, context: Context
+) -> ResourceDocument:
+    """s3control CreateAccessPoint -> an `AWS::S3::AccessPoint` document (CloudFormation shape). A new
+    access point has no policy; an omitted PublicAccessBlockConfiguration is AWS's default (all on)."""
+    name = request.get("Name")
+    if not isinstance(name, str) or not name:
+        raise ValueError("request.Name is required for CreateAccessPoint")
+    account_id = str(request.get("AccountId") or account or "") or None
+    props: dict[str, Any] = {"Name": name}
+    for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
+        if field in request:
+            props[field] = request[field]
+    if "PublicAccessBlockConfiguration" in request:
+        configuration = request["PublicAccessBlockConfiguration"]
+        props["PublicAccessBlockConfiguration"] = (
+            s3_shape.public_access_block(configuration) if isinstance(configuration, dict) else configuration
+        )
+    resource = Resource(
+        type=ACCESS_POINT.type,
+        name=name,
+        arn=arn_for(ACCESS_POINT, name, region, account_id),
+        account=account_id,
         region=region,
         properties=props,
     )
