@@ -99,3 +99,26 @@ def test_an_aws_managed_configured_key_is_refused(aws, trail, decider):
     assert step.outcome == "failed" and "would not fix S3-04" in step.error and "AWS managed" in step.error
     with pytest.raises(s3.exceptions.ClientError):  # moto keeps no configuration: nothing was put
         s3.get_bucket_encryption(Bucket=BUCKET)
+
+
+def test_truncated_access_point_event_is_judged_on_the_live_access_point(aws, trail, decider):
+    from fixtures.events.builders import cloudtrail_event
+
+    s3 = aws.client("s3")
+    new_bucket(s3)
+    aws.client("s3control").create_access_point(
+        AccountId=ACCOUNT,
+        Name="reports",
+        Bucket=BUCKET,
+        PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                                        "BlockPublicPolicy": False, "RestrictPublicBuckets": True},
+    )
+    event = cloudtrail_event("CreateAccessPoint", {"name": "reports", "x-amz-account-id": ACCOUNT,
+                                                   "CreateAccessPointRequest": {"omitted": True}},
+                             source="s3.amazonaws.com", account=ACCOUNT, region=REGION)
+    outcome = process_event(event, decider=decider, trail=trail, clients=aws, config=RuntimeConfig(mode="enforce"))
+    (result,) = outcome.resources
+    assert result.enriched
+    failing = {(v.control, v.path) for v in result.decision.violations if not v.unknown}
+    assert failing == {("S3-08", "PublicAccessBlockConfiguration.BlockPublicPolicy")}
+    assert outcome.actions == []  # S3-08 is reported, never remediated
