@@ -300,7 +300,7 @@ customer_key_rule(e) if {
 	kms_algorithm(e)
 	not lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
 	lib.set_or_unknown(e.obj, e.unk, "ServerSideEncryptionByDefault.KMSMasterKeyID")
-	not kms.aws_managed(e.obj.ServerSideEncryptionByDefault.KMSMasterKeyID)
+	not kms.aws_managed(object.get(e.obj, ["ServerSideEncryptionByDefault", "KMSMasterKeyID"], null))
 }
 
 unknown_algorithms(rules) := {lib.unknown_violation(
