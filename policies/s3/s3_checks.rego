@@ -233,9 +233,18 @@ statement_verdict(control, noun, s, eff, who, cond) := lib.violation(control, sp
 	[s.path],
 ), s.path)
 
-principal_text(s) := sprintf("NotPrincipal %s", [json.marshal(s.stmt.NotPrincipal)]) if {
+# "Principal *", "NotPrincipal {AWS: arn:...}": built by hand, because json.marshal
+# and %v do not write the same text in every engine (OPA escapes < and >).
+principal_text(s) := principal_words("NotPrincipal", s.stmt.NotPrincipal) if {
 	lib.field(s.stmt, "NotPrincipal") != null
-} else := sprintf("Principal %s", [json.marshal(lib.field(s.stmt, "Principal"))])
+} else := principal_words("Principal", lib.field(s.stmt, "Principal"))
+
+principal_words(member, p) := sprintf("%s %s", [member, p]) if {
+	is_string(p)
+} else := sprintf("%s {%s}", [member, concat("; ", parts)]) if {
+	is_object(p)
+	parts := sort([sprintf("%s: %s", [k, concat(", ", [x | some x in lib.values(v); is_string(x)])]) | some k, v in p])
+} else := member
 
 # ---------------------------------------------------------------------------
 # S3-04 Default encryption with a KMS key
