@@ -512,11 +512,26 @@ resources_unknown(s, unk) if {
 }
 
 covers_bucket(patterns, name) if {
+	some a in patterns
+	bucket_pattern(a, name)
+	some b in patterns
+	objects_pattern(b, name)
+}
+
+# The usual spellings (arn:aws:s3:::name, arn:aws:s3:::name/*) are compared
+# directly; anything else is matched as a pattern in every partition.
+bucket_pattern(a, name) if {
+	a == concat("", ["arn:aws:s3:::", name])
+} else := true if {
+	some p in partitions
+	glob_matches(a, concat("", ["arn:", p, ":s3:::", name]))
+}
+
+objects_pattern(b, name) if {
+	b == concat("", ["arn:aws:s3:::", name, "/*"])
+} else := true if {
 	some p in partitions
 	arn := concat("", ["arn:", p, ":s3:::", name])
-	some a in patterns
-	glob_matches(a, arn)
-	some b in patterns
 	glob_matches(b, concat("", [arn, "/*"]))
 	glob_matches(b, concat("", [arn, "/any/key-0.txt"]))
 }

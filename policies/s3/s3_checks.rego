@@ -481,6 +481,11 @@ ownership_enforced(props, unk, at_runtime) := set() if {
 	count(props.OwnershipControls.Rules) == 1
 	not strings.any_prefix_match(unk, "OwnershipControls")
 	not strings.any_prefix_match("OwnershipControls", unk)
+} else := set() if {
+	not at_runtime
+	not props.OwnershipControls
+	not strings.any_prefix_match(unk, "OwnershipControls")
+	not strings.any_prefix_match("OwnershipControls", unk)
 } else := {lib.unknown_violation(
 	"S3-07",
 	"OwnershipControls is not knowable now (unresolved or omitted value); ObjectOwnership must be BucketOwnerEnforced (ACLs disabled).",
