@@ -482,14 +482,14 @@ partitions := ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e
 any_bucket_names := ["generated-name-0", "x.y-z"]
 
 # "yes" | "unknown" | "no": the statement's Resource covers the bucket
-# arn:<partition>:s3:::<name> and all of its objects <bucket-arn>/*. `name` is
-# "" when the bucket's name is not knowable.
-resource_coverage(s, unk, name) := "yes" if {
+# arn:<partition>:s3:::<name> and all of its objects <bucket-arn>/*. `name` is the
+# bucket's name as the document shows it ("" when absent, a placeholder when not
+# knowable: the CloudFormation source writes Resources naming their own bucket
+# with the same placeholder); `known` says whether it is the real name.
+resource_coverage(s, unk, name, known) := "yes" if {
 	name != ""
-	patterns := known_resources(s)
-	covers_bucket(patterns, name)
+	covers_bucket(known_resources(s), name)
 } else := "yes" if {
-	name == ""
 	patterns := known_resources(s)
 	every n in any_bucket_names {
 		covers_bucket(patterns, n)
@@ -497,9 +497,17 @@ resource_coverage(s, unk, name) := "yes" if {
 } else := "unknown" if {
 	resources_unknown(s, unk)
 } else := "unknown" if {
-	name == ""
-	count(known_resources(s)) > 0
+	not known
+	some r in known_resources(s)
+	not names_this_bucket(r, name)
 } else := "no"
+
+# A Resource written with the bucket's own (placeholder) name: it names this
+# bucket, whatever that name will be.
+names_this_bucket(r, name) if {
+	name != ""
+	contains(r, name)
+}
 
 known_resources(s) := [r |
 	some r in lib.values(lib.field(s.stmt, "Resource"))

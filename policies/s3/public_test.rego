@@ -285,3 +285,16 @@ test_deny_that_cannot_be_the_tls_deny_is_not_unknown_s305 if {
 	g := f.doc_unknown("AWS::S3::Bucket", {"BucketName": "b", "Policy": policy([unk])}, ["Policy.Statement.0.Condition.Bool.aws:SecureTransport"])
 	f.unknown(warn(g), "S3-05", "Policy.Statement")
 }
+
+test_tls_deny_naming_the_bucket_by_its_placeholder_name_s305 if {
+	# The CloudFormation source writes Resources that reference their own bucket with the
+	# bucket's placeholder name: they cover it, whatever the name will be.
+	name := "<unknown specific: name CloudFormation generates for Bucket>"
+	arn := concat("", ["arn:aws:s3:::", name])
+	d := f.doc_unknown("AWS::S3::Bucket", {"BucketName": name, "Policy": policy([tls([arn, concat("", [arn, "/*"])])])}, ["BucketName"])
+	f.passes(warn(d), "S3-05")
+	objects_only := f.doc_unknown("AWS::S3::Bucket", {"BucketName": name, "Policy": policy([tls([concat("", [arn, "/*"])])])}, ["BucketName"])
+	f.fails(warn(objects_only), "S3-05", "Policy")
+	other := f.doc_unknown("AWS::S3::Bucket", {"BucketName": name, "Policy": policy([tls(["arn:aws:s3:::acme", "arn:aws:s3:::acme/*"])])}, ["BucketName"])
+	f.unknown(warn(other), "S3-05", "Policy.Statement")
+}

@@ -369,12 +369,12 @@ tls_only(props, unk) := set() if {
 	s.stmt.Action in {"*", "s3:*"}
 	s.stmt.Condition.Bool["aws:SecureTransport"] in {"false", false}
 	not strings.any_prefix_match(s.path, unk)
-	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
+	iam.resource_coverage(s, unk, bucket_name(props), name_known(props, unk)) == "yes"
 } else := set() if {
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	iam.tls_deny(s)
 	not iam.statement_unknown(s, unk)
-	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
+	iam.resource_coverage(s, unk, bucket_name(props), name_known(props, unk)) == "yes"
 } else := {lib.unknown_violation(
 	"S3-05",
 	"Policy is not knowable now (unresolved value); it must Deny all S3 actions to Principal * when aws:SecureTransport is false.",
@@ -405,15 +405,21 @@ tls_only(props, unk) := set() if {
 	"Policy",
 )}
 
-# The bucket's name: "" when it is not knowable (CloudFormation generates it
-# when BucketName is omitted, or it is an unresolved value).
-bucket_name(props, unk) := n if {
+# The bucket's name as the document shows it: a placeholder when it is not
+# knowable (the CloudFormation source writes a policy Resource that names its own
+# bucket with the same placeholder text), "" when absent.
+bucket_name(props) := n if {
+	n := props.BucketName
+	is_string(n)
+} else := ""
+
+name_known(props, unk) if {
 	n := props.BucketName
 	is_string(n)
 	n != ""
 	not lib.opaque(n)
 	not lib.listed_unknown(unk, "BucketName")
-} else := ""
+} else := false
 
 tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
 
@@ -421,20 +427,21 @@ tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.P
 # known part fits (a statement conditioned only on aws:SourceVpce, or allowing,
 # cannot be the TLS Deny whatever its unknown values are).
 tls_statement_unknown(props, unk) if {
-	name := bucket_name(props, unk)
+	name := bucket_name(props)
+	known := name_known(props, unk)
 	some s in iam.statements(iam.document(props.Policy), "Policy")
-	tls_candidate(s, unk, name)
+	tls_candidate(s, unk, name, known)
 }
 
-tls_candidate(s, unk, _) if iam.statement_unknown(s, unk)
+tls_candidate(s, unk, _, _) if iam.statement_unknown(s, unk)
 
-tls_candidate(s, unk, name) if {
+tls_candidate(s, unk, name, known) if {
 	not iam.statement_unknown(s, unk)
 	iam.effect(s, unk) in {"deny", "unknown"}
 	tls_principal_fits(s, unk)
 	tls_action_fits(s, unk)
 	iam.tls_condition_fits(s, unk)
-	iam.resource_coverage(s, unk, name) in {"yes", "unknown"}
+	iam.resource_coverage(s, unk, name, known) in {"yes", "unknown"}
 }
 
 tls_principal_fits(s, unk) if {
