@@ -1,4 +1,5 @@
-"""Audit trail benchmark: records per second per sink, and what auditing adds to a 1,000-resource check.
+"""Audit trail benchmark: records per second per sink, what auditing adds to a 1,000-resource check, and
+what signing adds to that (a file HMAC key; a KMS HMAC key through moto).
 
     python bench/audit_bench.py [--records 2000] [--repeat 5] [--resources 1000] [--no-aws]
 
@@ -7,6 +8,9 @@ emulation, not AWS latency (expect ~5-20 ms per call on AWS, so single-record ap
 the round trip; batched appends write one item/object per segment).
 The overhead part times `guardrails.checking.run_check` on a generated CloudFormation template with and
 without recording every decision to a file sink (fsync on, as by default); target: under 20%.
+The signing part times the same check + audit with the records signed by a file key and by a KMS key
+(moto in-process: one GenerateMac call per append, plus one per trail for the redaction key; on AWS
+add ~10-20 ms per call) against the unsigned check + audit; target: under 20% over unsigned.
 """
 
 from __future__ import annotations
@@ -167,28 +171,60 @@ def generated_template(count: int) -> dict:
     return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
 
 
-def overhead(resources: int, repeat: int) -> tuple[float, float, int, str]:
-    """(median check seconds, median check+audit seconds, decisions, how the check was run)."""
+def overhead(resources: int, repeat: int, keys: dict[str, Callable[[], object]] | None = None):
+    """(median check seconds, {variant: median check+audit seconds}, decisions, how the check was run).
+
+    Variants: "unsigned" and one per signing key factory in `keys` (a fresh key per run, as per process).
+    """
     from guardrails.audit import AuditTrail, current_actor
     from guardrails.audit.sinks.file import FileSink
     from guardrails.decider import Decider
 
     decider = Decider()
     actor = current_actor()
+    variants: dict[str, Callable[[], object] | None] = {"unsigned": None, **(keys or {})}
     with tempfile.TemporaryDirectory() as tmp:
         check, how = _check_function(Path(tmp), resources, decider)
         check()  # warm up: imports, policy compilation
-        plain, audited = [], []
+        plain: list[float] = []
+        audited: dict[str, list[float]] = {name: [] for name in variants}
         for i in range(repeat):
             start = time.perf_counter()
             check()
             plain.append(time.perf_counter() - start)
-            trail = AuditTrail(FileSink(Path(tmp) / f"audit-{i}.jsonl"))
-            start = time.perf_counter()
-            decisions = check()
-            trail.record_decisions(decisions, actor=actor)
-            audited.append(time.perf_counter() - start)
-        return statistics.median(plain), statistics.median(audited), len(decisions), how
+            for name, make_key in variants.items():
+                sink = FileSink(Path(tmp) / f"audit-{name}-{i}.jsonl")
+                key = make_key() if make_key else None
+                sink.signing_key = key  # type: ignore[assignment]
+                trail = AuditTrail(sink)
+                start = time.perf_counter()
+                decisions = check()
+                trail.record_decisions(decisions, actor=actor)
+                audited[name].append(time.perf_counter() - start)
+        medians = {name: statistics.median(times) for name, times in audited.items()}
+        return statistics.median(plain), medians, len(decisions), how
+
+
+def signing_keys(tmp: Path, with_aws: bool) -> dict[str, Callable[[], object]]:
+    """Key factories: a file key, and (with_aws) a KMS HMAC key in moto (in-process)."""
+    from guardrails.audit.signing import FileKey, KmsKey, generate_key_file
+
+    path = generate_key_file(f"file://{tmp / 'bench.key'}")
+    keys: dict[str, Callable[[], object]] = {"file key": lambda: FileKey(path)}
+    if with_aws:
+        import boto3
+        from moto import mock_aws
+
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ[name] = "bench"
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = "us-east-1"
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        mock = mock_aws()
+        mock.start()  # stopped at exit; the bench process ends right after
+        kms = boto3.client("kms")
+        key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+        keys["KMS key (moto)"] = lambda: KmsKey(key_id, client=kms)
+    return keys
 
 
 def _check_function(tmp: Path, resources: int, decider) -> tuple[Callable[[], list], str]:
@@ -241,16 +277,25 @@ def main(argv: list[str] | None = None) -> int:
         batched_text = f"{batched:14,.0f} r/s" if batched else f"{'-':>18}"
         print(f"{label:34} {single:12,.0f} r/s {batched_text}")
 
-    plain, audited, decisions, how = overhead(args.resources, args.repeat)
-    ratio = (audited - plain) / plain
+    with tempfile.TemporaryDirectory() as keys_dir:
+        keys = signing_keys(Path(keys_dir), not args.no_aws)
+        plain, audited, decisions, how = overhead(args.resources, args.repeat, keys)
+    unsigned = audited.pop("unsigned")
+    ratio = (unsigned - plain) / plain
     print(
         f"\nAudit overhead on a check of {args.resources} resources ({how}, {decisions} decisions, median of "
         f"{args.repeat})"
     )
     print(f"  check alone:        {plain * 1000:8.1f} ms")
-    print(f"  check + audit file: {audited * 1000:8.1f} ms")
+    print(f"  check + audit file: {unsigned * 1000:8.1f} ms")
     verdict = "met" if ratio < TARGET_OVERHEAD else "NOT met"
     print(f"  overhead:           {ratio:8.1%}   (target < {TARGET_OVERHEAD:.0%}: {verdict})")
+    print("\nSigning overhead (check + signed audit file vs check + unsigned audit file)")
+    for name, signed in audited.items():
+        extra = (signed - unsigned) / unsigned
+        verdict = "met" if extra < TARGET_OVERHEAD else "NOT met"
+        target = f"(target < {TARGET_OVERHEAD:.0%}: {verdict})"
+        print(f"  {name + ':':19} {signed * 1000:8.1f} ms  {extra:+8.1%}   {target}")
     return 0
 
 

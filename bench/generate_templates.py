@@ -77,6 +77,8 @@ IMAGES = (
 )
 NOTEBOOK_TYPES = ("ml.t3.medium", "ml.t3.large", "ml.m5.xlarge", "ml.g4dn.xlarge")
 ENDPOINT_TYPES = ("ml.m5.large", "ml.c5.xlarge", "ml.g5.xlarge", "ml.m5.2xlarge")
+LOCAL_NVME_ENDPOINT_TYPES = frozenset({"ml.g5.xlarge"})
+"""Local NVMe instance storage: SageMaker refuses an endpoint-config KmsKeyId when a variant uses one."""
 TEAMS = ("risk", "fraud", "churn", "pricing", "search", "forecast", "vision", "nlp")
 
 
@@ -296,7 +298,9 @@ def _serving_stack(state: _State, idx: int, models: int) -> None:
         }
         for m, mid in enumerate(model_ids)
     ]
-    if not cfg_concepts:
+    if any(v["InstanceType"] in LOCAL_NVME_ENDPOINT_TYPES for v in cfg["ProductionVariants"]):
+        cfg_concepts = []  # no KmsKeyId is the only valid configuration, and compliant (SM-13)
+    elif not cfg_concepts:
         cfg["KmsKeyId"] = state.kms()
     if rng.random() < 0.3:
         capture: dict[str, Any] = {

@@ -146,14 +146,34 @@ def bench_fetch(body: bytes, runs: int) -> dict[str, float]:
         def log_message(self, *args: Any) -> None:
             pass
 
+    import ssl
+
+    import trustme  # dev dependency: a test certificate authority (payloads are fetched over https only)
+
+    from guardrails.admission import PayloadAccess
+
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    port = server.server_address[1]
+    access = PayloadAccess(  # loopback is refused in production; allowed here for the measurement only
+        hosts=("localhost",),
+        ports=frozenset({port}),
+        tls=client_context,
+        private_addresses=True,
+        resolve=lambda host, port: ["127.0.0.1"],
+    )
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/payload?X-Amz-Signature=x"
+        url = f"https://localhost:{port}/payload?X-Amz-Signature=x"
         samples = []
         for _ in range(runs):
             start = time.perf_counter()
-            fetch_payload(url)
+            fetch_payload(url, access=access)
             samples.append(time.perf_counter() - start)
     finally:
         server.shutdown()

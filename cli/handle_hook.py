@@ -1,9 +1,9 @@
 """`guardrails handle-hook FILE`: run the CloudFormation Lambda Hook's code path locally.
 
 Prints the response JSON the Lambda would return. Exit 0 when `hookStatus` is SUCCESS, 1 when FAILED
-(NonCompliant, or InternalFailure: engine error, unreachable payload URL, audit failure), 2 when the
-request or payload file is unreadable or not a hook request/payload (the response is still printed
-when there is one).
+(NonCompliant, or InternalFailure: engine error, refused or unreachable payload URL, audit failure, an
+internal error), 2 when the request or payload file is unreadable or not a hook request/payload (the
+response is still printed when there is one). Never a traceback.
 """
 
 from __future__ import annotations
@@ -24,12 +24,17 @@ def _fail(message: str) -> click.exceptions.Exit:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"{path}: cannot read {what}: {exc}") from None
-    except json.JSONDecodeError as exc:
+    from guardrails.sources.errors import SourceError
+    from guardrails.sources.input_files import read_input_text
+
+    try:  # the same size cap and checks as `check` (guardrails.sources.input_files)
+        return json.loads(read_input_text(path, allow_special=True))
+    except SourceError as exc:
+        raise _fail(f"cannot read {what}: {exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _fail(f"{path}: {what} is not valid JSON: {exc}") from None
+    except ValueError as exc:  # a number with too many digits
+        raise _fail(f"{path}: {what} is not readable JSON: {str(exc)[:120]}") from None
 
 
 @click.command("handle-hook")
@@ -45,17 +50,43 @@ def _read_json(path: Path, what: str) -> Any:
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
 @click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
+@click.option(
     "--payload-file",
     type=click.Path(path_type=Path),
     help="STACK / CHANGE_SET payload object to use instead of downloading the request's payload URL.",
 )
 def handle_hook(
-    file: Path, config_path: Path | None, audit_sinks: tuple[str, ...], payload_file: Path | None
+    file: Path,
+    config_path: Path | None,
+    audit_sinks: tuple[str, ...],
+    audit_key: str | None,
+    payload_file: Path | None,
 ) -> None:
     """Evaluate a CloudFormation Lambda Hook request FILE (JSON) and print the hook response.
 
-    Exit 0 SUCCESS, 1 FAILED, 2 unreadable or invalid input files.
+    Exit 0 SUCCESS, 1 FAILED (also an internal error), 2 unreadable or invalid input files.
     """
+    try:
+        _handle_hook(file, config_path, audit_sinks, audit_key, payload_file)
+    except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - never a traceback; the hook would answer FAILED
+        click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_FAILED) from None
+
+
+def _handle_hook(
+    file: Path,
+    config_path: Path | None,
+    audit_sinks: tuple[str, ...],
+    audit_key: str | None,
+    payload_file: Path | None,
+) -> None:
     from guardrails.admission import HookRequestError, handle_hook_request
     from guardrails.admission.cfn_hook import parse_hook_request
     from guardrails.config import ConfigError, load_config
@@ -83,7 +114,9 @@ def handle_hook(
         from guardrails.audit import AuditError, AuditTrail
 
         try:
-            trail = AuditTrail.from_urls(sinks, cloudwatch=False)
+            trail = AuditTrail.from_urls(
+                sinks, cloudwatch=False, signing_key=audit_key or config.audit.signing_key
+            )
         except (AuditError, ValueError) as exc:
             raise _fail(f"audit: {exc}") from None
     invalid_request = None

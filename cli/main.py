@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from guardrails.cli.lazy_group import LazyGroup
 
 from guardrails import __version__
 
@@ -28,19 +29,42 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
     return parameters
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy_subcommands={
+        "audit": "guardrails.cli.audit:audit",
+        "handle-event": "guardrails.cli.handle_event:handle_event",
+        "handle-hook": "guardrails.cli.handle_hook:handle_hook",
+        "package": "guardrails.cli.package:package",
+        "scan": "guardrails.cli.scan:scan",
+    },
+)
 @click.version_option(__version__, prog_name="guardrails")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
+    from guardrails.cli.colour import apply_no_color
+
+    apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Report format: text (default), json, sarif, junit, github, asff; repeatable, "
+    "FORMAT=FILE writes that report to FILE (e.g. --format text --format sarif=results.sarif).",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Guardrails config file (YAML). Default: the first .guardrails.yaml or guardrails.yaml from the "
+    "current folder up to the repository root.",
 )
 @click.option(
     "--parameter",
@@ -61,8 +85,32 @@ def main() -> None:
     "--exclude",
     "excludes",
     multiple=True,
-    metavar="GLOB",
-    help="Skip files whose path matches this glob while walking folders (repeatable).",
+    metavar="PATTERN",
+    help="Skip files and folders matching this gitignore-style pattern (repeatable; e.g. 'cdk.out/', "
+    "'**/test-*.yaml', '!keep.yaml').",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    help="Exit 1 only for deny violations of this severity or higher (default: any deny violation).",
+)
+@click.option(
+    "--soft-fail",
+    is_flag=True,
+    help="Exit 0 even with violations (reports are still written; input and engine errors still fail).",
+)
+@click.option(
+    "--skip-unrecognised",
+    is_flag=True,
+    help="Skip a file named on the command line that is not a template, plan, request or event (as in a "
+    "folder walk) instead of failing; for hooks that pass every changed .yaml/.json file.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text and github reports: failures only.")
+@click.option("--compact", is_flag=True, help="Text report: one line per violation.")
+@click.option(
+    "--no-suppressions",
+    is_flag=True,
+    help="Ignore inline suppressions (template Metadata, Terraform tags): show what would fail without them.",
 )
 @click.option("--show-passed", is_flag=True, help="Also list resources without violations (text format).")
 @click.option(
@@ -79,54 +127,119 @@ def main() -> None:
     metavar="SINK",
     help="Record every decision to this audit sink (file://x.jsonl, dynamodb://table, s3://bucket/prefix).",
 )
+@click.option(
+    "--audit-key",
+    metavar="URL",
+    help="Sign audit records with this key: file://path or kms://<key id, ARN or alias> "
+    "(default: audit.signing_key, else GUARDRAILS_AUDIT_KEY).",
+)
+@click.option(
+    "--engine",
+    "engine_backend",
+    type=click.Choice(["regorus", "opa-server", "opa-go"]),
+    help="Policy engine (default: config engine.backend, else regorus; --opa-url alone means opa-server).",
+)
+@click.option(
+    "--opa-url", metavar="URL", help="OPA server deciding with the opa-server engine (http[s]://host:port)."
+)
 def check(
     paths: tuple[Path, ...],
-    output_format: str,
+    output_formats: tuple[str, ...],
     config_path: Path | None,
     parameters: tuple[str, ...],
     policy_dirs: tuple[Path, ...],
     excludes: tuple[str, ...],
+    fail_on: str | None,
+    soft_fail: bool,
+    quiet: bool,
+    compact: bool,
+    skip_unrecognised: bool,
+    no_suppressions: bool,
     show_passed: bool,
     output_path: Path | None,
     audit_sinks: tuple[str, ...],
+    audit_key: str | None,
+    engine_backend: str | None,
+    opa_url: str | None,
 ) -> None:
-    """Check templates and API request documents before deployment.
+    """Check templates, Terraform plans and API request documents before deployment (`-`: stdin).
 
-    Exit 0 when no deny violation, 1 when any (or an engine error), 2 for usage or input errors.
+    Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
+    or input errors (every other file is still judged and reported).
     """
     from guardrails.checking import record_check_run, run_check
     from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError
-    from guardrails.report import render_json, render_text
+    from guardrails.engine import BundleError, EngineUnavailableError
+    from guardrails.engine.cli_options import apply_engine_options
+    from guardrails.report.outputs import OutputSpecError, parse_output_specs, renderer
     from guardrails.sources.errors import SourceError
 
     try:
+        outputs = parse_output_specs(output_formats, output_path)
+    except OutputSpecError as exc:
+        raise fail_input(str(exc)) from None
+    from guardrails.config_discovery import discover_config
+    from guardrails.gate import exit_code
+
+    try:
+        config_path = config_path or discover_config()
         config = load_config(config_path)
         config.engine.policy_dirs.extend(policy_dirs)
-        run = run_check(list(paths), config, parse_parameters(parameters), excludes=list(excludes))
-    except (ConfigError, SourceError, BundleError) as exc:
+        apply_engine_options(config, engine_backend, opa_url)
+        run = run_check(
+            list(paths),
+            config,
+            parse_parameters(parameters),
+            excludes=list(excludes),
+            apply_suppressions=not no_suppressions,
+            config_path=config_path,
+            skip_unrecognised=skip_unrecognised,
+        )
+    except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None
-    if output_format == "json":
-        text = render_json(run)
-    else:
-        colour = output_path is None and sys.stdout.isatty()
-        text = render_text(run, colour=colour, show_passed=show_passed)
-    if output_path is not None:
-        output_path.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    for warning in run.config_warnings:
+        click.echo(f"warning: {warning}", err=True)
+    from guardrails.cli.colour import colour_enabled
+
+    for spec in outputs:
+        colour = spec.path is None and colour_enabled(sys.stdout)
+        options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
+        try:
+            text = renderer(spec.format, **options)(run)
+        except OutputSpecError as exc:
+            raise fail_input(str(exc)) from None
+        if spec.path is not None:
+            try:
+                spec.path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise fail_input(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
+        else:
+            click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError
 
         try:
-            record_check_run(run, sinks, store_input=config.audit.store_input)
+            record_check_run(
+                run,
+                sinks,
+                store_input=config.audit.store_input,
+                signing_key=audit_key or config.audit.signing_key,
+            )
         except AuditError as exc:  # the gate record is part of the gate: no record, no pass
             raise fail_input(f"audit: {exc}") from None
-    raise click.exceptions.Exit(EXIT_VIOLATIONS if run.has_deny else EXIT_PASS)
+    for error in run.errors:  # also in the report; stderr names each file that was not judged
+        click.echo(f"error: {error}", err=True)
+    raise click.exceptions.Exit(exit_code(run, fail_on=fail_on, soft_fail=soft_fail))
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "push": "guardrails.cli.policy_opa:policy_push",
+        "bundle": "guardrails.cli.policy_opa:bundle_group",
+    },
+)
 def policy() -> None:
     """Work with the policy bundle."""
 
@@ -143,21 +256,32 @@ def policy() -> None:
     "--no-default", is_flag=True, help="Test only the --policy-dir folders, not the bundled policies."
 )
 @click.option("--verbose/--quiet", "-v/-q", default=True, help="Print every test (default) or failures only.")
-def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool) -> None:
+@click.option(
+    "--engine",
+    "engine",
+    type=click.Choice(["auto", "regorus", "opa-go"]),
+    default="auto",
+    show_default=True,
+    help="auto: regorus, and the OPA Go engine too when it is installed (a test must pass under both).",
+)
+def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool, engine: str) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
-    from guardrails.engine import BundleError, PolicyBundle, create_evaluator
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.policy_tests import engines_for, run_policy_tests
 
+    engines = engines_for(engine)
     try:
         bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
-        results = create_evaluator(bundle).run_tests()
+        results = run_policy_tests(bundle, engines)
     except BundleError as exc:
         raise fail_input(str(exc)) from None
     failed = [r for r in results if not r.passed]
     for r in results:
         if verbose or not r.passed:
             status = click.style("PASS", fg="green") if r.passed else click.style("FAIL", fg="red", bold=True)
-            detail = f" ({r.error})" if r.error else ""
-            click.echo(f"{status} data.{r.package}.{r.name}{detail}")
+            detail = "; ".join(f"{e}: {why}" for e, why in r.failures.items())
+            click.echo(f"{status} data.{r.package}.{r.name}{f' ({detail})' if detail else ''}")
+    click.echo(f"engines: {', '.join(engines)}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if not results:
         raise fail_input("no policy tests found")
@@ -200,25 +324,20 @@ def config_schema() -> None:
 def config_validate(path: Path) -> None:
     """Validate a configuration file; exit 2 with the field named when it is invalid."""
     from guardrails.config import ConfigError, load_config
+    from guardrails.config_discovery import check_against_catalog
+    from guardrails.engine import BundleError, PolicyBundle
 
     try:
-        load_config(path)
-    except ConfigError as exc:
+        config = load_config(path)
+        catalog = PolicyBundle.load(config.engine.policy_dirs).catalog
+        warnings = check_against_catalog(config, catalog, path)
+    except (ConfigError, BundleError) as exc:
         raise fail_input(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: valid")
 
 
-def _register_subcommands() -> None:
-    from guardrails.cli.audit import audit
-    from guardrails.cli.handle_event import handle_event
-    from guardrails.cli.handle_hook import handle_hook
-
-    main.add_command(audit)
-    main.add_command(handle_event)
-    main.add_command(handle_hook)
-
-
-_register_subcommands()
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from guardrails.admission.config import AdmissionConfig
+from guardrails.engine.opa_settings import OpaServerSettings
 from guardrails.runtime.config import RuntimeConfig
 
 ControlEnforcement = Literal["deny", "warn", "off"]
@@ -47,9 +48,11 @@ class Exemption(BaseModel):
 class EngineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["regorus"] = "regorus"
+    backend: Literal["regorus", "opa-server", "opa-go"] = "regorus"
+    """regorus (embedded, default); opa-server (an OPA server you run, see `opa`); opa-go (OPA in process)."""
     policy_dirs: list[Path] = Field(default_factory=list)
     """Extra policy folders (custom controls) loaded beside the bundled policies."""
+    opa: OpaServerSettings = Field(default_factory=OpaServerSettings)
 
 
 class AuditConfig(BaseModel):
@@ -59,6 +62,9 @@ class AuditConfig(BaseModel):
     """Sink URLs every decision is recorded to: file://x.jsonl, dynamodb://table, s3://bucket/prefix."""
     store_input: bool = False
     """Also store a redacted copy of each decided input document in its record."""
+    signing_key: str | None = Field(default=None, pattern=r"^(file|kms)://.+")
+    """Sign every record: file://path (HMAC secret, `guardrails audit keygen`) or kms://<key id, ARN or
+    alias> (KMS HMAC key). `--audit-key` overrides it; unset, the GUARDRAILS_AUDIT_KEY variable applies."""
 
 
 class GuardrailsConfig(BaseModel):
@@ -94,6 +100,12 @@ def load_config(path: Path | None) -> GuardrailsConfig:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    return parse_config(text, str(path), path.parent)
+
+
+def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
+    """Validate config text read from `path` (a file, SSM parameter or S3 object, named in errors);
+    relative `engine.policy_dirs` are resolved against `base`."""
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -109,8 +121,10 @@ def load_config(path: Path | None) -> GuardrailsConfig:
             f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{path}: invalid config: {problems}") from exc
-    base = path.parent
     config.engine.policy_dirs = [p if p.is_absolute() else base / p for p in config.engine.policy_dirs]
+    ca_bundle = config.engine.opa.ca_bundle
+    if ca_bundle is not None and not ca_bundle.is_absolute():
+        config.engine.opa.ca_bundle = base / ca_bundle
     return config
 
 

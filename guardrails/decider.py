@@ -18,6 +18,8 @@ from guardrails.decision import (
 )
 from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
 UNCATALOGUED_SEVERITY = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
@@ -26,11 +28,20 @@ ENFORCEMENT_ORDER = ("off", "warn", "deny")
 class Decider:
     """The one place where findings become decisions, shared by every enforcement point."""
 
-    def __init__(self, config: GuardrailsConfig | None = None, evaluator: Evaluator | None = None) -> None:
+    def __init__(
+        self,
+        config: GuardrailsConfig | None = None,
+        evaluator: Evaluator | None = None,
+        *,
+        apply_suppressions: bool = True,
+    ) -> None:
         self.config = config or GuardrailsConfig()
+        self.apply_suppressions = apply_suppressions
+        self.warnings: list[SuppressionWarning] = []
+        """Expired or unused inline suppressions seen while deciding (reported by `check`)."""
         if evaluator is None:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
-            evaluator = create_evaluator(bundle, self.config.engine.backend)
+            evaluator = create_evaluator(bundle, self.config.engine.backend, self.config.engine.opa)
         self.evaluator = evaluator
         self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
 
@@ -64,8 +75,16 @@ class Decider:
             "engine": self._engine_info,
         }
         if isinstance(result, EngineError):
-            return Decision(verdict="error", error=str(result), **common)
+            return Decision(
+                verdict="error",
+                error=str(result),
+                infrastructure_failure=is_infrastructure_failure(result),
+                **common,
+            )
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
+        self._check_suppressions(document, violations, today)
+        if violations:
+            violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return Decision(violations=violations, verdict=verdict_for(violations), **common)
 
@@ -86,6 +105,7 @@ class Decider:
         if finding.unknown and self.config.unknown == "warn":
             enforcement = "warn"
         exemption = self._exemption_for(finding.control, document, today)
+        suppression = None if exemption else self._suppression_for(finding.control, document, today)
         return Violation(
             control=finding.control,
             severity=info.severity if info else UNCATALOGUED_SEVERITY,
@@ -97,7 +117,40 @@ class Decider:
             remediation=info.remediation if info else None,
             exemption=exemption,
             via=finding.via,
+            suppression=suppression,
         )
+
+    def _suppression_for(
+        self, control: str, document: ResourceDocument, today: date
+    ) -> InlineSuppression | None:
+        if not self.apply_suppressions or not _suppressions_apply(document):
+            return None
+        for suppression in suppressions_of(document):
+            if suppression.control == control and suppression.active_on(today):
+                return suppression
+        return None
+
+    def _check_suppressions(
+        self, document: ResourceDocument, violations: list[Violation], today: date
+    ) -> None:
+        """Warn about suppressions that do not apply: expired, unknown control, nothing to suppress."""
+        if not self.apply_suppressions or not _suppressions_apply(document):
+            return
+        used = {v.suppression.control for v in violations if v.suppression}
+        failing = {v.control for v in violations}
+        location = document.context.location
+        for s in suppressions_of(document):
+            if not s.active_on(today):
+                problem = f"suppression of {s.control} expired on {s.expires}; not applied"
+            elif s.control not in self.bundle.catalog.by_id and s.control not in failing:
+                problem = f"suppression of {s.control}: {s.control} is not a known control"
+            elif s.control not in used and s.control not in failing:
+                problem = f"suppression of {s.control} matches no violation; remove it"
+            else:
+                continue
+            self.warnings.append(
+                SuppressionWarning(location.file, location.logical_id, document.resource.type, problem)
+            )
 
     def _exemption_for(
         self, control: str, document: ResourceDocument, today: date
@@ -112,7 +165,27 @@ class Decider:
         return None
 
 
+def _suppressions_apply(document: ResourceDocument) -> bool:
+    """Inline suppressions are reviewed with the template or plan: honoured at pre-deploy only."""
+    return document.context.point == "pre-deploy" and bool(document.context.suppressions)
+
+
 def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     res = document.resource
     candidates = [res.arn, res.name, document.context.location.logical_id]
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
+
+
+def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+    """Messages never quote a value from a redacted place (container Environment, entrypoint and
+    arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
+    from guardrails.audit.redaction import redact_quoted, secret_values
+
+    secrets = secret_values(data)
+    if not secrets:
+        return violations
+    out = []
+    for v in violations:
+        message = redact_quoted(v.message, v.path, secrets)
+        out.append(v if message == v.message else v.model_copy(update={"message": message}))
+    return out

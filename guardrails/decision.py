@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.canonical import canonical_bytes
 from guardrails.documents import Location, ResourceDocument
+from guardrails.suppressions import InlineSuppression
 
 Verdict = Literal["allow", "warn", "deny", "error"]
 Enforcement = Literal["deny", "warn"]
@@ -46,11 +47,13 @@ class Violation(BaseModel):
     exemption: AppliedExemption | None = None
     via: str | None = None
     """For SM-17/SM-19: the control the referenced config, model or pipeline step fails."""
+    suppression: InlineSuppression | None = None
+    """The inline suppression (template Metadata / Terraform tag) that covers it, at pre-deploy."""
 
     @property
     def counts(self) -> bool:
-        """An exempted violation stays visible but no longer decides the verdict."""
-        return self.exemption is None
+        """An exempted or suppressed violation stays visible but no longer decides the verdict."""
+        return self.exemption is None and self.suppression is None
 
 
 class ResourceRef(BaseModel):
@@ -79,6 +82,9 @@ class Decision(BaseModel):
     violations: list[Violation] = Field(default_factory=list)
     verdict: Verdict
     error: str | None = None
+    infrastructure_failure: bool = Field(default=False, exclude=True)
+    """The `error` comes from outside the request (payload download, OPA server, audit sink), not from its
+    content: the only errors `admission.fail_open` may let pass (guardrails/infrastructure.py)."""
     point: str
     source: str
     input_digest: str

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guardrails.suppressions import InlineSuppression
+
 EnforcementPoint = Literal["pre-deploy", "admission", "runtime", "scan"]
 SourceKind = Literal["cloudformation", "terraform", "api-request", "cloudtrail", "sagemaker-event", "live"]
 
@@ -58,6 +60,8 @@ class Context(BaseModel):
     actor: Actor | None = None
     unknown: list[str] = Field(default_factory=list)
     """Dotted property paths (list indexes as numbers) whose values are present but not knowable."""
+    suppressions: list[InlineSuppression] | None = None
+    """Inline suppressions written next to the resource (guardrails/suppressions.py); pre-deploy only."""
 
 
 class Resource(BaseModel):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrails.partitions import build_arn, s3_bucket_arn
+
 
 @dataclass(frozen=True)
 class ResourceKind:
@@ -50,6 +52,9 @@ class ResourceKind:
     """Statuses in which stopping (or deleting) still has an effect; other statuses need no action."""
     delete: str | None = None
     """The operation that deletes it (remediation of endpoints; notebooks when configured)."""
+    arn_has_name: bool = True
+    """The ARN ends in the resource's name; False when it ends in an id AWS generates (HyperPod
+    clusters), so the ARN is known only from AWS (a CloudTrail response, Describe), never built."""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -211,6 +216,15 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     _sm("Pipeline", "PipelineName", "pipeline", "CreatePipeline", "UpdatePipeline", cfn=True),
     _sm(
+        "Cluster",
+        "ClusterName",
+        "cluster",
+        "CreateCluster",
+        "UpdateCluster",
+        cfn=True,
+        arn_has_name=False,
+    ),
+    _sm(
         "FeatureGroup",
         "FeatureGroupName",
         "feature-group",
@@ -347,11 +361,24 @@ CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.clou
 
 
 def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | None) -> str | None:
-    """Best-effort ARN of a named resource; None when region/account are not known."""
+    """Best-effort ARN of a named resource in its region's partition (aws, aws-us-gov, aws-cn...); None when
+    region/account are not known (a bucket's ARN needs neither; without a region it is in `aws`)."""
     if kind.type == "AWS::S3::Bucket":
-        return f"arn:aws:s3:::{name}"
+        return s3_bucket_arn(name, region)
     if kind.type == "AWS::S3::AccessPoint":
-        return f"arn:aws:s3:{region}:{account}:accesspoint/{name}" if region and account else None
-    if kind.service != "sagemaker" or not region or not account:
+        if not region or not account:
+            return None
+        return build_arn("s3", f"accesspoint/{name}", region=region, account=account)
+    if kind.service != "sagemaker" or not kind.arn_has_name or not region or not account:
         return None
-    return f"arn:aws:sagemaker:{region}:{account}:{kind.arn_resource}/{name.lower()}"
+    return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)
+
+
+S3_BUCKET_READS: dict[str, tuple[str, str | None]] = {
+    "PublicAccessBlockConfiguration": ("GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration"),
+    "AccessControl": ("GetBucketAcl", None),
+    "Policy": ("GetBucketPolicy", "NoSuchBucketPolicy"),
+    "BucketEncryption": ("GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"),
+    "OwnershipControls": ("GetBucketOwnershipControls", "OwnershipControlsNotFoundError"),
+}
+"""Bucket aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""

@@ -1,6 +1,7 @@
 """CloudFormation Lambda Hook entry point: `guardrails.lambdas.cfn_hook.handler`.
 
-Environment: `GUARDRAILS_CONFIG` (path of the config file, optional), `GUARDRAILS_AUDIT_SINKS`
+Environment: `GUARDRAILS_CONFIG` (config source: file, `ssm:<name>` or `s3://bucket/key`, re-read every
+`GUARDRAILS_CONFIG_MAX_AGE` seconds; see guardrails/config_source.py), `GUARDRAILS_AUDIT_SINKS`
 (comma-separated sink URLs added to `audit.sinks`; the CloudWatch Logs sink is always added in Lambda).
 The Decider and the audit trail are built once per container, on the first request. This function
 never raises: whatever goes wrong is answered FAILED / InternalFailure (fail closed).
@@ -22,26 +23,32 @@ class _Runtime:
     config: Any
     decider: Any
     trail: Any
+    version: str
 
 
 _runtime: _Runtime | None = None
+_config_source: Any = None
 
 
 def _get_runtime() -> _Runtime:
-    global _runtime
-    if _runtime is None:
-        from pathlib import Path
+    """Decider and trail for the current config; rebuilt when the config source's text changes."""
+    global _runtime, _config_source
+    from guardrails.audit import AuditTrail
+    from guardrails.config_source import ConfigSource, with_deployment_defaults
+    from guardrails.decider import Decider
 
-        from guardrails.audit import AuditTrail
-        from guardrails.config import load_config
-        from guardrails.decider import Decider
-
-        path = os.environ.get("GUARDRAILS_CONFIG")
-        config = load_config(Path(path) if path else None)
+    if _config_source is None:
+        _config_source = ConfigSource.from_environment()
+    loaded = _config_source.get()
+    if _runtime is None or _runtime.version != loaded.version:
+        config = with_deployment_defaults(loaded.config)
         extra = [u.strip() for u in os.environ.get("GUARDRAILS_AUDIT_SINKS", "").split(",") if u.strip()]
         sinks = [*config.audit.sinks, *extra]
-        trail = AuditTrail.from_urls(sinks) if sinks or os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else None
-        _runtime = _Runtime(config=config, decider=Decider(config), trail=trail)
+        key = config.audit.signing_key
+        in_lambda = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        trail = AuditTrail.from_urls(sinks, signing_key=key) if sinks or in_lambda else None
+        _runtime = _Runtime(config=config, decider=Decider(config), trail=trail, version=loaded.version)
+        logger.info("guardrails config loaded", extra={"origin": loaded.origin, "version": loaded.version})
     return _runtime
 
 

@@ -1,9 +1,13 @@
 """EventBridge entry point (CloudTrail calls, SageMaker state changes): `guardrails.lambdas.events.handler`.
 
-Environment: `GUARDRAILS_CONFIG` (config file path, optional), `GUARDRAILS_AUDIT_SINKS` (comma-separated
-sink URLs; the CloudWatch Logs sink is always added in Lambda), `GUARDRAILS_MODE` (`dry-run`/`enforce`,
+Environment: `GUARDRAILS_CONFIG` (config source: file, `ssm:<name>` or `s3://bucket/key`, re-read every
+`GUARDRAILS_CONFIG_MAX_AGE` seconds; see guardrails/config_source.py), `GUARDRAILS_ALERT_TOPIC_ARN` (SNS
+topic used when the config sets none), `GUARDRAILS_AUDIT_SINKS` (comma-separated sink URLs; the
+CloudWatch Logs sink is always added in Lambda), `GUARDRAILS_MODE` (`dry-run`/`enforce`,
 overrides the config), `GUARDRAILS_IDEMPOTENCY_TABLE` (DynamoDB table; idempotency on `detail.eventID`),
-`POWERTOOLS_METRICS_NAMESPACE`. Malformed, failed-call and unwatched events are acknowledged; a transient
+`POWERTOOLS_METRICS_NAMESPACE`, `GUARDRAILS_REMEDIATION_ROLE_NAME` (central deployment: the role assumed
+in each event's member account, see guardrails/cross_account.py). Malformed, failed-call and
+unwatched events are acknowledged; a transient
 AWS error or an audit failure raises so EventBridge retries and the DLQ finally receives the event.
 """
 
@@ -20,28 +24,53 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "guardrails-ev
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Guardrails"))
 IDEMPOTENCY_KEY = "detail.eventID || id"
 _service: Any = None
+_service_version: str | None = None
+_config_source: Any = None
+_members: Any = None
 _idempotency_config: Any = None
 
 
 def _get_service() -> Any:
-    global _service
-    if _service is None:
-        from pathlib import Path
+    """The RuntimeService for the current config; rebuilt when the config source's text changes."""
+    global _service, _service_version, _config_source
+    from guardrails.config_source import ConfigSource, with_deployment_defaults
+    from guardrails.runtime.service import RuntimeService
 
-        from guardrails.config import load_config
-        from guardrails.runtime.service import RuntimeService
-
-        path = os.environ.get("GUARDRAILS_CONFIG")
+    if _config_source is None:
+        _config_source = ConfigSource.from_environment()
+    loaded = _config_source.get()
+    if _service is None or loaded.version != _service_version:
         sinks = [u.strip() for u in os.environ.get("GUARDRAILS_AUDIT_SINKS", "").split(",") if u.strip()]
-        _service = RuntimeService.from_config(load_config(Path(path) if path else None), sinks=sinks)
+        config = with_deployment_defaults(loaded.config)
+        _service = RuntimeService.from_config(config, sinks=sinks)
+        _service_version = loaded.version
+        logger.info("guardrails config loaded", extra={"origin": loaded.origin, "version": loaded.version})
     return _service
+
+
+def _service_for(event: Any) -> Any:
+    """The shared service, acting in the event's member account when GUARDRAILS_REMEDIATION_ROLE_NAME
+    names the organisation's remediation role (central deployment, deploy/member.yaml)."""
+    global _members
+    service = _get_service()
+    if _members is None:
+        from guardrails.cross_account import MemberAccounts
+
+        _members = MemberAccounts.from_environment() or False
+    account = event.get("account") if isinstance(event, dict) else None
+    if not _members or not isinstance(account, str) or not account:
+        return service
+    from dataclasses import replace
+
+    region = event.get("region") if isinstance(event.get("region"), str) else None
+    return replace(service, clients=_members.clients(account, region))
 
 
 def _process(event: dict[str, Any]) -> dict[str, Any]:
     from guardrails.runtime.service import outcome_json
 
     mode = os.environ.get("GUARDRAILS_MODE") or None
-    outcome = _get_service().handle(event, mode=mode)  # type: ignore[arg-type]
+    outcome = _service_for(event).handle(event, mode=mode)  # type: ignore[arg-type]
     _emit(outcome)
     return outcome_json(outcome)
 

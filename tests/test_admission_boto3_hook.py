@@ -33,6 +33,7 @@ COMPLIANT = {
     "KmsKeyId": KMS,
     "DirectInternetAccess": "Disabled",
     "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 NONCOMPLIANT = {"NotebookInstanceName": "scratch", "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 PUBLIC_POLICY = {
@@ -64,8 +65,10 @@ def test_compliant_notebook_goes_through_and_noncompliant_raises_with_nothing_cr
         sagemaker.create_notebook_instance(**NONCOMPLIANT)
     assert notebooks(sagemaker) == ["research"]  # nothing sent, nothing created
     error = raised.value
-    assert error.decision.verdict == "deny" and error.controls == ["SM-04", "SM-05", "SM-14"]
-    assert str(error).startswith("CreateNotebookInstance scratch blocked by guardrails (SM-04, SM-05, SM-14)")
+    assert error.decision.verdict == "deny" and error.controls == ["SM-04", "SM-05", "SM-14", "SM-20"]
+    assert str(error).startswith(
+        "CreateNotebookInstance scratch blocked by guardrails (SM-04, SM-05, SM-14, SM-20)"
+    )
     assert f"decision_id={error.decision.decision_id}" in str(error)
     hook.uninstall()
 
@@ -242,20 +245,31 @@ def test_an_audit_failure_blocks_the_call(session, decider):
     hook.uninstall()
 
 
-def test_a_request_that_cannot_be_evaluated_fails_closed_unless_fail_open(session, decider, caplog):
-    from botocore.exceptions import ParamValidationError
-
-    hook = install(session, decider=decider)
-    sagemaker = session.client("sagemaker")
+def test_a_request_that_cannot_be_judged_is_blocked_even_with_fail_open(session, decider):
     request = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}  # no NotebookInstanceName
-    with pytest.raises(GuardrailEvaluationError) as raised:
-        sagemaker.create_notebook_instance(**request)
-    assert raised.value.decision.verdict == "error"
+    for config in (None, AdmissionConfig(fail_open=True)):
+        hook = install(session, decider=decider, config=config)
+        with pytest.raises(GuardrailEvaluationError) as raised:
+            session.client("sagemaker").create_notebook_instance(**request)
+        assert raised.value.decision.verdict == "error"
+        hook.uninstall()
+
+
+def test_an_infrastructure_failure_fails_closed_unless_fail_open(session, decider, caplog, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    def outage(document, today=None):
+        raise EndpointConnectionError(endpoint_url="https://opa.internal")
+
+    monkeypatch.setattr(decider, "decide", outage)
+    hook = install(session, decider=decider)
+    with pytest.raises(GuardrailEvaluationError):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
     hook.uninstall()
 
     hook = install(session, decider=decider, config=AdmissionConfig(fail_open=True))
-    with caplog.at_level(logging.WARNING, logger="guardrails.admission"), pytest.raises(ParamValidationError):
-        session.client("sagemaker").create_notebook_instance(**request)  # botocore's own validation
+    with caplog.at_level(logging.WARNING, logger="guardrails.admission"):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
     assert any("fail_open" in r.getMessage() for r in caplog.records)
     hook.uninstall()
 

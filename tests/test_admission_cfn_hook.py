@@ -15,16 +15,23 @@ from test_admission_support import (
     RecordingTrail,
     closed_port,
     fixture,
+    loopback_fetch,
     payload_server,
     resource_event,
     sample,
     stack_event,
 )
 
-from guardrails.admission import AdmissionConfig, handle_hook_request
+from guardrails.admission import (
+    AdmissionConfig,
+    PayloadAccess,
+    PayloadUnavailable,
+    handle_hook_request,
+)
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
 from guardrails.engine import EngineError
+from guardrails.infrastructure import InfrastructureError
 
 COMPLIANT_NOTEBOOK = {
     "InstanceType": "ml.t3.medium",
@@ -34,12 +41,29 @@ COMPLIANT_NOTEBOOK = {
     "KmsKeyId": KMS,
     "DirectInternetAccess": "Disabled",
     "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 OPEN_NOTEBOOK = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 
 
 def never_fetch(url: str) -> dict:
     raise AssertionError(f"the payload {url} must not be downloaded")
+
+
+def unreachable() -> tuple[str, object]:
+    """A payload URL on a loopback port nothing listens on, and the production fetcher allowed to try it."""
+    port = closed_port()
+    access = PayloadAccess(
+        hosts=("localhost",),
+        ports=frozenset({port}),
+        private_addresses=True,
+        resolve=lambda h, p: ["127.0.0.1"],
+    )
+    return f"https://localhost:{port}/payload?X-Amz-Signature=SECRET", loopback_fetch(access, timeout=2)
+
+
+def unavailable(url: str) -> dict:
+    raise PayloadUnavailable(url, "could not be downloaded")
 
 
 def run(event, decider, *, trail=None, **kwargs):
@@ -215,15 +239,16 @@ def test_endpoint_naming_an_existing_config_reports_sm17_unknown_without_describ
 def test_stack_sample_is_fetched_over_http_and_evaluated_with_the_check_adapter(decider):
     event = sample("cfn-lambda-hook-request-stack.json")
     body = json.dumps(sample("cfn-lambda-hook-stack-payload-object.json")).encode()
-    with payload_server({"/stack-payload": body}) as base:
+    with payload_server({"/stack-payload": body}) as (base, access):
         event["requestData"]["payload"] = f"{base}/stack-payload?X-Amz-Signature=SECRET"
-        response, trail = run(event, decider)
+        response, trail = run(event, decider, fetch=loopback_fetch(access))
 
     assert response["hookStatus"] == "FAILED" and response["errorCode"] == "NonCompliant"
     (record,) = trail.records
     assert record.source_ref.logical_id == "Nb"
     assert record.source_ref.file == f"stack:{event['stackId']}"
-    assert {v.control for v in record.violations} == {"SM-14"}  # KmsKeyId missing in the new template
+    # KmsKeyId missing in the new template; no IMDS setting (AWS default: IMDSv1 allowed)
+    assert {v.control for v in record.violations} == {"SM-14", "SM-20"}
 
 
 def test_stack_without_in_scope_resources_succeeds(decider):
@@ -247,6 +272,7 @@ Resources:
       KmsKeyId: !Ref Key
       DirectInternetAccess: Disabled
       RootAccess: Disabled
+      InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
 """
     response, trail = run(stack_event("https://p/x"), decider, fetch=lambda url: {"template": template})
     assert response["hookStatus"] == "SUCCESS", response["message"]
@@ -321,10 +347,10 @@ def test_resource_target_without_properties_fails_closed(decider):
 
 
 def test_unreachable_payload_url_fails_closed_without_leaking_the_signature(decider):
-    url = f"http://127.0.0.1:{closed_port()}/payload?X-Amz-Signature=SECRET"
-    response, trail = run(stack_event(url), decider)
+    url, fetch = unreachable()
+    response, trail = run(stack_event(url), decider, fetch=fetch)
     assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "InternalFailure")
-    assert "unreachable" in response["message"]
+    assert "could not be downloaded" in response["message"]
     assert "SECRET" not in json.dumps(response) and "SECRET" not in (trail.records[0].error or "")
     assert trail.records[0].resource.type == "AWS::CloudFormation::Stack"
 
@@ -340,9 +366,9 @@ def test_template_that_does_not_parse_fails_closed_naming_the_stack(decider):
     assert f"stack:{STACK_ID}" in response["message"]
 
 
-def test_fail_open_lets_errors_pass_with_a_warning_annotation(decider):
-    url = f"http://127.0.0.1:{closed_port()}/payload"
-    response, trail = run(stack_event(url), decider, config=AdmissionConfig(fail_open=True))
+def test_fail_open_lets_infrastructure_errors_pass_with_a_warning_annotation(decider):
+    url, fetch = unreachable()
+    response, trail = run(stack_event(url), decider, config=AdmissionConfig(fail_open=True), fetch=fetch)
     assert response["hookStatus"] == "SUCCESS" and "errorCode" not in response
     assert response["message"].startswith("Allowed with warnings:")
     (annotation,) = response["annotations"]
@@ -365,8 +391,88 @@ def test_fail_open_from_the_config_file(decider):
     if "admission" not in GuardrailsConfig.model_fields:
         pytest.skip("GuardrailsConfig has no `admission` section yet")
     config = load_config(HOOK_FIXTURES / "fail-open.yaml")
-    response, _ = run(stack_event(f"http://127.0.0.1:{closed_port()}/p"), decider, config=config)
+    response, _ = run(stack_event("https://b.s3.amazonaws.com/p"), decider, config=config, fetch=unavailable)
     assert response["hookStatus"] == "SUCCESS"
+
+
+@pytest.mark.parametrize(
+    "url,fetch",
+    [
+        ("http://127.0.0.1:9/payload", None),  # not https, an IP literal: refused by the default fetcher
+        ("https://metadata.example/payload", None),  # not an S3 host
+        ("https://b.s3.amazonaws.com/p", lambda url: {"template": "Resources: [1, 2"}),  # does not parse
+        ("https://b.s3.amazonaws.com/p", lambda url: {"tmpl": "x"}),  # not a stack payload
+    ],
+)
+def test_fail_open_never_lets_a_request_that_cannot_be_judged_pass(decider, url, fetch):
+    response, trail = run(stack_event(url), decider, config=AdmissionConfig(fail_open=True), fetch=fetch)
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "InternalFailure")
+    assert "fail_open covers infrastructure failures only" in response["message"]
+    assert trail.records[0].verdict == "error"
+
+
+class OpaServerDown(EngineError, InfrastructureError):
+    """How a policy-server backend reports an outage (guardrails/infrastructure.py)."""
+
+
+class DownEvaluator:
+    name, version = "opa-server", "0"
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+
+    def evaluate_many(self, documents):
+        return [OpaServerDown("OPA server unreachable") for _ in documents]
+
+
+def test_a_policy_server_outage_is_an_infrastructure_failure_fail_open_covers(decider):
+    down = Decider(evaluator=DownEvaluator(decider.bundle))
+    event = resource_event("AWS::SageMaker::NotebookInstance", "Nb", COMPLIANT_NOTEBOOK)
+    closed, _ = run(event, down)
+    assert (closed["hookStatus"], closed["errorCode"]) == ("FAILED", "InternalFailure")
+    opened, trail = run(event, down, config=AdmissionConfig(fail_open=True))
+    assert opened["hookStatus"] == "SUCCESS" and trail.records[0].verdict == "error"
+
+
+def test_memory_error_answers_failed_and_is_audited(decider, monkeypatch):
+    import guardrails.admission.cfn_hook as cfn_hook
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(cfn_hook, "hook_response", exhausted)
+    event = resource_event("AWS::SageMaker::NotebookInstance", "Nb", COMPLIANT_NOTEBOOK)
+    response, trail = run(event, decider, config=AdmissionConfig(fail_open=True))
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "InternalFailure")
+    assert response["clientRequestToken"] == event["clientRequestToken"]
+    assert [r.verdict for r in trail.records][-1] == "error"
+    assert "MemoryError" in trail.records[-1].error
+
+
+def test_memory_error_while_deciding_answers_failed_and_is_audited(decider, monkeypatch):
+    def exhausted(documents, today=None):
+        raise MemoryError()
+
+    monkeypatch.setattr(decider, "decide_many", exhausted)
+    event = resource_event("AWS::SageMaker::NotebookInstance", "Nb", COMPLIANT_NOTEBOOK)
+    response, trail = run(event, decider, config=AdmissionConfig(fail_open=True))
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "InternalFailure")
+    (record,) = trail.records
+    assert record.verdict == "error" and "MemoryError" in record.error
+
+
+def test_audit_outage_passes_only_when_configured_and_the_decision_is_logged(decider, caplog):
+    event = resource_event("AWS::SageMaker::NotebookInstance", "Nb", COMPLIANT_NOTEBOOK)
+    broken = RecordingTrail(fail=True)
+    only_fail_open, _ = run(event, decider, trail=broken, config=AdmissionConfig(fail_open=True))
+    assert only_fail_open["hookStatus"] == "FAILED"
+    both = AdmissionConfig(fail_open=True, fail_open_on_audit_outage=True)
+    response, _ = run(event, decider, trail=broken, config=both)
+    assert response["hookStatus"] == "SUCCESS" and "audit trail could not record" in response["message"]
+    assert any("decision kept in the log" in r.getMessage() for r in caplog.records)
+    denied = resource_event("AWS::SageMaker::NotebookInstance", "Nb", OPEN_NOTEBOOK)
+    response, _ = run(denied, decider, trail=broken, config=both)
+    assert response["hookStatus"] == "FAILED"  # a deny never passes, recorded or not
 
 
 class BrokenEvaluator:

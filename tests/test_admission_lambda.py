@@ -25,6 +25,7 @@ def lambda_env(monkeypatch, tmp_path, decider):
     monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
     monkeypatch.setattr(cfn_hook, "_runtime", None)
+    monkeypatch.setattr(cfn_hook, "_config_source", None)  # the config source is read from the environment once
     return sink
 
 

@@ -20,6 +20,7 @@ from test_admission_support import (
     ACCOUNT,
     REGION,
     RecordingTrail,
+    loopback_fetch,
     payload_server,
     resource_event,
     stack_event,
@@ -76,9 +77,12 @@ def from_records(records) -> tuple[set, dict]:
 def via_stack_hook(path: Path, decider) -> tuple[set, dict, bool]:
     trail = RecordingTrail()
     body = json.dumps({"template": path.read_text(encoding="utf-8")}).encode()
-    with payload_server({"/payload": body}) as base:
+    with payload_server({"/payload": body}) as (base, access):
         response = handle_hook_request(
-            stack_event(f"{base}/payload?X-Amz-Signature=x", stack_id=STACK_ID), decider=decider, trail=trail
+            stack_event(f"{base}/payload?X-Amz-Signature=x", stack_id=STACK_ID),
+            decider=decider,
+            trail=trail,
+            fetch=loopback_fetch(access),
         )
     if not trail.records:
         assert response["hookStatus"] == "SUCCESS"

@@ -64,7 +64,11 @@ def test_deny_beats_error_and_warn_is_success():
     )
     assert hook_response("t", [warn]).hook_status == "SUCCESS"
     assert hook_response("t", [err]).error_code == "InternalFailure"
-    assert hook_response("t", [err], fail_open=True).hook_status == "SUCCESS"
+    assert hook_response("t", [err], fail_open=True).hook_status == "FAILED"  # the request's own error
+    outage = err.model_copy(update={"infrastructure_failure": True})
+    assert hook_response("t", [outage]).hook_status == "FAILED"
+    assert hook_response("t", [outage], fail_open=True).hook_status == "SUCCESS"
+    assert hook_response("t", [outage, err], fail_open=True).hook_status == "FAILED"
 
 
 def test_annotations_map_status_severity_and_remediation():

@@ -124,46 +124,115 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def payload_server(routes: dict[str, bytes | tuple[int, bytes]], *, delay: float = 0.0) -> Iterator[str]:
-    """Serve `routes` (path -> body, or (status, body)) over real HTTP on 127.0.0.1; yields the base URL.
+class Drip:
+    """A route that answers 200 and then sends `body` one byte every `interval` seconds (forever when
+    `forever`), or sends even its status line that way (`headers_too`)."""
 
-    The paths carry a presigned-URL-like query string in the tests; only the path selects the route.
+    def __init__(
+        self, body: bytes = b"{", *, interval: float = 0.05, forever: bool = True, headers_too: bool = False
+    ) -> None:
+        self.body, self.interval, self.forever, self.headers_too = body, interval, forever, headers_too
+
+
+Route = bytes | tuple[int, bytes] | tuple[int, bytes, dict[str, str]] | Drip
+
+
+@contextmanager
+def payload_server(routes: dict[str, Route], *, delay: float = 0.0) -> Iterator[tuple[str, Any]]:
+    """Serve `routes` over real HTTPS on 127.0.0.1 as `localhost`, with a test certificate authority.
+
+    Yields (base URL, a PayloadAccess that trusts that authority and allows `localhost` on this port and
+    loopback addresses — what the production fetcher refuses). A route is a body, (status, body),
+    (status, body, headers) or a Drip. The paths carry a presigned-URL-like query string in the tests;
+    only the path selects the route.
     """
+    import ssl
     import time
 
+    import trustme
+
+    from guardrails.admission import PayloadAccess
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("localhost")
+
     class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
         def do_GET(self) -> None:  # noqa: N802 - http.server API
             if delay:
                 time.sleep(delay)
             route = routes.get(self.path.split("?", 1)[0])
-            status, body = (
-                (404, b"not found")
-                if route is None
-                else (route if isinstance(route, tuple) else (200, route))
-            )
             try:
+                if isinstance(route, Drip):
+                    self._drip(route)
+                    return
+                status, body, headers = _route(route)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
                 pass
+
+        def _drip(self, drip: Drip) -> None:
+            head = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+            if not drip.headers_too:
+                self.wfile.write(head + b"\r\n")
+                head = b""
+            data = head + drip.body
+            index = 0
+            while drip.forever or index < len(data):
+                self.wfile.write(data[index % len(data) : index % len(data) + 1] if data else b" ")
+                index += 1
+                time.sleep(drip.interval)
 
         def log_message(self, *args: Any) -> None:
             pass
 
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(server_context)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.daemon_threads = True
     server.block_on_close = False  # a deliberately slow handler must not hold the test up
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    port = server.server_address[1]
+    access = PayloadAccess(
+        hosts=("localhost",),
+        ports=frozenset({port}),
+        tls=client_context,
+        private_addresses=True,
+        resolve=lambda host, port: ["127.0.0.1"],
+    )
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"https://localhost:{port}", access
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _route(route: Any) -> tuple[int, bytes, dict[str, str]]:
+    if route is None:
+        return 404, b"not found", {}
+    if isinstance(route, bytes):
+        return 200, route, {}
+    if len(route) == 2:
+        return route[0], route[1], {}
+    return route
+
+
+def loopback_fetch(access: Any, *, timeout: float = 5.0, max_bytes: int = 10 * 1024 * 1024):
+    """The production fetcher, pointed at a `payload_server` (its PayloadAccess)."""
+    from guardrails.admission.payload_fetch import payload_fetcher
+
+    return payload_fetcher(timeout, max_bytes, access=access)
 
 
 def aws_env(monkeypatch, region: str = "us-east-1") -> None:

@@ -34,6 +34,7 @@ Resources:
       KmsKeyId: arn:aws:kms:eu-west-1:111122223333:key/k
       DirectInternetAccess: Disabled
       RootAccess: Disabled
+      InstanceMetadataServiceConfiguration: {MinimumInstanceMetadataServiceVersion: "2"}
 """
 
 
@@ -85,7 +86,7 @@ def test_config_downgrade_and_exemption(tmp_path):
         tmp_path,
         "guardrails.yaml",
         """
-controls: {SM-04: warn, SM-05: warn, SM-14: "off"}
+controls: {SM-04: warn, SM-05: warn, SM-14: "off", SM-20: "off"}
 exemptions:
   - {control: SM-18, resource: Nb, reason: lab, expires: 2999-01-01}
 """,

@@ -644,7 +644,8 @@ def test_fn_if_on_known_and_unknown_conditions(tmp_path):
     assert p["Nested"] == "b"
     assert p["SameRef"] == "<unknown: Ref Stage>"
     assert p["List"] == ["x", "z"]
-    assert p["Partly"] == {"A": 1, "B": "<unknown: Fn::If StageIsProd>", "C": "<unknown: Fn::If StageIsProd>"}
+    # C is in one branch only: maybe absent, so left out and listed unknown (absent + listed)
+    assert p["Partly"] == {"A": 1, "B": "<unknown: Fn::If StageIsProd>"}
     assert document.context.unknown == ["Disagreed", "SameRef", "Partly.B", "Partly.C"]
 
 
@@ -666,11 +667,11 @@ def test_whole_properties_fn_if(tmp_path):
         Properties: !If [UseKey, {ExecutionRoleArn: r}, !Ref AWS::NoValue]
     """
     documents = by_id(load(tmp_path, text))
-    assert props(documents["Config"]) == {
-        "KmsKeyId": "<unknown: Fn::If UseKey>",
-        "ProductionVariants": [{"ModelName": "m", "VariantName": "v"}],
-    }
-    assert props(documents["Other"]) == {"ExecutionRoleArn": "<unknown: Fn::If UseKey>"}
+    # a key in one branch only is maybe absent: left out of properties, listed unknown
+    assert props(documents["Config"]) == {"ProductionVariants": [{"ModelName": "m", "VariantName": "v"}]}
+    assert documents["Config"].context.unknown == ["KmsKeyId"]
+    assert props(documents["Other"]) == {}
+    assert documents["Other"].context.unknown == ["ExecutionRoleArn"]
     documents = by_id(load(tmp_path, text, WithKey="no"))
     assert "KmsKeyId" not in props(documents["Config"])
     assert props(documents["Other"]) == {}
@@ -936,8 +937,8 @@ def test_bucket_policies_join_their_buckets(tmp_path):
     # A policy on a bucket the template does not declare: a bucket document that only knows its policy.
     assert outside.resource.name == "legacy-bucket"
     assert outside.resource.arn == "arn:aws:s3:::legacy-bucket"
-    assert list(props(outside)) == ["Policy", "BucketName"]  # S3-05 matches Resource against the name
-    assert props(outside)["BucketName"] == "legacy-bucket"
+    assert props(outside)["BucketName"] == "legacy-bucket"  # as API request documents carry it
+    assert list(props(outside)) == ["Policy", "BucketName"]
     assert outside.context.unknown == ["PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption"]
     assert outside.context.location.line == 31
     assert imported.resource.name == "<unknown: ImportValue shared-bucket>"
@@ -1108,7 +1109,7 @@ def test_document_from_resolved_hook_properties():
         {"Bucket": "data", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": "*"}]}},
     )
     assert (policy.resource.type, policy.resource.name) == ("AWS::S3::Bucket", "data")
-    assert list(props(policy)) == ["Policy", "BucketName"]
+    assert props(policy) == {"Policy": props(policy)["Policy"], "BucketName": "data"}
     assert "BucketEncryption" in policy.context.unknown
 
     pipeline = document_from_resource_properties(
@@ -1272,7 +1273,8 @@ def test_corpus_shadow_deployment_properties_fn_if():
     path = corpus_file("mlops-shadow-deployment")
     config = by_id(load_cloudformation(path))["EndpointConfig"]
     assert "KmsKeyId" not in props(config)  # absent in both branches
-    assert props(config)["ShadowProductionVariants"] == "<unknown: Fn::If IsShadow>"
+    assert "ShadowProductionVariants" not in props(config)  # maybe absent: listed unknown
+    assert "ShadowProductionVariants" in config.context.unknown
     assert props(config)["DataCaptureConfig"]["EnableCapture"] is True
     shadow = by_id(load_cloudformation(path, {"DeployShadow": "true"}))["EndpointConfig"]
     assert shadow.related.keys() == {

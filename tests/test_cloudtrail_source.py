@@ -251,7 +251,7 @@ def test_delete_account_public_access_block_fails_s3_06(decider):
 
 SAMPLE_EXPECTATIONS = {
     "eventbridge-cloudtrail-CreateTrainingJob.json": {"SM-01", "SM-08", "SM-09", "SM-10"},
-    "eventbridge-cloudtrail-CreateNotebookInstance.json": {"SM-04", "SM-05", "SM-14", "SM-18"},
+    "eventbridge-cloudtrail-CreateNotebookInstance.json": {"SM-04", "SM-05", "SM-14", "SM-18", "SM-20"},
     "eventbridge-cloudtrail-PutBucketPolicy.json": {"S3-03", "S3-05"},
     "eventbridge-cloudtrail-PutBucketPublicAccessBlock.json": {"S3-01"},
     "eventbridge-sagemaker-TrainingJobStateChange.json": {"SM-01", "SM-08", "SM-09", "SM-10"},

@@ -112,7 +112,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "ModelArtifactsBucket": set(),
     },
     "aws-samples__secure-data-science-reference-architecture__cloudformation__ds_notebook_v2.yaml": {
-        "NotebookInstance": set(),  # RootAccess unset is SM-18, a warn control
+        # RootAccess unset is SM-18, a warn control; no IMDS setting: SM-20 (AWS default: IMDSv1 allowed)
+        "NotebookInstance": {"SM-20"},
     },
     # differs: SOURCES.md lists notebook findings, but the notebook has `Condition: CreateNotebook` and
     # NotebookDeploy defaults to 'No': with default parameters there is no notebook (see the test below).
@@ -125,15 +126,16 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "DataS3Bucket": {"S3-04"},
         "NotebookS3Bucket": {"S3-04"},
         "LogBucket": {"S3-04"},
-        "BasicNotebookInstance": {"SM-05"},  # DirectInternetAccess unset = Enabled; KMS and subnet set
+        # DirectInternetAccess unset = Enabled; KMS and subnet set; IMDSv1 allowed by default (SM-20)
+        "BasicNotebookInstance": {"SM-05", "SM-20"},
     },
     "aws-samples__amazon-sagemaker-cdk-examples__dask-fargate__cdk.out__dask-fargate.template.json": {
-        "DaskNotebook": {"SM-05", "SM-14"},
+        "DaskNotebook": {"SM-05", "SM-14", "SM-20"},
     },
     "aws-samples__amazon-sagemaker-cdk-examples__notebook-teams__cdk.out__multinotebookefs.template.json": {
-        "CDKNotebookInstanceUser0": {"SM-05", "SM-14"},
-        "CDKNotebookInstanceUser1": {"SM-05", "SM-14"},
-        "CDKNotebookInstanceUser2": {"SM-05", "SM-14"},
+        "CDKNotebookInstanceUser0": {"SM-05", "SM-14", "SM-20"},
+        "CDKNotebookInstanceUser1": {"SM-05", "SM-14", "SM-20"},
+        "CDKNotebookInstanceUser2": {"SM-05", "SM-14", "SM-20"},
     },
 }
 
@@ -193,4 +195,4 @@ def test_forecast_notebook_appears_when_its_condition_holds(decider):
     run = run_check([template], GuardrailsConfig(), {"NotebookDeploy": "Yes"}, decider=decider)
     notebook = next(d for d in run.decisions if d.resource.type == "AWS::SageMaker::NotebookInstance")
     denied = {v.control for v in notebook.violations if v.enforcement == "deny"}
-    assert denied == {"SM-04", "SM-05", "SM-14"}  # no subnet, internet by default, no KMS key
+    assert denied == {"SM-04", "SM-05", "SM-14", "SM-20"}  # + IMDSv1 allowed by default

@@ -46,6 +46,13 @@ MONITORING_JOB = {
     "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}},
     "RoleArn": ROLE,
 }
+CLUSTER_GROUP = {
+    "InstanceGroupName": "workers",
+    "InstanceType": "ml.p5.48xlarge",
+    "InstanceCount": 2,
+    "ExecutionRole": ROLE,
+    "LifeCycleConfig": {"SourceS3Uri": "s3://b/lifecycle/", "OnCreate": "on_create.sh"},
+}
 
 # (case id, operation, request, {(control, enforcement, unknown)} expected from every source)
 CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
@@ -53,20 +60,23 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
         "notebook-defaults",
         "CreateNotebookInstance",
         {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE},
-        {("SM-04", "deny", False), ("SM-05", "deny", False), ("SM-14", "deny", False), ("SM-18", "warn", False)},
+        {("SM-04", "deny", False), ("SM-05", "deny", False), ("SM-14", "deny", False), ("SM-18", "warn", False),
+         ("SM-20", "deny", False)},
     ),
     (
         "notebook-explicit-internet",
         "CreateNotebookInstance",
         {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
-         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Enabled", "RootAccess": "Enabled"},
-        {("SM-05", "deny", False), ("SM-18", "warn", False)},
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Enabled", "RootAccess": "Enabled",
+         "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "1"}},
+        {("SM-05", "deny", False), ("SM-18", "warn", False), ("SM-20", "deny", False)},
     ),
     (
         "notebook-compliant",
         "CreateNotebookInstance",
         {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "SubnetId": "subnet-0a",
-         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Disabled", "RootAccess": "Disabled"},
+         "SecurityGroupIds": ["sg-0a"], "KmsKeyId": KMS, "DirectInternetAccess": "Disabled", "RootAccess": "Disabled",
+         "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"}},
         set(),
     ),
     (
@@ -156,6 +166,18 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str, bool]]]] = [
         {"PipelineName": "p", "RoleArn": ROLE, "PipelineDefinition": json.dumps(
             {"Version": "2020-12-01", "Steps": [{"Name": "Train", "Type": "Training", "Arguments": TRAINING_REQUEST}]})},
         {("SM-19", "deny", False), ("SM-19", "warn", False)},
+    ),
+    (
+        "hyperpod-cluster-without-vpc",
+        "CreateCluster",
+        {"ClusterName": "hp", "InstanceGroups": [CLUSTER_GROUP]},
+        {("SM-21", "deny", False)},
+    ),
+    (
+        "hyperpod-cluster-in-vpc",
+        "CreateCluster",
+        {"ClusterName": "hp", "InstanceGroups": [CLUSTER_GROUP], "VpcConfig": VPC},
+        set(),
     ),
     (
         "bucket-public-acl",

@@ -22,3 +22,14 @@ def test_readme_opens_with_the_install_and_test_commands():
 def test_readme_lists_every_control_of_the_catalog():
     for control in PolicyBundle.load().catalog.controls:
         assert f"| {control.id} | {control.title} |" in README, control.id
+
+
+def test_readme_deploy_section_is_the_two_commands_the_tests_run():
+    from readme_commands import deploy_commands, package_command, sam_deploy
+
+    first, second = deploy_commands()[:2]
+    assert first == package_command() == ["guardrails", "package", "--output", "build/lambda.zip"]
+    assert second[:2] == ["sam", "deploy"]
+    for mode, hook in (("dry-run", "WARN"), ("enforce", "FAIL")):
+        template, overrides = sam_deploy(mode)
+        assert (REPO / template).is_file() and overrides == {"Mode": mode, "HookFailureMode": hook}

@@ -99,7 +99,6 @@ def test_running_noncompliant_job_is_stopped_and_re_read(decider, operation, req
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.arn_resource}/{name}"
     active, stopping = kind.active_statuses[-1], "Stopping" if kind.active_statuses != ("INPROGRESS", "STARTING") else "STOPPING"
     sm, stub, clients = stubbed_clients()
-    stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
     stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, active), {kind.describe_field: name})
     stub.add_response(_snake(stop), {}, {kind.describe_field: name})
     stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, stopping), {kind.describe_field: name})
@@ -120,7 +119,6 @@ def test_already_finished_job_gets_no_stop_call(decider, operation, request_body
     name = request_body[kind.name_field]
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.arn_resource}/{name}"
     sm, stub, clients = stubbed_clients()
-    stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
     stub.add_response(_snake(kind.describe), describe_response(sm, kind, name, "Completed"), {kind.describe_field: name})
     with stub:
         outcome = process_event(sagemaker_call(operation, request_body, arn=arn), decider=decider, trail=None,
@@ -134,7 +132,6 @@ def test_dry_run_reads_but_never_stops(decider):
     kind = SAGEMAKER_BY_OPERATION["CreateTrainingJob"]
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/train"
     sm, stub, clients = stubbed_clients()
-    stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": arn})
     stub.add_response("describe_training_job", describe_response(sm, kind, "train", "InProgress"), {"TrainingJobName": "train"})
     with stub:
         outcome = process_event(sagemaker_call("CreateTrainingJob", TRAINING, arn=arn), decider=decider, trail=None,

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
         GuardrailViolation,
         HookRequestError,
         PayloadFetchError,
+        PayloadRejected,
+        PayloadUnavailable,
         RequestBlocked,
     )
     from guardrails.admission.hook_models import HookRequest, HookResponse
-    from guardrails.admission.payload_fetch import fetch_payload
+    from guardrails.admission.payload_fetch import PayloadAccess, fetch_payload
 
 _WHERE = {
     "AdmissionConfig": "config",
@@ -38,6 +40,9 @@ _WHERE = {
     "GuardrailViolation": "exceptions",
     "HookRequestError": "exceptions",
     "PayloadFetchError": "exceptions",
+    "PayloadRejected": "exceptions",
+    "PayloadUnavailable": "exceptions",
+    "PayloadAccess": "payload_fetch",
     "RequestBlocked": "exceptions",
     "AwsDescriber": "describe",
     "RelatedResourceDescriber": "describe",
@@ -60,7 +65,10 @@ __all__ = [
     "HookRequest",
     "HookRequestError",
     "HookResponse",
+    "PayloadAccess",
     "PayloadFetchError",
+    "PayloadRejected",
+    "PayloadUnavailable",
     "RelatedResourceDescriber",
     "RequestBlocked",
     "admission_config",

@@ -7,7 +7,8 @@ PutPublicAccessBlock). The handler sees the caller's parameters in the API reque
 `document_from_request` takes — before they are serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
-- verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set.
+- verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
+  the error is an infrastructure failure (a request that cannot be judged always raises).
 - `warn` violations are logged (logger `guardrails.admission`), the call proceeds.
 
 A call that changes one aspect of a resource (PutBucketPolicy, UpdateNotebookInstance...) leaves the
@@ -31,6 +32,8 @@ from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber
 from guardrails.admission.exceptions import GuardrailEvaluationError, GuardrailViolation
 from guardrails.admission.references import complete_references
+from guardrails.admission.response import passes_open
+from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import BY_TYPE
 
 if TYPE_CHECKING:
@@ -131,14 +134,15 @@ class Boto3Hook:
             v for v in decision.violations if v.counts and v.enforcement == "deny" and v not in undecidable
         ]
         error = decision.verdict == "error"
-        blocked = bool(blocking) or (error and not self.settings.fail_open)
+        passes = passes_open(decision, self.settings.fail_open)  # infrastructure failures only
+        blocked = bool(blocking) or (error and not passes)
         self._record(decision, document, blocked=blocked, partial=bool(undecidable) and not blocked)
         label = f"{operation} {decision.resource.name}"
         if blocking:
             raise GuardrailViolation(
                 _violation_message(label, blocking, decision), decision, sorted({v.control for v in blocking})
             )
-        if error and not self.settings.fail_open:
+        if error and not passes:
             raise GuardrailEvaluationError(
                 f"{label} blocked by guardrails: the request could not be evaluated (fail closed): "
                 f"{decision.error}. decision_id={decision.decision_id}",
@@ -195,11 +199,23 @@ class Boto3Hook:
         except Exception as exc:  # a bug must not let the request through
             logger.exception("guardrails: unexpected error while deciding %s", operation)
             return document, self._error_decision(
-                service, operation, params, region, f"internal error: {type(exc).__name__}: {exc}"
+                service,
+                operation,
+                params,
+                region,
+                f"internal error: {type(exc).__name__}: {exc}",
+                infrastructure=is_infrastructure_failure(exc),
             )
 
     def _error_decision(
-        self, service: str, operation: str, params: dict[str, Any], region: str | None, error: str
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        region: str | None,
+        error: str,
+        *,
+        infrastructure: bool = False,
     ) -> Decision:
         from guardrails.admission.cfn_hook import _digest
         from guardrails.decision import Decision, ResourceRef
@@ -217,6 +233,7 @@ class Boto3Hook:
             ),
             verdict="error",
             error=error,
+            infrastructure_failure=infrastructure,
             point="admission",
             source="api-request",
             input_digest=_digest({"operation": operation, "request": params}),
@@ -284,7 +301,7 @@ def install(
         from guardrails.decider import Decider
 
         decider = Decider(full)
-    trail = _trail(audit, decider.config.audit.sinks)
+    trail = _trail(audit, decider.config.audit.sinks, decider.config.audit.signing_key)
     emitters, sagemaker_client, session = _emitters(target)
     hook = Boto3Hook(
         decider,
@@ -346,7 +363,9 @@ def _engine_info(decider: Decider) -> Any:
     return EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version)
 
 
-def _trail(audit: Sequence[str] | AuditTrail | None, configured: Sequence[str]) -> AuditTrail | None:
+def _trail(
+    audit: Sequence[str] | AuditTrail | None, configured: Sequence[str], signing_key: str | None = None
+) -> AuditTrail | None:
     from guardrails.audit import AuditTrail
 
     if isinstance(audit, AuditTrail) or (hasattr(audit, "record") and hasattr(audit, "append")):
@@ -356,7 +375,7 @@ def _trail(audit: Sequence[str] | AuditTrail | None, configured: Sequence[str]) 
     urls = list(audit) if audit is not None else list(configured)
     if not urls:
         return None
-    return AuditTrail.from_urls(urls, cloudwatch=False)
+    return AuditTrail.from_urls(urls, cloudwatch=False, signing_key=signing_key)
 
 
 def _emitters(target: Any) -> tuple[list[Any], Any, Any]:

@@ -1,10 +1,14 @@
 """The CloudFormation Lambda Hook, as a plain function: hook request -> decisions -> audit -> response.
 
-`handle_hook_request(event, decider=..., trail=...)` never raises for bad input: a malformed request, an
-unreachable payload URL or a template that does not parse is an `error` decision (audited) and answers
-FAILED / InternalFailure, unless `admission.fail_open` is set. A deny verdict answers FAILED /
+`handle_hook_request(event, decider=..., trail=...)` never raises: a malformed request, a payload URL that is
+not an allowed https S3 URL, an unreachable payload or a template that does not parse is an `error`
+decision (audited) and answers FAILED / InternalFailure. `admission.fail_open` lets only infrastructure
+failures pass (payload download, deadline, policy-server outage: guardrails/infrastructure.py); an error
+caused by the request's own content blocks whatever the setting. A deny verdict answers FAILED /
 NonCompliant whatever the configuration, and so does nothing less than a written audit record: when the
-audit trail cannot store the decisions the answer is FAILED / InternalFailure.
+audit trail cannot store the decisions the answer is FAILED / InternalFailure (unless both `fail_open`
+and `fail_open_on_audit_outage` are set: then the decisions go to the log). Any other exception, a
+MemoryError included, answers FAILED and is recorded as an `error` decision.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pydantic import ValidationError
 
 from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber, RelatedResourceDescriber
-from guardrails.admission.exceptions import HookRequestError, PayloadFetchError
+from guardrails.admission.exceptions import HookRequestError, PayloadFetchError, PayloadRejected
 from guardrails.admission.hook_models import (
     CHANGE_SET,
     STACK,
@@ -37,10 +41,13 @@ from guardrails.admission.response import (
     CLOUDFORMATION_MESSAGE_LIMIT,
     failure_response,
     hook_response,
+    passes_open,
     success_response,
 )
 from guardrails.decision import Decision, EngineInfo, ResourceRef, input_digest
 from guardrails.documents import Location, ResourceDocument
+from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.partitions import parse_arn, partition_for_region, partition_named
 from guardrails.resource_kinds import CLOUDFORMATION_TYPES
 from guardrails.sources.cloudformation import (
     SourceError,
@@ -97,8 +104,15 @@ def handle_hook_request(
     - `actor`: who the records name (default: the hook type, as an AWS principal — hooks do not
       identify the caller).
     """
-    settings = admission_config(config if config is not None else decider.config)
-    return _Invocation(event, decider, trail, settings, fetch, describe, actor).run()
+    try:
+        settings = admission_config(config if config is not None else decider.config)
+        invocation = _Invocation(event, decider, trail, settings, fetch, describe, actor)
+    except Exception as exc:  # noqa: BLE001 - even a broken setup answers (FAILED) and records
+        return _last_resort(event, decider, trail, exc)
+    try:
+        return invocation.run()
+    except Exception as exc:  # noqa: BLE001 - MemoryError, a bug: FAILED and an audit record, never a crash
+        return invocation.internal_failure(exc)
 
 
 class _Invocation:
@@ -117,7 +131,9 @@ class _Invocation:
         self.decider = decider
         self.trail = trail
         self.settings = settings
-        self.fetch = fetch or payload_fetcher(settings.payload_timeout_seconds, settings.payload_max_bytes)
+        self.fetch = fetch or payload_fetcher(
+            settings.payload_timeout_seconds, settings.payload_max_bytes, hosts=settings.payload_hosts
+        )
         self.describe = describe
         self.actor = actor
         self.request: HookRequest | None = None
@@ -139,7 +155,8 @@ class _Invocation:
         try:
             targets = self._targets(request)
         except (HookRequestError, PayloadFetchError, SourceError) as exc:
-            return self._finish([self._error_decision(str(exc))], [None])
+            error = self._error_decision(str(exc), infrastructure=is_infrastructure_failure(exc))
+            return self._finish([error], [None])
         except Exception as exc:  # a bug must still answer (fail closed) and leave a record
             logger.exception("guardrails: unexpected error while reading the hook request")
             return self._finish(
@@ -159,14 +176,28 @@ class _Invocation:
         except Exception as exc:
             logger.exception("guardrails: unexpected error while deciding")
             error = f"internal error: {type(exc).__name__}: {exc}"
-            decisions = [self._error_decision(error, document=d) for d in documents]
+            infrastructure = is_infrastructure_failure(exc)
+            decisions = [
+                self._error_decision(error, document=d, infrastructure=infrastructure) for d in documents
+            ]
         return self._finish(decisions, targets)
+
+    def internal_failure(self, exc: BaseException) -> dict[str, Any]:
+        """FAILED for an exception that escaped the flow (MemoryError, a bug), recorded when possible."""
+        try:
+            logger.error("guardrails: the hook failed: %s: %s", type(exc).__name__, exc)
+            decision = self._error_decision(f"internal error: {type(exc).__name__}: {exc}")
+            return self._finish([decision], [None])
+        except Exception as again:  # noqa: BLE001 - the answer must still be FAILED
+            return _last_resort(self.raw_event, self.decider, self.trail, again)
 
     def _finish(self, decisions: list[Decision], targets: Sequence[_Target | None]) -> dict[str, Any]:
         try:
             self._record(decisions, targets)
         except Exception as exc:  # no record, no pass (the audit trail is part of the gate)
             logger.exception("guardrails: the audit trail could not record the hook decisions")
+            if self._audit_outage_passes(decisions):
+                return self._allowed_without_record(decisions, exc)
             ids = ",".join(d.decision_id for d in decisions[:8])
             return failure_response(
                 self.token,
@@ -181,6 +212,37 @@ class _Invocation:
             message_limit=self.limit,
             request_id=self.token or None,
         ).to_wire()
+
+    def _audit_outage_passes(self, decisions: list[Decision]) -> bool:
+        """An audit outage is an infrastructure failure too, but fail_open covers it only when the config
+        says so explicitly, and never for a deny or an error fail_open would not let pass anyway."""
+        if not (self.settings.fail_open and self.settings.fail_open_on_audit_outage):
+            return False
+        return all(
+            d.verdict in ("allow", "warn") or passes_open(d, self.settings.fail_open) for d in decisions
+        )
+
+    def _allowed_without_record(self, decisions: list[Decision], exc: BaseException) -> dict[str, Any]:
+        """SUCCESS despite the audit outage; the decisions go to the log so none is lost."""
+        for decision in decisions:
+            logger.error(
+                "guardrails: audit outage, decision kept in the log: %s",
+                decision.model_dump_json(exclude_none=True),
+            )
+        response = hook_response(
+            self.token,
+            decisions,
+            fail_open=self.settings.fail_open,
+            message_limit=self.limit,
+            request_id=self.token or None,
+        )
+        response.message = _cut_message(
+            "Allowed although the audit trail could not record the decision "
+            f"(admission.fail_open_on_audit_outage is set: {exc}); the decision is in the log. "
+            + (response.message or ""),
+            self.limit,
+        )
+        return response.to_wire()
 
     # ---------------------------------------------------------------------------------------- targets
 
@@ -266,7 +328,7 @@ class _Invocation:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise PayloadFetchError(url, f"not a {request.target_kind} payload: {_problems(exc)}") from None
+            raise PayloadRejected(url, f"not a {request.target_kind} payload: {_problems(exc)}") from None
 
     # ----------------------------------------------------------------------------------------- helpers
 
@@ -282,12 +344,18 @@ class _Invocation:
         if request.aws_account_id:
             pseudo["AWS::AccountId"] = request.aws_account_id
         stack_id = request.stack_id or ""
-        if stack_id.startswith("arn:"):
+        stack_arn = parse_arn(stack_id)
+        if stack_arn is not None:
             pseudo["AWS::StackId"] = stack_id
-            pseudo["AWS::Partition"] = stack_id.split(":")[1]
-            name = stack_id.split(":stack/", 1)[-1].split("/", 1)[0]
+            pseudo["AWS::Partition"] = stack_arn.partition
+            name = stack_arn.resource.split("stack/", 1)[-1].split("/", 1)[0]
             if name:
                 pseudo["AWS::StackName"] = name
+        partition = partition_named(pseudo.get("AWS::Partition", "")) or (
+            partition_for_region(region) if region else None
+        )
+        if partition is not None:
+            pseudo["AWS::URLSuffix"] = partition.dns_suffix
         return pseudo
 
     def _describer(self, request: HookRequest) -> RelatedResourceDescriber | None:
@@ -312,6 +380,7 @@ class _Invocation:
         store_input = self.decider.config.audit.store_input
         stack_id = (self.request.stack_id if self.request else self.event.get("stackId")) or None
         records = []
+        digest_key = getattr(self.trail, "digest_key", None)  # keyed redaction with a signing key
         for decision, target in zip(decisions, targets, strict=True):
             location = decision.resource.location
             records.append(
@@ -331,12 +400,16 @@ class _Invocation:
                         state_before=target.state_before if target else None,
                     ),
                     document=target.document if target is not None and store_input else None,
+                    digest_key=digest_key,
                 )
             )
         self.trail.append(records)
 
-    def _error_decision(self, error: str, document: ResourceDocument | None = None) -> Decision:
-        """An `error` decision for what could not be evaluated (audited like any decision)."""
+    def _error_decision(
+        self, error: str, document: ResourceDocument | None = None, *, infrastructure: bool = False
+    ) -> Decision:
+        """An `error` decision for what could not be evaluated (audited like any decision);
+        `infrastructure`: the cause is outside the request (guardrails/infrastructure.py)."""
         if document is not None:
             resource = ResourceRef(
                 type=document.resource.type,
@@ -354,6 +427,7 @@ class _Invocation:
             resource=resource,
             verdict="error",
             error=error,
+            infrastructure_failure=infrastructure,
             point="admission",
             source="cloudformation",
             input_digest=_digest(subject),
@@ -384,6 +458,43 @@ class _Invocation:
 
 
 # ------------------------------------------------------------------------------------------ functions
+
+
+def _last_resort(event: Any, decider: Any, trail: Any, exc: BaseException) -> dict[str, Any]:
+    """FAILED when even the error path failed; one error record is still attempted."""
+    token = _token_of(event) if isinstance(event, dict) else ""
+    note = ""
+    try:
+        from guardrails.audit import actor_from_principal, record_from_decision
+
+        decision = Decision(
+            resource=ResourceRef(type="unknown", name="unknown"),
+            verdict="error",
+            error=f"internal error: {type(exc).__name__}: {exc}",
+            point="admission",
+            source="cloudformation",
+            input_digest=_digest(event),
+            bundle_digest=decider.bundle.digest,
+            bundle_version=decider.bundle.version,
+            engine=EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version),
+        )
+        note = f" decision_id={decision.decision_id}"
+        if trail is not None:
+            actor = actor_from_principal(None, "AWSService", name="cloudformation-lambda-hook")
+            trail.append([record_from_decision(decision, actor=actor)])
+    except Exception:  # noqa: BLE001 - nothing left to try: the answer is FAILED
+        logger.exception("guardrails: the hook could not even record its internal failure")
+        note += " (not recorded)"
+    return {
+        "hookStatus": "FAILED",
+        "errorCode": "InternalFailure",
+        "message": f"InternalFailure: the hook could not evaluate the request ({type(exc).__name__}).{note}",
+        "clientRequestToken": token,
+    }
+
+
+def _cut_message(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 def mark_unresolved(value: Any) -> Any:

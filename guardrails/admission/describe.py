@@ -91,29 +91,30 @@ class AwsDescriber:
         return dict(self._cache[key])
 
     def _bucket(self, name: str) -> dict[str, Any]:
-        from guardrails.sources import s3_shape
+        """Read through guardrails.sources.live; `explicit_absence` states a missing public access block
+        as four false flags (at admission an absent one would read as a new bucket's defaults)."""
+        from guardrails.runtime.clients import AwsClients
+        from guardrails.sources.live import LiveReader, explicit_absence
 
+        aspects = ("PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption")
+        try:
+            reader = LiveReader(AwsClients(overrides={"s3": self._client("s3")}), on_error="unknown")
+            properties, unknown = reader.bucket_properties(name, aspects)
+        except Exception as exc:  # noqa: BLE001 - nothing here raises: the bucket stays unknown
+            logger.warning("guardrails: bucket %s not read (%s); its aspects stay unknown", name, exc)
+            return {}
+        if unknown:
+            logger.warning("guardrails: bucket %s: %s not readable; they stay unknown", name, unknown)
+        properties = explicit_absence(properties)
         known: dict[str, Any] = {}
-        block = self._call("s3", "GetPublicAccessBlock", {"Bucket": name}, absent_ok=True)
-        if block is ABSENT_RESPONSE:
-            # An existing bucket without a configuration blocks nothing at bucket level: say so
-            # explicitly, because an *absent* configuration reads as a new bucket's defaults (all on).
-            known["PublicAccessBlockConfiguration"] = dict.fromkeys(s3_shape.PUBLIC_ACCESS_BLOCK_FLAGS, False)
-        elif block is not None:
-            known["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
-                block.get("PublicAccessBlockConfiguration") or {}
-            )
-        acl = self._call("s3", "GetBucketAcl", {"Bucket": name})
-        if acl is not None:
-            known["AccessControl"] = ABSENT  # the grants below are the whole ACL
-            known["AccessControlPolicy"] = {"Grants": _json_ready(acl.get("Grants") or [])}
-        encryption = self._call("s3", "GetBucketEncryption", {"Bucket": name}, absent_ok=True)
-        if encryption is ABSENT_RESPONSE:
-            known["BucketEncryption"] = ABSENT
-        elif encryption is not None:
-            known["BucketEncryption"] = s3_shape.encryption_from_api(
-                encryption.get("ServerSideEncryptionConfiguration") or {}
-            )
+        for aspect in aspects:
+            if aspect in unknown:
+                continue
+            if aspect == "AccessControl":
+                known["AccessControl"] = ABSENT  # the grants below are the whole ACL
+                known["AccessControlPolicy"] = properties["AccessControlPolicy"]
+            else:
+                known[aspect] = properties.get(aspect, ABSENT)
         return known
 
     def _call(self, service: str, operation: str, params: dict[str, Any], *, absent_ok: bool = False) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from guardrails.infrastructure import InfrastructureError
+
 if TYPE_CHECKING:
     from guardrails.decision import Decision
 
@@ -26,6 +28,16 @@ class PayloadFetchError(AdmissionError):
 
     def __str__(self) -> str:
         return f"payload {redact_url(self.url)}: {self.message}"
+
+
+class PayloadRejected(PayloadFetchError):
+    """The payload URL or body is not acceptable (not an allowed https S3 URL, over the size cap, not a
+    payload object): the request's own content, blocked whatever `admission.fail_open` says."""
+
+
+class PayloadUnavailable(PayloadFetchError, InfrastructureError):
+    """The payload could not be downloaded (network failure, deadline, HTTP error status): an
+    infrastructure failure, which `admission.fail_open` may let pass."""
 
 
 class RequestBlocked(AdmissionError):

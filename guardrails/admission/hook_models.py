@@ -82,8 +82,10 @@ class HookRequest(_WireModel):
     @property
     def region(self) -> str | None:
         """The region of the stack (from its ARN); None for Cloud Control requests."""
-        parts = (self.stack_id or "").split(":")
-        return parts[3] if len(parts) > 4 and parts[0] == "arn" and parts[3] else None
+        from guardrails.partitions import parse_arn
+
+        arn = parse_arn(self.stack_id)
+        return arn.region if arn is not None and arn.region else None
 
 
 class StackPayload(_WireModel):

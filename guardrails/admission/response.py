@@ -1,8 +1,10 @@
 """Decisions -> the Lambda Hook response: status, a bounded message naming the controls, annotations.
 
 - any `deny` decision -> FAILED / NonCompliant
-- else any `error` decision -> FAILED / InternalFailure (fail closed), or SUCCESS with a warning
-  annotation when `fail_open`
+- else any `error` decision -> FAILED / InternalFailure (fail closed); with `fail_open`, SUCCESS with a
+  warning annotation when every error is an infrastructure failure (`Decision.infrastructure_failure`:
+  payload download, deadline, policy-server outage). An error caused by the request's own content always
+  blocks.
 - else SUCCESS (annotations for `warn` violations)
 
 The message starts with the verdict summary, lists `<logical id>: <control> [<enforcement>] <message>`
@@ -43,6 +45,7 @@ def hook_response(
     """The response for the decisions of one hook invocation (at least one decision)."""
     denied = [d for d in decisions if d.verdict == "deny"]
     errors = [d for d in decisions if d.verdict == "error"]
+    blocking = [d for d in errors if not passes_open(d, fail_open)]
     warned = [d for d in decisions if d.verdict == "warn"]
     total = len(decisions)
     deny_controls = _controls(decisions, "deny")
@@ -56,9 +59,14 @@ def hook_response(
         )
         if errors:
             header += f"; {_count(len(errors), total)} could not be evaluated"
-    elif errors and not fail_open:
+    elif blocking:
         status, error_code = "FAILED", "InternalFailure"
         header = f"InternalFailure: {_count(len(errors), total)} could not be evaluated (fail closed)"
+        if fail_open:
+            header += (
+                "; admission.fail_open covers infrastructure failures only, "
+                "not a request that cannot be judged"
+            )
     elif errors:
         status = "SUCCESS"
         header = (
@@ -86,6 +94,11 @@ def hook_response(
         client_request_token=client_request_token,
         annotations=annotations_for(decisions, fail_open=fail_open),
     )
+
+
+def passes_open(decision: Decision, fail_open: bool) -> bool:
+    """An `error` decision `fail_open` lets pass: only an infrastructure failure, never the request's own."""
+    return fail_open and decision.verdict == "error" and decision.infrastructure_failure
 
 
 def failure_response(
@@ -148,7 +161,7 @@ def annotations_for(decisions: Sequence[Decision], *, fail_open: bool = False) -
         if decision.verdict == "error":
             consequence = (
                 "allowed only because admission.fail_open is set"
-                if fail_open
+                if passes_open(decision, fail_open)
                 else "the operation is blocked because it could not be evaluated (fail closed)"
             )
             annotations.append(

@@ -24,14 +24,18 @@ from guardrails.audit.record import (
     source_ref_from_decision,
 )
 from guardrails.audit.seal import Seal, read_seal, write_seal
+from guardrails.audit.signing import KEY_ENV, AuditKey, AuditKeyError, Keyring, load_key, resolve_key
 from guardrails.audit.sinks import AuditSink, open_sink
 from guardrails.audit.trail import AuditTrail
 from guardrails.audit.verify import ChainProblem, Verification, verify_entries
 
 __all__ = [
+    "KEY_ENV",
     "ActionTaken",
     "Actor",
     "AuditError",
+    "AuditKey",
+    "AuditKeyError",
     "AuditReadError",
     "AuditRecord",
     "AuditSink",
@@ -39,6 +43,7 @@ __all__ = [
     "AuditTrail",
     "AuditWriteError",
     "ChainProblem",
+    "Keyring",
     "Seal",
     "SealError",
     "SinkURLError",
@@ -46,9 +51,11 @@ __all__ = [
     "Verification",
     "actor_from_principal",
     "current_actor",
+    "load_key",
     "open_sink",
     "read_seal",
     "record_from_decision",
+    "resolve_key",
     "source_ref_from_decision",
     "verify_entries",
     "verify_sink",
@@ -56,6 +63,7 @@ __all__ = [
 ]
 
 
-def verify_sink(sink: AuditSink, seal: Seal | None = None) -> Verification:
-    """Read every record of `sink` and verify its chains (and, with `seal`, the sealed heads)."""
-    return verify_entries(sink.read(), seal)
+def verify_sink(sink: AuditSink, seal: Seal | None = None, keys: Keyring | None = None) -> Verification:
+    """Read every record of `sink` and verify its chains (with `seal`, the sealed heads; with `keys`, every
+    record's and the seal's MAC)."""
+    return verify_entries(sink.read(), seal, keys)

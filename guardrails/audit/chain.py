@@ -3,7 +3,9 @@
 A record stored at position `seq` of stream `stream` carries `prev_hash` (the `hash` of seq-1 in the
 same stream, `GENESIS_HASH` for seq 0) and
 
-    hash = sha256(bytes.fromhex(prev_hash) || RFC8785(record without "hash")).hexdigest()
+    hash = sha256(bytes.fromhex(prev_hash) || RFC8785(record without "hash" and "mac")).hexdigest()
+
+A sink with a signing key adds `mac` (outside the hash: it signs the hash; see signing.py).
 
 Each writer (a sink instance) owns its stream: a fresh id per instance and per process, so writers
 never share a head and never need a lock or a read-modify-write across processes or Lambdas.
@@ -26,12 +28,13 @@ from guardrails.audit.record import AuditRecord
 from guardrails.canonical import canonical_bytes
 
 GENESIS_HASH = "0" * 64
-CHAIN_FIELDS = ("stream", "seq", "prev_hash", "hash")
+CHAIN_FIELDS = ("stream", "seq", "prev_hash", "hash", "mac")
+UNHASHED_FIELDS = ("hash", "mac")
 _STREAM_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def record_hash(body: Mapping[str, Any]) -> str:
-    """The hash of a stored record given without its "hash" field (it includes `prev_hash`)."""
+    """The hash of a stored record given without its "hash" and "mac" fields (it includes `prev_hash`)."""
     prev = bytes.fromhex(body["prev_hash"])
     return hashlib.sha256(prev + canonical_bytes(body)).hexdigest()
 

@@ -64,10 +64,24 @@ class ActionTaken(BaseModel):
     error: str | None = None
 
 
-class AuditRecord(BaseModel):
-    """One stored decision. `stream`, `seq`, `prev_hash` and `hash` are set by the sink that stores it.
+class RecordMac(BaseModel):
+    """The MAC of the stored segment a record belongs to (see signing.py)."""
 
-    `hash = sha256(bytes.fromhex(prev_hash) || RFC8785(record without "hash"))`, hex; see chain.py.
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    alg: Literal["HMAC_SHA_256"] = "HMAC_SHA_256"
+    key: str
+    """Id of the signing key: `local:<fingerprint>` for a file key, the KMS key ARN (or id) for KMS."""
+    last: int = Field(ge=0)
+    """seq of the segment's last record, whose `hash` the MAC covers."""
+    value: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """Hex HMAC-SHA256 of `guardrails-audit-v1:record:<hash of seq last>`."""
+
+
+class AuditRecord(BaseModel):
+    """One stored decision. `stream`, `seq`, `prev_hash`, `hash` (and `mac`) are set by the sink.
+
+    `hash = sha256(bytes.fromhex(prev_hash) || RFC8785(record without "hash" and "mac"))`, hex; see chain.py.
     """
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
@@ -108,7 +122,9 @@ class AuditRecord(BaseModel):
     prev_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     """`hash` of seq-1 in the stream; 64 zeros for seq 0 (set by the sink)."""
     hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    """sha256(bytes.fromhex(prev_hash) || RFC 8785 JSON of the record without `hash`), hex (by the sink)."""
+    """sha256(bytes.fromhex(prev_hash) || RFC 8785 JSON of the record without `hash`, `mac`), hex."""
+    mac: RecordMac | None = None
+    """Set by a sink that has a signing key: the MAC of the segment this record was stored in."""
 
     @field_validator("time")
     @classmethod
@@ -131,30 +147,32 @@ def record_from_decision(
     document: ResourceDocument | dict[str, Any] | None = None,
     redact: bool = True,
     time: datetime | None = None,
+    digest_key: bytes | None = None,
 ) -> AuditRecord:
     """The (not yet chained) record of one decision.
 
     With `redact` (the default) container `Environment`, `HyperParameters`, secret-looking keys and values
     in `document`, in the action's states and in messages are replaced by their sha256 digest.
-    `source_ref` defaults to the decision's file location.
+    `source_ref` defaults to the decision's file location. `digest_key` (AuditTrail.digest_key, derived
+    from the signing key) makes the digests keyed: `hmac-sha256:<hex>`.
     """
     violations = decision.violations
     error = decision.error
     if action is not None and redact:
         action = action.model_copy(
             update={
-                "state_before": redact_value(action.state_before),
-                "state_after": redact_value(action.state_after),
-                "error": redact_text(action.error),
+                "state_before": redact_value(action.state_before, digest_key),
+                "state_after": redact_value(action.state_after, digest_key),
+                "error": redact_text(action.error, digest_key),
             }
         )
     if redact:
-        violations = [_redacted_violation(v) for v in violations]
-        error = redact_text(error)
+        violations = [_redacted_violation(v, digest_key) for v in violations]
+        error = redact_text(error, digest_key)
     copy: dict[str, Any] | None = None
     if document is not None:
         data = document.to_input() if isinstance(document, ResourceDocument) else document
-        copy = redact_value(data) if redact else data
+        copy = redact_value(data, digest_key) if redact else data
     return AuditRecord(
         decision_id=decision.decision_id,
         time=time or datetime.now(UTC),
@@ -184,8 +202,8 @@ def source_ref_from_decision(decision: Decision) -> SourceRef:
     return SourceRef(file=location.file, line=location.line, logical_id=location.logical_id)
 
 
-def _redacted_violation(violation: Violation) -> Violation:
-    message = redact_text(violation.message)
+def _redacted_violation(violation: Violation, digest_key: bytes | None = None) -> Violation:
+    message = redact_text(violation.message, digest_key)
     if message == violation.message:
         return violation
     return violation.model_copy(update={"message": message})

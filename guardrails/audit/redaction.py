@@ -1,8 +1,14 @@
-"""Redaction: secrets never reach an audit record in clear; they are replaced by `sha256:<hex>`.
+"""Redaction: secrets never reach an audit record in clear; they are replaced by a digest.
 
 Replaced in structured data (`redact_value`):
-- every value under a container map key: `Environment`, `HyperParameters`, `StaticHyperParameters`
-  (the variable names stay, the values go);
+- every value under a container key, wherever it is (training AlgorithmSpecification, processing
+  AppSpecification, model PrimaryContainer / Containers, transform, monitoring job definitions, pipeline
+  step Arguments, CloudTrail requestParameters, hook state): `Environment`, `HyperParameters`,
+  `StaticHyperParameters`, `ContainerEntrypoint`, `ContainerArguments` (map keys and list lengths stay,
+  the values go);
+- a pipeline definition held as a JSON string (`PipelineDefinition`, `PipelineDefinitionBody`) is parsed,
+  redacted by these rules and written back;
+- the `Value` of a `{Key, Value}` tag whose key looks secret;
 - every value under a key whose name looks secret (password, secret, token, api key, access key,
   private key, credential, session token...), except keys naming an ARN;
 - every string that contains something that looks like a secret: an AWS access key id (AKIA/ASIA...),
@@ -10,18 +16,36 @@ Replaced in structured data (`redact_value`):
 In free text (`redact_text`: violation messages, errors) only the secret-looking part is replaced.
 
 The digest of a string is sha256 of its UTF-8 bytes; of any other value, of its RFC 8785 JSON. A digest
-lets an auditor check a value they already know; it is not encryption (short secrets can be guessed).
+lets an auditor check a value they already know; it is not encryption: short secrets can be guessed from
+a plain `sha256:` digest. With a signing key (signing.py) digests are keyed, `hmac-sha256:<hex>` with a
+secret derived from the key, and cannot be guessed without it.
+
+Violation messages may quote a document's values (`Environment.DB_PASSWORD is hunter2: ...`);
+`redact_quoted` replaces the quoted values that come from a redacted place by `<redacted>` (the Decider
+applies it, so reports, hook responses and audit records never carry them).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import hmac
+import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from guardrails.canonical import canonical_bytes
 
-CONTAINER_MAP_KEYS = frozenset({"environment", "hyperparameters", "statichyperparameters"})
+CONTAINER_MAP_KEYS = frozenset(
+    {"environment", "hyperparameters", "statichyperparameters", "containerentrypoint", "containerarguments"}
+)
+JSON_STRING_KEYS = frozenset({"pipelinedefinition", "pipelinedefinitionbody"})
+REDACTED = "<redacted>"
+_MIN_QUOTED_SECRET = 6
+"""Values this long from a redacted place are removed from any message; shorter ones only from the
+messages of a violation whose path is in a redacted place (a `1` must not garble `SM-01`)."""
 SECRET_KEY = re.compile(
     r"passw(?:or)?d|passphrase|secret|token|apikey|accesskey|privatekey|credential|session(?:token|key|id)"
     r"|authorization|cookie|connectionstring"
@@ -49,9 +73,12 @@ def _may_hold_secret(text: str) -> bool:
     return any(p.search(text) for p in _MAYBE_SECRET)
 
 
-def digest(value: Any) -> str:
-    """`sha256:<hex>` of a string's UTF-8 bytes, or of another value's canonical JSON."""
+def digest(value: Any, key: bytes | None = None) -> str:
+    """`sha256:<hex>` of a string's UTF-8 bytes, or of another value's canonical JSON;
+    `hmac-sha256:<hex>` of the same bytes with `key`."""
     data = value.encode("utf-8") if isinstance(value, str) else canonical_bytes(value)
+    if key is not None:
+        return "hmac-sha256:" + hmac.new(key, data, hashlib.sha256).hexdigest()
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -74,44 +101,135 @@ def looks_secret(text: str) -> bool:
     return _may_hold_secret(text) and any(_is_secret(m) for m in _SECRET_VALUE.finditer(text))
 
 
-def redact_text(text: str | None) -> str | None:
+def redact_text(text: str | None, key: bytes | None = None) -> str | None:
     """Free text with every secret-looking substring replaced by its digest."""
     if not text or not _may_hold_secret(text):
         return text
-    return _SECRET_VALUE.sub(lambda m: digest(m.group(0)) if _is_secret(m) else m.group(0), text)
+    return _SECRET_VALUE.sub(lambda m: digest(m.group(0), key) if _is_secret(m) else m.group(0), text)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_secret_key(key: str) -> bool:
     name = _KEY_CHARS.sub("", key.lower())
     return bool(SECRET_KEY.search(name)) and not name.endswith("arn")
 
 
-def redact_value(value: Any) -> Any:
+def _normal(key: str) -> str:
+    return _KEY_CHARS.sub("", key.lower())
+
+
+_WHOLE, _JSON, _PLAIN = 1, 2, 0
+
+
+@functools.lru_cache(maxsize=8192)
+def _key_kind(key: str) -> int:
+    """How a map key redacts its value: _WHOLE (container or secret-looking key), _JSON, or _PLAIN."""
+    name = _normal(key)
+    if name in CONTAINER_MAP_KEYS or is_secret_key(key):
+        return _WHOLE
+    return _JSON if name in JSON_STRING_KEYS else _PLAIN
+
+
+def _redacts_whole(key: Any) -> bool:
+    """True when every value under `key` is replaced (container keys and secret-looking keys)."""
+    return isinstance(key, str) and _key_kind(key) == _WHOLE
+
+
+def _holds_json(key: Any) -> bool:
+    return isinstance(key, str) and _key_kind(key) == _JSON
+
+
+def _secret_tag(value: dict[str, Any]) -> bool:
+    """A `{Key, Value}` tag whose key looks secret."""
+    tag_key = value.get("Key", value.get("key"))
+    return isinstance(tag_key, str) and ("Value" in value or "value" in value) and is_secret_key(tag_key)
+
+
+def redact_value(value: Any, key: bytes | None = None) -> Any:
     """A copy of JSON-like `value` with secrets replaced by digests (see the module docstring)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        for key, item in value.items():
-            safe_key = key if not (isinstance(key, str) and looks_secret(key)) else digest(key)
-            if isinstance(key, str) and (
-                _KEY_CHARS.sub("", key.lower()) in CONTAINER_MAP_KEYS or is_secret_key(key)
-            ):
-                out[safe_key] = _digest_leaves(item)
+        secret_tag = _secret_tag(value)
+        for name, item in value.items():
+            safe_name = name if not (isinstance(name, str) and looks_secret(name)) else digest(name, key)
+            if _redacts_whole(name) or (secret_tag and name in ("Value", "value")):
+                out[safe_name] = _digest_leaves(item, key)
+            elif isinstance(item, str) and _holds_json(name):
+                out[safe_name] = _redact_json_string(item, key)
             else:
-                out[safe_key] = redact_value(item)
+                out[safe_name] = redact_value(item, key)
         return out
     if isinstance(value, list | tuple):
-        return [redact_value(item) for item in value]
+        return [redact_value(item, key) for item in value]
     if isinstance(value, str) and looks_secret(value):
-        return digest(value)
+        return digest(value, key)
     return value
 
 
-def _digest_leaves(value: Any) -> Any:
+def _redact_json_string(text: str, key: bytes | None) -> str:
+    """A JSON document held in a string, redacted inside (free-text redaction when it does not parse)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return redact_text(text, key) or text
+    return json.dumps(redact_value(parsed, key), ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest_leaves(value: Any, key: bytes | None = None) -> Any:
     """Keep the shape (map keys, list lengths), replace every scalar but null by its digest."""
     if isinstance(value, dict):
-        return {(digest(k) if looks_secret(k) else k): _digest_leaves(v) for k, v in value.items()}
+        return {(digest(k, key) if looks_secret(k) else k): _digest_leaves(v, key) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_digest_leaves(item) for item in value]
+        return [_digest_leaves(item, key) for item in value]
     if value is None:
         return None
-    return digest(value)
+    return digest(value, key)
+
+
+def secret_values(value: Any) -> set[str]:
+    """Every scalar (as text) under a redacted key, tag or pipeline definition of `value` (the values
+    `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed)."""
+    found: set[str] = set()
+    _collect(value, found, False)
+    return found
+
+
+def _collect(value: Any, found: set[str], inside: bool) -> None:
+    if isinstance(value, dict):
+        secret_tag = _secret_tag(value)
+        for name, item in value.items():
+            whole = inside or _redacts_whole(name) or (secret_tag and name in ("Value", "value"))
+            if (
+                not whole
+                and isinstance(item, str)
+                and isinstance(name, str)
+                and _normal(name) in JSON_STRING_KEYS
+            ):
+                with contextlib.suppress(ValueError):
+                    _collect(json.loads(item), found, False)
+                continue
+            _collect(item, found, whole)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found, inside)
+    elif inside and value is not None:
+        found.add(value if isinstance(value, str) else json.dumps(value))
+
+
+def is_redacted_path(path: str | None) -> bool:
+    """True when a dotted violation path (`Containers[0].Environment.X`) is in a redacted place."""
+    if not path:
+        return False
+    return any(_redacts_whole(part) for part in re.split(r"[.\[\]]+", path) if part)
+
+
+def redact_quoted(message: str, path: str | None, secrets: Iterable[str]) -> str:
+    """`message` without the secret values it quotes (replaced by `<redacted>`), longest first."""
+    strict = is_redacted_path(path)
+    shield = "\x00path\x00"
+    if strict and path:
+        message = message.replace(path, shield)  # keep `Containers[1].Environment.X` whole
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and (strict or len(secret) >= _MIN_QUOTED_SECRET) and secret in message:
+            message = message.replace(secret, REDACTED)
+    return message.replace(shield, path) if strict and path else message

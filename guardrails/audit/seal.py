@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guardrails.audit.chain import Head
 from guardrails.audit.exceptions import SealError
+from guardrails.audit.signing import AuditKey, seal_message
 from guardrails.canonical import canonical_bytes
 
 
@@ -32,6 +33,15 @@ class SealHead(BaseModel):
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class SealMac(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    alg: Literal["HMAC_SHA_256"] = "HMAC_SHA_256"
+    key: str
+    value: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """Hex HMAC-SHA256 of `guardrails-audit-v1:seal:<digest>`."""
+
+
 class Seal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,10 +50,18 @@ class Seal(BaseModel):
     sealed_at: datetime
     heads: dict[str, SealHead]
     digest: str
-    """`sha256:<hex>` of the RFC 8785 JSON of every other field."""
+    """`sha256:<hex>` of the RFC 8785 JSON of every other field (but `mac`)."""
+    mac: SealMac | None = None
+    """With a signing key: the MAC of `digest`, so that a writer without the key cannot recompute a seal."""
 
     @classmethod
-    def create(cls, sink: str, heads: Mapping[str, Head], sealed_at: datetime | None = None) -> Seal:
+    def create(
+        cls,
+        sink: str,
+        heads: Mapping[str, Head],
+        sealed_at: datetime | None = None,
+        key: AuditKey | None = None,
+    ) -> Seal:
         fields = {
             "version": 1,
             "sink": sink,
@@ -51,10 +69,14 @@ class Seal(BaseModel):
             "heads": {s: SealHead(seq=h.seq, hash=h.hash) for s, h in sorted(heads.items())},
         }
         seal = cls(**fields, digest="")
-        return seal.model_copy(update={"digest": seal.expected_digest()})
+        seal = seal.model_copy(update={"digest": seal.expected_digest()})
+        if key is not None:
+            key_id, value = key.mac(seal_message(seal.digest))
+            seal = seal.model_copy(update={"mac": SealMac(key=key_id, value=value)})
+        return seal
 
     def expected_digest(self) -> str:
-        body = self.model_dump(mode="json", exclude={"digest"})
+        body = self.model_dump(mode="json", exclude={"digest", "mac"})
         return "sha256:" + hashlib.sha256(canonical_bytes(body)).hexdigest()
 
     def intact(self) -> bool:
@@ -64,7 +86,8 @@ class Seal(BaseModel):
 def write_seal(seal: Seal, dest: str) -> str:
     """Write `seal` to a file path (`file://` too) or `s3://bucket/key`; a folder or a key ending in `/`
     gets `seal-<UTC time>.json` inside. Returns where it was written."""
-    data = json.dumps(seal.model_dump(mode="json"), indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    body = seal.model_dump(mode="json", exclude_none=True)
+    data = json.dumps(body, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     name = f"seal-{seal.sealed_at.strftime('%Y%m%dT%H%M%S%fZ')}.json"
     if dest.startswith("s3://"):
         from guardrails.audit.sinks.s3 import put_seal_object

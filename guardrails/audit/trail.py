@@ -10,6 +10,7 @@ from typing import Any
 
 from guardrails.audit.exceptions import AuditWriteError
 from guardrails.audit.record import ActionTaken, Actor, AuditRecord, SourceRef, record_from_decision
+from guardrails.audit.signing import AuditKey, AuditKeyError, resolve_key
 from guardrails.audit.sinks import AuditSink, open_sink
 from guardrails.decision import Decision
 from guardrails.documents import ResourceDocument
@@ -23,19 +24,47 @@ class AuditTrail:
     """Appends every record to each sink. Each sink keeps its own chain (stream), so a failure in one
     never leaves a gap in another. All sinks are attempted; then the failures raise together."""
 
-    def __init__(self, *sinks: AuditSink) -> None:
+    def __init__(self, *sinks: AuditSink, key: AuditKey | None = None) -> None:
         if not sinks:
             raise ValueError("an audit trail needs at least one sink")
         self.sinks = list(sinks)
+        self.key = key if key is not None else next((s.signing_key for s in sinks if s.signing_key), None)
+        """The signing key; it also keys the redaction digests of the records this trail makes."""
+        self._digest_key: bytes | None = None
 
     @classmethod
-    def from_urls(cls, urls: Sequence[str], *, cloudwatch: bool | None = None) -> AuditTrail:
-        """Sinks for `urls`, plus the CloudWatch Logs sink when `cloudwatch` (default: inside Lambda)."""
-        sinks = [open_sink(url) for url in urls]
+    def from_urls(
+        cls,
+        urls: Sequence[str],
+        *,
+        cloudwatch: bool | None = None,
+        signing_key: str | AuditKey | None = None,
+    ) -> AuditTrail:
+        """Sinks for `urls`, plus the CloudWatch Logs sink when `cloudwatch` (default: inside Lambda).
+
+        `signing_key` (a key URL or AuditKey; default: the GUARDRAILS_AUDIT_KEY environment variable)
+        signs every record; AuditKeyError when it cannot be loaded.
+        """
+        key = resolve_key(signing_key)
+        sinks = [open_sink(url, key=key) for url in urls]
         wanted = in_lambda() if cloudwatch is None else cloudwatch
         if wanted and not any(s.url.startswith("cloudwatch://") for s in sinks):
-            sinks.append(open_sink("cloudwatch://"))
-        return cls(*sinks)
+            sinks.append(open_sink("cloudwatch://", key=key))
+        return cls(*sinks, key=key)
+
+    @property
+    def digest_key(self) -> bytes | None:
+        """The secret keying redaction digests (None without a signing key); AuditWriteError if the key
+        cannot be used (a KMS key is asked once per trail)."""
+        if self.key is None:
+            return None
+        if self._digest_key is None:
+            try:
+                self._digest_key = self.key.redaction_secret()
+            except AuditKeyError as exc:
+                what = f"cannot derive the redaction key: {exc}"
+                raise AuditWriteError(self.key.url, what, exc.code) from exc
+        return self._digest_key
 
     def append(self, records: Sequence[AuditRecord]) -> list[AuditRecord]:
         """Store `records` in every sink; returns them as stored by the first sink."""
@@ -77,6 +106,7 @@ class AuditTrail:
             document=document,
             redact=redact,
             time=time,
+            digest_key=self.digest_key if redact else None,
         )
         return self.append([record])[0]
 
@@ -97,6 +127,7 @@ class AuditTrail:
         """
         if documents is not None and len(documents) != len(decisions):
             raise ValueError(f"{len(documents)} documents for {len(decisions)} decisions")
+        digest_key = self.digest_key if redact else None
         records = [
             record_from_decision(
                 decision,
@@ -105,6 +136,7 @@ class AuditTrail:
                 action=action_for(decision) if action_for else None,
                 document=documents[i] if documents is not None else None,
                 redact=redact,
+                digest_key=digest_key,
             )
             for i, decision in enumerate(decisions)
         ]

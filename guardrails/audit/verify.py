@@ -6,8 +6,15 @@ Detects, per stream:
 - removed:   a gap in `seq` (seq 0 included);
 - inserted:  a second record claiming a `seq` (the one the chain links through is kept as genuine);
 - reordered: a record stored before a lower `seq` of its stream, or in another record's slot (key);
-- truncated: with a seal, a sealed head that is no longer there (the newest records were deleted).
-Deleting the newest records of a stream is only detectable against a seal (see seal.py).
+- truncated: with a seal, a sealed head that is no longer there (the newest records were deleted); and a
+             signed record whose segment's last record (the one its MAC covers) is gone;
+- unsigned:  with signing keys, any record (or seal) without a MAC; without keys, a record without a MAC
+             in a stream whose other records carry one;
+- bad-mac:   with signing keys, a MAC that does not verify with any of them (a forged or re-hashed
+             record, a forged stream, a recomputed seal) or that names a key not given; with or without
+             keys, a MAC that is malformed or differs from the one its segment's last record carries.
+Deleting the newest records of a stream is only detectable against a seal (see seal.py); without a
+signing key nothing stops a writer from appending records or streams, or re-hashing a stream's tail.
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import rfc8785
 
-from guardrails.audit.chain import GENESIS_HASH, Head, record_hash
+from guardrails.audit.chain import GENESIS_HASH, UNHASHED_FIELDS, Head, record_hash
 
 if TYPE_CHECKING:
     from guardrails.audit.seal import Seal
+    from guardrails.audit.signing import Keyring
 
-ProblemKind = Literal["changed", "removed", "inserted", "reordered", "truncated"]
+ProblemKind = Literal["changed", "removed", "inserted", "reordered", "truncated", "unsigned", "bad-mac"]
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -62,6 +70,33 @@ class Verification:
     records: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
     heads: dict[str, Head] = field(default_factory=dict)
+    signed: int = 0
+    """Records that carry a MAC."""
+    macs_checked: bool = False
+    """True when signing keys were given: every MAC was verified and unsigned records are problems."""
+    seal_checked: bool = False
+    seal_signed: bool | None = None
+    """None without a seal; whether the seal carries a MAC."""
+
+    def unchecked(self) -> list[str]:
+        """The guarantees this verification could not give (what verify says without a key or seal)."""
+        notes = []
+        if not self.macs_checked:
+            if self.signed:
+                notes.append(
+                    f"{self.signed} signed record(s): their MACs were not checked (no --audit-key); a writer "
+                    "could have forged or re-hashed records or streams"
+                )
+            else:
+                notes.append(
+                    "unsigned trail: anyone who can write to the sink can append forged records, add a "
+                    "forged stream or change a stream's tail and re-hash it without being detected"
+                )
+        if not self.seal_checked:
+            notes.append("no --seal: deleting the newest records of a stream is not detected")
+        elif not self.macs_checked:
+            notes.append("the seal's signature was not checked (no --audit-key): a writer could recompute it")
+        return notes
 
     @property
     def ok(self) -> bool:
@@ -102,9 +137,13 @@ class _Item:
         )
 
 
-def verify_entries(entries: Iterable[StoredEntry], seal: Seal | None = None) -> Verification:
-    """Verify every stream found in `entries`; with `seal`, also that no sealed head was lost."""
-    result = Verification()
+def verify_entries(
+    entries: Iterable[StoredEntry], seal: Seal | None = None, keys: Keyring | None = None
+) -> Verification:
+    """Verify every stream found in `entries`; with `seal`, also that no sealed head was lost; with
+    `keys`, that every record and the seal carry a MAC one of the keys made (AuditKeyError when a key
+    cannot be used, e.g. KMS unreachable: nothing can be concluded then)."""
+    result = Verification(macs_checked=bool(keys), seal_checked=seal is not None)
     streams: dict[str, list[_Item]] = defaultdict(list)
     for order, entry in enumerate(entries):
         result.records += 1
@@ -121,8 +160,15 @@ def verify_entries(entries: Iterable[StoredEntry], seal: Seal | None = None) -> 
             result.problems.append(problem)
         if head is not None:
             result.heads[stream] = head
+        result.signed += sum(1 for item in items if "mac" in item.record)
+        mac_problem = _check_macs(items, keys)
+        if mac_problem is not None and mac_problem != problem:
+            result.problems.append(mac_problem)
     if seal is not None:
+        result.seal_signed = seal.mac is not None
         result.problems.extend(_check_seal(seal, streams, result.records))
+        if keys:
+            result.problems.extend(_check_seal_mac(seal, keys))
     result.problems.sort(key=lambda p: p.order)
     return result
 
@@ -142,7 +188,7 @@ def _is_hex64(value: Any) -> bool:
 
 
 def _own_issue(entry: StoredEntry, record: dict[str, Any]) -> tuple[ProblemKind, str] | None:
-    body = {k: v for k, v in record.items() if k != "hash"}
+    body = {k: v for k, v in record.items() if k not in UNHASHED_FIELDS}
     try:
         intact = record_hash(body) == record["hash"]
     except (ValueError, rfc8785.CanonicalizationError):
@@ -227,3 +273,76 @@ def _check_seal(seal: Seal, streams: dict[str, list[_Item]], total: int) -> list
         detail = f"sealed head seq {sealed.seq} ({sealed.hash[:12]}...) is missing: {left}"
         problems.append(ChainProblem("truncated", stream, sealed.seq, None, "seal", detail, order))
     return problems
+
+
+def _check_macs(items: list[_Item], keys: Keyring | None) -> ChainProblem | None:
+    """The first MAC problem of one stream (items in storage order)."""
+    from guardrails.audit.signing import MAC_ALGORITHM, record_message
+
+    signed = [item for item in items if "mac" in item.record]
+    if keys or signed:
+        for item in items:
+            if "mac" not in item.record:
+                why = "a signing key was given" if keys else "this stream's other records carry one"
+                return item.problem("unsigned", f"the record carries no MAC, but {why}")
+    if not signed:
+        return None
+    by_seq: dict[int, list[_Item]] = defaultdict(list)
+    for item in items:
+        by_seq[item.seq].append(item)
+    checked: dict[tuple[str, int, str], bool | None] = {}
+    for item in signed:
+        mac = item.record["mac"]
+        if not _well_formed_mac(mac, MAC_ALGORITHM) or mac["last"] < item.seq:
+            return item.problem("bad-mac", "malformed MAC (alg, key, last >= seq, 64 hex value)")
+        ends = by_seq.get(mac["last"], [])
+        if not ends:
+            return item.problem(
+                "truncated", f"its signed segment ends at seq {mac['last']}, which is missing"
+            )
+        end = next((e for e in ends if e.record.get("mac") == mac), None)
+        if end is None:
+            detail = f"seq {mac['last']}, where its signed segment ends, carries another MAC"
+            return item.problem("bad-mac", detail)
+        if not keys:
+            continue
+        batch = (mac["key"], mac["last"], mac["value"])
+        if batch not in checked:
+            checked[batch] = keys.verify(mac["key"], record_message(end.hash), mac["value"])
+        valid = checked[batch]
+        if valid is None:
+            return item.problem("bad-mac", f"signed with key {mac['key']}, which is not among the given keys")
+        if not valid:
+            span = f"seqs {item.seq}..{mac['last']}" if mac["last"] != item.seq else f"seq {item.seq}"
+            return item.problem(
+                "bad-mac",
+                f"the MAC of its signed segment ({span}) does not verify: forged, or changed and re-hashed",
+            )
+    return None
+
+
+def _well_formed_mac(mac: Any, algorithm: str) -> bool:
+    return (
+        isinstance(mac, dict)
+        and set(mac) == {"alg", "key", "last", "value"}
+        and mac["alg"] == algorithm
+        and isinstance(mac["key"], str)
+        and type(mac["last"]) is int
+        and _is_hex64(mac["value"])
+    )
+
+
+def _check_seal_mac(seal: Seal, keys: Keyring) -> list[ChainProblem]:
+    from guardrails.audit.signing import seal_message
+
+    if seal.mac is None:
+        return [ChainProblem("unsigned", None, None, None, "seal", "the seal carries no MAC", -1)]
+    valid = keys.verify(seal.mac.key, seal_message(seal.digest), seal.mac.value)
+    if valid:
+        return []
+    detail = (
+        f"signed with key {seal.mac.key}, which is not among the given keys"
+        if valid is None
+        else "the seal's MAC does not verify: forged or recomputed"
+    )
+    return [ChainProblem("bad-mac", None, None, None, "seal", detail, -1)]

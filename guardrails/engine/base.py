@@ -9,10 +9,20 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.engine.bundle import PolicyBundle
+from guardrails.infrastructure import InfrastructureError
 
 
 class EngineError(Exception):
     """The engine could not evaluate a document; the decision becomes `error`, never a silent pass."""
+
+
+class EngineUnavailableError(InfrastructureError):
+    """The engine cannot decide at all (an OPA server down, slow, or holding another bundle).
+
+    An infrastructure failure, raised out of `evaluate_many`, never turned into a per-document `error`
+    verdict: `check` exits 2, the CloudFormation hook fails closed (unless `admission.fail_open`: an
+    InfrastructureError), the boto3 hook raises, the runtime Lambda raises so EventBridge retries the event.
+    """
 
 
 class Finding(BaseModel):

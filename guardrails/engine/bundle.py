@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +15,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENTRY_RULE = "data.guardrails.main.findings"
+BATCH_RULE = "data.guardrails.batch.findings"
+"""The findings of each of `input.documents`, in order (guardrails/engine/batch.rego; OPA backends)."""
+ENGINE_MODULE_DIR = "guardrails-engine"
+
+_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+DATA_DIR = "data"
+"""Bundle data: every `<policy folder>/data/*.json` is a JSON object merged into the root of `data`
+(facts the policies look up, such as the instance types with local storage), not Rego code."""
 
 
 class BundleError(Exception):
@@ -57,29 +69,63 @@ class PolicyBundle:
     modules: dict[str, str] = field(default_factory=dict)
     tests: dict[str, str] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=lambda: Catalog(version="0", controls=[]))
+    data: dict[str, Any] = field(default_factory=dict)
+    """The merged bundle data documents (`data/*.json`), what every engine loads beside the modules."""
 
     @classmethod
     def load(cls, extra_dirs: list[Path] | None = None, *, include_default: bool = True) -> PolicyBundle:
         roots = ([default_policy_dir()] if include_default else []) + list(extra_dirs or [])
         bundle = cls(roots=roots)
-        controls: dict[str, ControlInfo] = {}
+        controls: dict[str, tuple[ControlInfo, Path]] = {}
         versions: list[str] = []
+        files: dict[str, Path] = {}  # module key -> file
+        packages: dict[str, tuple[Path, Path]] = {
+            package: (Path(__file__).parent, Path(__file__).with_name(key.rsplit("/", 1)[-1]))
+            for key, text in engine_modules().items()
+            if (package := rego_package(text)) is not None
+        }  # package -> (root, first file declaring it); the engine's own packages are reserved
+        origins: dict[tuple[str, ...], Path] = {}
         for root in roots:
             if not root.is_dir():
                 raise BundleError(f"{root}: policy folder not found")
             for path in sorted(root.rglob("*.rego")):
                 key = f"{root.name}/{path.relative_to(root).as_posix()}"
                 text = path.read_text(encoding="utf-8")
+                if key in files:
+                    raise BundleError(
+                        f"{path}: module path {key} collides with {files[key]}; a policy folder adds "
+                        "policies, it never replaces a module already loaded (rename the folder or file)"
+                    )
+                files[key] = path
+                package = rego_package(text)
+                if package is not None:
+                    owner = packages.setdefault(package, (root, path))
+                    if owner[0] != root:
+                        raise BundleError(
+                            f"{path}: package {package} collides with {owner[1]}, which already defines it; "
+                            "a policy folder adds packages of its own, it never extends or replaces a "
+                            "loaded one"
+                        )
                 (bundle.tests if path.name.endswith("_test.rego") else bundle.modules)[key] = text
+            for path in _data_files(root):
+                _merge_data(bundle.data, _read_data(path), (), path, origins)
             catalog_path = root / "catalog.yaml"
             if catalog_path.is_file():
                 catalog = _read_catalog(catalog_path)
                 versions.append(catalog.version)
                 for control in catalog.controls:
-                    controls[control.id] = control
+                    if control.id in controls:
+                        raise BundleError(
+                            f"{catalog_path}: control {control.id} is already defined by "
+                            f"{controls[control.id][1]}; a catalog adds controls with new IDs, it never "
+                            "redefines one"
+                        )
+                    controls[control.id] = (control, catalog_path)
         if not bundle.modules:
             raise BundleError(f"no .rego policies found in {', '.join(str(r) for r in roots)}")
-        bundle.catalog = Catalog(version="+".join(versions) or "0", controls=list(controls.values()))
+        bundle.catalog = Catalog(
+            version="+".join(versions) or "0", controls=[control for control, _ in controls.values()]
+        )
         return bundle
 
     @cached_property
@@ -87,7 +133,7 @@ class PolicyBundle:
         """sha256 over every policy, test and catalog file, in path order."""
         h = hashlib.sha256()
         for root in self.roots:
-            for path in sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml")]):
+            for path in sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml"), *_data_files(root)]):
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
                 h.update(path.read_bytes() + b"\0")
         return "sha256:" + h.hexdigest()
@@ -104,3 +150,60 @@ def _read_catalog(path: Path) -> Catalog:
         return Catalog.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise BundleError(f"{path}: invalid control catalog: {exc}") from exc
+
+
+def engine_modules() -> dict[str, str]:
+    """Rego modules the engine adds to the bundle for the OPA backends (the batch entry point)."""
+    path = Path(__file__).with_name("batch.rego")
+    return {f"{ENGINE_MODULE_DIR}/{path.name}": path.read_text(encoding="utf-8")}
+
+
+def rego_package(text: str) -> str | None:
+    """The package a Rego module declares."""
+    match = _PACKAGE_RE.search(text)
+    return match.group(1) if match else None
+
+
+def test_rules(bundle: PolicyBundle) -> Iterator[tuple[str, str]]:
+    """(package, rule) of every `test_*` rule of the bundle's test files, in file order."""
+    for text in bundle.tests.values():
+        package = rego_package(text)
+        if package is None:
+            continue
+        for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
+            yield package, rule
+
+
+def _data_files(root: Path) -> list[Path]:
+    return sorted((root / DATA_DIR).glob("*.json"))
+
+
+def _read_data(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{path}: invalid bundle data: {exc}") from exc
+    if not isinstance(value, dict):
+        raise BundleError(f"{path}: bundle data must be a JSON object (merged into the root of data)")
+    return value
+
+
+def _merge_data(
+    into: dict[str, Any],
+    value: dict[str, Any],
+    prefix: tuple[str, ...],
+    path: Path,
+    origins: dict[tuple[str, ...], Path],
+) -> None:
+    """Merge objects key by key; the same leaf from two files is an error naming both."""
+    for key, item in value.items():
+        at = (*prefix, key)
+        if isinstance(item, dict) and isinstance(into.get(key, {}), dict):
+            origins.setdefault(at, path)
+            _merge_data(into.setdefault(key, {}), item, at, path, origins)
+            continue
+        if key in into:
+            other = origins.get(at, path)
+            raise BundleError(f"{path}: bundle data {'.'.join(at)} is also defined by {other}")
+        into[key] = item
+        origins[at] = path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable
 from importlib.metadata import version as package_version
@@ -21,10 +20,7 @@ os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 import regorus  # noqa: E402
 
 from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
-from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle
-
-_PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
-_TEST_RULE_RE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle, test_rules
 
 
 def clean_engine_message(exc: BaseException) -> str:
@@ -33,9 +29,12 @@ def clean_engine_message(exc: BaseException) -> str:
     return text.strip() or type(exc).__name__
 
 
-def _compile(modules: dict[str, str]) -> regorus.Engine:
-    """A new engine with every module parsed and compiled (regorus compiles lazily on first query)."""
+def _compile(modules: dict[str, str], data: dict[str, Any]) -> regorus.Engine:
+    """A new engine with the bundle data and every module parsed and compiled (regorus compiles lazily
+    on first query)."""
     engine = regorus.Engine()
+    if data:
+        engine.add_data_json(json.dumps(data))
     for name, text in modules.items():
         try:
             engine.add_policy(name, text)
@@ -61,12 +60,12 @@ class RegorusEvaluator:
         self.bundle = bundle
         self.version = package_version("gordon-to-regorus")
         self._local = threading.local()
-        self._local.engine = _compile(bundle.modules)  # compile errors surface here, at load time
+        self._local.engine = _compile(bundle.modules, bundle.data)  # compile errors surface here, at load
 
     def _engine(self) -> regorus.Engine:
         engine = getattr(self._local, "engine", None)
         if engine is None:
-            engine = _compile(self.bundle.modules)
+            engine = _compile(self.bundle.modules, self.bundle.data)
             self._local.engine = engine
         return engine
 
@@ -93,20 +92,13 @@ class RegorusEvaluator:
         return results
 
     def run_tests(self) -> list[PolicyTestResult]:
-        engine = _compile({**self.bundle.modules, **self.bundle.tests})
+        engine = _compile({**self.bundle.modules, **self.bundle.tests}, self.bundle.data)
         results: list[PolicyTestResult] = []
-        for text in self.bundle.tests.values():
-            match = _PACKAGE_RE.search(text)
-            if not match:
-                continue
-            package = match.group(1)
-            for rule in dict.fromkeys(_TEST_RULE_RE.findall(text)):
-                try:
-                    raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
-                    passed = raw is not None and json.loads(raw) is True
-                    results.append(
-                        PolicyTestResult(package, rule, passed, None if passed else "undefined/false")
-                    )
-                except RuntimeError as exc:
-                    results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
+        for package, rule in test_rules(self.bundle):
+            try:
+                raw = engine.eval_rule_as_json(f"data.{package}.{rule}")
+                passed = raw is not None and json.loads(raw) is True
+                results.append(PolicyTestResult(package, rule, passed, None if passed else "undefined/false"))
+            except RuntimeError as exc:
+                results.append(PolicyTestResult(package, rule, False, clean_engine_message(exc)))
         return results

@@ -37,6 +37,8 @@ def result_entry(decision: Decision) -> dict[str, Any]:
             item["via"] = v.via
         if v.exemption:
             item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
+        if v.suppression:
+            item["suppression"] = v.suppression.model_dump(mode="json", exclude_none=True)
         violations.append(item)
     entry: dict[str, Any] = {
         "resource": resource,
@@ -53,7 +55,7 @@ def render_json(run: CheckRun) -> str:
     """One result per line: readable, diffable, and written by the C encoder (indent= is pure Python)."""
     results = ",\n    ".join(json.dumps(result_entry(d)) for d in run.decisions)
     summary = json.dumps(run.summary())
+    errors = json.dumps([{"file": e.file, "line": e.line, "message": e.message} for e in run.errors])
     if not results:
-        return f'{{\n  "results": [],\n  "summary": {summary}\n}}\n'
-    return f'{{\n  "results": [\n    {results}\n  ],\n  "summary": {summary}\n}}\n'
-
+        return f'{{\n  "results": [],\n  "errors": {errors},\n  "summary": {summary}\n}}\n'
+    return f'{{\n  "results": [\n    {results}\n  ],\n  "errors": {errors},\n  "summary": {summary}\n}}\n'

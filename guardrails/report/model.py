@@ -8,6 +8,9 @@ from typing import Any
 
 from guardrails.decision import Decision
 from guardrails.documents import ResourceDocument
+from guardrails.engine.bundle import Catalog
+from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 
 
 @dataclass
@@ -20,10 +23,28 @@ class CheckRun:
     engine: str = ""
     documents: list[ResourceDocument] = field(default_factory=list, repr=False)
     """The decided inputs, in decision order (for the audit trail; not part of the report)."""
+    errors: list[SourceError] = field(default_factory=list)
+    """Files that could not be read or judged: the run exits 2 (the other files are still reported)."""
+    notes: list[InputNote] = field(default_factory=list)
+    """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The controls' metadata (SARIF rules, JUnit test cases); not part of the JSON report."""
+    config_warnings: list[str] = field(default_factory=list)
+    """Configuration problems that do not stop the run (an expired exemption)."""
+    unknown_blocks: bool = True
+    """Config `unknown: deny` (the default): unknown content fails the run like an unknown violation."""
 
     @property
     def has_deny(self) -> bool:
-        return any(d.verdict in ("deny", "error") for d in self.decisions)
+        blocked_by_notes = self.unknown_blocks and any(n.kind == "unknown-content" for n in self.notes)
+        return blocked_by_notes or any(d.verdict in ("deny", "error") for d in self.decisions)
+
+    @property
+    def has_input_errors(self) -> bool:
+        return bool(self.errors)
+
+    def notes_of(self, kind: str) -> list[InputNote]:
+        return [n for n in self.notes if n.kind == kind]
 
     def summary(self) -> dict[str, Any]:
         verdicts = Counter(d.verdict for d in self.decisions)
@@ -36,9 +57,16 @@ class CheckRun:
             "violations": {
                 "deny": sum(1 for v in violations if v.counts and v.enforcement == "deny"),
                 "warn": sum(1 for v in violations if v.counts and v.enforcement == "warn"),
-                "exempted": sum(1 for v in violations if not v.counts),
+                "exempted": sum(1 for v in violations if v.exemption is not None),
+                "suppressed": sum(1 for v in violations if v.suppression is not None and v.exemption is None),
                 "unknown": sum(1 for v in violations if v.unknown),
             },
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},
             "engine": self.engine,
+            "errors": len(self.errors),
+            "not_evaluated": [n.as_json() for n in self.notes_of("not-evaluated")],
+            "not_followed": [n.as_json() for n in self.notes_of("not-followed")],
+            "unknown_content": [n.as_json() for n in self.notes_of("unknown-content")],
+            "terraform_sources": [n.file for n in self.notes_of("terraform-source")],
+            "suppression_warnings": [n.as_json() for n in self.notes_of("suppression")],
         }

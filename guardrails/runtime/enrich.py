@@ -164,29 +164,12 @@ def _s3_get(client: Any, operation: str, **params: Any) -> dict[str, Any] | None
 
 
 def read_bucket(bucket: str, clients: AwsClients) -> dict[str, Any]:
-    """The bucket's properties in the canonical shape (absent aspects left out)."""
-    s3 = clients.client("s3")
-    props: dict[str, Any] = {"BucketName": bucket}
-    pab = _s3_get(s3, "get_public_access_block", Bucket=bucket)
-    if pab is not None:
-        props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
-            pab.get("PublicAccessBlockConfiguration") or {}
-        )
-    acl = _s3_get(s3, "get_bucket_acl", Bucket=bucket)
-    if acl is not None:
-        props["AccessControlPolicy"] = {"Grants": jsonable(acl.get("Grants") or [])}
-    policy = _s3_get(s3, "get_bucket_policy", Bucket=bucket)
-    if policy is not None and policy.get("Policy"):
-        props["Policy"] = s3_shape.policy_value(policy["Policy"])  # unparsable: judged unknown
-    encryption = _s3_get(s3, "get_bucket_encryption", Bucket=bucket)
-    if encryption is not None:
-        props["BucketEncryption"] = s3_shape.encryption_from_api(
-            encryption.get("ServerSideEncryptionConfiguration") or {}
-        )
-    ownership = _s3_get(s3, "get_bucket_ownership_controls", Bucket=bucket)
-    if ownership is not None:
-        props["OwnershipControls"] = jsonable(ownership.get("OwnershipControls") or {})
-    return props
+    """The bucket's properties in the canonical shape (absent aspects left out): guardrails.sources.live."""
+    from guardrails.resource_kinds import S3_BUCKET_ASPECTS
+    from guardrails.sources.live import LiveReader
+
+    reader = LiveReader(clients, on_error="raise", point="runtime")
+    return reader.bucket_properties(bucket, S3_BUCKET_ASPECTS)[0]  # OwnershipControls included
 
 
 def read_bucket_tags(bucket: str, clients: AwsClients) -> dict[str, str]:
@@ -195,14 +178,10 @@ def read_bucket_tags(bucket: str, clients: AwsClients) -> dict[str, str]:
 
 
 def read_account_block(account: str, clients: AwsClients) -> dict[str, Any]:
-    response = _s3_get(clients.client("s3control"), "get_public_access_block", AccountId=account)
-    if response is None:
-        return {}
-    return {
-        "PublicAccessBlockConfiguration": s3_shape.public_access_block(
-            response.get("PublicAccessBlockConfiguration") or {}
-        )
-    }
+    from guardrails.sources.live import LiveReader
+
+    reader = LiveReader(clients, on_error="raise", point="runtime")
+    return reader.account_block_document(account).resource.properties
 
 
 def read_access_point(name: str, account: str, clients: AwsClients) -> dict[str, Any]:

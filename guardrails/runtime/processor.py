@@ -23,8 +23,9 @@ from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
+from guardrails.runtime.errors import TransientAwsError
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
-from guardrails.runtime.safety import ActionBudget, live_tags, out_of_scope, protected
+from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
 
 ACTION_ORDER = list(ACTIONS)
@@ -40,7 +41,10 @@ class ResourceOutcome(BaseModel):
     live_state_missing: bool = False
     """The live state was needed but the resource no longer exists: decided on the event alone."""
     not_acted: str | None = None
-    """Why no action was considered (outside the account/region, protected)."""
+    """Why no action was considered (outside the account/region, protected, no AWS credentials)."""
+    live_state_not_read: bool = False
+    """The live state was needed but not read (a dry run without AWS credentials): what the event does not
+    carry stayed unknown."""
     alert_message_id: str | None = None
 
 
@@ -59,6 +63,8 @@ class EventOutcome(BaseModel):
     error_decision: Decision | None = None
     """The `error` decision recorded for a malformed event."""
     resources: list[ResourceOutcome] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    """What the reader must know to read the outcome (e.g. decided offline, without the live state)."""
 
     @property
     def decisions(self) -> list[Decision]:
@@ -79,10 +85,18 @@ def process_event(
     config: RuntimeConfig | None = None,
     mode: RuntimeMode | None = None,
     file: str | None = None,
+    offline: bool = False,
 ) -> EventOutcome:
-    """Decide, remediate, audit and alert one event. `mode` (command line) overrides the config."""
+    """Decide, remediate, audit and alert one event. `mode` (command line) overrides the config.
+
+    `offline` (a dry run without AWS credentials, `handle-event --mode dry-run`): nothing is read from or
+    sent to AWS — no enrichment, no scope check, no action, no alert; the event alone is decided and what
+    it does not carry is reported unknown.
+    """
     config = config or RuntimeConfig()
     effective_mode = mode or config.mode
+    if offline and mode != "dry-run":
+        raise ValueError("offline processing is a dry run: pass mode='dry-run'")
     try:
         parsed = parse_event(event, file=file)
     except MalformedEventError as exc:
@@ -97,10 +111,48 @@ def process_event(
     )
     budget = ActionBudget(config.max_actions)
     for document in parsed.documents:
-        outcome.resources.append(
-            _process_document(document, parsed, decider, trail, clients, config, mode, budget)
-        )
+        if offline:
+            outcome.resources.append(_offline_document(document, parsed, decider, trail, config))
+        else:
+            outcome.resources.append(
+                _process_document(document, parsed, decider, trail, clients, config, mode, budget)
+            )
+    if offline and parsed.documents:
+        outcome.notes.append(OFFLINE_NOTE)
     return outcome
+
+
+OFFLINE_NOTE = (
+    "dry run without AWS credentials: the live resources were not read (no enrichment), so values the "
+    "event does not carry are reported unknown; no action was attempted and no alert was sent"
+)
+OFFLINE_REASON = "dry run without AWS credentials: the current state was not read, nothing attempted"
+
+
+def _offline_document(
+    document: ResourceDocument,
+    parsed: ParsedEvent,
+    decider: Decider,
+    trail: AuditTrail | None,
+    config: RuntimeConfig,
+) -> ResourceOutcome:
+    decision = decider.decide(document)
+    result = ResourceOutcome(
+        decision=decision, live_state_not_read=needs_live_state(document), not_acted=OFFLINE_REASON
+    )
+    result.actions = [
+        _skipped(action, document, controls, config, "dry-run", f"{OFFLINE_REASON} (would {action})")
+        for action, controls in plan_actions(decision, document, decider)
+    ]
+    if trail is not None:
+        trail.record(
+            decision,
+            actor=_audit_actor(parsed),
+            source_ref=SourceRef(event_id=parsed.event_id, request_id=parsed.envelope_id),
+            action=combined_action(result.actions),
+            document=document,
+        )
+    return result
 
 
 def _process_document(
@@ -125,7 +177,8 @@ def _process_document(
     )
     plan = plan_actions(decision, document, decider)
     if plan and scope is None:
-        reason = protected(document, config, live_tags(document, clients))
+        tags = live_tags(document, clients) if needs_tags(config) else dict(document.resource.tags)
+        reason = protected(document, config, tags)
         result.not_acted = reason
         for action, controls in plan:
             if reason is not None:
@@ -160,7 +213,27 @@ def _process_document(
         result.alert_message_id = publish(
             config.sns_topic_arn, decision, document.context.actor, result.actions, clients
         )
+    if config.securityhub:
+        _import_to_security_hub(decision, parsed, decider, clients)
     return result
+
+
+def _import_to_security_hub(
+    decision: Decision, parsed: ParsedEvent, decider: Decider, clients: AwsClients
+) -> None:
+    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure is retried."""
+    from guardrails.securityhub import SecurityHubError, import_to_security_hub
+
+    try:
+        import_to_security_hub(
+            [decision],
+            clients.client("securityhub"),
+            decider.bundle.catalog,
+            account=parsed.account,
+            region=parsed.region,
+        )
+    except SecurityHubError as exc:
+        raise TransientAwsError("BatchImportFindings", str(exc)) from exc
 
 
 def plan_actions(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from guardrails.documents import ResourceDocument
+from guardrails.partitions import is_service_arn
 from guardrails.runtime.clients import AwsClients, call
 from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import ResourceGone
@@ -35,17 +36,26 @@ def out_of_scope(
 
 
 def protected(document: ResourceDocument, config: RuntimeConfig, tags: dict[str, str]) -> str | None:
-    """Why the resource is protected (ARN glob, tag, the guardrail's own name prefix), or None."""
+    """Why the resource is protected, or None. Only configuration protects: `protect.arns` globs,
+    `protect.name_prefixes`, and tags named in `protect.trusted_tags` (none by default: a tag the
+    resource's creator could set is no protection)."""
     res = document.resource
-    for pattern in config.protected_arns:
+    protect = config.protect
+    for pattern in protect.arns:
         if (res.arn and fnmatchcase(res.arn, pattern)) or fnmatchcase(res.name, pattern):
             return f"matches protected ARN pattern {pattern}"
-    for key, value in config.protected_tags.items():
+    for key, value in protect.trusted_tags.items():
         if key in tags and (value == "*" or tags[key] == value):
-            return f"carries the protection tag {key}={tags[key]}"
-    if config.protected_name_prefix and res.name.startswith(config.protected_name_prefix):
-        return f"name starts with the protected prefix {config.protected_name_prefix!r}"
+            return f"carries the trusted protection tag {key}={tags[key]}"
+    for prefix in protect.name_prefixes:
+        if res.name.startswith(prefix):
+            return f"name starts with the protected prefix {prefix!r}"
     return None
+
+
+def needs_tags(config: RuntimeConfig) -> bool:
+    """Tags are read only when a trusted tag could protect the resource."""
+    return bool(config.protect.trusted_tags)
 
 
 def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]:
@@ -57,7 +67,7 @@ def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]
             from guardrails.runtime.enrich import read_bucket_tags
 
             tags.update(read_bucket_tags(res.name, clients))
-        elif res.arn and res.arn.startswith("arn:aws:sagemaker:"):
+        elif is_service_arn(res.arn, "sagemaker"):
             listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
             tags.update({t["Key"]: t["Value"] for t in listed})
     except ResourceGone:

@@ -40,11 +40,14 @@ class RuntimeService:
         config = config or GuardrailsConfig()
         runtime = runtime or getattr(config, "runtime", None) or RuntimeConfig()
         urls = [*config.audit.sinks, *sinks]
-        trail = AuditTrail.from_urls(urls, cloudwatch=cloudwatch) if urls or cloudwatch else None
+        key = config.audit.signing_key
+        trail = None
+        if urls or cloudwatch:
+            trail = AuditTrail.from_urls(urls, cloudwatch=cloudwatch, signing_key=key)
         if trail is None and cloudwatch is None:
             from guardrails.audit.trail import in_lambda
 
-            trail = AuditTrail.from_urls([]) if in_lambda() else None
+            trail = AuditTrail.from_urls([], signing_key=key) if in_lambda() else None
         return cls(
             decider=Decider(config),
             trail=trail,
@@ -52,7 +55,14 @@ class RuntimeService:
             config=runtime,
         )
 
-    def handle(self, event: Any, *, mode: RuntimeMode | None = None, file: str | None = None) -> EventOutcome:
+    def handle(
+        self,
+        event: Any,
+        *,
+        mode: RuntimeMode | None = None,
+        file: str | None = None,
+        offline: bool = False,
+    ) -> EventOutcome:
         return process_event(
             event,
             decider=self.decider,
@@ -61,6 +71,7 @@ class RuntimeService:
             config=self.config,
             mode=mode,
             file=file,
+            offline=offline,
         )
 
 

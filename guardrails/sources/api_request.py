@@ -118,6 +118,27 @@ def load_api_request(path: Path, data: Any, point: EnforcementPoint = "pre-deplo
         ]
     except ValueError as exc:
         raise SourceError(str(path), str(exc)) from exc
+    except (TypeError, AttributeError, KeyError, IndexError) as exc:  # a field of an unexpected shape
+        raise SourceError(str(path), _shape_problem(parsed, exc)) from None
+
+
+def _shape_problem(parsed: ApiRequestFile, exc: Exception) -> str:
+    """Why a request could not be read, with the field path from botocore's validator when it finds it."""
+    import botocore.exceptions
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    service = parsed.service or ("sagemaker" if parsed.operation in SAGEMAKER_BY_OPERATION else "s3")
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+        shape = model.operation_model(parsed.operation).input_shape
+        report = ParamValidator().validate(parsed.request, shape)
+        if report.has_errors():
+            return f"invalid {parsed.operation} request: {report.generate_report()}"
+    except (botocore.exceptions.BotoCoreError, KeyError, ValueError):
+        pass
+    problem = f"{type(exc).__name__}: {exc}"
+    return f"invalid {parsed.operation} request: a field has an unexpected shape ({problem})"
 
 
 def _sagemaker_document(

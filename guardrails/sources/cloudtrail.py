@@ -105,9 +105,20 @@ def parse_event(data: Any, *, file: str | None = None, point: EnforcementPoint =
             event = CloudTrailEvent.model_validate(data)
         except ValidationError as exc:
             raise MalformedEventError(where, f"invalid CloudTrail record in detail: {_errors(exc)}") from exc
-        return _from_cloudtrail(event, where, file, point)
+        try:
+            return _from_cloudtrail(event, where, file, point)
+        except MALFORMED_SHAPE_ERRORS as exc:  # a field of the record has a shape the adapter cannot read
+            message = f"malformed CloudTrail record in detail: {_shape(exc)}"
+            raise MalformedEventError(where, message) from None
     if envelope.source == "aws.sagemaker" and envelope.detail_type.startswith("SageMaker "):
-        return _from_state_change(StateChangeEvent.model_validate(data), where, file, point)
+        try:
+            return _from_state_change(StateChangeEvent.model_validate(data), where, file, point)
+        except ValidationError as exc:
+            message = f"invalid SageMaker state-change event: {_errors(exc)}"
+            raise MalformedEventError(where, message) from None
+        except MALFORMED_SHAPE_ERRORS as exc:
+            message = f"malformed SageMaker state-change event: {_shape(exc)}"
+            raise MalformedEventError(where, message) from None
     return ParsedEvent(
         event_id=envelope.id,
         envelope_id=envelope.id,
@@ -232,8 +243,12 @@ def _arn_from_response(kind: ResourceKind, detail: CloudTrailDetail) -> str | No
 
 
 def _name_from_response(kind: ResourceKind, detail: CloudTrailDetail) -> str | None:
+    """The name from the response ARN; the ARN itself when it ends in a generated id (a HyperPod
+    cluster), which its Describe operation accepts in place of the name."""
     arn = _arn_from_response(kind, detail)
-    return arn.rsplit("/", 1)[-1] if arn else None
+    if not arn:
+        return None
+    return arn.rsplit("/", 1)[-1] if kind.arn_has_name else arn
 
 
 @lru_cache(maxsize=1)
@@ -545,6 +560,14 @@ def document_from_describe(
         ),
         context=Context(point=point, source=source, location=Location(file=file)),
     )
+
+
+MALFORMED_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+"""What reading a field of an unexpected shape raises (a string where a mapping is expected...)."""
+
+
+def _shape(exc: Exception) -> str:
+    return f"a field has an unexpected shape ({type(exc).__name__}: {str(exc)[:160]})"
 
 
 def _errors(exc: ValidationError) -> str:

@@ -232,7 +232,37 @@ unknown_at(obj, unk, path) if {
 	opaque(x)
 }
 
-# Set or unknown (unknown counts as set for presence checks).
+# Maybe absent: the value is not there but the path (or a prefix of it) is listed
+# unknown by name: the source could not tell whether it is set (CloudFormation
+# `Fn::If` on an unknown condition with `AWS::NoValue` or a missing key in one
+# branch), or the document's own properties are wholly unknown ("" in
+# context.unknown: properties from a macro or an import). A nested "" (an unknown
+# list element, a placeholder object) and a present placeholder above the path
+# keep the rule "unknown counts as set".
+maybe_absent(obj, unk, path) if {
+	strings.any_prefix_match(path, unk)
+	object.get(obj, split(path, "."), null) == null
+	some u in unk
+	u != ""
+	covers(u, path)
+	not opaque_above(obj, path)
+} else := true if {
+	"" in unknown_paths
+	obj == props
+	unk == unknown_paths
+	object.get(obj, split(path, "."), null) == null
+}
+
+opaque_above(obj, path) if {
+	ks := split(path, ".")
+	count(ks) > 1
+	some n in numbers.range(1, count(ks) - 1)
+	x := object.get(obj, array.slice(ks, 0, n), null)
+	x != null
+	opaque(x)
+}
+
+# Set or unknown (unknown counts as set for presence checks; maybe absent does not).
 set_or_unknown(obj, unk, path) if {
 	v := object.get(obj, split(path, "."), null)
 	v != null
@@ -241,6 +271,7 @@ set_or_unknown(obj, unk, path) if {
 	v != {}
 } else := true if {
 	unknown_at(obj, unk, path)
+	not maybe_absent(obj, unk, path)
 }
 
 # Missing: not set and not unknown.
@@ -314,13 +345,20 @@ unknown_violation(control, message, path) := {"control": control, "message": mes
 # for a violation: they run for every resource, and user-function calls with a
 # body are what costs time in regorus.
 
-# Presence check: one violation when path is missing (unknown counts as set).
+# Presence check: one violation when path is missing (unknown counts as set); an
+# unknown violation when it may be absent.
 require_present(control, obj, unk, path, message) := set() if {
 	v := object.get(obj, split(path, "."), null)
 	v != null
 	v != ""
 	v != []
 	v != {}
+} else := {unknown_violation(
+	control,
+	sprintf("%s may be absent (it depends on a value not knowable now): %s", [path, message]),
+	path,
+)} if {
+	maybe_absent(obj, unk, path)
 } else := set() if {
 	unknown_at(obj, unk, path)
 } else := {violation(control, message, path)}

@@ -96,3 +96,33 @@ test_may_be_wildcard_tells_specific_unknowns_apart if {
 	lib.specific_unknown("<unknown specific: Ref AWS::AccountId>")
 	lib.opaque("<unknown specific: Ref AWS::AccountId>")
 }
+
+# Maybe absent (absent + listed by name): presence checks report unknown, never pass.
+test_maybe_absent_is_absent_and_listed_by_name if {
+	lib.maybe_absent({}, ["KmsKeyId"], "KmsKeyId")
+	lib.maybe_absent({}, ["VpcConfig"], "VpcConfig.Subnets")
+	not lib.maybe_absent({"KmsKeyId": "<unknown: Ref Key>"}, ["KmsKeyId"], "KmsKeyId")
+	not lib.maybe_absent({"VpcConfig": "<unknown: Ref V>"}, ["VpcConfig"], "VpcConfig.Subnets")
+	not lib.maybe_absent({"X": 1}, [""], "KmsKeyId") with input as {"resource": {"properties": {"X": 2}}, "context": {"unknown": [""]}}
+	not lib.maybe_absent({}, [], "KmsKeyId")
+	not lib.maybe_absent({"KmsKeyId": "k"}, ["KmsKeyId"], "KmsKeyId")
+}
+
+test_require_present_reports_maybe_absent_as_unknown if {
+	vs := lib.require_present("SM-14", {}, ["KmsKeyId"], "KmsKeyId", "KmsKeyId is missing")
+	some v in vs
+	v.unknown == true
+	v.path == "KmsKeyId"
+	count(lib.require_present("SM-14", {"KmsKeyId": "<unknown: Ref K>"}, ["KmsKeyId"], "KmsKeyId", "m")) == 0
+	count(lib.require_present("SM-14", {}, [""], "KmsKeyId", "m")) == 0
+	not lib.set_or_unknown({}, ["KmsKeyId"], "KmsKeyId")
+	lib.set_or_unknown({"KmsKeyId": "<unknown: Ref K>"}, ["KmsKeyId"], "KmsKeyId")
+}
+
+# The document's whole properties unknown (a macro): every key may be absent.
+test_wholly_unknown_properties_are_maybe_absent if {
+	doc := {"resource": {"properties": {}}, "context": {"unknown": [""]}}
+	lib.maybe_absent({}, [""], "KmsKeyId") with input as doc
+	lib.maybe_absent({}, [""], "VpcConfig.Subnets") with input as doc
+	not lib.maybe_absent({}, [""], "KmsKeyId") with input as {"resource": {"properties": {}}, "context": {"unknown": []}}
+}

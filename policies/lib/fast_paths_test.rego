@@ -64,12 +64,14 @@ test_listed_block_public_access_flag_is_unknown_s301 if {
 notebook := {
 	"SubnetId": "subnet-1", "SecurityGroupIds": ["sg-1"], "KmsKeyId": "k",
 	"DirectInternetAccess": "Disabled", "RootAccess": "Disabled",
+	"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
 }
 
 test_listed_literal_notebook_values_are_unknown if {
 	count(findings(f.doc("AWS::SageMaker::NotebookInstance", notebook))) == 0
 	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["DirectInternetAccess"])), "SM-05", "DirectInternetAccess")
 	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["RootAccess"])), "SM-18", "RootAccess")
+	f.unknown(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["InstanceMetadataServiceConfiguration"])), "SM-20", "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion")
 	count(findings(f.doc_unknown("AWS::SageMaker::NotebookInstance", notebook, ["RootAccessX", "SubnetId", "KmsKeyId"]))) == 0
 }
 

@@ -125,26 +125,45 @@ body_raw(props, p) := lib.get(props, p)
 
 s3_location_paths := ["PipelineDefinitionS3Location", "PipelineDefinition.PipelineDefinitionS3Location"]
 
-# Every step with its path (relative to the properties), including the steps
-# nested in Condition steps (IfSteps/ElseSteps) up to two levels deep.
-pipeline_steps(definition, base) := array.concat(array.concat(level0, level1), level2) if {
-	level0 := step_list(lib.as_array(object.get(definition, "Steps", [])), concat(".", [base, "Steps"]))
-	level1 := children(level0)
-	level2 := children(level1)
+# Every step with its path (relative to the properties), including the steps nested in
+# Condition steps (Arguments.IfSteps / Arguments.ElseSteps) at any depth. `walk` visits every node
+# of the definition once; a node is a step when its path is Steps.<i> followed by any number of
+# Arguments.(IfSteps|ElseSteps).<i> whose every ancestor step is a Condition step. A step that is
+# not an object (a pipeline expression, a placeholder) is kept: its Arguments are then unknown.
+pipeline_steps(definition, base) := [{"path": concat(".", [base, path_string(c[0])]), "step": c[1]} |
+	some c in candidates
+	every n in nesting_prefixes(c[0]) {
+		path_string(array.slice(c[0], 0, n)) in conditions
+	}
+] if {
+	candidates := [[p, s] |
+		walk(definition, [p, s])
+		step_path(p)
+	]
+	conditions := {path_string(c[0]) | some c in candidates; is_object(c[1]); c[1].Type == "Condition"}
 }
 
-step_list(steps, base) := [{"path": concat(".", [base, format_int(i, 10)]), "step": s} |
-	some i, s in steps
-	is_object(s)
-]
+# The lengths of the ancestor step paths of a step path (2, 5, 8, ... below its own length).
+nesting_prefixes(p) := [n | some j in numbers.range(0, count(p)); n := 2 + (3 * j); n < count(p)]
 
-children(parents) := [c |
-	some parent in parents
-	parent.step.Type == "Condition"
-	args := lib.as_object(object.get(parent.step, "Arguments", {}))
-	some branch in ["IfSteps", "ElseSteps"]
-	some c in step_list(lib.as_array(object.get(args, branch, [])), concat(".", [parent.path, "Arguments", branch]))
-]
+# Steps.<i> then (Arguments, IfSteps|ElseSteps, <i>)*.
+step_path(p) if {
+	count(p) >= 2
+	(count(p) - 2) % 3 == 0
+	p[0] == "Steps"
+	is_number(p[1])
+	every n in nesting_prefixes(p) {
+		p[n] == "Arguments"
+		p[n + 1] in {"IfSteps", "ElseSteps"}
+		is_number(p[n + 2])
+	}
+}
+
+path_string(p) := concat(".", [x | some e in p; x := format_path_element(e)])
+
+format_path_element(e) := e if is_string(e)
+
+else := sprintf("%v", [e])
 
 # Pipeline step type -> the document type whose Create request its Arguments are.
 step_resource_type(step) := "AWS::SageMaker::AutoMLJobV2" if {
@@ -164,6 +183,73 @@ step_type("AutoML") := "AWS::SageMaker::AutoMLJob"
 
 step_type("Model") := "AWS::SageMaker::Model"
 
+step_type("Compilation") := "AWS::SageMaker::CompilationJob"
+
+# QualityCheck and ClarifyCheck steps run a processing job: their Arguments are its request.
+step_type("QualityCheck") := "AWS::SageMaker::ProcessingJob"
+
+step_type("ClarifyCheck") := "AWS::SageMaker::ProcessingJob"
+
+# RegisterModel: a CreateModelPackage request. A model package has no network settings (SM-03 applies
+# to the model later created from it); its validation profiles run batch transform jobs (SM-12).
+step_type("RegisterModel") := "AWS::SageMaker::ModelPackage"
+
 step_name(step) := step.Name if is_string(step.Name)
 
 else := "<unnamed>"
+
+# ---------------------------------------------------------------------------
+# Instance storage: local NVMe instance types cannot take a volume KMS key
+# ---------------------------------------------------------------------------
+
+# The storage of an instance type, from the bundle data data.guardrails.facts.instance_storage
+# (policies/data/instance_storage.json): "nvme" (local NVMe instance storage, encrypted by the
+# instance's hardware module; AWS refuses a volume key), "ebs", or "unknown" for a value that is not
+# "ml.<family>.<size>" or a family the data does not list. Unknown is never assumed either way.
+instance_storage(t) := kind if {
+	is_string(t)
+	parts := split(t, ".")
+	count(parts) == 3
+	parts[0] == "ml"
+	kind := data.guardrails.facts.instance_storage.families[parts[1]]
+} else := "unknown"
+
+# The storage kinds of the instance types a request names at one source path: a dotted path
+# ("ResourceConfig.InstanceType") or a list path with "[]." before the field of each element
+# ("ResourceConfig.InstanceGroups[].InstanceType"). An unknown value (listed, or a placeholder on
+# the path) is "unknown"; an absent one names no type.
+source_storage(obj, unk, src) := type_storage(obj, unk, src) if {
+	not contains(src, "[]")
+} else := [k |
+	parts := split(src, "[].")
+	some e in lib.elements(obj, unk, parts[0])
+	some k in type_storage(e.obj, e.unk, parts[1])
+]
+
+type_storage(obj, unk, path) := ["unknown"] if {
+	lib.unknown_at(obj, unk, path)
+} else := [instance_storage(v)] if {
+	v := object.get(obj, split(path, "."), null)
+	v != null
+} else := []
+
+# Whether the volume key applies to the instances named at the source paths: "exempt" when some
+# instance type has local NVMe storage (AWS refuses a volume key for the request), "unknown" when
+# none is known to and some type is not knowable, "required" otherwise (EBS-backed, or no type named).
+volume_key_need(obj, unk, sources) := need_of([k | some s in sources; some k in source_storage(obj, unk, s)])
+
+need_of(kinds) := "exempt" if {
+	"nvme" in kinds
+} else := "unknown" if {
+	"unknown" in kinds
+} else := "required"
+
+# The instance-type paths of each request shape whose volume key the local-storage rule governs.
+training_instance_sources := ["ResourceConfig.InstanceType", "ResourceConfig.InstanceGroups[].InstanceType"]
+
+hpo_instance_sources(def) := [
+	"HyperParameterTuningResourceConfig.InstanceType",
+	"HyperParameterTuningResourceConfig.InstanceConfigs[].InstanceType",
+] if {
+	hpo_volume_key_path(def) == "HyperParameterTuningResourceConfig.VolumeKmsKeyId"
+} else := training_instance_sources

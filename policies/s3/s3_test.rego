@@ -202,6 +202,14 @@ test_unknown_principal_is_unknown_s303 if {
 	not f.fails(vs, "S3-03", "Policy.Statement.0")
 }
 
+test_public_principal_is_quoted_the_same_on_every_engine_s303 if {
+	# OPA's json.marshal escapes <, > and & (regorus does not); the message must not depend on the engine.
+	st := allow_all({"Principal": {"AWS": ["*", "<unknown specific: AWS::AccountId>"], "Federated": "a&b"}})
+	some v in deny(bucket({"Policy": policy([st])}))
+	v.control == "S3-03"
+	contains(v.message, `(Principal {AWS: *, <unknown specific: AWS::AccountId>; Federated: a&b})`)
+}
+
 test_specific_unknown_principal_is_not_public_s303 if {
 	oai := "<unknown specific: Fn::Sub (Ref CloudFrontOriginAccessIdentity)>"
 	d := f.doc_unknown(

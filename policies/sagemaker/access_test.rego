@@ -34,6 +34,74 @@ test_root_access_applies_only_to_notebooks_sm18 if {
 	count(warn(f.doc("AWS::SageMaker::Domain", {}))) == 0
 }
 
-test_access_family_has_no_deny_set if {
-	not data.guardrails.rules.sagemaker_access.deny
+# ---------------------------------------------------------------------------
+# SM-20 Notebook instances allow only IMDSv2 (deny)
+# ---------------------------------------------------------------------------
+
+deny(d) := vs if {
+	vs := data.guardrails.rules.sagemaker_access.deny with input as d
+}
+
+imds := "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion"
+
+test_notebook_imds_unset_fails_sm20 if {
+	vs := deny(f.doc("AWS::SageMaker::NotebookInstance", {"RootAccess": "Disabled"}))
+	f.fails(vs, "SM-20", imds)
+	f.says(vs, "SM-20", "AWS default: 1")
+}
+
+test_notebook_imds_v1_fails_sm20 if {
+	d := f.doc("AWS::SageMaker::NotebookInstance", {"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "1"}})
+	vs := deny(d)
+	f.fails(vs, "SM-20", imds)
+	f.says(vs, "SM-20", "is 1")
+}
+
+test_notebook_imds_empty_configuration_fails_sm20 if {
+	f.fails(deny(f.doc("AWS::SageMaker::NotebookInstance", {"InstanceMetadataServiceConfiguration": {}})), "SM-20", imds)
+}
+
+test_notebook_imds_v2_passes_sm20 if {
+	d := f.doc("AWS::SageMaker::NotebookInstance", {"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"}})
+	f.passes(deny(d), "SM-20")
+}
+
+test_notebook_imds_v2_as_number_passes_sm20 if {
+	d := f.doc("AWS::SageMaker::NotebookInstance", {"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 2}})
+	f.passes(deny(d), "SM-20")
+}
+
+test_notebook_imds_unknown_is_unknown_sm20 if {
+	d := f.doc_unknown(
+		"AWS::SageMaker::NotebookInstance",
+		{"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "<unknown: Ref Imds>"}},
+		[imds],
+	)
+	f.unknown(deny(d), "SM-20", imds)
+}
+
+test_notebook_imds_unknown_parent_is_unknown_sm20 if {
+	d := f.doc_unknown(
+		"AWS::SageMaker::NotebookInstance",
+		{"InstanceMetadataServiceConfiguration": "<unknown: not part of the UpdateNotebookInstance request>"},
+		["InstanceMetadataServiceConfiguration"],
+	)
+	f.unknown(deny(d), "SM-20", imds)
+}
+
+test_notebook_imds_listed_unknown_with_literal_2_is_unknown_sm20 if {
+	d := f.doc_unknown(
+		"AWS::SageMaker::NotebookInstance",
+		{"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"}},
+		["InstanceMetadataServiceConfiguration"],
+	)
+	f.unknown(deny(d), "SM-20", imds)
+}
+
+test_imds_applies_only_to_notebooks_sm20 if {
+	count(deny(f.doc("AWS::SageMaker::Domain", {}))) == 0
+}
+
+test_imds_is_deny_not_warn_sm20 if {
+	f.passes(warn(f.doc("AWS::SageMaker::NotebookInstance", {})), "SM-20")
 }

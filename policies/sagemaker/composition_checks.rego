@@ -144,7 +144,20 @@ step_context(step) := {"obj": step.Arguments, "unk": []} if {
 	not lib.opaque(step.Arguments)
 } else := {"obj": {}, "unk": [""]}
 
-step_findings(s) := lib.reattribute(
+# A step that is not an object (a pipeline expression or an unresolved value) cannot be judged.
+opaque_step(step) if {
+	not is_object(step)
+} else := true if {
+	lib.opaque(step)
+}
+
+step_findings(s) := {lib.unknown_violation(
+	"SM-19",
+	sprintf("%s is not knowable now (not a step object), so the job it launches cannot be checked.", [s.path]),
+	s.path,
+)} if {
+	opaque_step(s.step)
+} else := lib.reattribute(
 	step_checks(t, c.obj, c.unk),
 	"SM-19", concat(".", [s.path, "Arguments"]),
 	sprintf("Pipeline step '%v' (%v)", [sm.step_name(s.step), s.step.Type]), false,
@@ -155,4 +168,6 @@ step_findings(s) := lib.reattribute(
 
 # The job controls of the step's request type (network, isolation, traffic
 # encryption and KMS families).
-step_checks(t, obj, unk) := ({v | some v in network.deny_checks(t, obj, unk)} | {v | some v in network.warn_checks(t, obj, unk)}) | {v | some v in encryption.deny_checks(t, obj, unk)}
+step_checks(t, obj, unk) := encryption.model_package_kms(obj, unk) if {
+	t == "AWS::SageMaker::ModelPackage"
+} else := ({v | some v in network.deny_checks(t, obj, unk)} | {v | some v in network.warn_checks(t, obj, unk)}) | {v | some v in encryption.deny_checks(t, obj, unk)}

@@ -204,6 +204,99 @@ test_pipeline_steps_nested_in_condition_steps_are_checked_sm19 if {
 	f.says(vs, "SM-19", "Pipeline step 'retrain' (Training)")
 }
 
+condition(name, if_steps, else_steps) := {"Name": name, "Type": "Condition", "Arguments": {
+	"Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": {"Get": "Steps.eval.Accuracy"}, "RightValue": 0.8}],
+	"IfSteps": if_steps,
+	"ElseSteps": else_steps,
+}}
+
+test_pipeline_steps_nested_at_any_depth_are_checked_sm19 if {
+	bad := {"Name": "deep", "Type": "Training", "Arguments": object.remove(training_ok, ["VpcConfig"])}
+	inner := condition("c3", [], [bad])
+	d := f.doc("AWS::SageMaker::Pipeline", pipeline([condition("c1", [condition("c2", [inner], [])], [])]))
+	vs := deny(d)
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.IfSteps.0.Arguments.IfSteps.0.Arguments.ElseSteps.0.Arguments.VpcConfig.Subnets")
+	f.says(vs, "SM-19", "Pipeline step 'deep' (Training) fails SM-01")
+	count(vs) == 2
+}
+
+test_pipeline_if_steps_of_a_non_condition_step_are_not_steps_sm19 if {
+	odd := {"Name": "odd", "Type": "Lambda", "Arguments": {"IfSteps": [{"Name": "x", "Type": "Training", "Arguments": {}}]}}
+	count(deny(f.doc("AWS::SageMaker::Pipeline", pipeline([odd])))) == 0
+}
+
+test_pipeline_step_that_is_not_an_object_is_unknown_sm19 if {
+	d := f.doc("AWS::SageMaker::Pipeline", pipeline([condition("gate", [{"Get": "Parameters.Step"}], [])]))
+	f.unknown(deny(d), "SM-19", "PipelineDefinition.Steps.0.Arguments.IfSteps.0")
+}
+
+test_pipeline_compilation_step_is_checked_sm19 if {
+	d := f.doc("AWS::SageMaker::Pipeline", pipeline([{"Name": "neo", "Type": "Compilation", "Arguments": {"OutputConfig": {"S3OutputLocation": "s3://b/c"}}}]))
+	vs := deny(d)
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.VpcConfig.Subnets")
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.OutputConfig.KmsKeyId")
+	f.says(vs, "SM-19", "Pipeline step 'neo' (Compilation) fails SM-16")
+}
+
+test_pipeline_quality_and_clarify_check_steps_are_processing_jobs_sm19 if {
+	args := {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}}}
+	d := f.doc("AWS::SageMaker::Pipeline", pipeline([
+		{"Name": "quality", "Type": "QualityCheck", "Arguments": args},
+		{"Name": "bias", "Type": "ClarifyCheck", "Arguments": args},
+	]))
+	vs := deny(d)
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.NetworkConfig.VpcConfig.Subnets")
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.1.Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId")
+	f.says(vs, "SM-19", "Pipeline step 'quality' (QualityCheck) fails SM-02")
+	f.says(vs, "SM-19", "Pipeline step 'bias' (ClarifyCheck) fails SM-11")
+}
+
+test_pipeline_automl_steps_v1_and_v2_are_checked_sm19 if {
+	d := f.doc("AWS::SageMaker::Pipeline", pipeline([
+		{"Name": "v1", "Type": "AutoML", "Arguments": {"AutoMLJobConfig": {}, "OutputDataConfig": {"S3OutputPath": "s3://b/a"}}},
+		{"Name": "v2", "Type": "AutoML", "Arguments": {"AutoMLProblemTypeConfig": {}, "OutputDataConfig": {"S3OutputPath": "s3://b/a"}}},
+	]))
+	vs := deny(d)
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig.Subnets")
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.1.Arguments.SecurityConfig.VpcConfig.Subnets")
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.1.Arguments.OutputDataConfig.KmsKeyId")
+}
+
+test_pipeline_register_model_validation_transform_is_checked_sm19 if {
+	profile := {"ProfileName": "p", "TransformJobDefinition": {
+		"TransformOutput": {"S3OutputPath": "s3://b/v"},
+		"TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+	}}
+	register := {"Name": "register", "Type": "RegisterModel", "Arguments": {
+		"ModelPackageGroupName": "g",
+		"InferenceSpecification": {"Containers": [{"Image": "img"}]},
+		"ValidationSpecification": {"ValidationRole": "r", "ValidationProfiles": [profile]},
+	}}
+	vs := deny(f.doc("AWS::SageMaker::Pipeline", pipeline([register])))
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.ValidationSpecification.ValidationProfiles.0.TransformJobDefinition.TransformOutput.KmsKeyId")
+	f.fails(vs, "SM-19", "PipelineDefinition.Steps.0.Arguments.ValidationSpecification.ValidationProfiles.0.TransformJobDefinition.TransformResources.VolumeKmsKeyId")
+	f.says(vs, "SM-19", "Pipeline step 'register' (RegisterModel) fails SM-12")
+}
+
+test_pipeline_register_model_without_validation_has_nothing_to_check_sm19 if {
+	register := {"Name": "register", "Type": "RegisterModel", "Arguments": {"ModelPackageGroupName": "g", "InferenceSpecification": {"Containers": [{"Image": "img"}]}}}
+	count(deny(f.doc("AWS::SageMaker::Pipeline", pipeline([register])))) == 0
+}
+
+test_pipeline_steps_that_launch_no_sagemaker_job_have_nothing_to_check_sm19 if {
+	steps := [
+		{"Name": "emr", "Type": "EMR", "Arguments": {"ClusterId": "j-1", "StepConfig": {"HadoopJarStep": {"Jar": "s3://b/j.jar"}}}},
+		{"Name": "cb", "Type": "Callback", "Arguments": {"x": 1}},
+		{"Name": "stop", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}},
+	]
+	count(deny(f.doc("AWS::SageMaker::Pipeline", pipeline(steps)))) == 0
+}
+
+test_pipeline_training_step_on_local_nvme_instances_needs_no_volume_key_sm19 if {
+	args := object.union(object.remove(training_ok, ["ResourceConfig"]), {"ResourceConfig": {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2}})
+	count(deny(f.doc("AWS::SageMaker::Pipeline", pipeline([{"Name": "train", "Type": "Training", "Arguments": args}])))) == 0
+}
+
 test_pipeline_expressions_count_as_set_sm19 if {
 	args := object.union(training_ok, {
 		"VpcConfig": {"Subnets": [{"Get": "Parameters.Subnet"}], "SecurityGroupIds": {"Get": "Parameters.Sgs"}},

@@ -15,6 +15,13 @@ deny contains v if {
 	some v in checks.deny_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }
 
+# SM-21 is kept out of the deny_checks dispatch (used also for pipeline steps, which never launch a
+# cluster): regorus evaluates every definition of a multi-definition function on each call.
+deny contains v if {
+	input.resource.type == "AWS::SageMaker::Cluster"
+	some v in checks.cluster_vpc(data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
+}
+
 warn contains v if {
 	some v in checks.warn_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }

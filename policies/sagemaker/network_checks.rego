@@ -1,6 +1,6 @@
 package guardrails.checks.sagemaker_network
 
-# Check functions of the SageMaker network controls SM-01 .. SM-09 (rule package
+# Check functions of the SageMaker network controls SM-01 .. SM-09 and SM-21 (rule package
 # guardrails.rules.sagemaker_network). Each takes (properties, unknown-list) of one request
 # shape and returns a set of violations with paths relative to those properties,
 # so the composition controls (SM-17, SM-19) can apply them to nested documents.
@@ -217,6 +217,22 @@ labeling_vpc(obj, unk) := vpc(
 ) if {
 	lib.set_or_unknown(obj, unk, "LabelingJobAlgorithmsConfig")
 } else := set()
+
+# ---------------------------------------------------------------------------
+# SM-21 HyperPod clusters run in a customer VPC
+# ---------------------------------------------------------------------------
+
+# The cluster-level VpcConfig places every instance group in your VPC; an instance group's
+# OverrideVpcConfig, when given, must itself name subnets and security groups.
+cluster_vpc(obj, unk) := vpc("SM-21", obj, unk, "VpcConfig", "HyperPod cluster") | cluster_group_overrides(obj, unk)
+
+cluster_group_overrides(obj, unk) := set() if {
+	object.get(obj, "InstanceGroups", null) == null
+	not strings.any_prefix_match("InstanceGroups", unk)
+} else := union({lib.nest(vpc("SM-21", e.obj, e.unk, "OverrideVpcConfig", "instance group"), e.path, e.path) |
+	some e in lib.elements(obj, unk, "InstanceGroups")
+	lib.present(e.obj, "OverrideVpcConfig")
+})
 
 # ---------------------------------------------------------------------------
 # SM-08 Network isolation / SM-09 Inter-container traffic encryption

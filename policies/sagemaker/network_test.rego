@@ -387,3 +387,47 @@ test_other_resource_types_get_no_network_findings if {
 	count(warn(f.doc("AWS::SageMaker::Endpoint", {}))) == 0
 	count(deny(f.doc("AWS::SageMaker::TransformJob", {}))) == 0
 }
+
+# ---------------------------------------------------------------------------
+# SM-21 HyperPod clusters run in a customer VPC
+# ---------------------------------------------------------------------------
+
+cluster_group := {"InstanceGroupName": "workers", "InstanceType": "ml.p5.48xlarge", "InstanceCount": 2}
+
+test_cluster_in_vpc_passes_sm21 if {
+	f.passes(deny(f.doc("AWS::SageMaker::Cluster", {"VpcConfig": vpc, "InstanceGroups": [cluster_group]})), "SM-21")
+}
+
+test_cluster_without_vpc_fails_sm21 if {
+	vs := deny(f.doc("AWS::SageMaker::Cluster", {"InstanceGroups": [cluster_group]}))
+	f.fails(vs, "SM-21", "VpcConfig.Subnets")
+	f.fails(vs, "SM-21", "VpcConfig.SecurityGroupIds")
+	f.says(vs, "SM-21", "HyperPod cluster")
+}
+
+test_cluster_with_empty_security_groups_fails_sm21 if {
+	vs := deny(f.doc("AWS::SageMaker::Cluster", {"VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": []}}))
+	f.fails(vs, "SM-21", "VpcConfig.SecurityGroupIds")
+	count(f.of(vs, "SM-21")) == 1
+}
+
+test_cluster_unknown_vpc_counts_as_set_sm21 if {
+	d := f.doc_unknown("AWS::SageMaker::Cluster", {"VpcConfig": "<unknown: not part of the UpdateCluster request>"}, ["VpcConfig"])
+	f.passes(deny(d), "SM-21")
+}
+
+test_cluster_group_override_without_subnets_fails_sm21 if {
+	group := object.union(cluster_group, {"OverrideVpcConfig": {"SecurityGroupIds": ["sg-2"]}})
+	vs := deny(f.doc("AWS::SageMaker::Cluster", {"VpcConfig": vpc, "InstanceGroups": [group]}))
+	f.fails(vs, "SM-21", "InstanceGroups.0.OverrideVpcConfig.Subnets")
+	count(f.of(vs, "SM-21")) == 1
+}
+
+test_cluster_group_override_in_vpc_passes_sm21 if {
+	group := object.union(cluster_group, {"OverrideVpcConfig": {"Subnets": ["subnet-2"], "SecurityGroupIds": ["sg-2"]}})
+	f.passes(deny(f.doc("AWS::SageMaker::Cluster", {"VpcConfig": vpc, "InstanceGroups": [group]})), "SM-21")
+}
+
+test_cluster_vpc_applies_only_to_clusters_sm21 if {
+	f.passes(deny(f.doc("AWS::SageMaker::Domain", {})), "SM-21")
+}

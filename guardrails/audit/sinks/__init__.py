@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from guardrails.audit.exceptions import SinkURLError
 from guardrails.audit.sinks.base import AuditSink
+
+if TYPE_CHECKING:
+    from guardrails.audit.signing import AuditKey
 
 __all__ = ["AuditSink", "open_sink"]
 
@@ -13,8 +17,8 @@ SCHEMES = ("file://", "dynamodb://", "s3://", "cloudwatch://")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def open_sink(url: str, *, stream: str | None = None) -> AuditSink:
-    """The sink a URL names (no network call happens here).
+def open_sink(url: str, *, stream: str | None = None, key: AuditKey | None = None) -> AuditSink:
+    """The sink a URL names (no network call happens here); with `key`, every stored segment is signed.
 
     - `file://relative/or/absolute.jsonl` or a plain path (option `?fsync=false`)
     - `dynamodb://table`
@@ -22,6 +26,12 @@ def open_sink(url: str, *, stream: str | None = None) -> AuditSink:
     - `cloudwatch://` or `cloudwatch://service`: Powertools Logger lines (write-only)
     Region, credentials and endpoint come from the environment (`AWS_REGION`, `AWS_ENDPOINT_URL`...).
     """
+    sink = _open(url, stream)
+    sink.signing_key = key
+    return sink
+
+
+def _open(url: str, stream: str | None) -> AuditSink:
     location, options = _split_options(url)
     scheme, sep, rest = location.partition("://")
     if not sep:

@@ -11,8 +11,13 @@ import rfc8785
 
 from guardrails.audit.chain import Head, LinkedRecord, StreamChain
 from guardrails.audit.exceptions import AuditReadError, AuditWriteError
-from guardrails.audit.record import AuditRecord
+from guardrails.audit.record import AuditRecord, RecordMac
+from guardrails.audit.signing import AuditKey, AuditKeyError, record_message
+from guardrails.audit.strict_json import StrictJSONError, loads_strict
 from guardrails.audit.verify import StoredEntry, verify_entries
+
+MAC_LINE_OVERHEAD = 512
+"""Bytes reserved per line for its `mac` when segments are sized (about 120 + the key id, a KMS key ARN)."""
 
 
 class AuditSink(ABC):
@@ -26,6 +31,8 @@ class AuditSink(ABC):
 
     max_segment_bytes: int | None = None
     max_segment_records: int | None = None
+    signing_key: AuditKey | None = None
+    """Signing key: every stored segment is signed (see signing.py); set by `open_sink(url, key=...)`."""
 
     def __init__(self, url: str, *, stream: str | None = None) -> None:
         self.url = url
@@ -46,10 +53,30 @@ class AuditSink(ABC):
                 raise AuditWriteError(
                     self.url, f"record is not valid JSON data: {exc}", "CanonicalizationError"
                 ) from exc
+            stored: list[AuditRecord] = []
             for segment in self._segments(linked):
+                if self.signing_key is not None:
+                    segment = self._signed(segment)
                 self._write_segment(self._chain.stream, segment)
                 self._chain.commit(segment[-1])
-        return [item.record for item in linked]
+                stored.extend(item.record for item in segment)
+        return stored
+
+    def _signed(self, segment: list[LinkedRecord]) -> list[LinkedRecord]:
+        """The segment with the MAC of its last record on every record (one key call per segment)."""
+        assert self.signing_key is not None
+        last = segment[-1].record
+        try:
+            key_id, value = self.signing_key.mac(record_message(last.hash or ""))
+        except AuditKeyError as exc:  # never store unsigned: the invocation fails and is retried
+            raise AuditWriteError(self.url, f"cannot sign the records: {exc}", exc.code) from exc
+        mac = RecordMac(key=key_id, last=last.seq or 0, value=value)
+        mac_json = json.dumps(mac.model_dump(), sort_keys=True, separators=(",", ":")).encode()
+        tail = b',"mac":' + mac_json + b"}"
+        return [
+            LinkedRecord(item.record.model_copy(update={"mac": mac}), item.line[:-1] + tail)
+            for item in segment
+        ]
 
     @abstractmethod
     def _write_segment(self, stream: str, segment: list[LinkedRecord]) -> None:
@@ -83,8 +110,9 @@ class AuditSink(ABC):
         max_bytes, max_records = self.max_segment_bytes, self.max_segment_records
         segment: list[LinkedRecord] = []
         size = 0
+        overhead = 0 if self.signing_key is None else MAC_LINE_OVERHEAD
         for item in linked:
-            item_size = len(item.line) + 1
+            item_size = len(item.line) + 1 + overhead
             full = (max_records is not None and len(segment) >= max_records) or (
                 max_bytes is not None and size + item_size > max_bytes
             )
@@ -114,8 +142,12 @@ def entries_from_segment(body: bytes, location: str, slot: tuple[str, int] | Non
 
 
 def parse_entry(line: bytes | str, location: str, slot: tuple[str, int] | None = None) -> StoredEntry:
+    """One stored line, parsed strictly (strict_json.py): a line with duplicate keys or numbers that
+    parsers read differently is an error entry, like a line that does not parse."""
     try:
-        data = json.loads(line)
+        data = loads_strict(line)
+    except StrictJSONError as exc:
+        return StoredEntry(location, None, slot, f"ambiguous JSON: {exc}")
     except (ValueError, UnicodeDecodeError) as exc:
         return StoredEntry(location, None, slot, f"not valid JSON ({exc})")
     if not isinstance(data, dict):

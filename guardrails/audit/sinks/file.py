@@ -64,7 +64,8 @@ class FileSink(AuditSink):
                 if not line.strip():
                     continue
                 entry = parse_entry(line, f"{self.path}:{number}")
-                if entry.record is None and not line.endswith(b"\n"):
+                torn = entry.record is None and (entry.error or "").startswith("not valid JSON")
+                if torn and not line.endswith(b"\n"):
                     continue  # the last line, still being written by another process
                 wrapped = entry.record.get(CLOUDWATCH_KEY) if entry.record else None
                 if isinstance(wrapped, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guardrails.documents import ResourceDocument
+from guardrails.partitions import is_service_arn
 from guardrails.runtime.clients import call
 from guardrails.runtime.config import VIOLATION_TAG
 from guardrails.runtime.remediation.base import ActionResult, RemediationContext
@@ -10,7 +11,7 @@ from guardrails.runtime.remediation.base import ActionResult, RemediationContext
 
 def tag(document: ResourceDocument, controls: list[str], ctx: RemediationContext) -> ActionResult:
     arn = document.resource.arn
-    if not arn or not arn.startswith("arn:aws:sagemaker:"):
+    if not arn or not is_service_arn(arn, "sagemaker"):
         return ctx.result(
             "tag-resource", document, controls, outcome="skipped", reason="no SageMaker ARN to tag"
         )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from guardrails.sources.cloudformation.language_extensions import UNKNOWN_MARKER
 from guardrails.sources.cloudformation.resolved_values import (
     NO_VALUE,
     IntrinsicError,
@@ -43,12 +44,19 @@ class TemplateResolver:
     def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, str] | None = None) -> None:
         overrides = dict(parameters or {})
         self.resources: Mapping[str, Any] = template.get("Resources") or {}
+        self.template_transform: Any = template.get("Transform")
         self.mappings: Mapping[str, Any] = template.get("Mappings") or {}
         self.condition_definitions: Mapping[str, Any] = template.get("Conditions") or {}
         self.pseudo: dict[str, Any] = dict(KNOWN_PSEUDO)
         for name in (*KNOWN_PSEUDO, *UNKNOWN_PSEUDO):
             if name in overrides:
                 self.pseudo[name] = overrides[name]
+        if self.region:  # the partition and URL suffix follow a known region (aws-cn, aws-us-gov...)
+            from guardrails.partitions import partition_for_region
+
+            partition = partition_for_region(self.region)
+            self.pseudo["AWS::Partition"] = overrides.get("AWS::Partition", partition.name)
+            self.pseudo["AWS::URLSuffix"] = overrides.get("AWS::URLSuffix", partition.dns_suffix)
         self.parameters = self._parameter_values(template.get("Parameters") or {}, overrides)
         self._conditions: dict[str, bool | None] = {}
         self._conditions_pending: set[str] = set()
@@ -79,7 +87,10 @@ class TemplateResolver:
                 # The default of an SSM-typed parameter is the NAME of an SSM parameter, not its value.
                 values[name] = Unknown(f"Ref {name} (SSM parameter)")
             elif name in overrides:
-                values[name] = typed_parameter(parameter_type, overrides[name])
+                override = overrides[name]
+                # A nested stack's parent may pass a value it cannot know itself.
+                is_unknown = isinstance(override, Unknown)
+                values[name] = override if is_unknown else typed_parameter(parameter_type, override)
             elif "Default" in spec:
                 values[name] = typed_parameter(parameter_type, spec["Default"])
             else:
@@ -204,6 +215,8 @@ class TemplateResolver:
                 if key.startswith("Fn::"):
                     handler = _FUNCTIONS.get(key)
                     return handler(self, argument) if handler else Unknown(key)
+            elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
+                return Unknown("Fn::Transform merged into the mapping")
             result = {}
             for key, item in value.items():
                 if isinstance(item, (dict, list)):
@@ -347,10 +360,12 @@ class TemplateResolver:
         for value in (index, items):
             if isinstance(value, Unknown):
                 return wrap_unknown("Fn::Select", value)
+        if isinstance(index, bool):
+            raise IntrinsicError("Fn::Select index must be a number")
         try:
             position = int(index)
-        except (TypeError, ValueError):
-            raise IntrinsicError("Fn::Select index must be a number") from None
+        except (TypeError, ValueError, OverflowError):
+            raise IntrinsicError(f"Fn::Select index must be a whole number, not {str(index)[:40]}") from None
         if not isinstance(items, list):
             raise IntrinsicError("Fn::Select takes [index, [values]]")
         if not 0 <= position < len(items):
@@ -410,7 +425,12 @@ class TemplateResolver:
         value = self.resolve(argument)
         if contains_unknown(value):
             return Unknown("Fn::ToJsonString of unknown values")
-        return json.dumps(value, separators=(",", ":"))
+        if not isinstance(value, (dict, list)):
+            raise IntrinsicError("Fn::ToJsonString takes a mapping or a list")
+        try:
+            return json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except ValueError:
+            raise IntrinsicError("Fn::ToJsonString of a number JSON cannot carry (infinity, NaN)") from None
 
     def fn_length(self, argument: Any) -> Any:
         value = self.resolve(argument)
@@ -419,6 +439,11 @@ class TemplateResolver:
         if not isinstance(value, list):
             raise IntrinsicError("Fn::Length takes a list")
         return len(value)
+
+
+def _transform_reason(argument: Any) -> str:
+    name = argument.get("Name") if isinstance(argument, dict) else None
+    return f"Fn::Transform {name}" if isinstance(name, str) else "Fn::Transform"
 
 
 def _string_or_unknown(function: str, value: Any) -> Any:
@@ -450,7 +475,8 @@ _FUNCTIONS: dict[str, Callable[[TemplateResolver, Any], Any]] = {
     "Fn::Length": TemplateResolver.fn_length,
     "Fn::GetAZs": lambda _resolver, _argument: Unknown("Fn::GetAZs"),
     "Fn::Cidr": lambda _resolver, _argument: Unknown("Fn::Cidr"),
-    "Fn::Transform": lambda _resolver, _argument: Unknown("Fn::Transform"),
+    "Fn::Transform": lambda _resolver, argument: Unknown(_transform_reason(argument)),
+    UNKNOWN_MARKER: lambda _resolver, argument: Unknown(str(argument)),
     "Fn::Equals": _condition_function("Fn::Equals"),
     "Fn::And": _condition_function("Fn::And"),
     "Fn::Or": _condition_function("Fn::Or"),

@@ -8,6 +8,7 @@ from typing import Any
 from guardrails.documents import is_unknown_value, path_string, unknown_value
 from guardrails.sources.cloudformation.resolved_values import (
     NO_VALUE,
+    MaybeAbsent,
     Unknown,
     contains_unknown,
     parse_number,
@@ -50,6 +51,8 @@ def materialize(value: Any, unknown: list[str], path: list[str | int] | None = N
     """A JSON-ready copy of resolved properties.
 
     Each `Unknown` becomes an `unknown_value` placeholder and its dotted path is appended to `unknown`;
+    a `MaybeAbsent` mapping value is left out and only its path is listed (absent + listed = maybe absent;
+    in a list it is a placeholder, since dropping it would shift the indexes);
     `AWS::NoValue` and null mapping values are dropped; "true"/"false" under boolean API keys become
     booleans and numeric strings under number keys become numbers.
     """
@@ -69,7 +72,10 @@ def materialize(value: Any, unknown: list[str], path: list[str | int] | None = N
                     result[key] = item
             elif isinstance(item, (dict, list, Unknown)):
                 path.append(key)
-                result[key] = materialize(item, unknown, path)
+                if isinstance(item, MaybeAbsent):  # absent, and listed unknown: "maybe absent"
+                    unknown.append(path_string(path))
+                else:
+                    result[key] = materialize(item, unknown, path)
                 path.pop()
             else:
                 result[key] = item
@@ -112,13 +118,14 @@ def tags_of(properties: dict[str, Any]) -> dict[str, str]:
 
 
 def policy_object(document: Any) -> Any:
-    """A bucket policy document as an object (CloudFormation also accepts it as a JSON string)."""
-    if isinstance(document, str):
+    """A bucket policy document as an object (CloudFormation also accepts it as a JSON string). A string
+    that is not a JSON object is `Unknown`: what it grants cannot be read, which is not "no policy"."""
+    if isinstance(document, str) and not is_unknown_value(document):
         try:
             parsed = json.loads(document)
-        except ValueError:
-            return document
-        return parsed if isinstance(parsed, dict) else document
+        except (ValueError, RecursionError):
+            return Unknown("PolicyDocument is not valid JSON")
+        return parsed if isinstance(parsed, dict) else Unknown("PolicyDocument is not a JSON object")
     return document
 
 

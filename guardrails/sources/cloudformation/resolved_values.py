@@ -22,6 +22,13 @@ class Unknown:
     """Certainly not a wildcard: a resource id or attribute, a pseudo parameter, text with literal parts."""
 
 
+@dataclass(frozen=True)
+class MaybeAbsent(Unknown):
+    """A value that may not be there at all: `Fn::If` on an unknown condition with `AWS::NoValue` (or a
+    missing key) in one branch. In a mapping it is rendered *absent* with its path listed in
+    `context.unknown` (see `property_values.materialize`), so a presence check reports it unknown."""
+
+
 class _NoValue:
     _instance: _NoValue | None = None
 
@@ -102,13 +109,16 @@ def join_branches(a: Any, b: Any, reason: str) -> Any:
     """The value of `Fn::If` when its condition is unknown: what both branches agree on, else Unknown.
 
     Mappings are joined key by key and equal-length lists element by element, so a property that both
-    branches leave out stays absent and one both set alike stays known.
+    branches leave out stays absent and one both set alike stays known. A value one branch leaves out
+    (`AWS::NoValue`, a missing key) is `MaybeAbsent`.
     """
     if _same(a, b):
         return a
+    if a is NO_VALUE or b is NO_VALUE or isinstance(a, MaybeAbsent) or isinstance(b, MaybeAbsent):
+        return MaybeAbsent(reason)
     if isinstance(a, dict) and isinstance(b, dict):
         return {
-            key: join_branches(a[key], b[key], reason) if key in a and key in b else Unknown(reason)
+            key: join_branches(a[key], b[key], reason) if key in a and key in b else MaybeAbsent(reason)
             for key in {**a, **b}
         }
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):

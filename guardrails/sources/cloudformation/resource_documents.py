@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from guardrails.documents import (
@@ -18,7 +19,14 @@ from guardrails.documents import (
     unknown_value,
 )
 from guardrails.resource_kinds import BY_TYPE, CLOUDFORMATION_TYPES, arn_for
+from guardrails.sources.cloudformation.includes import LocalIncludes
 from guardrails.sources.cloudformation.intrinsics import TemplateResolver
+from guardrails.sources.cloudformation.language_extensions import (
+    FOR_EACH_PREFIX,
+    ForEachExpander,
+    has_for_each,
+)
+from guardrails.sources.cloudformation.nested_stacks import NESTED_STACK_TYPES, NestedStacks
 from guardrails.sources.cloudformation.property_values import (
     materialize,
     merge_policies,
@@ -29,6 +37,7 @@ from guardrails.sources.cloudformation.property_values import (
 from guardrails.sources.cloudformation.resolved_values import IntrinsicError, Unknown
 from guardrails.sources.cloudformation.resource_names import name_property
 from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -39,7 +48,27 @@ MODEL = "AWS::SageMaker::Model"
 VARIANT_LISTS = ("ProductionVariants", "ShadowProductionVariants")
 BUCKET_ASPECTS_NOT_IN_POLICY = ("PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption")
 """What a lone `AWS::S3::BucketPolicy` cannot tell about its bucket."""
-_FOR_EACH_PREFIX = "Fn::ForEach::"  # AWS::LanguageExtensions loops: not expanded, not in scope
+_FOR_EACH_PREFIX = FOR_EACH_PREFIX
+SECTION_TRANSFORM = "Fn::Transform"
+"""`AWS::Include` (or another macro) as a key of a section or resource: it merges unseen content in."""
+KNOWN_TRANSFORMS = frozenset(
+    {
+        "AWS::Serverless-2016-10-31",  # SAM: leaves the SageMaker and S3 resource types as they are
+        "AWS::LanguageExtensions",  # expanded here (language_extensions.py)
+        "AWS::CodeDeployBlueGreen",
+        "AWS::SecretsManager-2020-07-23",
+    }
+)
+NOT_EVALUATED_PREFIXES = ("AWS::SageMaker::", "AWS::S3")
+"""Resource types whose family the guardrails cover: one no control judges is reported "not evaluated"."""
+
+
+@dataclass
+class TemplateResult:
+    """The documents of a template (nested stacks followed included) and what it holds but nobody judged."""
+
+    documents: list[ResourceDocument]
+    notes: list[InputNote] = field(default_factory=list)
 
 
 def looks_like_cloudformation(data: Any) -> bool:
@@ -54,7 +83,7 @@ def looks_like_cloudformation(data: Any) -> bool:
     return all(
         isinstance(resource, dict) and isinstance(resource.get("Type"), str)
         for logical_id, resource in resources.items()
-        if not str(logical_id).startswith(_FOR_EACH_PREFIX)
+        if logical_id != SECTION_TRANSFORM and not str(logical_id).startswith(_FOR_EACH_PREFIX)
     )
 
 
@@ -72,16 +101,54 @@ def documents_from_template(
     `AWS::Region`, `AWS::AccountId`, `AWS::StackName` (and `AWS::Partition`, `AWS::URLSuffix`) may be
     given the same way. Raises SourceError for a template that is not valid.
     """
+    return template_documents(template, file=file, parameters=parameters, lines=lines, point=point).documents
+
+
+def template_documents(
+    template: dict[str, Any],
+    *,
+    file: str,
+    parameters: Mapping[str, Any] | None = None,
+    lines: Mapping[str, int] | None = None,
+    point: EnforcementPoint = "pre-deploy",
+    base_dir: Path | None = None,
+    chain: tuple[Path, ...] = (),
+    includes: bool = False,
+) -> TemplateResult:
+    """`documents_from_template` plus notes; with `base_dir` (the template's folder) nested stacks whose
+    `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection) and,
+    when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read."""
     lines = dict(lines or {})
-    _validate(template, file, lines)
-    resolver = TemplateResolver(template, parameters)
+    _validate_sections(template, file)
     try:
-        return _TemplateDocuments(resolver, file, lines, point).build()
+        if includes and base_dir is not None:
+            template = LocalIncludes(base_dir).expand(template)
+            _validate_sections(template, file)
+        if has_for_each(template):
+            template = _expand_loops(template, parameters)
+        _validate(template, file, lines)
+        resolver = TemplateResolver(template, parameters)
+        nested = NestedStacks(file, base_dir, chain, point) if base_dir is not None else None
+        builder = _TemplateDocuments(resolver, file, lines, point, nested)
+        documents = builder.build()
+        return TemplateResult(documents, builder.notes)
     except IntrinsicError as exc:
         where = f"resource {exc.logical_id}: " if exc.logical_id else ""
         raise SourceError(file, where + exc.message, lines.get(exc.logical_id or "")) from None
     except RecursionError:
         raise SourceError(file, "template nesting is too deep to resolve") from None
+
+
+def _expand_loops(template: dict[str, Any], parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The template with its `Fn::ForEach` loops expanded (collections resolved against parameters and
+    mappings), in the sections that may hold them."""
+    resolver = TemplateResolver(template, parameters)
+    expander = ForEachExpander(resolver.resolve)
+    expanded = dict(template)
+    for section in ("Conditions", "Resources", "Outputs"):
+        if isinstance(template.get(section), dict):
+            expanded[section] = expander.expand(template[section])
+    return expanded
 
 
 def document_from_resource_properties(
@@ -108,6 +175,9 @@ def document_from_resource_properties(
         bucket = shaped.get("Bucket")
         name = bucket if isinstance(bucket, str) and bucket else None
         policy = policy_object(shaped.get("PolicyDocument"))
+        if isinstance(policy, Unknown):
+            unknown.append("Policy")
+            policy = unknown_value(policy.reason)
         shaped = {} if policy is None else {"Policy": policy}
         if name is not None:
             shaped["BucketName"] = name
@@ -167,7 +237,7 @@ def _document(
     )
 
 
-def _validate(template: Any, file: str, lines: Mapping[str, int]) -> None:
+def _validate_sections(template: Any, file: str) -> None:
     if not isinstance(template, dict):
         raise SourceError(file, "a template must be a mapping")
     if "Resources" not in template:
@@ -179,8 +249,12 @@ def _validate(template: Any, file: str, lines: Mapping[str, int]) -> None:
     for section in ("Parameters", "Conditions", "Mappings"):
         if template.get(section) is not None and not isinstance(template[section], dict):
             raise SourceError(file, f"{section} must be a mapping")
-    for logical_id, resource in resources.items():
-        if str(logical_id).startswith(_FOR_EACH_PREFIX):
+
+
+def _validate(template: Any, file: str, lines: Mapping[str, int]) -> None:
+    _validate_sections(template, file)
+    for logical_id, resource in template["Resources"].items():
+        if logical_id == SECTION_TRANSFORM or str(logical_id).startswith(_FOR_EACH_PREFIX):
             continue
         if not isinstance(resource, dict):
             raise SourceError(file, f"resource {logical_id} must be a mapping", lines.get(logical_id))
@@ -203,27 +277,69 @@ class _Entry:
 
 
 class _TemplateDocuments:
-    def __init__(self, resolver: TemplateResolver, file: str, lines: dict[str, int], point: EnforcementPoint):
+    def __init__(
+        self,
+        resolver: TemplateResolver,
+        file: str,
+        lines: dict[str, int],
+        point: EnforcementPoint,
+        nested: NestedStacks | None = None,
+    ):
         self.resolver = resolver
         self.file = file
         self.lines = lines
         self.point = point
+        self.nested = nested
+        self.notes: list[InputNote] = []
+        self.macro = _unknown_macro(resolver.template_transform)
+
+    def _note(self, kind: Any, logical_id: str | None, resource_type: str | None, reason: str) -> None:
+        self.notes.append(InputNote(kind, self.file, logical_id, resource_type, reason))
 
     def build(self) -> list[ResourceDocument]:
         entries: list[_Entry] = []
         policies: list[_Entry] = []
+        child_documents: list[ResourceDocument] = []
+        if self.macro is not None:
+            self._note(
+                "unknown-content",
+                None,
+                None,
+                f"the template is processed by {self.macro} before deploy: resources it adds or changes "
+                "are not knowable here",
+            )
         for index, (logical_id, resource) in enumerate(self.resolver.resources.items()):
-            if str(logical_id).startswith(_FOR_EACH_PREFIX):
+            if logical_id == SECTION_TRANSFORM:
+                self._note(
+                    "unknown-content",
+                    None,
+                    None,
+                    f"Resources merges in content from {_transform_name(resource)}: resources it adds are "
+                    "not knowable here",
+                )
                 continue
             resource_type = resource["Type"]
-            if (
-                resource_type not in CLOUDFORMATION_TYPES
-                or self.resolver.resource_condition(logical_id) is False
-            ):
+            if resource_type not in CLOUDFORMATION_TYPES:
+                if self.resolver.resource_condition(logical_id) is not False:
+                    child_documents.extend(self._other_resource(logical_id, resource_type))
+                continue
+            if self.resolver.resource_condition(logical_id) is False:
                 continue
             properties = self.resolver.properties(logical_id)
+            if self.macro is not None:
+                properties = Unknown(f"Transform {self.macro}")
+            elif SECTION_TRANSFORM in resource:
+                properties = Unknown(f"Fn::Transform {_transform_name(resource[SECTION_TRANSFORM])}")
             if isinstance(properties, dict):
                 properties = dict(properties)  # the resolver's copy stays untouched
+            elif self.macro is None:  # (the template-level note already says it for every resource)
+                reason = properties.reason if isinstance(properties, Unknown) else "not a mapping"
+                self._note(
+                    "unknown-content",
+                    logical_id,
+                    resource_type,
+                    f"the properties are not knowable before deploy ({reason}); no control can pass it",
+                )
             entry = _Entry(index, logical_id, resource_type, properties)
             (policies if resource_type == BUCKET_POLICY else entries).append(entry)
 
@@ -255,7 +371,31 @@ class _TemplateDocuments:
             for related_type, reference, target in entry.links:
                 key = ResourceDocument.related_key(related_type, _reference_text(reference))
                 documents[entry.logical_id].related[key] = documents[target]
-        return list(documents.values())
+        return [*documents.values(), *child_documents]
+
+    # ------------------------------------------------------------------------- out-of-scope resources
+
+    def _other_resource(self, logical_id: str, resource_type: str) -> list[ResourceDocument]:
+        """A nested stack is followed (its documents returned); an uncovered SageMaker/S3 type is noted."""
+        if resource_type in NESTED_STACK_TYPES:
+            properties = self.resolver.properties(logical_id)
+            if self.nested is None:
+                self._note(
+                    "not-followed",
+                    logical_id,
+                    resource_type,
+                    "nested stack: the child template is not a local file",
+                )
+                return []
+            result, reason = self.nested.follow(logical_id, resource_type, properties, self.resolver.pseudo)
+            if result is None:
+                self._note("not-followed", logical_id, resource_type, reason)
+                return []
+            self.notes.extend(result.notes)
+            return result.documents
+        if resource_type.startswith(NOT_EVALUATED_PREFIXES):
+            self._note("not-evaluated", logical_id, resource_type, f"no control covers {resource_type}")
+        return []
 
     # ------------------------------------------------------------------------------- bucket policies
 
@@ -358,8 +498,12 @@ class _TemplateDocuments:
             name = unknown_value(f"Bucket of {policy.logical_id}")
         document = self._policy_document(policy)
         properties = {} if document is None else {"Policy": document}
-        if isinstance(bucket, (str, Unknown)) and bucket != "":
-            properties["BucketName"] = bucket  # S3-05 matches the policy's Resource against it
+        # the bucket's name, as API request documents carry it (S3-05 matches the policy's Resource to it)
+        properties["BucketName"] = (
+            bucket
+            if isinstance(bucket, (str, Unknown)) and bucket
+            else Unknown(f"Bucket of {policy.logical_id}")
+        )
         return _Entry(
             policy.index,
             policy.logical_id,
@@ -502,6 +646,28 @@ def _expression_text(raw: Any) -> str | None:
         texts = [_expression_text(item) for item in items]
         return None if any(t is None for t in texts) else delimiter.join(texts)  # type: ignore[arg-type]
     return None
+
+
+def _unknown_macro(transform: Any) -> str | None:
+    """The first template-level transform that is not a known AWS one (it may rewrite anything)."""
+    for item in transform if isinstance(transform, list) else [transform]:
+        if item is None:
+            continue
+        name = item if isinstance(item, str) else _transform_name(item)
+        if name not in KNOWN_TRANSFORMS:
+            return name
+    return None
+
+
+def _transform_name(value: Any) -> str:
+    """`{Name: AWS::Include, Parameters: {Location: s3://...}}` -> "AWS::Include (s3://...)"."""
+    if not isinstance(value, dict):
+        return "a macro"
+    name = value.get("Name")
+    name = name if isinstance(name, str) else "a macro"
+    parameters = value.get("Parameters")
+    location = parameters.get("Location") if isinstance(parameters, dict) else None
+    return f"{name} ({location})" if isinstance(location, str) else name
 
 
 def _raw_property(resolver: TemplateResolver, logical_id: str, name: str) -> Any:

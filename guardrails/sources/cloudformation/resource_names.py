@@ -16,6 +16,7 @@ CFN_NAME_PROPERTIES: dict[str, str] = {
     "AWS::SageMaker::ModelBiasJobDefinition": "JobDefinitionName",
     "AWS::SageMaker::ModelExplainabilityJobDefinition": "JobDefinitionName",
     "AWS::SageMaker::ProcessingJob": "ProcessingJobName",
+    "AWS::SageMaker::Cluster": "ClusterName",
     "AWS::S3::Bucket": "BucketName",
 }
 

@@ -15,9 +15,7 @@ from typing import Any
 
 from guardrails.sources.cloudformation.yaml_reader import MAX_DEPTH, parse_yaml
 from guardrails.sources.errors import SourceError
-
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""CloudFormation itself accepts at most 1 MB; anything this large is not a template."""
+from guardrails.sources.input_files import read_input_text
 
 
 @contextmanager
@@ -34,24 +32,9 @@ def paused_gc() -> Iterator[None]:
 
 
 def read_template_file(path: Path) -> str:
-    """The text of a template file; SourceError when it is unreadable, binary, huge or not UTF-8."""
-    file = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError(
-                file, f"file is {size} bytes; templates larger than {MAX_FILE_BYTES} are refused"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(file, f"cannot read file: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise SourceError(file, "binary file (contains NUL bytes), not a template")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceError(file, f"not UTF-8 text (undecodable byte at offset {exc.start})", line) from None
+    """The text of a template file; SourceError when it is unreadable, not a regular file, binary, larger
+    than the input cap (`guardrails.sources.input_files`) or not UTF-8."""
+    return read_input_text(path)
 
 
 def parse_template_text(text: str, file: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -96,21 +79,45 @@ def _kind(value: Any) -> str:
 # --------------------------------------------------------------------------------------------- JSON
 
 
+class _DuplicateKey(Exception):
+    """A JSON object names the same key twice (CloudFormation rejects such a template)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
 def _parse_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
     try:
         try:
             data, lines = _json_with_resource_lines(text)
         except (ValueError, IndexError):
             # Not a plain JSON object (or not one the fast path reads): let json.loads decide.
-            data, lines = json.loads(text), None
+            data, lines = _JSON_DECODER.decode(text), None
+    except _DuplicateKey as exc:
+        raise SourceError(
+            file, f"duplicate key {exc.key!r} in a mapping (CloudFormation rejects it)", _duplicate_line(text)
+        ) from None
     except RecursionError:
         raise SourceError(file, f"nesting deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
         # CloudFormation reads a template that is not valid JSON as YAML (a superset); do the same,
         # except for a `.json` file, and report the JSON error when YAML cannot read it either.
-        json_error = SourceError(
-            file, f"invalid JSON: {getattr(exc, 'msg', exc)}", getattr(exc, "lineno", None)
-        )
+        problem = str(getattr(exc, "msg", exc))
+        if "integer string conversion" in problem:
+            problem = "a number has too many digits to read"
+        json_error = SourceError(file, f"invalid JSON: {problem}", getattr(exc, "lineno", None))
         if file.lower().endswith(".json"):
             raise json_error from None
         try:
@@ -118,10 +125,35 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, int]]:
         except SourceError:
             raise json_error from None
     _check_depth(data, file)
+    if _SURROGATE_ESCAPE.search(text):
+        _check_surrogates(data, text, file)
     return data, _json_resource_lines(text) if lines is None else lines
 
 
-_JSON_DECODER = json.JSONDecoder()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(data: Any, text: str, file: str) -> None:
+    """A `\\udXXX` escape that is not half of a pair decodes to no character at all: refuse it (it
+    could never be printed, hashed or stored)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                match = _SURROGATE_ESCAPE.search(text)
+                line = text.count("\n", 0, match.start()) + 1 if match else None
+                raise SourceError(file, "a string holds an unpaired UTF-16 surrogate escape", line) from None
+
+
+_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_unique_object)
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -147,6 +179,8 @@ def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]
                 raise ValueError("expected a key")
             key_position = position
             key, position = _JSON_DECODER.raw_decode(text, position)
+            if key in result:
+                raise _DuplicateKey(key)
             position = _JSON_SPACE.match(text, position).end()
             if text[position] != ":":
                 raise ValueError("expected ':'")
@@ -190,6 +224,25 @@ def _check_depth(data: Any, file: str) -> None:
 
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
 _JSON_COLON = re.compile(r"\s*:")
+
+
+def _duplicate_line(text: str) -> int | None:
+    """The line of the first key a JSON object repeats (found again by a token scan, off the hot path)."""
+    stack: list[set[str] | None] = []
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            keys = stack[-1] if stack else None
+            if keys is not None and _JSON_COLON.match(text, match.end()):
+                key = json.loads(token)
+                if key in keys:
+                    return text.count("\n", 0, match.start()) + 1
+                keys.add(key)
+        elif token in "{[":
+            stack.append(set() if token == "{" else None)
+        elif stack:
+            stack.pop()
+    return None
 
 
 def _json_resource_lines(text: str) -> dict[str, int]:

@@ -22,6 +22,9 @@ MAX_DEPTH = 200
 
 MAX_ALIAS_EXPANSION = 1_000_000
 """Nodes that YAML aliases may add when expanded; a 'billion laughs' document exceeds it at once."""
+MAX_ALIAS_BYTES = 16 * 1024 * 1024
+"""Characters of scalars that YAML aliases may add when expanded: 16 times CloudFormation's 1 MB template
+limit (a few long strings aliased many times reach it with few nodes)."""
 
 try:
     from yaml.cyaml import CParser as _EventParser
@@ -100,7 +103,7 @@ def short_form(name: str, argument: Any) -> dict[str, Any]:
 class _Frame:
     """One open YAML mapping or sequence."""
 
-    __slots__ = ("anchor", "container", "is_map", "is_resources", "key", "merges", "size", "tag")
+    __slots__ = ("anchor", "chars", "container", "is_map", "is_resources", "key", "merges", "size", "tag")
 
     def __init__(self, is_map: bool, tag: str | None, anchor: str | None, is_resources: bool) -> None:
         self.is_map = is_map
@@ -111,6 +114,7 @@ class _Frame:
         self.key: Any = _NO_KEY
         self.merges: list[dict[str, Any]] = []
         self.size = 1
+        self.chars = 0
 
     def finish(self) -> Any:
         value = self.container
@@ -151,18 +155,24 @@ class _YamlBuilder:
         root: Any = None
         documents = 0
         expansion = 0
+        expansion_chars = 0
 
         while True:
             event = get_event()
             cls = event.__class__
             if cls is scalar_event:
-                if event.tag is None:
-                    value = plain_scalar(event.value) if event.implicit[0] else event.value
-                else:
-                    value = self._scalar(event)
+                try:
+                    if event.tag is None:
+                        value = plain_scalar(event.value) if event.implicit[0] else event.value
+                    else:
+                        value = self._scalar(event)
+                except ValueError:  # an integer beyond Python's digit limit
+                    digits = len(event.value)
+                    raise self._error(f"number too large to read ({digits} digits)", event) from None
                 size = 1
+                chars = len(event.value)
                 if event.anchor:
-                    anchors[event.anchor] = (value, 1)
+                    anchors[event.anchor] = (value, 1, chars)
             elif cls is mapping_start or cls is sequence_start:
                 if len(stack) >= MAX_DEPTH:
                     raise self._error(f"nesting deeper than {MAX_DEPTH} levels", event)
@@ -178,17 +188,20 @@ class _YamlBuilder:
                 frame = stack.pop()
                 value = frame.finish()
                 size = frame.size
+                chars = frame.chars
                 if frame.anchor:
-                    anchors[frame.anchor] = (value, size)
+                    anchors[frame.anchor] = (value, size, chars)
             elif cls is alias_event:
                 found = anchors.get(event.anchor)
                 if found is None:
                     raise self._error(f"YAML alias *{event.anchor} names no complete anchor", event)
-                value, size = found
+                value, size, chars = found
                 expansion += size
-                if expansion > MAX_ALIAS_EXPANSION:
+                expansion_chars += chars
+                if expansion > MAX_ALIAS_EXPANSION or expansion_chars > MAX_ALIAS_BYTES:
                     raise self._error(
-                        f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes ('billion laughs'?)",
+                        f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes or"
+                        f" {MAX_ALIAS_BYTES:,} characters ('billion laughs'?)",
                         event,
                     )
             elif cls is yaml_events.DocumentStartEvent:
@@ -206,10 +219,15 @@ class _YamlBuilder:
                 continue
             top = stack[-1]
             top.size += size
+            top.chars += chars
             if not top.is_map:
                 top.container.append(value)
             elif top.key is _NO_KEY:
                 top.key = self._key(event, value, cls is scalar_event)
+                if top.key in top.container:
+                    raise self._error(
+                        f"duplicate key {top.key!r} in a mapping (CloudFormation rejects it)", event
+                    )
                 if top.is_resources and top.key is not _MERGE_KEY:
                     lines.setdefault(top.key, event.start_mark.line + 1)
             else:

@@ -1,0 +1,68 @@
+"""`guardrails package`: build the Lambda deployment zip with wheels for the Lambda platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from guardrails.packaging.lambda_zip import ARCHITECTURES, PYTHON_VERSIONS
+
+
+@click.command("package")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("build/lambda.zip"),
+    show_default=True,
+    help="Where to write the zip.",
+)
+@click.option(
+    "--arch", type=click.Choice(list(ARCHITECTURES)), default="arm64", show_default=True, help="Lambda arch."
+)
+@click.option(
+    "--python",
+    "python",
+    type=click.Choice(list(PYTHON_VERSIONS)),
+    default="3.12",
+    show_default=True,
+    help="Lambda Python runtime version.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file to bundle (read by the handlers unless GUARDRAILS_CONFIG points elsewhere).",
+)
+@click.option("--include-boto3", is_flag=True, help="Bundle boto3/botocore instead of the runtime's.")
+def package(output: Path, arch: str, python: str, config_path: Path | None, include_boto3: bool) -> None:
+    """Build the Lambda deployment zip.
+
+    Handlers: guardrails.lambdas.events.handler (EventBridge) and guardrails.lambdas.cfn_hook.handler.
+
+    Dependencies are downloaded from PyPI as wheels for the Lambda platform, pinned to the versions
+    installed here. Exit 2 when the zip cannot be built.
+    """
+    from guardrails.cli.main import fail_input
+
+    from guardrails.packaging import PackageError, build_lambda_zip
+
+    try:
+        result = build_lambda_zip(
+            output,
+            arch=arch,
+            python=python,
+            config=config_path,
+            include_boto3=include_boto3,
+            log=lambda message: click.echo(message, err=True),
+        )
+    except PackageError as exc:
+        raise fail_input(str(exc)) from None
+    click.echo(
+        f"wrote {result.path}: {result.size_bytes / 1_000_000:.1f} MB zipped, "
+        f"{result.unzipped_bytes / 1_000_000:.1f} MB unzipped, {result.files} files "
+        f"(python{result.python} {result.arch}{', boto3 included' if result.include_boto3 else ''}"
+        f"{', config bundled' if result.config else ''})"
+    )

@@ -1,0 +1,109 @@
+"""`guardrails policy push` and `guardrails policy bundle build`: the bundle for an OPA server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+EXIT_INPUT_ERROR = 2
+
+
+def fail_input(message: str) -> click.exceptions.Exit:
+    from guardrails.cli.main import fail_input as fail  # at call time: main imports this module
+
+    return fail(message)
+
+
+_policy_dir_option = click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra folder of Rego policies to include beside the bundled ones.",
+)
+
+
+@click.command("push")
+@click.option(
+    "--opa-url", required=True, metavar="URL", help="Base URL of the OPA server (http[s]://host:port)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Guardrails config (its engine.opa section).",
+)
+@_policy_dir_option
+def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path, ...]) -> None:
+    """Upload the bundle's modules (libraries first) and its revision data to an OPA server.
+
+    Idempotent: nothing is written when the server already holds this bundle. The token comes from the
+    environment variable named by engine.opa.token_env (GUARDRAILS_OPA_TOKEN by default).
+    """
+    from pydantic import ValidationError
+
+    from guardrails.config import ConfigError, load_config
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.opa_bundle import PushError, push_bundle
+    from guardrails.engine.opa_server import open_client
+
+    try:
+        config = load_config(config_path)
+        settings = config.engine.opa.model_copy(update={"url": opa_url})
+        settings = type(settings).model_validate(settings.model_dump())
+        bundle = PolicyBundle.load([*config.engine.policy_dirs, *policy_dirs])
+        client = open_client(settings)
+    except (ConfigError, BundleError) as exc:
+        raise fail_input(str(exc)) from None
+    except ValidationError as exc:
+        raise fail_input(f"--opa-url: {exc.errors()[0]['msg']}") from None
+    try:
+        report = push_bundle(client, bundle)
+    except PushError as exc:
+        raise fail_input(f"push to {settings.url}: {exc}") from None
+    finally:
+        client.close_connection()
+    if not report.changed:
+        click.echo(f"{settings.url} already holds bundle {report.revision}; nothing pushed")
+        return
+    click.echo(
+        f"pushed {len(report.uploaded)} module(s), removed {len(report.removed)} stale module(s); "
+        f"{settings.url} now holds bundle {report.revision}"
+    )
+
+
+@click.group("bundle")
+def bundle_group() -> None:
+    """Build the policy bundle for OPA."""
+
+
+@bundle_group.command("build")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Archive to write (.tar.gz).",
+)
+@_policy_dir_option
+def bundle_build(output: Path, policy_dirs: tuple[Path, ...]) -> None:
+    """Write an OPA bundle (.manifest with revision = bundle digest and roots, modules, data).
+
+    Load it with `opa run --server --bundle bundle.tar.gz`, or serve it from a bundle service.
+    """
+    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine.opa_bundle import build_bundle_archive
+
+    try:
+        bundle = PolicyBundle.load(list(policy_dirs))
+        archive = build_bundle_archive(bundle)
+    except BundleError as exc:
+        raise fail_input(str(exc)) from None
+    try:
+        output.write_bytes(archive)
+    except OSError as exc:
+        click.echo(f"error: {output}: cannot write: {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
+    click.echo(f"{output}: OPA bundle, revision {bundle.digest}")

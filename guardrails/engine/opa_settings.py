@@ -1,0 +1,58 @@
+"""Settings of the `opa-server` backend: the `engine.opa:` section of the configuration file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_TOKEN_ENV = "GUARDRAILS_OPA_TOKEN"
+
+
+class OpaServerSettings(BaseModel):
+    """Where the OPA server is and how to talk to it.
+
+    ```yaml
+    engine:
+      backend: opa-server
+      opa:
+        url: https://opa.internal:8181
+        token_env: GUARDRAILS_OPA_TOKEN   # bearer token read from this environment variable, if set
+        ca_bundle: /etc/ssl/corp-ca.pem   # verify the server's certificate against this CA bundle
+        timeout_seconds: 5
+        retries: 2
+        batch_size: 500
+    ```
+    """
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    url: str | None = None
+    """Base URL of the OPA server (http or https, host and port; no path)."""
+    token_env: str = DEFAULT_TOKEN_ENV
+    """Environment variable holding the bearer token sent as `Authorization: Bearer ...` (unset: none)."""
+    ca_bundle: Path | None = None
+    """PEM file of the CA(s) that sign the server's certificate (https); default: the system's CAs."""
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    """Timeout of each request to the server."""
+    retries: int = Field(default=2, ge=0, le=10)
+    """Retries of a request that could not connect or got a 500/502/504."""
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    """Documents per evaluation request (one batched query over a list input)."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL of an OPA server")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: give the server's base URL (scheme, host, port) without a path")
+        try:
+            parts.port  # noqa: B018 (validates the port)
+        except ValueError as exc:
+            raise ValueError(f"{value!r}: {exc}") from None
+        return value.rstrip("/")

@@ -1,0 +1,98 @@
+"""JUnit XML: one test suite per file, one test case per resource x control that applies to it.
+
+A `deny` violation is a <failure>, a `warn` violation passes with the warning in <system-out>, an
+exempted or suppressed one is <skipped> with its reason, an engine error is an <error>.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+from guardrails.decision import Decision, Violation
+from guardrails.report.model import CheckRun
+
+
+def _controls_for(decision: Decision, run: CheckRun) -> list[str]:
+    applicable = []
+    if run.catalog is not None:
+        applicable = [c.id for c in run.catalog.controls if decision.resource.type in c.resource_types]
+    fired = [v.control for v in decision.violations]
+    return list(dict.fromkeys([*applicable, *fired]))
+
+
+def _case_name(decision: Decision) -> str:
+    loc = decision.resource.location
+    logical = loc.logical_id if loc and loc.logical_id else decision.resource.name
+    return f"{decision.resource.type} {logical}"
+
+
+def _describe(v: Violation) -> str:
+    lines = [v.message]
+    if v.path:
+        lines.append(f"at {v.path}")
+    if v.unknown:
+        lines.append("not decidable before deploy: a value is unknown")
+    if v.remediation:
+        lines.append(f"fix: {v.remediation}")
+    return "\n".join(lines)
+
+
+def render_junit(run: CheckRun) -> str:
+    by_file: dict[str, list[Decision]] = defaultdict(list)
+    for d in run.decisions:
+        loc = d.resource.location
+        by_file[loc.file if loc and loc.file else "(no file)"].append(d)
+    titles = {c.id: c.title for c in run.catalog.controls} if run.catalog else {}
+    root = ET.Element("testsuites", name="guardrails")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for file, decisions in by_file.items():
+        suite = ET.SubElement(root, "testsuite", name=file)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for d in decisions:
+            classname = _case_name(d)
+            if d.error:
+                case = ET.SubElement(
+                    suite, "testcase", name="policy evaluation", classname=classname, file=file
+                )
+                ET.SubElement(case, "error", message="engine error", type="error").text = d.error
+                counts["tests"] += 1
+                counts["errors"] += 1
+            for control in _controls_for(d, run):
+                violations = [v for v in d.violations if v.control == control]
+                title = titles.get(control, "")
+                case = ET.SubElement(
+                    suite, "testcase", name=f"{control} {title}".strip(), classname=classname, file=file
+                )
+                if d.resource.location and d.resource.location.line:
+                    case.set("line", str(d.resource.location.line))
+                counts["tests"] += 1
+                counting = [v for v in violations if v.counts]
+                denies = [v for v in counting if v.enforcement == "deny"]
+                if denies:
+                    failure = ET.SubElement(
+                        case, "failure", message=denies[0].message, type=f"{control} {denies[0].severity}"
+                    )
+                    failure.text = "\n\n".join(_describe(v) for v in denies)
+                    counts["failures"] += 1
+                elif counting:
+                    ET.SubElement(case, "system-out").text = "warning: " + "\n\n".join(
+                        _describe(v) for v in counting
+                    )
+                elif violations:
+                    reasons = "; ".join(
+                        f"exempted: {v.exemption.reason}"
+                        if v.exemption
+                        else f"suppressed: {v.suppression.reason}"
+                        for v in violations
+                        if v.exemption or v.suppression
+                    )
+                    ET.SubElement(case, "skipped", message=reasons)
+                    counts["skipped"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,30 @@
+"""`scan --audit`: one audit record per scan decision, with the remediation taken for it."""
+
+from __future__ import annotations
+
+from guardrails.runtime.processor import combined_action
+from guardrails.runtime.remediation import ActionResult
+from guardrails.scan.runner import ScanRun
+
+
+def record_scan(
+    scan: ScanRun,
+    sink_urls: list[str],
+    actions: dict[int, list[ActionResult]],
+    *,
+    store_input: bool = False,
+    signing_key: str | None = None,
+) -> int:
+    """Record every decision; raises AuditError on any failure (no record, no pass)."""
+    from guardrails.audit import AuditTrail, current_actor
+
+    actor = current_actor()
+    with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
+        for i, (decision, document) in enumerate(zip(scan.run.decisions, scan.run.documents, strict=True)):
+            trail.record(
+                decision,
+                actor=actor,
+                action=combined_action(actions.get(i, [])),
+                document=document if store_input else None,
+            )
+    return len(scan.run.decisions)

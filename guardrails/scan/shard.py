@@ -1,0 +1,111 @@
+"""One (account, region) shard of an organisation scan: what a fan-out (a Step Functions Distributed Map
+item, a queue message) hands to one Lambda invocation.
+
+The shard is scanned exactly as `guardrails scan` would, its decisions are recorded to the configured audit
+sinks (a failed write raises, so the platform retries the shard), and a small JSON summary is returned for
+the fan-out to aggregate. A shard that cannot be read returns `status: failed` with the reasons; a malformed
+item returns `status: malformed` — both are reported, neither is a silent pass.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from guardrails.config import GuardrailsConfig
+from guardrails.decider import Decider
+from guardrails.scan.inventory import scannable_kinds
+from guardrails.scan.runner import ScanOptions, run_scan
+from guardrails.scan.targets import AccountTarget
+
+
+class ShardItem(BaseModel):
+    """One item of the fan-out: the account (and its role) and the region to scan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=r"^\d{12}$")
+    region: str = Field(min_length=1)
+    role_arn: str | None = None
+    external_id: str | None = None
+    kinds: list[str] = Field(default_factory=list)
+    """CloudFormation types; empty: every kind a scan can list."""
+    since_days: int | None = Field(default=30, ge=0)
+    """Ended jobs changed within this many days are judged too; null: every job."""
+
+
+class ShardResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str | None = None
+    region: str | None = None
+    status: Literal["ok", "failed", "malformed"]
+    resources: int = 0
+    verdicts: dict[str, int] = Field(default_factory=dict)
+    by_control: dict[str, int] = Field(default_factory=dict)
+    errors: list[str] = Field(default_factory=list)
+    api_calls: int = 0
+    audit_records: int = 0
+
+
+def scan_shard(
+    item: Any,
+    config: GuardrailsConfig,
+    *,
+    decider: Decider | None = None,
+    base_session: Any = None,
+    endpoint_url: str | None = None,
+) -> ShardResult:
+    """Scan one shard, audit every decision, summarise. Raises AuditError when a record cannot be written."""
+    try:
+        shard = ShardItem.model_validate(item)
+        target = AccountTarget(
+            account_id=shard.account_id, role_arn=shard.role_arn, external_id=shard.external_id
+        )
+    except ValidationError as exc:
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
+        return ShardResult(status="malformed", errors=[fields])
+    known = {k.type for k in scannable_kinds()}
+    unknown_kinds = [k for k in shard.kinds if k not in known]
+    if unknown_kinds:
+        return ShardResult(
+            account_id=shard.account_id,
+            region=shard.region,
+            status="malformed",
+            errors=[f"kinds: not kinds a scan can list: {', '.join(unknown_kinds)}"],
+        )
+    options = ScanOptions(
+        regions=[shard.region],
+        kinds=shard.kinds or sorted(known),
+        since=None if shard.since_days is None else timedelta(days=shard.since_days),
+        endpoint_url=endpoint_url,
+    )
+    decider = decider or Decider(config)
+    result = run_scan([target], options, decider, base_session=base_session)
+    records = 0
+    if config.audit.sinks:
+        from guardrails.scan.audit import record_scan
+
+        records = record_scan(
+            result,
+            list(config.audit.sinks),
+            {},
+            store_input=config.audit.store_input,
+            signing_key=config.audit.signing_key,
+        )
+    summary = result.summary()
+    return ShardResult(
+        account_id=shard.account_id,
+        region=shard.region,
+        status="failed" if result.run.errors else "ok",
+        resources=len(result.run.decisions),
+        verdicts=result.run.summary()["verdicts"],
+        by_control=summary["by_control"],
+        errors=[str(e) for e in result.run.errors],
+        api_calls=summary["api_calls"]["total"],
+        audit_records=records,
+    )

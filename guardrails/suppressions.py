@@ -1,0 +1,165 @@
+"""Inline suppressions: a waiver of one control written next to the resource, with a mandatory reason.
+
+CloudFormation (resource `Metadata`)::
+
+    Metadata:
+      guardrails:
+        suppress:
+          - control: SM-18
+            reason: "data scientists need pip install; SEC-42"
+            expires: 2027-03-31        # optional
+
+Terraform (comments do not survive into a plan, tags do): a tag on the resource,
+`guardrails:suppress = "SM-18:reason"`, or one tag per control, `guardrails:suppress:SM-05 = "reason"`;
+either value may end with ` expires=2027-03-31` (characters allowed in AWS tag values only).
+
+Suppressions apply at pre-deploy (`guardrails check`) only: a template or plan is reviewed like code, a
+resource tag seen at admission or runtime is not (anyone who may tag could waive a control). An expired
+suppression does not apply and produces a warning; `--no-suppressions` ignores them all. Every applied
+suppression is reported and recorded in the audit trail with the violation it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if TYPE_CHECKING:  # documents.py imports InlineSuppression from here
+    from guardrails.documents import ResourceDocument
+
+CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
+TAG_KEY = "guardrails:suppress"
+_TAG_EXPIRES = re.compile(r"\s+expires=(\d{4}-\d{2}-\d{2})\s*$")
+SuppressionSource = Literal["cloudformation-metadata", "terraform-tag"]
+
+
+@dataclass(frozen=True)
+class SuppressionWarning:
+    """An inline suppression that does not apply (expired, unknown control) or suppresses nothing."""
+
+    file: str | None
+    logical_id: str | None
+    type: str
+    reason: str
+
+
+class SuppressionError(ValueError):
+    """An inline suppression that is malformed (no reason, bad control id, bad date)."""
+
+
+class InlineSuppression(BaseModel):
+    """One suppression as written in a template or plan (also what reports and the audit trail show)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    control: str
+    reason: str = Field(min_length=1)
+    expires: date | None = None
+    source: SuppressionSource
+
+    @field_validator("control")
+    @classmethod
+    def _control_id(cls, value: str) -> str:
+        if not CONTROL_ID.match(value):
+            raise ValueError(f"{value!r} is not a control id like SM-18")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is mandatory")
+        return value.strip()
+
+    def active_on(self, today: date) -> bool:
+        return self.expires is None or today <= self.expires
+
+
+def _validated(data: dict[str, Any], where: str) -> InlineSuppression:
+    try:
+        return InlineSuppression.model_validate(data)
+    except ValidationError as exc:
+        problem = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'suppression'}: {e['msg']}" for e in exc.errors()
+        )
+        raise SuppressionError(f"{where}: invalid suppression ({problem})") from None
+
+
+def from_cloudformation_metadata(metadata: Any, where: str) -> list[InlineSuppression]:
+    """`Metadata.guardrails.suppress` of one resource; SuppressionError names `where` when malformed."""
+    if not isinstance(metadata, dict) or "guardrails" not in metadata:
+        return []
+    section = metadata["guardrails"]
+    if not isinstance(section, dict):
+        raise SuppressionError(f"{where}: Metadata.guardrails must be a mapping")
+    entries = section.get("suppress", [])
+    if not isinstance(entries, list):
+        raise SuppressionError(f"{where}: Metadata.guardrails.suppress must be a list")
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise SuppressionError(f"{where}: Metadata.guardrails.suppress[{i}] must be a mapping")
+        data = {k: entry[k] for k in entry if k in ("control", "reason", "expires")}
+        extra = sorted(set(entry) - {"control", "reason", "expires"})
+        if extra:
+            names = ", ".join(map(str, extra))
+            raise SuppressionError(f"{where}: Metadata.guardrails.suppress[{i}] has unknown field(s) {names}")
+        if isinstance(data.get("expires"), str):
+            data["expires"] = data["expires"].strip()
+        out.append(_validated({**data, "source": "cloudformation-metadata"}, f"{where} suppress[{i}]"))
+    return out
+
+
+def from_tags(tags: dict[str, str], where: str) -> list[InlineSuppression]:
+    """`guardrails:suppress` = `SM-18:reason[ expires=YYYY-MM-DD]`, `guardrails:suppress:SM-05` = `reason`."""
+    out = []
+    for key, value in sorted(tags.items()):
+        if key == TAG_KEY:
+            control, sep, reason = value.partition(":")
+            if not sep:
+                raise SuppressionError(f"{where}: tag {key} must be CONTROL:reason, got {value!r}")
+        elif key.startswith(TAG_KEY + ":"):
+            control, reason = key.removeprefix(TAG_KEY + ":"), value
+        else:
+            continue
+        expires = None
+        match = _TAG_EXPIRES.search(reason)
+        if match:
+            expires, reason = match.group(1), reason[: match.start()]
+        out.append(
+            _validated(
+                {"control": control.strip(), "reason": reason, "expires": expires, "source": "terraform-tag"},
+                f"{where} tag {key}",
+            )
+        )
+    return out
+
+
+def suppressions_of(document: ResourceDocument) -> list[InlineSuppression]:
+    """The inline suppressions of a document: its `context.suppressions` (set by attach_suppressions)."""
+    return list(document.context.suppressions or [])
+
+
+def attach_suppressions(documents: list[ResourceDocument], data: Any, file: str) -> None:
+    """Read each document's inline suppressions from the parsed input it came from.
+
+    CloudFormation: the resource's `Metadata` (by logical id). Terraform: the resource's tags.
+    Raises SuppressionError naming the file and resource when one is malformed.
+    """
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    for document in documents:
+        logical_id = document.context.location.logical_id
+        where = f"{file}: {logical_id or document.resource.name}"
+        found: list[InlineSuppression] = []
+        if document.context.source == "cloudformation" and isinstance(resources, dict):
+            resource = resources.get(logical_id) if logical_id else None
+            if isinstance(resource, dict):
+                found = from_cloudformation_metadata(resource.get("Metadata"), where)
+        elif document.context.source == "terraform":
+            found = from_tags(document.resource.tags, where)
+        if found:
+            document.context.suppressions = found

@@ -1,0 +1,46 @@
+"""The central runtime acts in an event's member account through the member's remediation role."""
+
+from __future__ import annotations
+
+import pytest
+from moto import mock_aws
+
+from guardrails.cross_account import MemberAccounts
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GUARDRAILS_REMEDIATION_ROLE_NAME", raising=False)
+    with mock_aws():
+        yield
+
+
+def test_clients_act_as_the_member_role_in_the_event_region(aws):
+    members = MemberAccounts("guardrails-remediation")
+    clients = members.clients("210987654321", "eu-west-1")
+    identity = clients.client("sts").get_caller_identity()
+    assert identity["Arn"] == "arn:aws:sts::210987654321:assumed-role/guardrails-remediation/guardrails-runtime"
+    assert clients.account_id() == "210987654321" and clients.client("s3").meta.region_name == "eu-west-1"
+    assert members.clients("210987654321", "eu-west-1") is clients  # one session per account and region
+
+
+def test_without_a_role_name_the_runtime_stays_in_its_own_account(aws, monkeypatch):
+    assert MemberAccounts.from_environment() is None
+    monkeypatch.setenv("GUARDRAILS_REMEDIATION_ROLE_NAME", "guardrails-remediation")
+    assert MemberAccounts.from_environment().role_arn("1" * 12) == "arn:aws:iam::111111111111:role/guardrails-remediation"
+
+
+def test_the_events_handler_picks_the_member_clients_by_event_account(aws, monkeypatch):
+    from guardrails.lambdas import events
+
+    monkeypatch.setenv("GUARDRAILS_REMEDIATION_ROLE_NAME", "guardrails-remediation")
+    monkeypatch.setattr(events, "_members", None)
+    member = events._service_for({"account": "210987654321", "region": "eu-west-1"})
+    assert member.clients.account_id() == "210987654321" and member.clients.region == "eu-west-1"
+    assert member.decider is events._get_service().decider  # one decider shared by every account
+    monkeypatch.setattr(events, "_members", None)
+    monkeypatch.delenv("GUARDRAILS_REMEDIATION_ROLE_NAME")
+    assert events._service_for({"account": "210987654321"}) is events._get_service()

@@ -1,0 +1,50 @@
+"""The fan-out shard handler in-process against moto_server: one (account, region) item -> audit + summary."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+from test_scan_e2e import OTHER, client, compliant_bucket, moto_server, moto_url, role_creds  # noqa: F401
+
+from guardrails.config import GuardrailsConfig
+from guardrails.scan.shard import scan_shard
+
+
+def session() -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+
+
+def test_shard_is_scanned_through_its_role_audited_and_summarised(moto_url, tmp_path):
+    role = f"arn:aws:iam::{OTHER}:role/guardrails-scan"
+    s3 = client("s3", moto_url, **role_creds(moto_url, role))
+    s3.create_bucket(Bucket="shard-public")
+    s3.put_bucket_acl(Bucket="shard-public", ACL="public-read")
+    compliant_bucket(s3, "shard-good")
+    audit = tmp_path / "audit.jsonl"
+    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
+    item = {"account_id": OTHER, "region": "us-east-1", "role_arn": role, "external_id": "acme",
+            "kinds": ["AWS::S3::Bucket", "AWS::S3::AccountPublicAccessBlock"]}
+
+    result = scan_shard(item, config, base_session=session(), endpoint_url=moto_url)
+
+    assert result.status == "ok", result.errors
+    assert (result.account_id, result.region, result.resources) == (OTHER, "us-east-1", 3)
+    assert result.verdicts == {"allow": 1, "warn": 0, "deny": 2, "error": 0}
+    assert result.by_control["S3-02 deny"] == 1 and result.by_control["S3-06 deny"] == 1
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert result.audit_records == len(records) == 3
+    assert {r["resource"]["name"] for r in records} == {"shard-public", "shard-good", OTHER}
+    assert all(r["point"] == "scan" for r in records)
+    # AssumeRole, ListBuckets, 4 Get* per bucket, the account block
+    assert result.api_calls == 1 + 1 + 4 * 2 + 1
+
+
+def test_malformed_items_are_reported_not_scanned(moto_url):
+    config = GuardrailsConfig()
+    bad = scan_shard({"account_id": "123", "region": "us-east-1"}, config, endpoint_url=moto_url)
+    assert bad.status == "malformed" and "account_id" in bad.errors[0]
+    kinds = scan_shard({"account_id": OTHER, "region": "us-east-1", "kinds": ["AWS::EC2::Instance"]}, config)
+    assert kinds.status == "malformed" and "AWS::EC2::Instance" in kinds.errors[0]
