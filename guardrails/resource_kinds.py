@@ -86,9 +86,11 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
     "AccessControl",
     "Policy",
     "BucketEncryption",
-    "OwnershipControls",
 )
 """The bucket properties the S3 controls judge; a partial request leaves the others unknown."""
+S3_BUCKET_JUDGED_ASPECTS: tuple[str, ...] = (*S3_BUCKET_ASPECTS, "OwnershipControls")
+"""Every bucket aspect a control judges (S3-07 reads OwnershipControls): what a partial API request
+(PutBucketPolicy...) leaves unknown, and what a live read of a bucket reads by default."""
 
 KINDS: tuple[ResourceKind, ...] = (
     _sm(

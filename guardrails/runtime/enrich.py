@@ -165,11 +165,11 @@ def _s3_get(client: Any, operation: str, **params: Any) -> dict[str, Any] | None
 
 def read_bucket(bucket: str, clients: AwsClients) -> dict[str, Any]:
     """The bucket's properties in the canonical shape (absent aspects left out): guardrails.sources.live."""
-    from guardrails.resource_kinds import S3_BUCKET_ASPECTS
+    from guardrails.resource_kinds import S3_BUCKET_JUDGED_ASPECTS
     from guardrails.sources.live import LiveReader
 
     reader = LiveReader(clients, on_error="raise", point="runtime")
-    return reader.bucket_properties(bucket, S3_BUCKET_ASPECTS)[0]  # OwnershipControls included
+    return reader.bucket_properties(bucket, S3_BUCKET_JUDGED_ASPECTS)[0]
 
 
 def read_bucket_tags(bucket: str, clients: AwsClients) -> dict[str, str]:

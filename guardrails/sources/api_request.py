@@ -17,7 +17,13 @@ from guardrails.documents import (
     SourceKind,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, S3_BUCKET_ASPECTS, SAGEMAKER_BY_OPERATION, arn_for
+from guardrails.resource_kinds import (
+    BY_TYPE,
+    S3_BUCKET,
+    S3_BUCKET_JUDGED_ASPECTS,
+    SAGEMAKER_BY_OPERATION,
+    arn_for,
+)
 from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
 
@@ -179,6 +185,8 @@ def _bucket_document(
     if grants is not None:
         props["AccessControlPolicy"] = {"Grants": grants}
     if "Policy" in request:
+        if not isinstance(request["Policy"], (str, dict)):
+            raise TypeError("Policy must be a JSON policy document")  # botocore's validator names it
         # Text that is not a JSON policy stays as given: the policies judge it unknown.
         props["Policy"] = s3_shape.policy_value(request["Policy"])
     if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
@@ -194,7 +202,7 @@ def _bucket_document(
     carried = S3_BUCKET.partial_operations.get(operation)
     if carried is not None:
         # A Put* call changes one aspect; the rest of the bucket is not visible in the request.
-        missing = [a for a in S3_BUCKET_ASPECTS if a not in carried and a not in props]
+        missing = [a for a in S3_BUCKET_JUDGED_ASPECTS if a not in carried and a not in props]
         _mark_not_carried(props, context, missing, operation)
     resource = Resource(
         type=S3_BUCKET.type,

@@ -32,7 +32,13 @@ from guardrails.documents import (
     ResourceDocument,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, S3_BUCKET_ASPECTS, S3_BUCKET_READS, ResourceKind
+from guardrails.resource_kinds import (
+    BY_TYPE,
+    S3_BUCKET,
+    S3_BUCKET_JUDGED_ASPECTS,
+    S3_BUCKET_READS,
+    ResourceKind,
+)
 from guardrails.runtime.clients import AwsClients, call, error_code, is_not_found, is_transient
 from guardrails.runtime.errors import ResourceGone, TransientAwsError
 from guardrails.sources import s3_shape
@@ -172,7 +178,7 @@ class LiveReader:
     # --- S3 -------------------------------------------------------------------------------------------
 
     def bucket_document(
-        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_ASPECTS, region: str | None = None
+        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS, region: str | None = None
     ) -> ResourceDocument:
         """The bucket with `aspects` read live (only their Get* calls are made); ResourceGone when the
         bucket does not exist."""
@@ -192,7 +198,7 @@ class LiveReader:
         )
 
     def bucket_properties(
-        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_ASPECTS
+        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS
     ) -> tuple[dict[str, Any], list[str]]:
         """(canonical bucket properties, unknown paths). Not-configured aspects are left out."""
         s3 = self.clients.client("s3")
