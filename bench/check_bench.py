@@ -139,7 +139,10 @@ def measure(cmd: list[str], env: dict[str, str], stdout: Path, stderr: Path) -> 
 
 
 def guardrails_command() -> list[str]:
-    exe = shutil.which("guardrails") or str(Path(sys.executable).with_name("guardrails"))
+    """The guardrails installed with the interpreter running the bench (the tree under test), else the
+    one on PATH: a pyenv shim or another checkout's install first on PATH would measure other code."""
+    sibling = Path(sys.executable).with_name("guardrails")
+    exe = str(sibling) if sibling.exists() else shutil.which("guardrails") or str(sibling)
     if not Path(exe).exists():
         sys.exit("guardrails is not installed (pip install -e . in the repository)")
     return [exe]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from guardrails.packaging.lambda_zip import ARCHITECTURES, PYTHON_VERSIONS
+from guardrails.packaging.targets import ARCHITECTURES, PYTHON_VERSIONS
 
 
 @click.command("package")

@@ -29,6 +29,8 @@ ENV_LOCATION = "GUARDRAILS_CONFIG"
 ENV_MAX_AGE = "GUARDRAILS_CONFIG_MAX_AGE"
 ENV_ALERT_TOPIC = "GUARDRAILS_ALERT_TOPIC_ARN"
 ENV_AUDIT_KEY = "GUARDRAILS_AUDIT_KEY"
+ENV_AUDIT_SINKS = "GUARDRAILS_AUDIT_SINKS"
+ENV_SECURITYHUB = "GUARDRAILS_SECURITYHUB"
 BUNDLED_NAME = "guardrails.yaml"
 DEFAULT_MAX_AGE = 60.0
 
@@ -145,9 +147,18 @@ def _read_file(path: Path) -> str:
 
 def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
     """Fill what the deployment stack knows and the config left unset: the alert topic
-    (`GUARDRAILS_ALERT_TOPIC_ARN`) and the audit signing key (`GUARDRAILS_AUDIT_KEY`, when the config
-    has `audit.signing_key`). A value set in the config always wins. Returns a copy."""
+    (`GUARDRAILS_ALERT_TOPIC_ARN`), the audit signing key (`GUARDRAILS_AUDIT_KEY`, when the config
+    has `audit.signing_key`) and Security Hub import (`GUARDRAILS_SECURITYHUB=true`). A value set in the
+    config always wins. The audit stores the stack writes to (`GUARDRAILS_AUDIT_SINKS`) are always added
+    to `runtime.protect.arns`: remediation never touches the audit trail. Returns a copy."""
     config = config.model_copy(deep=True)
+    protect = config.runtime.protect
+    for pattern in audit_store_patterns(os.environ.get(ENV_AUDIT_SINKS, "")):
+        if pattern not in protect.arns:
+            protect.arns.append(pattern)
+    securityhub = os.environ.get(ENV_SECURITYHUB, "").strip().lower()
+    if securityhub == "true" and "securityhub" not in config.runtime.model_fields_set:
+        config.runtime.securityhub = True
     topic = os.environ.get(ENV_ALERT_TOPIC, "").strip()
     if topic and not config.runtime.sns_topic_arn:
         config.runtime.sns_topic_arn = topic
@@ -155,3 +166,21 @@ def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
     if key and "signing_key" in type(config.audit).model_fields and not config.audit.signing_key:
         config.audit.signing_key = key  # type: ignore[attr-defined]
     return config
+
+
+def audit_store_patterns(sinks: str) -> list[str]:
+    """`runtime.protect.arns` globs for the S3 buckets and DynamoDB tables of comma-separated audit sink
+    URLs (`s3://bucket/prefix`, `dynamodb://table`); other sinks name no AWS resource remediation could
+    touch."""
+    patterns: list[str] = []
+    for url in (u.strip() for u in sinks.split(",")):
+        location = url.split("?", 1)[0]
+        scheme, _, rest = location.partition("://")
+        name = rest.split("/", 1)[0]
+        if not name:
+            continue
+        if scheme == "s3":
+            patterns.append(f"arn:*:s3:::{name}")
+        elif scheme == "dynamodb":
+            patterns.append(f"arn:*:dynamodb:*:*:table/{name}")
+    return patterns

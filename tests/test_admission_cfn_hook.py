@@ -581,3 +581,80 @@ def test_every_target_type_at_every_invocation_point(decider, target, point):
     assert response["hookStatus"] == expected[target], response["message"]
     assert trail.records and all(r.point == "admission" for r in trail.records)
     assert len(response["message"]) <= (1024 if target == "CLOUD_CONTROL" else 4096)
+
+
+# ------------------------------------------------------------------ notes: unknown content, not followed
+
+INCLUDE_FROM_S3 = {
+    "Resources": {
+        "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/more.yaml"}},
+        "T": {"Type": "AWS::SNS::Topic"},
+    }
+}
+
+
+def test_stack_whose_resources_come_from_an_s3_include_fails_as_unknown_content(decider):
+    payload = {"template": json.dumps(INCLUDE_FROM_S3)}
+    response, trail = run(stack_event("https://p/x"), decider, fetch=lambda url: payload)
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "NonCompliant")
+    assert "unknown content" in response["message"] and "AWS::Include" in response["message"]
+    (annotation,) = [
+        a for a in response["annotations"] if a["annotationName"] == "GUARDRAILS-UNKNOWN-CONTENT"
+    ]
+    assert annotation["status"] == "FAILED"
+    (record,) = trail.records
+    assert record.verdict == "deny" and "AWS::Include" in (record.error or "")
+    assert record.decision_id in response["message"]
+
+
+def test_unknown_macro_fails_even_when_every_resource_complies(decider):
+    template = {
+        "Transform": "Acme::Expand",
+        "Resources": {"Nb": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": COMPLIANT_NOTEBOOK}},
+    }
+    response, _ = run(
+        stack_event("https://p/x"), decider, fetch=lambda url: {"template": json.dumps(template)}
+    )
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "NonCompliant")
+    assert "Acme::Expand" in response["message"]
+
+
+def test_unknown_warn_lets_unknown_content_pass_with_a_warning(decider):
+    payload = {"template": json.dumps(INCLUDE_FROM_S3)}
+    config = GuardrailsConfig(unknown="warn")
+    response, trail = run(stack_event("https://p/x"), decider, fetch=lambda url: payload, config=config)
+    assert response["hookStatus"] == "SUCCESS", response["message"]
+    assert "unknown: warn" in response["message"]
+    assert [a["status"] for a in response["annotations"]] == ["SKIPPED"]
+    assert [r.verdict for r in trail.records] == ["warn"]
+
+
+def test_nested_stack_not_followed_is_named_in_the_message_and_annotations(decider):
+    template = {
+        "Resources": {
+            "Child": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": "https://b.s3.amazonaws.com/child.yaml"},
+            },
+            "Nb": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": COMPLIANT_NOTEBOOK},
+        }
+    }
+    response, _ = run(
+        stack_event("https://p/x"), decider, fetch=lambda url: {"template": json.dumps(template)}
+    )
+    assert response["hookStatus"] == "SUCCESS", response["message"]
+    assert "Child: not followed here" in response["message"]
+    assert [a["annotationName"] for a in response["annotations"]] == ["GUARDRAILS-NOT-FOLLOWED"]
+
+
+def test_change_set_of_a_template_with_an_unknown_macro_fails_as_unknown_content(decider):
+    payload = fixture("change-set-payload.json")
+    template = json.loads(payload["template"])
+    template["Transform"] = "Acme::Expand"
+    payload["template"] = json.dumps(template)
+    response, trail = run(fixture("change-set-request.json"), decider, fetch=lambda url: payload)
+    assert (response["hookStatus"], response["errorCode"]) == ("FAILED", "NonCompliant")
+    assert "Acme::Expand" in response["message"]
+    assert any(
+        r.resource.type == "AWS::CloudFormation::ChangeSet" and r.verdict == "deny" for r in trail.records
+    )

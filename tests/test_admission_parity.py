@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import require
 from guardrails.cli.main import main
 from test_admission_support import (
     ACCOUNT,
@@ -156,8 +157,7 @@ def via_resource_hooks(path: Path, decider) -> tuple[set, dict, bool]:
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name[-60:])
 def test_same_template_same_verdict_via_check_stack_hook_and_resource_hooks(path, decider):
-    if not path.exists():
-        pytest.skip(f"{path} is not present (shared/ is laid beside the repository in CI)")
+    require(path)
     checked, check_verdicts, check_blocks = via_check(path)
     stacked, stack_verdicts, stack_blocks = via_stack_hook(path, decider)
     per_resource, resource_verdicts, resource_blocks = via_resource_hooks(path, decider)

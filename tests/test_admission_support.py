@@ -33,12 +33,9 @@ def fixture(name: str) -> dict[str, Any]:
 
 
 def sample(name: str) -> dict[str, Any]:
-    import pytest
+    from conftest import require
 
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{path} is not present (shared/ is laid beside the repository in CI)")
-    return json.loads(path.read_text())
+    return json.loads(require(SAMPLES / name).read_text())
 
 
 class RecordingTrail:

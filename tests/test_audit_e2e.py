@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import boto3
@@ -19,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures.events.builders import s3_call
 from guardrails.cli.audit import audit
+from moto_server_support import free_port, running_moto
 from test_audit_signing import ATTACKS, rehash
 from test_audit_support import read_lines, write_lines
 
@@ -45,40 +41,12 @@ deny contains {"control": "CX-01", "path": "", "message": "every resource now ne
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def moto_url():
-    binary = shutil.which("moto_server")
-    if binary is None:
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
+    with running_moto() as url:
         yield url
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def aws_env(url: str) -> dict[str, str]:
@@ -179,7 +147,7 @@ def test_a_kms_outage_fails_the_invocation_and_writes_nothing(tmp_path, moto_url
     template = tmp_path / "model.yaml"
     template.write_text(NONCOMPLIANT_MODEL)
     trail = tmp_path / "audit.jsonl"
-    down = {**aws_env(moto_url), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}"}
+    down = {**aws_env(moto_url), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
     checked = guardrails(
         "check", str(template), "--audit", f"file://{trail}", "--audit-key", kms_key, env=down
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, require
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
@@ -150,8 +150,7 @@ def corpus_files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def corpus_decisions(decider):
-    if not CORPUS.is_dir():
-        pytest.skip(f"{CORPUS} is not present (shared/ is laid beside the repository in CI)")
+    require(CORPUS)
     run = run_check(corpus_files(), GuardrailsConfig(), decider=decider)
     by_file: dict[str, dict[str, object]] = {}
     for decision in run.decisions:
@@ -161,9 +160,8 @@ def corpus_decisions(decider):
 
 
 def test_every_corpus_file_has_an_expectation():
+    require(CORPUS)
     files = {p.name for p in corpus_files()}
-    if not files:
-        pytest.skip(f"{CORPUS} is not present")
     assert files == set(EXPECTED)
 
 
@@ -190,8 +188,7 @@ def test_negative_cases_are_never_reported_public(corpus_decisions):
 
 def test_forecast_notebook_appears_when_its_condition_holds(decider):
     template = CORPUS / "cloudformation" / next(f for f in EXPECTED if f.startswith("aws-solutions__"))
-    if not template.exists():
-        pytest.skip(f"{template} is not present")
+    require(template)
     run = run_check([template], GuardrailsConfig(), {"NotebookDeploy": "Yes"}, decider=decider)
     notebook = next(d for d in run.decisions if d.resource.type == "AWS::SageMaker::NotebookInstance")
     denied = {v.control for v in notebook.violations if v.enforcement == "deny"}

@@ -98,7 +98,7 @@ def test_the_stacks_create_what_the_function_needs(moto_url, stacks):
     table = client("dynamodb", moto_url).describe_table(TableName=stacks["audit"]["AuditTableName"])["Table"]
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["stream", "seq"]
     assert client("kms", moto_url).describe_key(KeyId=stacks["audit"]["SigningKeyArn"])["KeyMetadata"]["Enabled"]
-    rules = client("events", moto_url).list_rules()["Rules"]
+    rules = [r for r in client("events", moto_url).list_rules()["Rules"] if r["Name"].startswith("guardrails-Runtime")]
     assert len([r for r in rules if "guardrails-Runtime" in r["Name"]]) == 4
 
 
@@ -119,7 +119,7 @@ def test_public_bucket_event_is_routed_decided_remediated_audited_and_alerted(mo
     # implemented; its pattern matcher is the one its PutEvents uses)
     from moto.events.models import EventPattern
 
-    rules = client("events", moto_url).list_rules()["Rules"]
+    rules = [r for r in client("events", moto_url).list_rules()["Rules"] if r["Name"].startswith("guardrails-Runtime")]
     matching = [r["Name"] for r in rules if EventPattern.load(r["EventPattern"]).matches_event(event)]
     assert len(matching) == 1 and "S3ApiCalls" in matching[0]
     targets = client("events", moto_url).list_targets_by_rule(Rule=matching[0])["Targets"]
@@ -182,3 +182,41 @@ def test_admission_function_judges_a_hook_request_with_the_stack_environment(mot
     items = client("dynamodb", moto_url).scan(TableName=stacks["audit"]["AuditTableName"])["Items"]
     stored = [json.loads(line) for item in items for line in item["records"]["S"].splitlines()]
     assert [r["verdict"] for r in stored if r["resource"].get("name") == "research"] == ["deny"]
+
+
+ORG = "o-abc123def4"
+
+
+def create_org_stack(url: str, name: str, template_name: str, parameters: dict[str, str]) -> dict[str, str]:
+    """The organisation stacks (moto keeps one account, so the central account id is moto's own)."""
+    template = load(DEPLOY / template_name)
+    cfn = client("cloudformation", url)
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_NAMED_IAM"],
+                     Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def test_members_forward_to_the_central_bus_and_hold_the_remediation_role(moto_url):
+    central = create_org_stack(moto_url, "guardrails-central", "central.yaml", {"OrganizationId": ORG})
+    events = client("events", moto_url)
+    bus = events.describe_event_bus(Name=central["EventBusName"])
+    assert bus["Arn"] == central["EventBusArn"]
+    # moto does not attach an AWS::Events::EventBusPolicy to the bus: its statement is checked on the template
+    policy = load(DEPLOY / "central.yaml")["Resources"]["OrganisationMayPutEvents"]["Properties"]["Statement"]
+    assert policy["Action"] == "events:PutEvents"
+    assert policy["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
+
+    member = create_org_stack(moto_url, "guardrails-member", "member.yaml", {
+        "CentralAccountId": ACCOUNT, "OrganizationId": ORG, "RoleRegion": "us-east-1"})
+    forward = [r for r in events.list_rules()["Rules"] if r["Name"].startswith("guardrails-member-Forward")]
+    assert len(forward) == 4
+    for rule in forward:
+        (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        assert target["Arn"] == central["EventBusArn"] and target["RoleArn"]
+    role = client("iam", moto_url).get_role(RoleName="guardrails-remediation")["Role"]
+    assert role["Arn"] == member["RemediationRoleArn"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert trust["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": ORG}

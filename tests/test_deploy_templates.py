@@ -31,7 +31,8 @@ REQUIRED = {
                      "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer",
                      "AuditSigningKeyUrl": "kms://alias/guardrails-audit-signing",
                      "ConfigParameterName": "/guardrails/config", "ConfigObject": "cfg-bucket/guardrails.yaml",
-                     "RemediationRoleName": "guardrails-remediation", "OrganizationId": "o-abc123def4"},
+                     "RemediationRoleName": "guardrails-remediation", "OrganizationId": "o-abc123def4",
+                     "SecurityHub": "true"},
     "admission.yaml": {"AuditSinks": "dynamodb://audit-table",
                        "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer"},
     "central.yaml": {"OrganizationId": "o-abc123def4"},
@@ -182,6 +183,38 @@ def test_runtime_role_holds_exactly_the_actions_the_runtime_calls_scoped_to_the_
                 "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock", "s3:GetAccessPoint"}
     acl = next(st for st in statements(s3) if st["Action"] == "s3:PutBucketAcl")
     assert acl["Condition"]["StringEquals"]["s3:x-amz-acl"] == "private"
+
+
+SECURITYHUB_RUNTIME_ACTIONS = {
+    # guardrails/securityhub.py: GetFindings (open findings to resolve), BatchImportFindings
+    "securityhub:BatchImportFindings", "securityhub:GetFindings",
+}
+
+
+@pytest.mark.parametrize("enabled", ["true", "false"])
+def test_runtime_role_imports_to_security_hub_only_when_the_stack_says_so(enabled):
+    template = load(DEPLOY / "runtime.yaml")
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://artifacts/lambda.zip"
+    parameters = parameter_values(template, {**REQUIRED["runtime.yaml"], "SecurityHub": enabled})
+    translated_template = sam_translate(template, parameters)
+    documents = policy_documents(translated_template, parameters)
+    hub = [d for name, d in documents.items() if any(a.startswith("securityhub:") for a in actions(d))]
+    environment = Resolver(translated_template, parameters).resolve(
+        translated_template["Resources"]["EventsFunction"]["Properties"]["Environment"]["Variables"]
+    )
+    assert environment["GUARDRAILS_SECURITYHUB"] == enabled
+    if enabled == "false":
+        assert hub == []
+        return
+    (document,) = hub
+    assert actions(document) == SECURITYHUB_RUNTIME_ACTIONS
+    resources = {st["Action"]: st["Resource"] for st in statements(document)}
+    assert resources == {  # the narrowest Security Hub allows: this account's own product, its hub
+        "securityhub:BatchImportFindings": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+        "securityhub:GetFindings": "arn:aws:securityhub:us-east-1:123456789012:hub/default",
+    }
 
 
 def test_runtime_function_properties_moto_ignores():

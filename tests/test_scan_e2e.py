@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
+from moto_server_support import start_moto, stop_moto
 
 ACCOUNT, OTHER, DENIED = "123456789012", "111111111111", "222222222222"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
@@ -34,43 +31,6 @@ TRUST = json.dumps(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_moto(env: dict[str, str] | None = None):
-    binary = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
-    if not Path(binary).exists():
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).read()
-            return proc, url
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                stop_moto(proc)
-                raise RuntimeError("moto_server did not start") from None
-            time.sleep(0.1)
-
-
-def stop_moto(proc) -> None:
-    os.kill(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

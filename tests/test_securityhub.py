@@ -4,12 +4,6 @@ validating every BatchImportFindings request against the service model)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +11,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 from guardrails.cli.main import main
+from moto_server_support import running_moto
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
@@ -30,34 +25,8 @@ PLAN = Path("tests/fixtures/terraform/parity/plan.json")
 
 @pytest.fixture(scope="module")
 def moto_url():
-    binary = shutil.which("moto_server") or str(Path(os.sys.executable).parent / "moto_server")
-    if not Path(binary).exists():
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
+    with running_moto() as url:
         yield url
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @pytest.fixture

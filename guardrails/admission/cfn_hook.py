@@ -29,9 +29,11 @@ from guardrails.admission.exceptions import HookRequestError, PayloadFetchError,
 from guardrails.admission.hook_models import (
     CHANGE_SET,
     STACK,
+    Annotation,
     ChangedResource,
     ChangeSetPayload,
     HookRequest,
+    HookResponse,
     StackPayload,
 )
 from guardrails.admission.payload_fetch import PayloadFetcher, payload_fetcher
@@ -39,6 +41,7 @@ from guardrails.admission.references import complete_references
 from guardrails.admission.response import (
     CLOUD_CONTROL_MESSAGE_LIMIT,
     CLOUDFORMATION_MESSAGE_LIMIT,
+    bounded_message,
     failure_response,
     hook_response,
     passes_open,
@@ -52,10 +55,11 @@ from guardrails.resource_kinds import CLOUDFORMATION_TYPES
 from guardrails.sources.cloudformation import (
     SourceError,
     document_from_resource_properties,
-    documents_from_template,
     parse_template_text,
+    template_documents,
 )
 from guardrails.sources.cloudformation.resolved_values import Unknown
+from guardrails.sources.notes import InputNote
 
 if TYPE_CHECKING:
     from guardrails.audit import AuditTrail
@@ -71,6 +75,8 @@ CHANGE_SET_TYPE = "AWS::CloudFormation::ChangeSet"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 BUCKET = "AWS::S3::Bucket"
 ENDPOINT = "AWS::SageMaker::Endpoint"
+UNKNOWN_CONTENT_ANNOTATION = "GUARDRAILS-UNKNOWN-CONTENT"
+NOT_FOLLOWED_ANNOTATION = "GUARDRAILS-NOT-FOLLOWED"
 
 
 @dataclass
@@ -106,7 +112,7 @@ def handle_hook_request(
     """
     try:
         settings = admission_config(config if config is not None else decider.config)
-        invocation = _Invocation(event, decider, trail, settings, fetch, describe, actor)
+        invocation = _Invocation(event, decider, trail, settings, fetch, describe, actor, config)
     except Exception as exc:  # noqa: BLE001 - even a broken setup answers (FAILED) and records
         return _last_resort(event, decider, trail, exc)
     try:
@@ -125,6 +131,7 @@ class _Invocation:
         fetch: PayloadFetcher | None,
         describe: RelatedResourceDescriber | None,
         actor: Actor | None,
+        config: Any = None,
     ) -> None:
         self.event = event if isinstance(event, dict) else {}
         self.raw_event = event
@@ -139,6 +146,12 @@ class _Invocation:
         self.request: HookRequest | None = None
         self.token = _token_of(self.event)
         self.limit = _message_limit(self.event)
+        self.notes: list[InputNote] = []
+        """What the STACK / CHANGE_SET template holds that no control judged (guardrails/sources/notes.py)."""
+        source = config if config is not None else decider.config
+        unknown = getattr(source, "unknown", getattr(decider.config, "unknown", "inherit"))
+        self.unknown_blocks = unknown != "warn"
+        """Config `unknown: deny` (the default): unknown content fails the hook, as it fails `check`."""
 
     # ------------------------------------------------------------------------------------------- flow
 
@@ -162,6 +175,8 @@ class _Invocation:
             return self._finish(
                 [self._error_decision(f"internal error: {type(exc).__name__}: {exc}")], [None]
             )
+        if not targets and self._content_notes():
+            return self._finish([], [])
         if not targets:
             kind = request.request_data.target_name
             return success_response(
@@ -192,6 +207,11 @@ class _Invocation:
             return _last_resort(self.raw_event, self.decider, self.trail, again)
 
     def _finish(self, decisions: list[Decision], targets: Sequence[_Target | None]) -> dict[str, Any]:
+        judged = list(decisions)
+        content = self._content_decision()
+        if content is not None:
+            decisions = [*decisions, content]
+            targets = [*targets, None]
         try:
             self._record(decisions, targets)
         except Exception as exc:  # no record, no pass (the audit trail is part of the gate)
@@ -205,13 +225,89 @@ class _Invocation:
                 f"decision_ids={ids}",
                 message_limit=self.limit,
             ).to_wire()
+        return self._with_notes(self._response(judged), content).to_wire()
+
+    def _response(self, decisions: list[Decision]) -> HookResponse:
+        if not decisions:  # only unknown content: _with_notes says what
+            return success_response(self.token, "No resource guardrails covers.", message_limit=self.limit)
         return hook_response(
             self.token,
             decisions,
             fail_open=self.settings.fail_open,
             message_limit=self.limit,
             request_id=self.token or None,
-        ).to_wire()
+        )
+
+    # ------------------------------------------------------------------------------------------ notes
+
+    def _content_notes(self) -> list[InputNote]:
+        return [n for n in self.notes if n.kind == "unknown-content"]
+
+    def _content_decision(self) -> Decision | None:
+        """The template's unknown content (a macro, `AWS::Include` from S3) as one audited decision about
+        the stack: `deny` under `unknown: deny` (the default), `warn` under `unknown: warn`."""
+        notes = self._content_notes()
+        if not notes:
+            return None
+        decision = self._error_decision(_notes_text(notes))
+        decision.verdict = "deny" if self.unknown_blocks else "warn"
+        return decision
+
+    def _with_notes(self, response: HookResponse, content: Decision | None) -> HookResponse:
+        """The response with the unknown content (blocking unless `unknown: warn`) and the nested stacks
+        not followed here (each is evaluated by its own hook invocation) in the message and annotations."""
+        not_followed = [n for n in self.notes if n.kind == "not-followed"]
+        if content is None and not not_followed:
+            return response
+        header, _, rest = response.message.partition("\n")
+        lines = rest.split("\n") if rest else []
+        footer = lines.pop() if lines and lines[-1].startswith("decision_id") else ""
+        extra: list[str] = []
+        if content is not None:
+            notes = self._content_notes()
+            blocks = content.verdict == "deny"
+            if blocks and response.hook_status == "SUCCESS":
+                response.hook_status, response.error_code = "FAILED", "NonCompliant"
+                header = "NonCompliant: the template holds unknown content (unknown: deny)."
+            elif blocks:
+                header += " Unknown content too."
+            else:
+                header += " Unknown content allowed (unknown: warn)."
+            extra += [_cut_message(f"{_where_note(n)}: unknown content: {n.reason}", 300) for n in notes]
+            footer = f"{footer} content_decision_id={content.decision_id}".strip()
+            response.annotations.append(
+                Annotation(
+                    annotation_name=UNKNOWN_CONTENT_ANNOTATION,
+                    status="FAILED" if blocks else "SKIPPED",
+                    status_message=_cut_message(_notes_text(notes), 4096),
+                    remediation_message=(
+                        "Deploy the processed template, or expand the macro / include the snippet locally "
+                        "so every resource can be judged; `unknown: warn` lets it pass with a warning. "
+                        f"decision_id={content.decision_id}"
+                    ),
+                    severity_level="HIGH",
+                )
+            )
+        if not_followed:
+            extra += [
+                _cut_message(
+                    f"{_where_note(n)}: not followed here ({n.reason}); its own hook invocation judges it",
+                    300,
+                )
+                for n in not_followed
+            ]
+            response.annotations.append(
+                Annotation(
+                    annotation_name=NOT_FOLLOWED_ANNOTATION,
+                    status="SKIPPED",
+                    status_message=_cut_message(_notes_text(not_followed), 4096),
+                    remediation_message=(
+                        "The nested stack is evaluated when CloudFormation creates or updates it."
+                    ),
+                )
+            )
+        response.message = bounded_message(header, [*extra, *lines], footer, self.limit)
+        return response
 
     def _audit_outage_passes(self, decisions: list[Decision]) -> bool:
         """An audit outage is an infrastructure failure too, but fail_open covers it only when the config
@@ -282,10 +378,11 @@ class _Invocation:
         payload = self._payload(request, StackPayload)
         file = f"stack:{request.stack_id or request.request_data.target_logical_id}"
         template, lines = _template(payload.template, file)
-        documents = documents_from_template(
+        result = template_documents(
             template, file=file, lines=lines, parameters=self._pseudo(request), point="admission"
         )
-        return [_Target(d) for d in documents]
+        self.notes.extend(result.notes)
+        return [_Target(d) for d in result.documents]
 
     def _change_set_targets(self, request: HookRequest) -> list[_Target]:
         payload = self._payload(request, ChangeSetPayload)
@@ -313,9 +410,13 @@ class _Invocation:
             ]
         else:
             template, lines = _template(payload.template, file)
-            documents = _changed_documents(
+            documents, notes = _changed_documents(
                 template, changed, file=file, lines=lines, parameters=self._pseudo(request)
             )
+            touched = {
+                c.logical_resource_id for c in payload.changed_resources if str(c.action).upper() != "DELETE"
+            }
+            self.notes.extend(n for n in notes if n.logical_id is None or n.logical_id in touched)
         return [_Target(d, before.get(d.context.location.logical_id or "")) for d in documents]
 
     def _payload(self, request: HookRequest, model: type[StackPayload] | type[ChangeSetPayload]) -> Any:
@@ -493,6 +594,14 @@ def _last_resort(event: Any, decider: Any, trail: Any, exc: BaseException) -> di
     }
 
 
+def _where_note(note: InputNote) -> str:
+    return note.logical_id or "template"
+
+
+def _notes_text(notes: Sequence[InputNote]) -> str:
+    return "; ".join(f"{_where_note(n)}: {n.reason}" for n in notes)
+
+
 def _cut_message(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
@@ -515,9 +624,10 @@ def _changed_documents(
     file: str,
     lines: dict[str, int],
     parameters: dict[str, str],
-) -> list[ResourceDocument]:
+) -> tuple[list[ResourceDocument], list[InputNote]]:
     """The documents of the changed resources, with the template around them for references and
-    bucket-policy joins: each changed resource's properties are replaced by its `afterContext` ones."""
+    bucket-policy joins: each changed resource's properties are replaced by its `afterContext` ones.
+    The notes kept are the template's own (a macro) and those of the changed resources."""
     original = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
     resources = dict(original)
     for change in changed:
@@ -528,19 +638,20 @@ def _changed_documents(
         entry["Properties"] = properties
         entry.pop("Condition", None)  # the change set says the resource will exist
         resources[change.logical_resource_id] = entry
-    documents = documents_from_template(
+    result = template_documents(
         {**template, "Resources": resources},
         file=file,
         lines=lines,
         parameters=parameters,
         point="admission",
     )
+    documents = result.documents
     wanted = {c.logical_resource_id for c in changed}
     present = {d.context.location.logical_id for d in documents}
     joined = [c for c in changed if c.resource_type == BUCKET_POLICY and c.logical_resource_id not in present]
     for policy in joined:
         wanted |= _buckets_of_policy(policy, original, documents)
-    return [d for d in documents if d.context.location.logical_id in wanted]
+    return [d for d in documents if d.context.location.logical_id in wanted], result.notes
 
 
 def _keep_template_links(resource_type: str, properties: dict[str, Any], raw: Any) -> None:

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
+from guardrails.packaging.targets import ARCHITECTURES, PYTHON_VERSIONS
+
 if TYPE_CHECKING:
     from guardrails.config import GuardrailsConfig
 
 DIST_NAME = "sagemaker-guardrails"
-ARCHITECTURES: dict[str, str] = {"x86_64": "x86_64", "arm64": "aarch64"}
-"""Lambda architecture -> the machine name in wheel platform tags."""
-PYTHON_VERSIONS: tuple[str, ...] = ("3.12", "3.13")
 PLATFORM_TAGS: tuple[str, ...] = ("manylinux_2_34", "manylinux_2_28", "manylinux2014")
 """Newest first; the python3.12+ runtimes run glibc 2.34 (Amazon Linux 2023)."""
 RUNTIME_PROVIDED: frozenset[str] = frozenset({"boto3", "botocore", "s3transfer"})

@@ -14,8 +14,38 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _file_properties(file: str, line: int | None) -> list[str]:
+    uri = artifact_uri(file)
+    if not uri or uri.startswith("file:"):
+        return []
+    return [f"file={_escape_property(uri)}", *([f"line={line}"] if line else [])]
+
+
+def _unjudged(run: CheckRun, quiet: bool) -> list[str]:
+    """`::error` per file not judged and per blocking unknown content; notes as warnings / notices."""
+    lines: list[str] = []
+    for error in run.errors:
+        props = ",".join([*_file_properties(error.file, error.line), "title=guardrails input error"])
+        lines.append(f"::error {props}::{_escape_data(f'not judged: {error.message}')}")
+    for note in run.notes:
+        if note.kind == "unknown-content":
+            command = "error" if run.unknown_blocks else "warning"
+        elif note.kind in ("not-followed", "not-evaluated"):
+            command = "notice"
+        else:
+            continue
+        if quiet and command != "error":
+            continue
+        where = " ".join(part for part in (note.type, note.logical_id) if part)
+        title = f"guardrails {note.kind.replace('-', ' ')}"
+        props = ",".join([*_file_properties(note.file, None), f"title={_escape_property(title)}"])
+        lines.append(f"::{command} {props}::{_escape_data((where + ': ' if where else '') + note.reason)}")
+    return lines
+
+
 def render_github(run: CheckRun, *, quiet: bool = False) -> str:
-    """`quiet`: `::error` annotations only (deny violations that count, engine errors)."""
+    """`quiet`: `::error` annotations only (deny violations that count, engine and input errors, blocking
+    unknown content)."""
     lines: list[str] = []
     for d in run.decisions:
         loc = d.resource.location
@@ -44,4 +74,5 @@ def render_github(run: CheckRun, *, quiet: bool = False) -> str:
             props = ",".join([*properties, f"title={_escape_property(title)}"])
             message = f"{d.resource.type} {logical}: {v.message}{suffix}"
             lines.append(f"::{command} {props}::{_escape_data(message)}")
+    lines.extend(_unjudged(run, quiet))
     return "\n".join(lines) + ("\n" if lines else "")

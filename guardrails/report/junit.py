@@ -1,7 +1,9 @@
 """JUnit XML: one test suite per file, one test case per resource x control that applies to it.
 
 A `deny` violation is a <failure>, a `warn` violation passes with the warning in <system-out>, an
-exempted or suppressed one is <skipped> with its reason, an engine error is an <error>.
+exempted or suppressed one is <skipped> with its reason, an engine error is an <error>. A file that could
+not be judged is an <error> test case "read input"; unknown content is a <failure> (a warning under
+`unknown: warn`); a nested stack not followed or a resource not evaluated is <skipped>.
 """
 
 from __future__ import annotations
@@ -38,6 +40,39 @@ def _describe(v: Violation) -> str:
     return "\n".join(lines)
 
 
+_NOTE_CASES = {
+    "unknown-content": "unknown content",
+    "not-followed": "nested stack not followed",
+    "not-evaluated": "not evaluated",
+}
+
+
+def _unjudged_cases(run: CheckRun, file: str, suite: ET.Element, counts: dict[str, int]) -> None:
+    for error in run.errors:
+        if error.file != file:
+            continue
+        case = ET.SubElement(suite, "testcase", name="read input", classname=file, file=file)
+        if error.line:
+            case.set("line", str(error.line))
+        ET.SubElement(case, "error", message="input error (not judged)", type="input-error").text = str(error)
+        counts["tests"] += 1
+        counts["errors"] += 1
+    for note in run.notes:
+        if note.file != file or note.kind not in _NOTE_CASES:
+            continue
+        classname = " ".join(part for part in (note.type, note.logical_id) if part) or file
+        case = ET.SubElement(suite, "testcase", name=_NOTE_CASES[note.kind], classname=classname, file=file)
+        counts["tests"] += 1
+        if note.kind == "unknown-content" and run.unknown_blocks:
+            ET.SubElement(case, "failure", message=note.reason, type="unknown-content").text = note.reason
+            counts["failures"] += 1
+        elif note.kind == "unknown-content":
+            ET.SubElement(case, "system-out").text = f"warning (unknown: warn): {note.reason}"
+        else:
+            ET.SubElement(case, "skipped", message=note.reason)
+            counts["skipped"] += 1
+
+
 def render_junit(run: CheckRun) -> str:
     by_file: dict[str, list[Decision]] = defaultdict(list)
     for d in run.decisions:
@@ -46,6 +81,11 @@ def render_junit(run: CheckRun) -> str:
     titles = {c.id: c.title for c in run.catalog.controls} if run.catalog else {}
     root = ET.Element("testsuites", name="guardrails")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for error in run.errors:
+        by_file.setdefault(error.file, [])
+    for note in run.notes:
+        if note.kind in _NOTE_CASES:
+            by_file.setdefault(note.file, [])
     for file, decisions in by_file.items():
         suite = ET.SubElement(root, "testsuite", name=file)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -89,6 +129,7 @@ def render_junit(run: CheckRun) -> str:
                     )
                     ET.SubElement(case, "skipped", message=reasons)
                     counts["skipped"] += 1
+        _unjudged_cases(run, file, suite, counts)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

@@ -19,6 +19,10 @@ INFORMATION_URI = "https://github.com/sagemaker-guardrails/sagemaker-guardrails"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 """GitHub code scanning reads `security-severity` (CVSS-like score) to rank security alerts."""
 ENGINE_ERROR_RULE = "GR-ENGINE-ERROR"
+INPUT_ERROR_RULE = "GR-INPUT-ERROR"
+UNKNOWN_CONTENT_RULE = "GR-UNKNOWN-CONTENT"
+NOTE_LEVELS = {"unknown-content": "warning", "not-followed": "note", "not-evaluated": "note"}
+"""Notes that become tool execution notifications (unknown content is "error" when it blocks the run)."""
 
 
 def artifact_uri(file: str | None, base: Path | None = None) -> str | None:
@@ -196,6 +200,7 @@ def build_sarif(run: CheckRun, base: Path | None = None) -> dict[str, Any]:
             if suppressions:
                 result["suppressions"] = suppressions
             results.append(result)
+    _unjudged(run, base, results, notifications, rules, index)
     run_object: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -211,7 +216,7 @@ def build_sarif(run: CheckRun, base: Path | None = None) -> dict[str, Any]:
         "originalUriBaseIds": {"%SRCROOT%": {"uri": (base or Path.cwd()).resolve().as_uri() + "/"}},
         "invocations": [
             {
-                "executionSuccessful": not any(d.error for d in run.decisions),
+                "executionSuccessful": not (run.errors or any(d.error for d in run.decisions)),
                 "toolExecutionNotifications": notifications,
             }
         ],
@@ -221,6 +226,78 @@ def build_sarif(run: CheckRun, base: Path | None = None) -> dict[str, Any]:
     if not notifications:
         del run_object["invocations"][0]["toolExecutionNotifications"]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run_object]}
+
+
+def _file_location(file: str, line: int | None, base: Path | None) -> dict[str, Any] | None:
+    uri = artifact_uri(file, base)
+    if uri is None:
+        return None
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if not uri.startswith("file:"):
+        physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _unjudged(
+    run: CheckRun,
+    base: Path | None,
+    results: list[dict[str, Any]],
+    notifications: list[dict[str, Any]],
+    rules: list[dict[str, Any]],
+    index: dict[str, int],
+) -> None:
+    """Input errors (files not judged: the run exits 2) and notes, as notifications; an input error and
+    blocking unknown content are also results, so code scanning shows why the gate failed."""
+
+    def rule(rule_id: str, text: str) -> int:
+        if rule_id not in index:
+            index[rule_id] = len(rules)
+            rules.append(
+                {
+                    "id": rule_id,
+                    "shortDescription": {"text": text},
+                    "defaultConfiguration": {"level": "error"},
+                }
+            )
+        return index[rule_id]
+
+    for error in run.errors:
+        location = _file_location(error.file, error.line, base)
+        notification: dict[str, Any] = {"level": "error", "message": {"text": f"input error: {error}"}}
+        result: dict[str, Any] = {
+            "ruleId": INPUT_ERROR_RULE,
+            "ruleIndex": rule(INPUT_ERROR_RULE, "The input could not be read or judged"),
+            "level": "error",
+            "message": {"text": f"input error (not judged): {error.message}"},
+        }
+        if location is not None:
+            notification["locations"] = [location]
+            result["locations"] = [location]
+        notifications.append(notification)
+        results.append(result)
+    for note in run.notes:
+        if note.kind not in NOTE_LEVELS:
+            continue
+        blocks = note.kind == "unknown-content" and run.unknown_blocks
+        where = " ".join(part for part in (note.type, note.logical_id) if part)
+        text = f"{note.kind.replace('-', ' ')}: {where + ': ' if where else ''}{note.reason}"
+        location = _file_location(note.file, None, base)
+        notification = {"level": "error" if blocks else NOTE_LEVELS[note.kind], "message": {"text": text}}
+        if location is not None:
+            notification["locations"] = [location]
+        notifications.append(notification)
+        if blocks:
+            result = {
+                "ruleId": UNKNOWN_CONTENT_RULE,
+                "ruleIndex": rule(UNKNOWN_CONTENT_RULE, "Content no control can see before deploy"),
+                "level": "error",
+                "message": {"text": f"{text} (unknown: deny)"},
+            }
+            if location is not None:
+                result["locations"] = [location]
+            results.append(result)
 
 
 def render_sarif(run: CheckRun) -> str:

@@ -1,0 +1,69 @@
+"""moto_server on 127.0.0.1 for end-to-end tests: started by a fixture, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_moto(env: dict[str, str] | None = None, *, timeout: float = 30) -> tuple[subprocess.Popen, str]:
+    """A moto_server on a free loopback port, once it answers; skips when moto[server] is not installed."""
+    binary = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+    if not Path(binary).exists():
+        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).read()
+            return proc, url
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop_moto(proc)
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+
+
+def stop_moto(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@contextmanager
+def running_moto(env: dict[str, str] | None = None) -> Iterator[str]:
+    """The URL of a moto_server that lives for the `with` block."""
+    proc, url = start_moto(env)
+    try:
+        yield url
+    finally:
+        stop_moto(proc)
