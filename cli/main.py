@@ -142,6 +142,13 @@ def main(ctx: click.Context) -> None:
 @click.option(
     "--opa-url", metavar="URL", help="OPA server deciding with the opa-server engine (http[s]://host:port)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Judge files in this many processes (default: the CPU count; one file: one process). "
+    "The report is the same, in the same order, as with --jobs 1.",
+)
 def check(
     paths: tuple[Path, ...],
     output_formats: tuple[str, ...],
@@ -161,13 +168,14 @@ def check(
     audit_key: str | None,
     engine_backend: str | None,
     opa_url: str | None,
+    jobs: int | None,
 ) -> None:
     """Check templates, Terraform plans and API request documents before deployment (`-`: stdin).
 
     Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
     or input errors (every other file is still judged and reported).
     """
-    from guardrails.checking import record_check_run, run_check
+    from guardrails.checking import default_jobs, record_check_run, run_check
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError, EngineUnavailableError
     from guardrails.engine.cli_options import apply_engine_options
@@ -194,6 +202,8 @@ def check(
             apply_suppressions=not no_suppressions,
             config_path=config_path,
             skip_unrecognised=skip_unrecognised,
+            jobs=jobs or default_jobs(),
+            keep_documents=config.audit.store_input,
         )
     except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
         raise fail_input(str(exc)) from None

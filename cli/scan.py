@@ -87,7 +87,17 @@ def parse_kinds(values: tuple[str, ...]) -> list[str]:
     "--external-id", help="External id for the assumed roles (--organization; default in --accounts)."
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Report format, as for check: text (default), json, sarif, junit, github, asff; repeatable, "
+    "FORMAT=FILE writes that report to FILE.",
+)
+@click.option(
+    "--securityhub",
+    is_flag=True,
+    help="Import the findings into Security Hub (each account/region its own), resolving fixed ones.",
 )
 @click.option(
     "--config", "config_path", type=click.Path(path_type=Path), help="Guardrails config file (YAML)."
@@ -127,7 +137,8 @@ def scan(
     accounts_file: Path | None,
     org_role: str | None,
     external_id: str | None,
-    output_format: str,
+    output_formats: tuple[str, ...],
+    securityhub: bool,
     config_path: Path | None,
     policy_dirs: tuple[Path, ...],
     show_passed: bool,
@@ -150,12 +161,17 @@ def scan(
     from guardrails.config import ConfigError, load_config
     from guardrails.decider import Decider
     from guardrails.engine import BundleError
+    from guardrails.report.outputs import OutputSpecError, parse_output_specs
     from guardrails.scan.counting import ApiCallCounter
     from guardrails.scan.runner import ScanOptions, run_scan
     from guardrails.scan.targets import ScanInputError, load_accounts_file, organization_accounts
 
     if accounts_file is not None and org_role is not None:
         raise _fail("--accounts and --organization are exclusive")
+    try:
+        outputs = parse_output_specs(output_formats, output_path)
+    except OutputSpecError as exc:
+        raise _fail(str(exc)) from None
     window = parse_since(since)
     chosen = parse_kinds(kinds)
     session = boto3.session.Session()
@@ -206,22 +222,34 @@ def scan(
         from guardrails.scan.remediate import remediate as run_remediation
 
         actions = run_remediation(result, decider, config.runtime, mode)  # type: ignore[arg-type]
-    from guardrails.scan.report import render_scan_json, render_scan_text
+    hub_errors: list[str] = []
+    if securityhub:  # before the reports: its API calls are part of the summary
+        from guardrails.scan.securityhub import import_scan
 
-    if output_format == "json":
-        text = render_scan_json(result, actions)
-    else:
-        from guardrails.cli.colour import colour_enabled
+        imported = import_scan(result, decider.bundle.catalog)
+        hub_errors = imported.errors
+        click.echo(
+            f"securityhub: {imported.imported} finding(s) imported, {imported.resolved} resolved "
+            f"({', '.join(imported.groups) or 'no account/region'})",
+            err=True,
+        )
+    from guardrails.cli.colour import colour_enabled
 
-        colour = output_path is None and colour_enabled(sys.stdout)
-        text = render_scan_text(result, actions, colour=colour, show_passed=show_passed)
-    if output_path is not None:
+    from guardrails.scan.report import scan_renderer
+
+    for spec in outputs:
+        colour = spec.path is None and colour_enabled(sys.stdout)
         try:
-            output_path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"{output_path}: cannot write the report: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False)
+            text = scan_renderer(spec.format, colour=colour, show_passed=show_passed)(result, actions)
+        except OutputSpecError as exc:
+            raise _fail(str(exc)) from None
+        if spec.path is not None:
+            try:
+                spec.path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise _fail(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
+        else:
+            click.echo(text, nl=False)
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError
@@ -237,9 +265,9 @@ def scan(
             )
         except AuditError as exc:
             raise _fail(f"audit: {exc}") from None
-    for error in result.run.errors:
+    for error in [*result.run.errors, *hub_errors]:
         click.echo(f"error: {error}", err=True)
-    if result.run.has_input_errors:
+    if result.run.has_input_errors or hub_errors:
         raise click.exceptions.Exit(EXIT_INPUT_ERROR)
     raise click.exceptions.Exit(EXIT_VIOLATIONS if result.run.has_deny else EXIT_PASS)
 

@@ -70,6 +70,24 @@ def _integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
+def _plain_dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def plain_canonical_text(value: Any) -> str | None:
+    """The RFC 8785 text of `value` when `json.dumps` of `value` itself produces it (no number rewritten,
+    no lone surrogate), else None. That text is then both the canonical form (for a digest) and a JSON
+    serialisation of exactly `value` (for an engine input): one serialisation serves both."""
+    if _classify(value) != _SIMPLE:
+        return None
+    text = _plain_dumps(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
+
+
 def canonical_bytes(value: Any) -> bytes:
     """RFC 8785 canonical JSON of `value` (raises rfc8785.CanonicalizationError when not representable)."""
     kind = _classify(value)
@@ -77,9 +95,7 @@ def canonical_bytes(value: Any) -> bytes:
         if kind == _NEEDS_INTEGRAL_FLOATS:
             value = _integral_floats_as_ints(value)
         try:
-            return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-                "utf-8"
-            )
+            return _plain_dumps(value).encode("utf-8")
         except UnicodeEncodeError:
             pass  # lone surrogates: rfc8785 raises its own error below
     return rfc8785.dumps(value)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 
+from guardrails.canonical import plain_canonical_text
 from guardrails.config import Exemption, GuardrailsConfig
 from guardrails.decision import (
     AppliedExemption,
@@ -56,20 +59,43 @@ class Decider:
         today = today or datetime.now(UTC).date()
         docs = list(documents)
         inputs = [d.to_input() for d in docs]
-        results = self.evaluator.evaluate_many(inputs)
+        # One serialisation per document: its RFC 8785 text is both the digest's input and the engine's
+        # (when json.dumps already gives the canonical form; otherwise each is made as before).
+        texts = [plain_canonical_text(data) for data in inputs]
+        digests = [
+            "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if text is not None
+            else input_digest(data)
+            for data, text in zip(inputs, texts, strict=True)
+        ]
+        evaluate_many_json = getattr(self.evaluator, "evaluate_many_json", None)
+        if evaluate_many_json is not None:
+            results = evaluate_many_json(
+                [
+                    text if text is not None else json.dumps(data)
+                    for data, text in zip(inputs, texts, strict=True)
+                ]
+            )
+        else:
+            results = self.evaluator.evaluate_many(inputs)
         return [
-            self._decision(doc, data, result, today)
-            for doc, data, result in zip(docs, inputs, results, strict=True)
+            self._decision(doc, data, digest, result, today)
+            for doc, data, digest, result in zip(docs, inputs, digests, results, strict=True)
         ]
 
     def _decision(
-        self, document: ResourceDocument, data: dict, result: list[Finding] | EngineError, today: date
+        self,
+        document: ResourceDocument,
+        data: dict,
+        digest: str,
+        result: list[Finding] | EngineError,
+        today: date,
     ) -> Decision:
         common = {
             "resource": resource_ref(document),
             "point": document.context.point,
             "source": document.context.source,
-            "input_digest": input_digest(data),
+            "input_digest": digest,
             "bundle_digest": self.bundle.digest,
             "bundle_version": self.bundle.version,
             "engine": self._engine_info,

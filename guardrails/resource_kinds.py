@@ -88,6 +88,9 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
     "BucketEncryption",
 )
 """The bucket properties the S3 controls judge; a partial request leaves the others unknown."""
+S3_BUCKET_JUDGED_ASPECTS: tuple[str, ...] = (*S3_BUCKET_ASPECTS, "OwnershipControls")
+"""Every bucket aspect a control judges (S3-07 reads OwnershipControls): what a partial API request
+(PutBucketPolicy...) leaves unknown, and what a live read of a bucket reads by default."""
 
 KINDS: tuple[ResourceKind, ...] = (
     _sm(
@@ -298,7 +301,7 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutBucketAcl": ("AccessControl",),
             "PutPublicAccessBlock": ("PublicAccessBlockConfiguration",),
             "PutBucketEncryption": ("BucketEncryption",),
-            "PutBucketOwnershipControls": (),
+            "PutBucketOwnershipControls": ("OwnershipControls",),
         },
         follow_up_aspects={"CreateBucket": ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption")},
         event_names={
@@ -325,6 +328,17 @@ KINDS: tuple[ResourceKind, ...] = (
             "DeleteAccountPublicAccessBlock": "PutPublicAccessBlock",
         },
         describe="GetPublicAccessBlock",
+    ),
+    ResourceKind(
+        "AWS::S3::AccessPoint",
+        "s3control",
+        "Name",
+        "accesspoint",
+        ("CreateAccessPoint",),
+        cloudformation=True,
+        event_sources=("s3.amazonaws.com", "s3-control.amazonaws.com"),
+        event_names={"CreateAccessPoint": "CreateAccessPoint"},
+        describe="GetAccessPoint",
     ),
 )
 
@@ -353,6 +367,10 @@ def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | No
     region/account are not known (a bucket's ARN needs neither; without a region it is in `aws`)."""
     if kind.type == "AWS::S3::Bucket":
         return s3_bucket_arn(name, region)
+    if kind.type == "AWS::S3::AccessPoint":
+        if not region or not account:
+            return None
+        return build_arn("s3", f"accesspoint/{name}", region=region, account=account)
     if kind.service != "sagemaker" or not kind.arn_has_name or not region or not account:
         return None
     return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)

@@ -162,9 +162,9 @@ def test_aspects_a_partial_call_does_not_carry_do_not_block_it(session, decider,
         client.put_bucket_policy(Bucket="acme-bkt", Policy=json.dumps(TLS_ONLY))
     assert json.loads(client.get_bucket_policy(Bucket="acme-bkt")["Policy"]) == TLS_ONLY
     (record,) = trail.records
-    assert {v.control for v in record.violations if v.unknown} == {"S3-01", "S3-02", "S3-04"}
+    assert {v.control for v in record.violations if v.unknown} == {"S3-01", "S3-02", "S3-04", "S3-07"}
     assert record.verdict == "deny" and record.action.kind == "pass-request-partial"
-    assert sum("not decidable by this call" in r.getMessage() for r in caplog.records) == 3
+    assert sum("not decidable by this call" in r.getMessage() for r in caplog.records) == 4
     hook.uninstall()
 
 
@@ -174,7 +174,7 @@ def test_not_decidable_rule_covers_only_unknowns_on_aspects_the_request_lacks(de
     document = document_from_request("PutBucketAcl", {"Bucket": "b", "ACL": "public-read"}, point="admission")
     decision = decider.decide(document)
     undecidable = {v.control for v in not_decidable_by_call(decision, document)}
-    assert undecidable == {"S3-01", "S3-03", "S3-04", "S3-05"}  # S3-02 is carried by the call: it blocks
+    assert undecidable == {"S3-01", "S3-03", "S3-04", "S3-05", "S3-07"}  # S3-02 is carried by the call: it blocks
     assert "S3-02" in {
         v.control for v in decision.violations if v not in not_decidable_by_call(decision, document)
     }

@@ -43,11 +43,6 @@ def test_no_false_positive_outside_the_known_s3_05_gap(bench_100) -> None:
     assert all(control == "S3-05" for _, control in result["false_positive_pairs"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: S3-05 is reported unknown when the TLS Deny names its own bucket with !GetAtt B.Arn "
-    "and the bucket name is not knowable (generated, or built from AWS::AccountId): see bench/README.md",
-)
 def test_no_false_positive_at_all(bench_100) -> None:
     _, result, others = bench_100
     assert result["false_positives"] == 0 and not others, result["false_positive_pairs"]

@@ -933,6 +933,8 @@ def test_bucket_policies_join_their_buckets(tmp_path):
     assert outside.context.unknown == ["PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption"]
     assert outside.context.location.line == 31
     assert imported.resource.name == "<unknown: ImportValue shared-bucket>"
+    assert props(imported)["BucketName"] == imported.resource.name
+    assert "BucketName" in imported.context.unknown
     assert props(imported)["Policy"]["Statement"][0]["Effect"] == "Deny"  # JSON-string policy parsed
 
 

@@ -48,7 +48,7 @@ def test_every_watched_event_name_gives_one_runtime_document(decider, source, ev
     elif kind.type == "AWS::S3::Bucket":
         event = s3_call(event_name, "acme-res-1")
     else:
-        event = cloudtrail_event(event_name, {"accountId": ACCOUNT}, source=source)
+        event = cloudtrail_event(event_name, {"accountId": ACCOUNT, "name": "res-1"}, source=source)
     parsed = parse_event(event)
     assert parsed.skipped is None
     (doc,) = parsed.documents
@@ -305,7 +305,7 @@ REFERENCE_SAGEMAKER_EVENTS = {  # AWS_REFERENCE.md §2.1 rule pattern (user prof
 REFERENCE_S3_EVENTS = {
     "CreateBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutBucketPublicAccessBlock",
     "DeleteBucketPublicAccessBlock", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketOwnershipControls",
-    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock",
+    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock", "CreateAccessPoint",
 }
 
 

@@ -155,7 +155,13 @@ S3_RUNTIME_ACTIONS = {
     "s3:PutEncryptionConfiguration",
     # remediation/account.py, enrich.read_account_block
     "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock",
+    # enrich.read_access_point (S3-08)
+    "s3:GetAccessPoint", "s3:GetAccessPointPolicy",
 }
+
+
+def lib_values(x):
+    return x if isinstance(x, list) else [x]
 
 
 def test_runtime_role_holds_exactly_the_actions_the_runtime_calls_scoped_to_the_account():
@@ -173,7 +179,8 @@ def test_runtime_role_holds_exactly_the_actions_the_runtime_calls_scoped_to_the_
         if st["Resource"] != "*":  # account-level Block Public Access has no resource ARN
             assert st["Condition"]["StringEquals"]["aws:ResourceAccount"] == "123456789012"
         else:
-            assert set(st["Action"]) == {"s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"}
+            assert set(lib_values(st["Action"])) <= {
+                "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock", "s3:GetAccessPoint"}
     acl = next(st for st in statements(s3) if st["Action"] == "s3:PutBucketAcl")
     assert acl["Condition"]["StringEquals"]["s3:x-amz-acl"] == "private"
 

@@ -36,6 +36,7 @@ def not_configured_bucket(stub: Stubber, bucket: str) -> None:
     stub.add_client_error(
         "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404
     )
+    stub.add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404)
 
 
 @pytest.mark.parametrize("on_error", ["unknown", "raise"])
@@ -44,7 +45,7 @@ def test_not_configured_is_an_answer_and_absent_aspects_are_left_out(on_error):
     not_configured_bucket(stub, "b")
     with stub:
         doc = reader(on_error, s3=s3).bucket_document("b")
-    stub.assert_no_pending_responses()  # exactly the four Get* calls the S3 controls read
+    stub.assert_no_pending_responses()  # exactly the five Get* calls the S3 controls read
     assert doc.context.unknown == [] and doc.context.point == "scan" and doc.context.source == "live"
     assert doc.resource.properties == {"BucketName": "b", "AccessControlPolicy": {"Grants": []}}
     assert doc.resource.arn == "arn:aws:s3:::b" and doc.resource.account == ACCOUNT
@@ -73,6 +74,7 @@ def test_on_error_unknown_leaves_the_aspect_unknown_and_the_policy_fails_closed(
     stub.add_client_error(
         "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404
     )
+    stub.add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404)
     with stub:
         doc = reader("unknown", s3=s3).bucket_document("b")
     assert doc.context.unknown == ["PublicAccessBlockConfiguration"]

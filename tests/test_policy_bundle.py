@@ -9,7 +9,7 @@ from guardrails.cli.main import main
 
 from guardrails.engine import PolicyBundle
 
-CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 22)] + [f"S3-{i:02d}" for i in range(1, 7)]
+CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 22)] + [f"S3-{i:02d}" for i in range(1, 9)]
 
 
 def test_policy_test_command_runs_every_rego_test_and_all_pass():

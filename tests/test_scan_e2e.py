@@ -95,6 +95,8 @@ def notebook(url: str, name: str, region: str, **creds: str) -> None:
 
 def compliant_bucket(s3, name: str) -> None:
     s3.create_bucket(Bucket=name)
+    # S3-07: moto does not give a new bucket S3's default (BucketOwnerEnforced): state it.
+    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=dict.fromkeys(FLAGS, True))
     s3.put_bucket_encryption(
         Bucket=name,
@@ -161,7 +163,7 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
     assert summary["by_control"]["S3-01 deny"] == 1
     calls = summary["api_calls"]["by_operation"]
     # list once per region (ListBuckets once per account), then one Describe/Get per resource and aspect;
-    # no tag calls, no GetBucketOwnershipControls (no control reads it), no GetBucketLocation
+    # no tag calls, no GetBucketLocation; GetBucketOwnershipControls for S3-07
     assert calls == {
         "sts:GetCallerIdentity": 1,
         "sagemaker:ListNotebookInstances": 2,
@@ -171,6 +173,7 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
         "s3:GetBucketAcl": 2,
         "s3:GetBucketPolicy": 2,
         "s3:GetBucketEncryption": 2,
+        "s3:GetBucketOwnershipControls": 2,
         "s3control:GetPublicAccessBlock": 1,
     }
     assert summary["api_calls"]["total"] == sum(calls.values())

@@ -65,7 +65,8 @@ def test_s3_plan_joins_split_resources_by_reference_name_and_module(decider: Dec
     found = decide(decider, FIXTURES / "s3" / "plan.json")
     assert found == {
         # joined through `bucket = aws_s3_bucket.by_ref.id` (the bucket's id is unknown in the plan)
-        "aws_s3_bucket.by_ref": ("deny", {"S3-01", "S3-02", "S3-03", "S3-04", "S3-05"}, set()),
+        # S3-07 (warn): aws_s3_bucket_ownership_controls.by_ref sets ObjectWriter
+        "aws_s3_bucket.by_ref": ("deny", {"S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-07"}, set()),
         # joined by the literal bucket name; its KMS key ARN is known only after apply (counts as set)
         "aws_s3_bucket.by_name": ("allow", set(), set()),
         # provider v3 inline acl / server_side_encryption_configuration / policy

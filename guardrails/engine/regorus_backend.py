@@ -70,9 +70,13 @@ class RegorusEvaluator:
         return engine
 
     def evaluate(self, document: dict[str, Any]) -> list[Finding]:
+        return self.evaluate_json(json.dumps(document))
+
+    def evaluate_json(self, text: str) -> list[Finding]:
+        """Evaluate a document already serialised as JSON (the decider reuses its canonical text)."""
         engine = self._engine()
         try:
-            engine.set_input_json(json.dumps(document))
+            engine.set_input_json(text)
             raw = engine.eval_rule_as_json(ENTRY_RULE)
         except (RuntimeError, ValueError, TypeError) as exc:
             raise EngineError(clean_engine_message(exc)) from exc
@@ -87,6 +91,16 @@ class RegorusEvaluator:
         for document in documents:
             try:
                 results.append(self.evaluate(document))
+            except EngineError as exc:
+                results.append(exc)
+        return results
+
+    def evaluate_many_json(self, texts: Iterable[str]) -> list[list[Finding] | EngineError]:
+        """`evaluate_many` for documents already serialised as JSON."""
+        results: list[list[Finding] | EngineError] = []
+        for text in texts:
+            try:
+                results.append(self.evaluate_json(text))
             except EngineError as exc:
                 results.append(exc)
         return results

@@ -16,9 +16,11 @@ from guardrails.documents import ResourceDocument
 from guardrails.resource_kinds import BY_TYPE, ResourceKind
 from guardrails.runtime.clients import AwsClients, call, error_code, is_transient
 from guardrails.runtime.errors import ResourceGone, TransientAwsError
+from guardrails.sources import s3_shape
 
 BUCKET = "AWS::S3::Bucket"
 ACCOUNT_BLOCK = "AWS::S3::AccountPublicAccessBlock"
+ACCESS_POINT = "AWS::S3::AccessPoint"
 ENDPOINT = "AWS::SageMaker::Endpoint"
 ENDPOINT_CONFIG = BY_TYPE["AWS::SageMaker::EndpointConfig"]
 MODEL = BY_TYPE["AWS::SageMaker::Model"]
@@ -54,6 +56,15 @@ def enrich(document: ResourceDocument, clients: AwsClients) -> tuple[ResourceDoc
     if res.type == BUCKET:
         try:
             state = read_bucket(res.name, clients)
+        except ResourceGone:
+            return document, None
+        live = document.model_copy(deep=True)
+        live.resource.properties = state
+        live.context.unknown = []
+        return live, state
+    if res.type == ACCESS_POINT:
+        try:
+            state = read_access_point(res.name, res.account or "", clients)
         except ResourceGone:
             return document, None
         live = document.model_copy(deep=True)
@@ -132,6 +143,7 @@ _ABSENT = {
     "ServerSideEncryptionConfigurationNotFoundError",
     "OwnershipControlsNotFoundError",
     "NoSuchTagSet",
+    "NoSuchAccessPointPolicy",
 }
 
 
@@ -144,7 +156,7 @@ def _s3_get(client: Any, operation: str, **params: Any) -> dict[str, Any] | None
         code = error_code(exc)
         if code in _ABSENT:
             return None
-        if code in ("NoSuchBucket", "404"):
+        if code in ("NoSuchBucket", "NoSuchAccessPoint", "404"):
             raise ResourceGone(f"{operation}: {exc}") from exc
         if is_transient(exc):
             raise TransientAwsError(operation, str(exc)) from exc
@@ -153,11 +165,11 @@ def _s3_get(client: Any, operation: str, **params: Any) -> dict[str, Any] | None
 
 def read_bucket(bucket: str, clients: AwsClients) -> dict[str, Any]:
     """The bucket's properties in the canonical shape (absent aspects left out): guardrails.sources.live."""
-    from guardrails.resource_kinds import S3_BUCKET_ASPECTS
+    from guardrails.resource_kinds import S3_BUCKET_JUDGED_ASPECTS
     from guardrails.sources.live import LiveReader
 
     reader = LiveReader(clients, on_error="raise", point="runtime")
-    return reader.bucket_properties(bucket, (*S3_BUCKET_ASPECTS, "OwnershipControls"))[0]
+    return reader.bucket_properties(bucket, S3_BUCKET_JUDGED_ASPECTS)[0]
 
 
 def read_bucket_tags(bucket: str, clients: AwsClients) -> dict[str, str]:
@@ -170,3 +182,23 @@ def read_account_block(account: str, clients: AwsClients) -> dict[str, Any]:
 
     reader = LiveReader(clients, on_error="raise", point="runtime")
     return reader.account_block_document(account).resource.properties
+
+
+def read_access_point(name: str, account: str, clients: AwsClients) -> dict[str, Any]:
+    """An access point's settings and policy in the `AWS::S3::AccessPoint` shape (S3-08)."""
+    s3control = clients.client("s3control")
+    found = _s3_get(s3control, "get_access_point", AccountId=account, Name=name)
+    if found is None:
+        raise ResourceGone(f"access point {name} not found")
+    props: dict[str, Any] = {"Name": name}
+    for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
+        if field in found:
+            props[field] = jsonable(found[field])
+    if "PublicAccessBlockConfiguration" in found:
+        props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
+            found["PublicAccessBlockConfiguration"] or {}
+        )
+    policy = _s3_get(s3control, "get_access_point_policy", AccountId=account, Name=name)
+    if policy is not None and policy.get("Policy"):
+        props["Policy"] = s3_shape.policy_value(policy["Policy"])
+    return props

@@ -4,10 +4,26 @@ account; shards; API calls) and the remediation steps."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from guardrails.runtime.remediation import ActionResult
 from guardrails.scan.runner import ScanRun
+
+ScanRenderer = Callable[[ScanRun, dict[int, list[ActionResult]]], str]
+
+
+def scan_renderer(name: str, *, colour: bool, show_passed: bool) -> ScanRenderer:
+    """text and json add the scan summary and remediation steps; every other format is `check`'s own
+    renderer (guardrails/report/outputs.py) over the scan's CheckRun (decisions carry account and region)."""
+    if name == "text":
+        return lambda scan, actions: render_scan_text(scan, actions, colour=colour, show_passed=show_passed)
+    if name == "json":
+        return render_scan_json
+    from guardrails.report.outputs import renderer
+
+    render = renderer(name, colour=colour, show_passed=show_passed)
+    return lambda scan, _actions: render(scan.run)
 
 
 def render_scan_json(scan: ScanRun, actions: dict[int, list[ActionResult]]) -> str:

@@ -48,6 +48,10 @@ class CountingClients(AwsClients):
         super().__init__(**kwargs)
         self._counter = counter
 
+    @property
+    def counter(self) -> ApiCallCounter:
+        return self._counter
+
     def client(self, service: str) -> Any:
         if service not in self._clients:
             super().client(service)

@@ -34,6 +34,8 @@ class ShardItem(BaseModel):
     """CloudFormation types; empty: every kind a scan can list."""
     since_days: int | None = Field(default=30, ge=0)
     """Ended jobs changed within this many days are judged too; null: every job."""
+    securityhub: bool = False
+    """Also import the findings into the account's Security Hub in this region (resolving fixed ones)."""
 
 
 class ShardResult(BaseModel):
@@ -48,6 +50,8 @@ class ShardResult(BaseModel):
     errors: list[str] = Field(default_factory=list)
     api_calls: int = 0
     audit_records: int = 0
+    securityhub_imported: int = 0
+    securityhub_resolved: int = 0
 
 
 def scan_shard(
@@ -58,7 +62,8 @@ def scan_shard(
     base_session: Any = None,
     endpoint_url: str | None = None,
 ) -> ShardResult:
-    """Scan one shard, audit every decision, summarise. Raises AuditError when a record cannot be written."""
+    """Scan one shard, (optionally) import its findings to Security Hub, audit every decision, summarise.
+    Raises AuditError when a record cannot be written, SecurityHubError when an import fails (retried)."""
     try:
         shard = ShardItem.model_validate(item)
         target = AccountTarget(
@@ -86,6 +91,15 @@ def scan_shard(
     )
     decider = decider or Decider(config)
     result = run_scan([target], options, decider, base_session=base_session)
+    imported = resolved = 0
+    if shard.securityhub:  # before the audit: a failed import raises and the retry audits only once
+        from guardrails.scan.securityhub import import_scan
+        from guardrails.securityhub import SecurityHubError
+
+        hub = import_scan(result, decider.bundle.catalog)
+        if hub.errors:
+            raise SecurityHubError("; ".join(hub.errors))
+        imported, resolved = hub.imported, hub.resolved
     records = 0
     if config.audit.sinks:
         from guardrails.scan.audit import record_scan
@@ -108,4 +122,6 @@ def scan_shard(
         errors=[str(e) for e in result.run.errors],
         api_calls=summary["api_calls"]["total"],
         audit_records=records,
+        securityhub_imported=imported,
+        securityhub_resolved=resolved,
     )

@@ -17,11 +17,18 @@ from guardrails.documents import (
     SourceKind,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, S3_BUCKET_ASPECTS, SAGEMAKER_BY_OPERATION, arn_for
+from guardrails.resource_kinds import (
+    BY_TYPE,
+    S3_BUCKET,
+    S3_BUCKET_JUDGED_ASPECTS,
+    SAGEMAKER_BY_OPERATION,
+    arn_for,
+)
 from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
+ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
 # Update operations whose request names the resource by another field than the Create operation.
 UPDATE_NAME_FIELDS = {"UpdateDomain": "DomainId"}
 
@@ -44,7 +51,10 @@ def looks_like_api_request(data: Any) -> bool:
 
 def supported_operations() -> list[str]:
     ops = (
-        set(SAGEMAKER_BY_OPERATION) | set(S3_BUCKET.operations) | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+        set(SAGEMAKER_BY_OPERATION)
+        | set(S3_BUCKET.operations)
+        | set(ACCOUNT_PUBLIC_ACCESS_BLOCK.operations)
+        | set(ACCESS_POINT.operations)
     )
     return sorted(ops)
 
@@ -84,6 +94,8 @@ def document_from_request(
             properties=props,
         )
         return ResourceDocument(resource=resource, context=context)
+    if service in (None, "s3control") and operation in ACCESS_POINT.operations:
+        return _access_point_document(request, account, region, context)
     if service in (None, "s3") and operation in S3_BUCKET.operations:
         return _bucket_document(operation, request, account, region, context)
     raise ValueError(
@@ -169,13 +181,14 @@ def _bucket_document(
     props: dict[str, Any] = {"BucketName": bucket}
     if request.get("ACL"):
         props["AccessControl"] = s3_shape.canned_acl(str(request["ACL"]))
-    if isinstance(request.get("AccessControlPolicy"), dict):
-        props["AccessControlPolicy"] = {"Grants": request["AccessControlPolicy"].get("Grants", [])}
+    grants = _grants(request, context)
+    if grants is not None:
+        props["AccessControlPolicy"] = {"Grants": grants}
     if "Policy" in request:
-        try:
-            props["Policy"] = s3_shape.policy_object(request["Policy"])
-        except ValueError as exc:
-            raise ValueError(f"request.Policy is not a JSON policy document: {exc}") from exc
+        if not isinstance(request["Policy"], (str, dict)):
+            raise TypeError("Policy must be a JSON policy document")  # botocore's validator names it
+        # Text that is not a JSON policy stays as given: the policies judge it unknown.
+        props["Policy"] = s3_shape.policy_value(request["Policy"])
     if isinstance(request.get("PublicAccessBlockConfiguration"), dict):
         props["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
             request["PublicAccessBlockConfiguration"]
@@ -189,7 +202,7 @@ def _bucket_document(
     carried = S3_BUCKET.partial_operations.get(operation)
     if carried is not None:
         # A Put* call changes one aspect; the rest of the bucket is not visible in the request.
-        missing = [a for a in S3_BUCKET_ASPECTS if a not in carried and a not in props]
+        missing = [a for a in S3_BUCKET_JUDGED_ASPECTS if a not in carried and a not in props]
         _mark_not_carried(props, context, missing, operation)
     resource = Resource(
         type=S3_BUCKET.type,
@@ -200,6 +213,52 @@ def _bucket_document(
         properties=props,
     )
     return ResourceDocument(resource=resource, context=context)
+
+
+def _access_point_document(
+    request: dict[str, Any], account: str | None, region: str | None, context: Context
+) -> ResourceDocument:
+    """s3control CreateAccessPoint -> an `AWS::S3::AccessPoint` document (CloudFormation shape). A new
+    access point has no policy; an omitted PublicAccessBlockConfiguration is AWS's default (all on)."""
+    name = request.get("Name")
+    if not isinstance(name, str) or not name:
+        raise ValueError("request.Name is required for CreateAccessPoint")
+    account_id = str(request.get("AccountId") or account or "") or None
+    props: dict[str, Any] = {"Name": name}
+    for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
+        if field in request:
+            props[field] = request[field]
+    if "PublicAccessBlockConfiguration" in request:
+        configuration = request["PublicAccessBlockConfiguration"]
+        props["PublicAccessBlockConfiguration"] = (
+            s3_shape.public_access_block(configuration) if isinstance(configuration, dict) else configuration
+        )
+    resource = Resource(
+        type=ACCESS_POINT.type,
+        name=name,
+        arn=arn_for(ACCESS_POINT, name, region, account_id),
+        account=account_id,
+        region=region,
+        properties=props,
+    )
+    return ResourceDocument(resource=resource, context=context)
+
+
+def _grants(request: dict[str, Any], context: Context) -> list[Any] | None:
+    """`AccessControlPolicy.Grants` plus the grants of the `Grant*` header fields, in one list (None
+    when the request carries neither). A header that does not parse is an unknown grant."""
+    acp = request.get("AccessControlPolicy")
+    headers = [f for f in s3_shape.GRANT_HEADERS if request.get(f)]
+    if not isinstance(acp, dict) and not headers:
+        return None
+    grants: list[Any] = list(acp.get("Grants") or []) if isinstance(acp, dict) else []
+    for field in headers:
+        try:
+            grants.extend(s3_shape.grants_from_header(field, str(request[field])))
+        except s3_shape.GrantHeaderError as exc:
+            context.unknown.append(f"AccessControlPolicy.Grants.{len(grants)}")
+            grants.append(unknown_value(str(exc)))
+    return grants
 
 
 def _mark_not_carried(

@@ -328,11 +328,15 @@ def _s3_document(
             point=point,
             source="cloudtrail",
         )
+    if kind.type == "AWS::S3::AccessPoint":
+        return _access_point_document(operation, params, account, region, where, file, point)
     bucket = params.get("bucketName")
     if not isinstance(bucket, str) or not bucket:
         raise MalformedEventError(where, f"{event}: requestParameters.bucketName is missing")
     request = {"Bucket": bucket}
     unknown: list[str] = []
+    if event in ("CreateBucket", "PutBucketAcl"):
+        request.update(_grant_headers(params))
     if event == "CreateBucket":
         if params.get("x-amz-acl"):
             request["ACL"] = _first(params["x-amz-acl"])
@@ -385,12 +389,74 @@ def _s3_document(
     if event == "CreateBucket":
         # A new bucket's protections come from S3 defaults and account settings, not the request.
         props = document.resource.properties
-        for aspect in ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption"):
+        for aspect in ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption", "OwnershipControls"):
             if aspect not in props:
                 props[aspect] = unknown_value("not part of the CreateBucket request")
                 unknown.append(aspect)
     document.context.unknown.extend(u for u in unknown if u not in document.context.unknown)
     return document
+
+
+def _access_point_document(
+    operation: str,
+    params: dict[str, Any],
+    account: str | None,
+    region: str | None,
+    where: str,
+    file: str | None,
+    point: EnforcementPoint,
+) -> ResourceDocument:
+    """s3control CreateAccessPoint: the name and account come from the URL (`name`, `x-amz-account-id`),
+    the settings from the XML body (`CreateAccessPointRequest`, or flat in older records)."""
+    from guardrails.sources.api_request import document_from_request
+
+    body = params.get("CreateAccessPointRequest")
+    body = body if isinstance(body, dict) else params
+    name = params.get("name") or params.get("Name") or body.get("Name")
+    if not isinstance(name, str) or not name:
+        raise MalformedEventError(where, f"{operation}: requestParameters.name is missing")
+    account_id = str(params.get("x-amz-account-id") or params.get("accountId") or account or "")
+    request: dict[str, Any] = {"Name": name, "AccountId": account_id}
+    if body.get("omitted") is True or params.get("omitted") is True:
+        request["PublicAccessBlockConfiguration"] = unknown_value("omitted by CloudTrail (truncated record)")
+    elif "PublicAccessBlockConfiguration" in body:
+        request["PublicAccessBlockConfiguration"] = _flags(body["PublicAccessBlockConfiguration"])
+    for field in ("Bucket", "BucketAccountId"):
+        if isinstance(body.get(field), str):
+            request[field] = body[field]
+    vpc = body.get("VpcConfiguration")
+    if isinstance(vpc, dict):
+        request["VpcConfiguration"] = {k: v for k, v in vpc.items() if not k.startswith("xmlns")}
+    try:
+        document = document_from_request(
+            operation,
+            request,
+            service="s3control",
+            account=account_id or None,
+            region=region,
+            file=file,
+            point=point,
+            source="cloudtrail",
+        )
+    except ValueError as exc:
+        raise MalformedEventError(where, f"{operation}: {exc}") from exc
+    if isinstance(request.get("PublicAccessBlockConfiguration"), str):
+        document.context.unknown.append("PublicAccessBlockConfiguration")
+    return document
+
+
+def _grant_headers(params: dict[str, Any]) -> dict[str, str]:
+    """`x-amz-grant-read` and the other grant headers -> the request's `GrantRead`... fields (a header
+    CloudTrail records as a list holds one grantee list per element: they are joined)."""
+    from guardrails.sources.s3_shape import GRANT_HEADER_NAMES
+
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        field = GRANT_HEADER_NAMES.get(key.lower())
+        if field is None or value in (None, "", []):
+            continue
+        out[field] = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return out
 
 
 def _first(value: Any) -> str:

@@ -199,11 +199,13 @@ def load_inputs(
     excludes: list[str] | None = None,
     point: EnforcementPoint = "pre-deploy",
     skip_unrecognised: bool = False,
+    candidates: list[Candidate] | None = None,
 ) -> LoadedInputs:
-    """Every document under `paths`. Unknown files met in a folder are skipped and counted; a file that
-    cannot be read or judged (or an unknown file named explicitly) is an error result."""
+    """Every document under `paths` (or of `candidates`, already found by iter_candidate_files). Unknown
+    files met in a folder are skipped and counted; a file that cannot be read or judged (or an unknown
+    file named explicitly) is an error result."""
     loaded = LoadedInputs()
-    for candidate in iter_candidate_files(paths, excludes or []):
+    for candidate in iter_candidate_files(paths, excludes or []) if candidates is None else candidates:
         path = candidate.path
         file = Path(display_name(path))  # the name every message and document carries
         if candidate.error is not None:

@@ -32,7 +32,13 @@ from guardrails.documents import (
     ResourceDocument,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, S3_BUCKET_ASPECTS, S3_BUCKET_READS, ResourceKind
+from guardrails.resource_kinds import (
+    BY_TYPE,
+    S3_BUCKET,
+    S3_BUCKET_JUDGED_ASPECTS,
+    S3_BUCKET_READS,
+    ResourceKind,
+)
 from guardrails.runtime.clients import AwsClients, call, error_code, is_not_found, is_transient
 from guardrails.runtime.errors import ResourceGone, TransientAwsError
 from guardrails.sources import s3_shape
@@ -172,7 +178,7 @@ class LiveReader:
     # --- S3 -------------------------------------------------------------------------------------------
 
     def bucket_document(
-        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_ASPECTS, region: str | None = None
+        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS, region: str | None = None
     ) -> ResourceDocument:
         """The bucket with `aspects` read live (only their Get* calls are made); ResourceGone when the
         bucket does not exist."""
@@ -192,7 +198,7 @@ class LiveReader:
         )
 
     def bucket_properties(
-        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_ASPECTS
+        self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS
     ) -> tuple[dict[str, Any], list[str]]:
         """(canonical bucket properties, unknown paths). Not-configured aspects are left out."""
         s3 = self.clients.client("s3")
@@ -274,7 +280,8 @@ def _bucket_aspect(aspect: str, response: dict[str, Any]) -> dict[str, Any]:
     if aspect == "AccessControl":
         return {"AccessControlPolicy": {"Grants": jsonable(response.get("Grants") or [])}}
     if aspect == "Policy":
-        return {aspect: s3_shape.policy_object(response["Policy"])} if response.get("Policy") else {}
+        # text that does not parse stays as it is: the policies judge it unknown
+        return {aspect: s3_shape.policy_value(response["Policy"])} if response.get("Policy") else {}
     if aspect == "BucketEncryption":
         return {aspect: s3_shape.encryption_from_api(response.get("ServerSideEncryptionConfiguration") or {})}
     if aspect == "OwnershipControls":

@@ -482,14 +482,14 @@ partitions := ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e
 any_bucket_names := ["generated-name-0", "x.y-z"]
 
 # "yes" | "unknown" | "no": the statement's Resource covers the bucket
-# arn:<partition>:s3:::<name> and all of its objects <bucket-arn>/*. `name` is
-# "" when the bucket's name is not knowable.
-resource_coverage(s, unk, name) := "yes" if {
+# arn:<partition>:s3:::<name> and all of its objects <bucket-arn>/*. `name` is the
+# bucket's name as the document shows it ("" when absent, a placeholder when not
+# knowable: the CloudFormation source writes Resources naming their own bucket
+# with the same placeholder); `known` says whether it is the real name.
+resource_coverage(s, unk, name, known) := "yes" if {
 	name != ""
-	patterns := known_resources(s)
-	covers_bucket(patterns, name)
+	covers_bucket(known_resources(s), name)
 } else := "yes" if {
-	name == ""
 	patterns := known_resources(s)
 	every n in any_bucket_names {
 		covers_bucket(patterns, n)
@@ -497,9 +497,17 @@ resource_coverage(s, unk, name) := "yes" if {
 } else := "unknown" if {
 	resources_unknown(s, unk)
 } else := "unknown" if {
-	name == ""
-	count(known_resources(s)) > 0
+	not known
+	some r in known_resources(s)
+	not names_this_bucket(r, name)
 } else := "no"
+
+# A Resource written with the bucket's own (placeholder) name: it names this
+# bucket, whatever that name will be.
+names_this_bucket(r, name) if {
+	name != ""
+	contains(r, name)
+}
 
 known_resources(s) := [r |
 	some r in lib.values(lib.field(s.stmt, "Resource"))
@@ -512,11 +520,26 @@ resources_unknown(s, unk) if {
 }
 
 covers_bucket(patterns, name) if {
+	some a in patterns
+	bucket_pattern(a, name)
+	some b in patterns
+	objects_pattern(b, name)
+}
+
+# The usual spellings (arn:aws:s3:::name, arn:aws:s3:::name/*) are compared
+# directly; anything else is matched as a pattern in every partition.
+bucket_pattern(a, name) if {
+	a == concat("", ["arn:aws:s3:::", name])
+} else := true if {
+	some p in partitions
+	glob_matches(a, concat("", ["arn:", p, ":s3:::", name]))
+}
+
+objects_pattern(b, name) if {
+	b == concat("", ["arn:aws:s3:::", name, "/*"])
+} else := true if {
 	some p in partitions
 	arn := concat("", ["arn:", p, ":s3:::", name])
-	some a in patterns
-	glob_matches(a, arn)
-	some b in patterns
 	glob_matches(b, concat("", [arn, "/*"]))
 	glob_matches(b, concat("", [arn, "/any/key-0.txt"]))
 }

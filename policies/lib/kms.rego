@@ -25,7 +25,11 @@ package guardrails.lib.kms
 import rego.v1
 
 # true | false; false for non-strings and for unknown placeholders.
-aws_managed(key) if {
+aws_managed(key) := false if {
+	# The common case, a key id or key ARN: no alias at all.
+	is_string(key)
+	not contains(lower(key), "alias/")
+} else := true if {
 	is_string(key)
 	startswith(lower(key), "alias/aws/")
 } else := true if {

@@ -1,6 +1,7 @@
 package guardrails.rules.s3
 
-# S3 controls: S3-01 .. S3-04, S3-06 (deny by default) and S3-05 (warn by default).
+# S3 controls: S3-01 .. S3-04, S3-06, S3-08 (deny by default) and S3-05, S3-07
+# (warn by default).
 # A bucket document carries its public access block, ACL, policy (a JSON object)
 # and default encryption in one properties object, whatever the source.
 
@@ -20,6 +21,16 @@ deny contains v if {
 warn contains v if {
 	input.resource.type == "AWS::S3::Bucket"
 	some v in checks.tls_only(data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
+}
+
+warn contains v if {
+	input.resource.type == "AWS::S3::Bucket"
+	some v in checks.ownership_enforced(data.guardrails.lib.props, data.guardrails.lib.unknown_paths, data.guardrails.lib.runtime_point)
+}
+
+deny contains v if {
+	input.resource.type == "AWS::S3::AccessPoint"
+	some v in checks.access_point_deny(data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }
 
 deny contains v if {

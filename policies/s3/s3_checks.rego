@@ -161,26 +161,30 @@ grant_violation(e) := lib.unknown_violation(
 # "Public" is S3's own definition (S3 User Guide, Block Public Access, "The
 # meaning of 'public'"); the principal and condition analysis is in lib/iam.rego.
 
-no_public_policy(props, unk) := set() if {
+no_public_policy(props, unk) := public_policy("S3-03", "bucket policy", props, unk)
+
+# The findings of `control` for a resource with a `Policy` (a bucket policy, an
+# access point policy), `noun` naming it in messages.
+public_policy(control, noun, props, unk) := set() if {
 	not props.Policy
 	not strings.any_prefix_match("Policy", unk)
 } else := set() if {
 	not props.Policy
 	not lib.listed_unknown(unk, "Policy")
 } else := {lib.unknown_violation(
-	"S3-03",
+	control,
 	"Policy is not knowable now (unresolved value); no statement may Allow Principal * without a restricting condition.",
 	"Policy",
 )} if {
 	lib.unknown_at(props, unk, "Policy")
 } else := {lib.unknown_violation(
-	"S3-03",
+	control,
 	"Policy.Statement is not knowable now (unresolved value); no statement may Allow Principal * without a restricting condition.",
 	"Policy.Statement",
 )} if {
 	iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
 } else := {lib.unknown_violation(
-	"S3-03",
+	control,
 	"Policy is not a JSON policy document (it does not parse as a JSON object), so whether it is public cannot be decided.",
 	"Policy",
 )} if {
@@ -188,7 +192,7 @@ no_public_policy(props, unk) := set() if {
 } else := {v |
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	not known_deny(s, unk)
-	v := public_statement(s, unk)
+	v := public_statement(control, noun, s, unk)
 }
 
 # A statement whose Effect is literally Deny, with no unknown entry that is even a
@@ -201,8 +205,8 @@ known_deny(s, unk) if {
 
 # One violation for a public statement, an unknown one for a statement that may
 # be public; undefined otherwise. Deny statements are never public.
-public_statement(s, unk) := lib.unknown_violation(
-	"S3-03",
+public_statement(control, noun, s, unk) := lib.unknown_violation(
+	control,
 	sprintf("%s is not knowable now (unresolved value); it must not Allow Principal * without a restricting condition.", [s.path]),
 	s.path,
 ) if {
@@ -214,28 +218,33 @@ public_statement(s, unk) := lib.unknown_violation(
 	who in {"public", "unknown"}
 	cond := iam.condition_class(s, unk)
 	cond != "restricting"
-	v := statement_verdict(s, eff, who, cond)
+	v := statement_verdict(control, noun, s, eff, who, cond)
 }
 
-statement_verdict(s, eff, who, cond) := lib.violation("S3-03", sprintf(
-	"%s allows everyone (%s) without a condition that pins a fixed, wildcard-free value of aws:SourceVpce, aws:SourceVpc, aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:userid, s3:DataAccessPointArn, s3:DataAccessPointAccount or aws:SourceIp (no broader than /8): the bucket policy is public as S3 Block Public Access defines it.",
-	[s.path, principal_text(s)],
+statement_verdict(control, noun, s, eff, who, cond) := lib.violation(control, sprintf(
+	"%s allows everyone (%s) without a condition that pins a fixed, wildcard-free value of aws:SourceVpce, aws:SourceVpc, aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:userid, s3:DataAccessPointArn, s3:DataAccessPointAccount or aws:SourceIp (no broader than /8): the %s is public as S3 Block Public Access defines it.",
+	[s.path, principal_text(s), noun],
 ), s.path) if {
 	eff == "allow"
 	who == "public"
 	cond == "none"
-} else := lib.unknown_violation("S3-03", sprintf(
+} else := lib.unknown_violation(control, sprintf(
 	"%s may allow everyone: its Effect, Principal or restricting condition is not knowable now (unresolved value).",
 	[s.path],
 ), s.path)
 
-principal_text(s) := sprintf("NotPrincipal %s", [principal_json(s.stmt.NotPrincipal)]) if {
+# "Principal *", "NotPrincipal {AWS: arn:...}": built by hand, because json.marshal
+# and %v do not write the same text in every engine (OPA escapes < and >).
+principal_text(s) := principal_words("NotPrincipal", s.stmt.NotPrincipal) if {
 	lib.field(s.stmt, "NotPrincipal") != null
-} else := sprintf("Principal %s", [principal_json(lib.field(s.stmt, "Principal"))])
+} else := principal_words("Principal", lib.field(s.stmt, "Principal"))
 
-# json.marshal without the HTML escaping OPA applies to <, > and & (regorus does
-# not): the message is the same on every engine, placeholders included.
-principal_json(v) := strings.replace_n({"\\u003c": "<", "\\u003e": ">", "\\u0026": "&"}, json.marshal(v))
+principal_words(member, p) := sprintf("%s %s", [member, p]) if {
+	is_string(p)
+} else := sprintf("%s {%s}", [member, concat("; ", parts)]) if {
+	is_object(p)
+	parts := sort([sprintf("%s: %s", [k, concat(", ", [x | some x in lib.values(v); is_string(x)])]) | some k, v in p])
+} else := member
 
 # ---------------------------------------------------------------------------
 # S3-04 Default encryption with a KMS key
@@ -300,7 +309,7 @@ customer_key_rule(e) if {
 	kms_algorithm(e)
 	not lib.unknown_at(e.obj, e.unk, "ServerSideEncryptionByDefault.SSEAlgorithm")
 	lib.set_or_unknown(e.obj, e.unk, "ServerSideEncryptionByDefault.KMSMasterKeyID")
-	not kms.aws_managed(e.obj.ServerSideEncryptionByDefault.KMSMasterKeyID)
+	not kms.aws_managed(object.get(e.obj, ["ServerSideEncryptionByDefault", "KMSMasterKeyID"], null))
 }
 
 unknown_algorithms(rules) := {lib.unknown_violation(
@@ -360,12 +369,12 @@ tls_only(props, unk) := set() if {
 	s.stmt.Action in {"*", "s3:*"}
 	s.stmt.Condition.Bool["aws:SecureTransport"] in {"false", false}
 	not strings.any_prefix_match(s.path, unk)
-	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
+	iam.resource_coverage(s, unk, bucket_name(props), name_known(props, unk)) == "yes"
 } else := set() if {
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	iam.tls_deny(s)
 	not iam.statement_unknown(s, unk)
-	iam.resource_coverage(s, unk, bucket_name(props, unk)) == "yes"
+	iam.resource_coverage(s, unk, bucket_name(props), name_known(props, unk)) == "yes"
 } else := {lib.unknown_violation(
 	"S3-05",
 	"Policy is not knowable now (unresolved value); it must Deny all S3 actions to Principal * when aws:SecureTransport is false.",
@@ -396,15 +405,21 @@ tls_only(props, unk) := set() if {
 	"Policy",
 )}
 
-# The bucket's name: "" when it is not knowable (CloudFormation generates it
-# when BucketName is omitted, or it is an unresolved value).
-bucket_name(props, unk) := n if {
+# The bucket's name as the document shows it: a placeholder when it is not
+# knowable (the CloudFormation source writes a policy Resource that names its own
+# bucket with the same placeholder text), "" when absent.
+bucket_name(props) := n if {
+	n := props.BucketName
+	is_string(n)
+} else := ""
+
+name_known(props, unk) if {
 	n := props.BucketName
 	is_string(n)
 	n != ""
 	not lib.opaque(n)
 	not lib.listed_unknown(unk, "BucketName")
-} else := ""
+} else := false
 
 tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.Policy), unk, "Policy")
 
@@ -412,20 +427,21 @@ tls_statement_unknown(props, unk) if iam.statements_unknown(iam.document(props.P
 # known part fits (a statement conditioned only on aws:SourceVpce, or allowing,
 # cannot be the TLS Deny whatever its unknown values are).
 tls_statement_unknown(props, unk) if {
-	name := bucket_name(props, unk)
+	name := bucket_name(props)
+	known := name_known(props, unk)
 	some s in iam.statements(iam.document(props.Policy), "Policy")
-	tls_candidate(s, unk, name)
+	tls_candidate(s, unk, name, known)
 }
 
-tls_candidate(s, unk, _) if iam.statement_unknown(s, unk)
+tls_candidate(s, unk, _, _) if iam.statement_unknown(s, unk)
 
-tls_candidate(s, unk, name) if {
+tls_candidate(s, unk, name, known) if {
 	not iam.statement_unknown(s, unk)
 	iam.effect(s, unk) in {"deny", "unknown"}
 	tls_principal_fits(s, unk)
 	tls_action_fits(s, unk)
 	iam.tls_condition_fits(s, unk)
-	iam.resource_coverage(s, unk, name) in {"yes", "unknown"}
+	iam.resource_coverage(s, unk, name, known) in {"yes", "unknown"}
 }
 
 tls_principal_fits(s, unk) if {
@@ -459,3 +475,89 @@ account_block_public_access(props, unk) := set() if {
 )} if {
 	bpa_absent(props)
 } else := bpa_flag_violations("S3-06", props, unk, "account-level")
+
+# ---------------------------------------------------------------------------
+# S3-07 ACLs disabled (bucket owner enforced)
+# ---------------------------------------------------------------------------
+
+# Absent ownership controls are the S3 default for new buckets (BucketOwnerEnforced)
+# before deploy/admission; at runtime and scan they mean the bucket has none
+# (ACLs in effect).
+ownership_enforced(props, unk, at_runtime) := set() if {
+	props.OwnershipControls.Rules[0].ObjectOwnership == "BucketOwnerEnforced"
+	count(props.OwnershipControls.Rules) == 1
+	not strings.any_prefix_match(unk, "OwnershipControls")
+	not strings.any_prefix_match("OwnershipControls", unk)
+} else := set() if {
+	not at_runtime
+	not props.OwnershipControls
+	not strings.any_prefix_match(unk, "OwnershipControls")
+	not strings.any_prefix_match("OwnershipControls", unk)
+} else := {lib.unknown_violation(
+	"S3-07",
+	"OwnershipControls is not knowable now (unresolved or omitted value); ObjectOwnership must be BucketOwnerEnforced (ACLs disabled).",
+	"OwnershipControls",
+)} if {
+	lib.unknown_at(props, unk, "OwnershipControls")
+	not is_object(object.get(props, "OwnershipControls", null))
+} else := set() if {
+	object.get(props, "OwnershipControls", null) == null
+	not at_runtime
+} else := {lib.violation(
+	"S3-07",
+	"OwnershipControls is missing: the bucket has no ownership controls, so ACLs grant access; set ObjectOwnership BucketOwnerEnforced to disable them.",
+	"OwnershipControls",
+)} if {
+	object.get(props, "OwnershipControls", null) == null
+} else := {lib.unknown_violation(
+	"S3-07",
+	"OwnershipControls.Rules is not knowable now (unresolved value); ObjectOwnership must be BucketOwnerEnforced.",
+	"OwnershipControls.Rules",
+)} if {
+	lib.unknown_at(props, unk, "OwnershipControls.Rules")
+	not is_array(object.get(props, ["OwnershipControls", "Rules"], null))
+} else := {lib.violation(
+	"S3-07",
+	"OwnershipControls.Rules has no rule: ObjectOwnership is not BucketOwnerEnforced, so ACLs stay in effect; add a rule with ObjectOwnership BucketOwnerEnforced.",
+	"OwnershipControls.Rules",
+)} if {
+	count(lib.elements(props, unk, "OwnershipControls.Rules")) == 0
+} else := {v |
+	some e in lib.elements(props, unk, "OwnershipControls.Rules")
+	v := ownership_violation(e)
+}
+
+ownership_violation(e) := lib.unknown_violation(
+	"S3-07",
+	sprintf("%s.ObjectOwnership is not knowable now (unresolved value); it must be BucketOwnerEnforced.", [e.path]),
+	concat(".", [e.path, "ObjectOwnership"]),
+) if {
+	lib.unknown_at(e.obj, e.unk, "ObjectOwnership")
+} else := lib.violation(
+	"S3-07",
+	sprintf("%s.ObjectOwnership %s: ACLs are not disabled, so they can still grant access; set it to BucketOwnerEnforced.", [e.path, lib.shown(e.obj, "ObjectOwnership", "unset")]),
+	concat(".", [e.path, "ObjectOwnership"]),
+) if {
+	object.get(e.obj, "ObjectOwnership", null) != "BucketOwnerEnforced"
+}
+
+# ---------------------------------------------------------------------------
+# S3-08 Access points block public access
+# ---------------------------------------------------------------------------
+
+# Absent configuration: AWS's default for a new access point (all four on). A
+# present one needs all four true (an omitted flag is false), and the access
+# point policy must not be public by the S3-03 rules.
+access_point_deny(props, unk) := access_point_block(props, unk) | public_policy("S3-08", "access point policy", props, unk)
+
+access_point_block(props, unk) := set() if {
+	bpa_all_on(props, unk)
+} else := {lib.unknown_violation(
+	"S3-08",
+	"PublicAccessBlockConfiguration is not knowable now (unresolved value); all four settings of the access point must be true.",
+	"PublicAccessBlockConfiguration",
+)} if {
+	bpa_unknown(props, unk)
+} else := set() if {
+	bpa_absent(props)
+} else := bpa_flag_violations("S3-08", props, unk, "access point")

@@ -207,7 +207,7 @@ test_public_principal_is_quoted_the_same_on_every_engine_s303 if {
 	st := allow_all({"Principal": {"AWS": ["*", "<unknown specific: AWS::AccountId>"], "Federated": "a&b"}})
 	some v in deny(bucket({"Policy": policy([st])}))
 	v.control == "S3-03"
-	contains(v.message, `(Principal {"AWS":["*","<unknown specific: AWS::AccountId>"],"Federated":"a&b"})`)
+	contains(v.message, `(Principal {AWS: *, <unknown specific: AWS::AccountId>; Federated: a&b})`)
 }
 
 test_specific_unknown_principal_is_not_public_s303 if {

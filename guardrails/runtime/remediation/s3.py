@@ -16,6 +16,7 @@ from guardrails.runtime.clients import call
 from guardrails.runtime.enrich import read_bucket
 from guardrails.runtime.errors import ResourceGone, RuntimeEnforcementError
 from guardrails.runtime.remediation.base import ActionResult, RemediationContext
+from guardrails.sources import s3_shape
 from guardrails.sources.s3_shape import PUBLIC_ACCESS_BLOCK_FLAGS
 
 ALL_BLOCKED = dict.fromkeys(PUBLIC_ACCESS_BLOCK_FLAGS, True)
@@ -23,7 +24,6 @@ PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
-KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 
 def _apply(
@@ -158,36 +158,53 @@ def remove_public_statements(
     )
 
 
+def encryption_failures(bucket: str, encryption: Any, ctx: RemediationContext) -> list[str]:
+    """The S3-04 messages (the Rego policy) for a bucket with this `BucketEncryption`: aws:kms without
+    a key or with an AWS managed key fails like no KMS at all, so the check is never re-implemented."""
+    properties: dict[str, Any] = {"BucketName": bucket}
+    if encryption is not None:
+        properties["BucketEncryption"] = encryption
+    document = {
+        "resource": {"type": "AWS::S3::Bucket", "name": bucket, "properties": properties},
+        "context": {"point": "runtime", "source": "live", "unknown": []},
+    }
+    (findings,) = ctx.decider.evaluator.evaluate_many([document])
+    if isinstance(findings, EngineError):
+        raise RuntimeEnforcementError(f"cannot evaluate the default encryption: {findings}")
+    return [f.message for f in findings if f.control == "S3-04" and not f.unknown]
+
+
 def put_kms_encryption(
     document: ResourceDocument, controls: list[str], ctx: RemediationContext
 ) -> ActionResult:
     key = ctx.config.kms_key_id
+    bucket = document.resource.name
 
     def needed(state: dict[str, Any]) -> str | None:
-        rules = (state.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []
-        algorithms = [(r.get("ServerSideEncryptionByDefault") or {}).get("SSEAlgorithm") for r in rules]
-        return None if any(a in KMS_ALGORITHMS for a in algorithms) else "no KMS default encryption"
+        failures = encryption_failures(bucket, state.get("BucketEncryption"), ctx)
+        return "no KMS default encryption with a customer-managed key" if failures else None
 
     def act(_: dict[str, Any]) -> None:
         if not key:
             raise RuntimeEnforcementError(
                 "runtime.kms_key_id is not configured: cannot set aws:kms encryption"
             )
+        wanted = {
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        }
+        still = encryption_failures(bucket, s3_shape.encryption_from_api(wanted), ctx)
+        if still:
+            raise RuntimeEnforcementError(f"runtime.kms_key_id would not fix S3-04: {still[0]}")
         call(
             ctx.clients.client("s3"),
             "PutBucketEncryption",
-            Bucket=document.resource.name,
-            ServerSideEncryptionConfiguration={
-                "Rules": [
-                    {
-                        "ApplyServerSideEncryptionByDefault": {
-                            "SSEAlgorithm": "aws:kms",
-                            "KMSMasterKeyID": key,
-                        },
-                        "BucketKeyEnabled": True,
-                    }
-                ]
-            },
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration=wanted,
         )
 
     return _apply("put-bucket-encryption", document, controls, ctx, needed, act)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,7 +349,7 @@ class _TemplateDocuments:
             if bucket is None:
                 entries.append(self._lone_policy(policy))
             elif isinstance(bucket.properties, dict):
-                document = self._policy_document(policy)
+                document = self._self_references(policy, bucket, self._policy_document(policy))
                 existing = bucket.properties.get("Policy")
                 bucket.properties["Policy"] = (
                     document if existing is None else merge_policies(existing, document)
@@ -416,6 +417,75 @@ class _TemplateDocuments:
         if not isinstance(policy.properties, dict):
             return Unknown(f"PolicyDocument of {policy.logical_id}")
         return policy_object(policy.properties.get("PolicyDocument"))
+
+    def _self_references(self, policy: _Entry, bucket: _Entry, document: Any) -> Any:
+        """The policy with each unresolved `Resource` that names its own bucket (`!GetAtt B.Arn`,
+        `!Sub ${B.Arn}/*`, `!Sub arn:${AWS::Partition}:s3:::${B}/*`, `!Join` of those parts) written as
+        `arn:<partition>:s3:::<the bucket's BucketName>` plus its literal tail, where an unknown name is
+        the same placeholder text as the bucket's `BucketName`: S3-05 can then see that its TLS Deny
+        covers this bucket although the name is not knowable before deploy."""
+        raw_document = _raw_property(self.resolver, policy.logical_id, "PolicyDocument")
+        if not isinstance(document, dict) or not isinstance(raw_document, dict):
+            return document
+        statements, raw_statements = document.get("Statement"), raw_document.get("Statement")
+        single = isinstance(statements, dict)
+        statements = [statements] if single else statements
+        raw_statements = [raw_statements] if isinstance(raw_statements, dict) else raw_statements
+        if not isinstance(statements, list) or not isinstance(raw_statements, list):
+            return document
+        if len(statements) != len(raw_statements):
+            return document
+        rewritten = [
+            self._statement_self_references(st, raw, bucket)
+            for st, raw in zip(statements, raw_statements, strict=True)
+        ]
+        if all(new is old for new, old in zip(rewritten, statements, strict=True)):
+            return document
+        return {**document, "Statement": rewritten[0] if single else rewritten}
+
+    def _statement_self_references(self, statement: Any, raw: Any, bucket: _Entry) -> Any:
+        if not isinstance(statement, dict) or not isinstance(raw, dict):
+            return statement
+        resources, raw_resources = statement.get("Resource"), raw.get("Resource")
+        listed = isinstance(resources, list)
+        resources = resources if listed else [resources]
+        raw_resources = raw_resources if isinstance(raw_resources, list) else [raw_resources]
+        if len(resources) != len(raw_resources):
+            return statement
+        out, changed = [], False
+        for value, raw_value in zip(resources, raw_resources, strict=True):
+            tail = (
+                _self_reference_tail(raw_value, bucket.logical_id, self._raw_name_text(bucket))
+                if isinstance(value, Unknown)
+                else None
+            )
+            if tail is None:
+                out.append(value)
+                continue
+            partition = self.resolver.pseudo.get("AWS::Partition")
+            partition = partition if isinstance(partition, str) else "aws"
+            out.append(f"arn:{partition}:s3:::{self._bucket_name_text(bucket)}{tail}")
+            changed = True
+        if not changed:
+            return statement
+        return {**statement, "Resource": out if listed else out[0]}
+
+    def _raw_name_text(self, bucket: _Entry) -> str | None:
+        """The bucket's BucketName as written (`Fn::Sub` text), when it is an expression."""
+        text = _expression_text(_raw_property(self.resolver, bucket.logical_id, "BucketName"))
+        return text if text is not None and "${" in text else None
+
+    @staticmethod
+    def _bucket_name_text(bucket: _Entry) -> str:
+        """The bucket's name as its document will show it (a placeholder when not knowable); a bucket
+        without BucketName gets one, the name CloudFormation generates."""
+        name = bucket.properties.get("BucketName")
+        if isinstance(name, str) and name:
+            return name
+        if not isinstance(name, Unknown):
+            name = Unknown(f"name CloudFormation generates for {bucket.logical_id}", specific=True)
+            bucket.properties["BucketName"] = name
+        return unknown_value(name.reason, specific=name.specific)
 
     def _lone_policy(self, policy: _Entry) -> _Entry:
         """A policy for a bucket outside the template: a bucket document that carries only `Policy`."""
@@ -528,6 +598,54 @@ class _Index:
             raw = _raw_property(resolver, entry.logical_id, self.name_field)
             if raw is not None:
                 self.by_expression.setdefault(_canonical(raw), entry)
+
+
+_SUB_TEXT_PARTITION = r"arn:(?:\$\{AWS::Partition\}|aws[a-z-]*):s3:::"
+
+
+def _self_reference_tail(raw: Any, logical_id: str, raw_name: str | None = None) -> str | None:
+    """The literal tail after a reference to bucket `logical_id`'s ARN in a raw `Resource` element
+    ("" or "/*"...), None when the element is not such a reference. `raw_name` is the bucket's
+    BucketName expression text: the same expression inside an ARN names the bucket too."""
+    text = _expression_text(raw)
+    if text is None:
+        return None
+    name = re.escape(logical_id)
+    same = f"|{_SUB_TEXT_PARTITION}{re.escape(raw_name)}" if raw_name else ""
+    match = re.fullmatch(rf"(?:{_SUB_TEXT_PARTITION}\$\{{{name}\}}|\$\{{{name}\.Arn\}}{same})([^$]*)", text)
+    if match is None or (match.group(1) and not match.group(1).startswith("/")):
+        return None
+    return match.group(1)
+
+
+def _expression_text(raw: Any) -> str | None:
+    """A raw intrinsic as `Fn::Sub` text (`{"Ref": "B"}` -> `${B}`, `GetAtt B.Arn` -> `${B.Arn}`, `Fn::Join`
+    of such parts), None for anything else."""
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, dict) or len(raw) != 1:
+        return None
+    ((key, value),) = raw.items()
+    if key == "Ref" and isinstance(value, str):
+        return "${" + value + "}"
+    if key == "Fn::GetAtt":
+        parts = value.split(".", 1) if isinstance(value, str) else value
+        if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+            return "${" + parts[0] + "." + parts[1] + "}"
+        return None
+    if key == "Fn::Sub":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and not value[1]:
+            return value[0]
+        return None
+    if key == "Fn::Join" and isinstance(value, list) and len(value) == 2:
+        delimiter, items = value
+        if not isinstance(delimiter, str) or not isinstance(items, list):
+            return None
+        texts = [_expression_text(item) for item in items]
+        return None if any(t is None for t in texts) else delimiter.join(texts)  # type: ignore[arg-type]
+    return None
 
 
 def _unknown_macro(transform: Any) -> str | None:
