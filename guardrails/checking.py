@@ -18,6 +18,9 @@ from guardrails.sources.notes import InputNote
 from guardrails.suppressions import SuppressionWarning
 
 CHUNKS_PER_JOB = 4
+PARALLEL_MIN_BYTES = 1_000_000
+"""Below this many bytes of input a worker pool costs more than it saves (each worker imports and
+compiles the bundle): smaller runs stay in one process whatever `jobs` says."""
 """Files are handed to the worker processes in contiguous chunks, several per worker so that one large
 file does not leave the other workers idle; results are merged back in chunk order."""
 
@@ -80,7 +83,7 @@ def run_check(
     # Paused in the parent also while workers run: a collection in the pool's result thread could
     # otherwise drop a regorus engine (pyo3-unsendable) that belongs to the main thread.
     with cyclic_gc_paused():
-        if parallel_ok and jobs > 1 and len(readable) > 1 and all(c.path != STDIN for c in readable):
+        if parallel_ok and jobs > 1 and _worth_a_pool(readable):
             loaded, decisions, warnings = _judge_in_processes(
                 candidates,
                 config,
@@ -114,6 +117,21 @@ def run_check(
 
 
 _ChunkResult = tuple[LoadedInputs, list[Decision], list[SuppressionWarning]]
+
+
+def _worth_a_pool(readable: list[Candidate]) -> bool:
+    """Two or more files, none of them standard input, with at least PARALLEL_MIN_BYTES between them."""
+    if len(readable) < 2 or any(c.path == STDIN for c in readable):
+        return False
+    total = 0
+    for candidate in readable:
+        try:
+            total += candidate.path.stat().st_size
+        except OSError:
+            continue  # reported when the file is read
+        if total >= PARALLEL_MIN_BYTES:
+            return True
+    return False
 
 
 def _judge_chunk_with(
@@ -156,9 +174,13 @@ def _judge_in_processes(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # 17 ms of imports a one-file check does not need
 
-    # fork: the workers start with everything already imported (a spawned worker imports it all again)
+    # forkserver, never fork: forking a process that runs other threads (a test runner, an SDK, a Lambda
+    # extension) can deadlock the child on a lock held by a thread that does not exist there. The server
+    # starts clean, imports the checker once, and forks each worker from that warm state.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["guardrails.checking"])
     chunks = _chunks(candidates, jobs * CHUNKS_PER_JOB)
     loaded = LoadedInputs()
     decisions: list[Decision] = []

@@ -31,6 +31,15 @@ VOLATILE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def pool_for_any_size(monkeypatch):
+    """These folders are small: let them use the worker pool anyway."""
+    from guardrails import checking
+
+    monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 0)
+
+
+
 def folder_of_templates(tmp_path: Path) -> Path:
     """Several templates (compliant, failing, with inline suppressions, a Terraform plan), a bad file
     and an unknown file among them, in sub-folders."""
@@ -141,3 +150,16 @@ def test_cyclic_gc_is_paused_during_the_batch_and_restored_after(monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_small_inputs_stay_in_one_process(tmp_path, monkeypatch):
+    from guardrails import checking
+
+    monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 1_000_000)
+    root = folder_of_templates(tmp_path)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool for a few kilobytes of input")
+
+    monkeypatch.setattr(checking, "_judge_in_processes", no_pool)
+    assert run_check([root], GuardrailsConfig(), jobs=4).decisions
