@@ -291,6 +291,9 @@ def seed(url: str, per_kind: int) -> tuple[Planted, Counter[str]]:
             s3.put_bucket_acl(Bucket=name, ACL="public-read")
         else:
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=dict.fromkeys(FLAGS, True))
+            s3.put_bucket_ownership_controls(  # ACLs disabled (S3-07)
+                Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+            )
             s3.put_bucket_encryption(
                 Bucket=name,
                 ServerSideEncryptionConfiguration={
