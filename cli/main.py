@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -209,22 +208,10 @@ def check(
         raise fail_input(str(exc)) from None
     for warning in run.config_warnings:
         click.echo(f"warning: {warning}", err=True)
-    from guardrails.cli.colour import colour_enabled
+    from guardrails.cli.report_writing import write_reports
 
-    for spec in outputs:
-        colour = spec.path is None and colour_enabled(sys.stdout)
-        options = {"colour": colour, "show_passed": show_passed, "quiet": quiet, "compact": compact}
-        try:
-            text = renderer(spec.format, **options)(run)
-        except OutputSpecError as exc:
-            raise fail_input(str(exc)) from None
-        if spec.path is not None:
-            try:
-                spec.path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise fail_input(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
-        else:
-            click.echo(text, nl=False)
+    options = {"show_passed": show_passed, "quiet": quiet, "compact": compact}
+    write_reports(outputs, lambda fmt, colour: renderer(fmt, colour=colour, **options)(run), fail_input)
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError

@@ -233,23 +233,15 @@ def scan(
             f"({', '.join(imported.groups) or 'no account/region'})",
             err=True,
         )
-    from guardrails.cli.colour import colour_enabled
+    from guardrails.cli.report_writing import write_reports
 
     from guardrails.scan.report import scan_renderer
 
-    for spec in outputs:
-        colour = spec.path is None and colour_enabled(sys.stdout)
-        try:
-            text = scan_renderer(spec.format, colour=colour, show_passed=show_passed)(result, actions)
-        except OutputSpecError as exc:
-            raise _fail(str(exc)) from None
-        if spec.path is not None:
-            try:
-                spec.path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise _fail(f"{spec.path}: cannot write the report: {exc.strerror or exc}") from None
-        else:
-            click.echo(text, nl=False)
+    write_reports(
+        outputs,
+        lambda fmt, colour: scan_renderer(fmt, colour=colour, show_passed=show_passed)(result, actions),
+        _fail,
+    )
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
         from guardrails.audit import AuditError
