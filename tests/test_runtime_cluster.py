@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from fixtures.events.builders import sagemaker_call
-from moto import mock_aws
+from test_runtime_processor import REGION, aws  # noqa: F401 (aws is a fixture)
 
 from guardrails.audit import AuditTrail, open_sink
-from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+from guardrails.runtime import RuntimeConfig, process_event
 
 ACCOUNT = "123456789012"  # moto's account
-REGION = "eu-west-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 GROUP = {
     "InstanceGroupName": "workers",
@@ -22,18 +21,6 @@ GROUP = {
     "ExecutionRole": ROLE,
     "LifeCycleConfig": {"SourceS3Uri": "s3://sagemaker-lifecycle/hp/", "OnCreate": "on_create.sh"},
 }
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield AwsClients(region=REGION)
 
 
 @pytest.fixture
