@@ -5,7 +5,7 @@
 - the controls table of README.md (the same catalog), in place.
 
 `python docs/gen_reference.py` rewrites both; `--check` exits 1 naming each page that is out of date
-(tests/test_docs.py runs the check).
+(tests/docs/test_docs.py runs the check).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ are integral (written as integers) or in [1e-4, 1e16), and object keys in the Ba
 Plane, the standard library's sorted, compact,
 non-ASCII-escaping `json.dumps` produces exactly the same bytes (same key order, same string escapes:
 both escape only `"`, `\\` and control characters, with the same short forms and lowercase `\\u00xx`).
-Anything else goes to `rfc8785`. tests/test_audit_chain.py checks both paths give identical bytes.
+Anything else goes to `rfc8785`. tests/audit/test_audit_chain.py checks both paths give identical bytes.
 """
 
 from __future__ import annotations

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# Interim: some test modules import fixtures from a test module of another area (tests/<area>/test_*.py);
+# the area folders are on sys.path until those fixtures move to support modules.
+for _area in sorted((REPO / "tests").iterdir()):
+    if _area.is_dir() and any(_area.glob("test_*.py")) and str(_area) not in sys.path:
+        sys.path.append(str(_area))
 CORPUS = SHARED / "corpus"
-SAMPLES = SHARED / "samples"
+FIXTURES = REPO / "tests" / "fixtures"
+# AWS payload samples (hook requests, EventBridge events) in the shapes the AWS documentation gives.
+SAMPLES = FIXTURES / "samples"
 
 
 def require(path: Path) -> Path:

@@ -1,8 +1,8 @@
 """Documents for the engine differential tests: what the real adapters build, plus seeded mutations.
 
 `corpus_documents()` reads, through the same adapters `check`, the hook and the runtime use, every input
-file the suite and its samples hold (tests/fixtures, examples/, ../shared/corpus, ../shared/samples),
-the CloudFormation Lambda Hook requests of tests/fixtures/hooks and ../shared/samples, the API requests
+file the suite and its samples hold (tests/fixtures, examples/, ../shared/corpus),
+the CloudFormation Lambda Hook requests of tests/fixtures/hooks and tests/fixtures/samples, the API requests
 of the source-parity tests, and templates of the benchmark generator. `mutations()` derives seeded
 variants from them: a field removed, a value marked unknown (and listed in `context.unknown`), a value
 of another JSON type, and principal / condition / ACL / encryption / KMS key / instance-type variants
@@ -26,9 +26,9 @@ INPUT_DIRS = [
     REPO / "tests" / "fixtures" / "events",
     REPO / "examples",
     SHARED / "corpus",
-    SHARED / "samples",
+    REPO / "tests" / "fixtures" / "samples",
 ]
-HOOK_DIRS = [REPO / "tests" / "fixtures" / "hooks", SHARED / "samples"]
+HOOK_DIRS = [REPO / "tests" / "fixtures" / "hooks", REPO / "tests" / "fixtures" / "samples"]
 BENCH_TEMPLATE_SIZES = (40, 200)
 
 ACCOUNT_ROLE = "arn:aws:iam::111122223333:role/r"

@@ -1,0 +1,308 @@
+"""The boto3 hook with moto: a deny verdict raises before the request leaves the process."""
+
+from __future__ import annotations
+
+import json
+import logging
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from admission_support import RecordingTrail, aws, aws_env, tls_only_policy  # noqa: F401 (aws is a fixture)
+from moto import mock_aws
+
+import guardrails
+from guardrails.admission import (
+    AdmissionConfig,
+    GuardrailEvaluationError,
+    GuardrailViolation,
+    install,
+    not_decidable_by_call,
+)
+from guardrails.audit import AuditWriteError
+
+REGION = "us-east-1"
+ROLE = "arn:aws:iam::111122223333:role/sm-notebook"
+KMS = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+COMPLIANT = {
+    "NotebookInstanceName": "research",
+    "InstanceType": "ml.t3.medium",
+    "RoleArn": ROLE,
+    "SubnetId": "subnet-0abc",
+    "SecurityGroupIds": ["sg-0abc"],
+    "KmsKeyId": KMS,
+    "DirectInternetAccess": "Disabled",
+    "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
+}
+NONCOMPLIANT = {"NotebookInstanceName": "scratch", "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
+PUBLIC_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-bkt/*"}
+    ],
+}
+TLS_ONLY = tls_only_policy("acme-bkt")
+
+
+@pytest.fixture
+def session(aws):
+    return boto3.Session(region_name=REGION)
+
+
+def notebooks(client) -> list[str]:
+    return [n["NotebookInstanceName"] for n in client.list_notebook_instances()["NotebookInstances"]]
+
+
+def test_compliant_notebook_goes_through_and_noncompliant_raises_with_nothing_created(session, decider):
+    hook = guardrails.install(session, decider=decider)
+    sagemaker = session.client("sagemaker")
+
+    sagemaker.create_notebook_instance(**COMPLIANT)
+    assert notebooks(sagemaker) == ["research"]
+
+    with pytest.raises(GuardrailViolation) as raised:
+        sagemaker.create_notebook_instance(**NONCOMPLIANT)
+    assert notebooks(sagemaker) == ["research"]  # nothing sent, nothing created
+    error = raised.value
+    assert error.decision.verdict == "deny" and error.controls == ["SM-04", "SM-05", "SM-14", "SM-20"]
+    assert str(error).startswith(
+        "CreateNotebookInstance scratch blocked by guardrails (SM-04, SM-05, SM-14, SM-20)"
+    )
+    assert f"decision_id={error.decision.decision_id}" in str(error)
+    hook.uninstall()
+
+
+def test_install_on_a_client_and_uninstall(aws, decider):
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    hook = install(sagemaker, decider=decider)
+    with pytest.raises(GuardrailViolation):
+        sagemaker.create_notebook_instance(**NONCOMPLIANT)
+    assert notebooks(sagemaker) == []
+    hook.uninstall()
+    sagemaker.create_notebook_instance(**NONCOMPLIANT)
+    assert notebooks(sagemaker) == ["scratch"]
+
+
+def test_uninstall_also_disarms_clients_copied_from_the_session(session, decider):
+    hook = install(session, decider=decider)
+    sagemaker = session.client("sagemaker")  # copies the session's handlers
+    hook.uninstall()
+    sagemaker.create_notebook_instance(**NONCOMPLIANT)
+    assert notebooks(sagemaker) == ["scratch"]
+
+
+def test_installing_twice_evaluates_each_call_once(session, decider):
+    trail = RecordingTrail()
+    install(session, decider=decider, audit=trail)
+    hook = install(session, decider=decider, audit=trail)  # e.g. a re-run notebook cell
+    session.client("sagemaker").create_notebook_instance(**COMPLIANT)
+    assert len(trail.records) == 1
+    hook.uninstall()
+
+
+def test_sagemaker_sdk_session_shape_covers_its_existing_client(session, decider):
+    existing = session.client("sagemaker")  # created before install, as sagemaker.Session does
+    sdk_session = SimpleNamespace(boto_session=session, sagemaker_client=existing, s3_client=None)
+    hook = install(sdk_session, decider=decider)
+    with pytest.raises(GuardrailViolation):
+        existing.create_notebook_instance(**NONCOMPLIANT)
+    with pytest.raises(GuardrailViolation):
+        session.client("sagemaker").create_notebook_instance(**NONCOMPLIANT)
+    hook.uninstall()
+
+
+def test_default_session_install(aws, decider, monkeypatch):
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    hook = install(decider=decider)
+    try:
+        with pytest.raises(GuardrailViolation):
+            boto3.client("sagemaker", region_name=REGION).create_notebook_instance(**NONCOMPLIANT)
+    finally:
+        hook.uninstall()
+
+
+def test_warn_controls_log_and_the_call_proceeds(session, decider, caplog):
+    hook = install(session, decider=decider)
+    sagemaker = session.client("sagemaker")
+    model = {
+        "ModelName": "m",
+        "ExecutionRoleArn": ROLE,
+        "PrimaryContainer": {"Image": "img:1"},
+        "VpcConfig": {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]},
+    }
+    with caplog.at_level(logging.WARNING, logger="guardrails.admission"):
+        sagemaker.create_model(**model)
+    assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == ["m"]
+    assert any("SM-08 [warn]" in r.getMessage() for r in caplog.records)
+    hook.uninstall()
+
+
+def test_public_bucket_policy_raises_and_is_not_applied(session, decider):
+    s3 = session.client("s3")
+    s3.create_bucket(Bucket="acme-bkt")
+    hook = install(session, decider=decider)
+    client = session.client("s3")
+    with pytest.raises(GuardrailViolation) as raised:
+        client.put_bucket_policy(Bucket="acme-bkt", Policy=json.dumps(PUBLIC_POLICY))
+    assert raised.value.controls == ["S3-03"]
+    with pytest.raises(client.exceptions.ClientError):
+        client.get_bucket_policy(Bucket="acme-bkt")  # NoSuchBucketPolicy: never sent
+    hook.uninstall()
+
+
+def test_aspects_a_partial_call_does_not_carry_do_not_block_it(session, decider, caplog):
+    """PutBucketPolicy carries only the policy: S3-01/S3-02/S3-04 are unknown on aspects the call does
+    not change, so they are logged and recorded but do not block."""
+    session.client("s3").create_bucket(Bucket="acme-bkt")
+    trail = RecordingTrail()
+    hook = install(session, decider=decider, audit=trail)
+    client = session.client("s3")
+    with caplog.at_level(logging.INFO, logger="guardrails.admission"):
+        client.put_bucket_policy(Bucket="acme-bkt", Policy=json.dumps(TLS_ONLY))
+    assert json.loads(client.get_bucket_policy(Bucket="acme-bkt")["Policy"]) == TLS_ONLY
+    (record,) = trail.records
+    assert {v.control for v in record.violations if v.unknown} == {"S3-01", "S3-02", "S3-04", "S3-07"}
+    assert record.verdict == "deny" and record.action.kind == "pass-request-partial"
+    assert sum("not decidable by this call" in r.getMessage() for r in caplog.records) == 4
+    hook.uninstall()
+
+
+def test_not_decidable_rule_covers_only_unknowns_on_aspects_the_request_lacks(decider):
+    from guardrails.sources.api_request import document_from_request
+
+    document = document_from_request("PutBucketAcl", {"Bucket": "b", "ACL": "public-read"}, point="admission")
+    decision = decider.decide(document)
+    undecidable = {v.control for v in not_decidable_by_call(decision, document)}
+    assert undecidable == {"S3-01", "S3-03", "S3-04", "S3-05", "S3-07"}  # S3-02 is carried by the call: it blocks
+    assert "S3-02" in {
+        v.control for v in decision.violations if v not in not_decidable_by_call(decision, document)
+    }
+
+
+def test_an_unknown_on_a_field_the_call_carries_still_blocks(session, decider):
+    hook = install(session, decider=decider)
+    with pytest.raises(GuardrailViolation) as raised:
+        session.client("sagemaker").create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
+    assert raised.value.controls == ["SM-17"] and raised.value.decision.violations[0].unknown
+    hook.uninstall()
+
+
+def test_describes_resolve_the_endpoint_config_when_configured(session, decider):
+    sagemaker = session.client("sagemaker")
+    sagemaker.create_model(
+        ModelName="m",
+        ExecutionRoleArn=ROLE,
+        PrimaryContainer={"Image": "img:1"},
+        VpcConfig={"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]},
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="cfg",
+        KmsKeyId=KMS,
+        ProductionVariants=[
+            {"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}
+        ],
+    )
+    hook = install(sagemaker, decider=decider, config=AdmissionConfig(describe_related_resources=True))
+    sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
+    assert [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]] == ["ep"]
+    hook.uninstall()
+
+
+def test_every_decision_is_audited_to_the_configured_sink(session, decider, tmp_path):
+    from guardrails.audit import open_sink, verify_sink
+
+    url = f"file://{tmp_path}/audit.jsonl"
+    hook = install(session, decider=decider, audit=[url])
+    sagemaker = session.client("sagemaker")
+    sagemaker.create_notebook_instance(**COMPLIANT)
+    with pytest.raises(GuardrailViolation):
+        sagemaker.create_notebook_instance(**NONCOMPLIANT)
+    hook.uninstall()
+    hook.trail.close()
+    with open_sink(url) as sink:
+        entries = [e.record for e in sink.read()]
+        assert verify_sink(sink).ok
+    assert [(e["verdict"], e["action"]["kind"], e["point"]) for e in entries] == [
+        ("allow", "pass-request", "admission"),
+        ("deny", "block-request", "admission"),
+    ]
+    assert entries[0]["actor"]["kind"] in {
+        "local-user",
+        "github-actions",
+        "gitlab-ci",
+        "codebuild",
+        "jenkins",
+    }
+
+
+def test_an_audit_failure_blocks_the_call(session, decider):
+    hook = install(session, decider=decider, audit=RecordingTrail(fail=True))
+    sagemaker = session.client("sagemaker")
+    with pytest.raises(AuditWriteError):
+        sagemaker.create_notebook_instance(**COMPLIANT)
+    assert notebooks(sagemaker) == []
+    hook.uninstall()
+
+
+def test_a_request_that_cannot_be_judged_is_blocked_even_with_fail_open(session, decider):
+    request = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}  # no NotebookInstanceName
+    for config in (None, AdmissionConfig(fail_open=True)):
+        hook = install(session, decider=decider, config=config)
+        with pytest.raises(GuardrailEvaluationError) as raised:
+            session.client("sagemaker").create_notebook_instance(**request)
+        assert raised.value.decision.verdict == "error"
+        hook.uninstall()
+
+
+def test_an_infrastructure_failure_fails_closed_unless_fail_open(session, decider, caplog, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    def outage(document, today=None):
+        raise EndpointConnectionError(endpoint_url="https://opa.internal")
+
+    monkeypatch.setattr(decider, "decide", outage)
+    hook = install(session, decider=decider)
+    with pytest.raises(GuardrailEvaluationError):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
+    hook.uninstall()
+
+    hook = install(session, decider=decider, config=AdmissionConfig(fail_open=True))
+    with caplog.at_level(logging.WARNING, logger="guardrails.admission"):
+        session.client("sagemaker").create_notebook_instance(**COMPLIANT)
+    assert any("fail_open" in r.getMessage() for r in caplog.records)
+    hook.uninstall()
+
+
+def test_install_refuses_what_it_cannot_hook(decider):
+    with pytest.raises(TypeError, match="cannot install"):
+        install(object(), decider=decider)
+
+
+def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
+    """CreateBucket cannot set encryption or a policy: those are judged when PutBucketEncryption /
+    PutBucketPolicy are called (hooked too), so the SDK's default_bucket() keeps working."""
+    import boto3
+
+    from guardrails.admission import install
+
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        hook = install(client)
+        decision = hook.check("s3", "CreateBucket", {"Bucket": "acme-new"}, region="us-east-1")
+        assert "S3-04" in {v.control for v in decision.violations}  # still reported and audited
+        client.create_bucket(Bucket="acme-new")  # not blocked
+        import pytest as _pytest
+
+        from guardrails.admission import GuardrailViolation
+
+        with _pytest.raises(GuardrailViolation):
+            client.create_bucket(Bucket="acme-public", ACL="public-read")  # S3-02 is this call's
+        with _pytest.raises(GuardrailViolation):
+            client.put_bucket_encryption(
+                Bucket="acme-new",
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+            )
+        hook.uninstall()

@@ -1,0 +1,57 @@
+"""The CloudFormation benchmark (bench/generate_templates.py, bench/check_bench.py): guardrails finds every
+violation planted in the generated 100-resource template and reports nothing else, and the bench measures
+the guardrails installed next to the interpreter that runs it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from guardrails.checking import run_check
+from guardrails.config import GuardrailsConfig
+from guardrails.report.json_report import render_json
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench"))
+
+import check_bench  # noqa: E402
+import generate_templates  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def bench_100(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, object]:
+    template, manifest_path = generate_templates.write_template(100, tmp_path_factory.mktemp("bench"))
+    manifest = json.loads(manifest_path.read_text())
+    run = run_check([template], GuardrailsConfig())
+    pairs, others, unknown = check_bench.guardrails_findings(json.loads(render_json(run)))
+    return manifest, check_bench.score(pairs, manifest), others
+
+
+def test_every_planted_violation_is_found(bench_100) -> None:
+    manifest, result, _ = bench_100
+    assert result["planted"] == manifest["counts"]["planted"] > 20
+    assert result["missed"] == []
+    assert result["derived_found"] == result["derived"] > 0
+
+
+def test_no_false_positive_outside_the_known_s3_05_gap(bench_100) -> None:
+    _, result, others = bench_100
+    assert set(others) <= {"S3-05"}, others
+    assert all(control == "S3-05" for _, control in result["false_positive_pairs"])
+
+
+def test_no_false_positive_at_all(bench_100) -> None:
+    _, result, others = bench_100
+    assert result["false_positives"] == 0 and not others, result["false_positive_pairs"]
+
+
+def test_the_bench_runs_the_guardrails_next_to_its_interpreter(tmp_path: Path, monkeypatch) -> None:
+    stray = tmp_path / "guardrails"
+    stray.write_text("#!/bin/sh\nexit 0\n")
+    stray.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    (command,) = check_bench.guardrails_command()
+    assert Path(command) == Path(sys.executable).with_name("guardrails")
