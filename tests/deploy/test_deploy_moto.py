@@ -20,7 +20,7 @@ from lambda_zip_support import FIXTURES, guardrails_command, invoke, lambda_runt
 from moto_server_support import client
 from readme_commands import sam_deploy
 
-pytestmark = pytest.mark.lambda_zip
+pytestmark = [pytest.mark.lambda_zip, pytest.mark.slow]
 ACCOUNT = "123456789012"  # moto's account
 CONFIG_PARAMETER = "/guardrails/config"
 

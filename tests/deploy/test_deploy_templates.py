@@ -26,6 +26,8 @@ from guardrails.resource_kinds import (
     SAGEMAKER_BY_STATE_CHANGE,
 )
 
+pytestmark = pytest.mark.slow  # cfn-lint, SAM translation and parliament on every template
+
 REQUIRED = {
     "runtime.yaml": {"AuditSinks": "dynamodb://audit-table,s3://audit-bucket/audit",
                      "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer",

@@ -13,7 +13,7 @@ from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip 
 from guardrails.packaging import PackageError, build_lambda_zip
 from guardrails.packaging.lambda_zip import runtime_requirements
 
-pytestmark = pytest.mark.lambda_zip
+pytestmark = [pytest.mark.lambda_zip, pytest.mark.slow]
 
 MAX_ZIP_BYTES = 15_000_000
 STATE_CHANGE = json.loads((FIXTURES / "events" / "sagemaker-NotebookInstanceStateChange.json").read_text())
