@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from guardrails.audit import ActionTaken, AuditTrail, SourceRef, actor_from_principal
 from guardrails.audit.record import Actor as AuditActor
 from guardrails.decider import Decider
-from guardrails.decision import Decision, ResourceRef, input_digest
+from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
@@ -309,21 +309,12 @@ def _malformed(
     ct_id = (
         detail.get("eventID") if isinstance(detail, dict) and isinstance(detail.get("eventID"), str) else None
     )
-    data = event if isinstance(event, dict) else {"event": repr(event)[:10000]}
-    try:
-        digest = input_digest(data)
-    except Exception:  # noqa: BLE001 - an event that cannot even be canonicalised is still recorded
-        digest = input_digest({"event": repr(event)[:10000]})
-    decision = Decision(
+    decision = decider.error_decision(
+        exc,
         resource=ResourceRef(type="AWS::Events::Event", name=event_id or ct_id or "unknown"),
-        verdict="error",
-        error=str(exc),
         point="runtime",
         source="cloudtrail",
-        input_digest=digest,
-        bundle_digest=decider.bundle.digest,
-        bundle_version=decider.bundle.version,
-        engine=decider._engine_info,
+        subject=event if isinstance(event, dict) else {"event": repr(event)[:10000]},
     )
     if trail is not None:
         trail.record(

@@ -248,6 +248,7 @@ def run_scan(
         documents=[d for _, d in documents],
         files_checked=list(scan.shards),
         errors=errors,
+        unjudged=decider.unjudged(errors, point="scan", source="live"),
         unknown_blocks=decider.config.unknown != "warn",
     )
     scan.shard_of = {i: shard for i, (shard, _) in enumerate(documents)}
