@@ -14,9 +14,10 @@ GuardrailsError
 
 At the edges:
 - the CLI prints any `GuardrailsError` once, without a traceback, and exits 2 (`EXIT_ERROR`);
-- a Lambda acknowledges an `InputError` (the event is recorded as an `error` decision; retrying the same
-  bad event cannot help) and raises everything else, so the platform retries it and finally hands it to
-  the DLQ. `retryable` says which errors a retry can fix (transient AWS, audit sink, infrastructure);
+- a Lambda acknowledges an `InputError` other than a `ConfigError` (the event is recorded as an `error`
+  decision; retrying the same bad event cannot help) and raises everything else, so the platform retries
+  it and finally hands it to the DLQ. `retryable` says which errors a retry can fix (transient AWS,
+  audit sink, infrastructure);
 - `admission.fail_open` may only let an `InfrastructureError` (an outage, not the request's content) pass.
 
 The existing classes keep their names and modules (`guardrails.config.ConfigError`,
@@ -87,8 +88,10 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def acknowledged_by_lambda(exc: BaseException) -> bool:
-    """A Lambda answers (records and acknowledges) rather than raises: bad input a retry cannot fix."""
-    return isinstance(exc, InputError)
+    """A Lambda answers (records and acknowledges) rather than raises: a bad event a retry cannot fix.
+    A bad deployment configuration is not the event's fault: raised, the events wait in the retry / DLQ
+    until the configuration is fixed."""
+    return isinstance(exc, InputError) and not isinstance(exc, ConfigError)
 
 
 __all__ = [

@@ -23,7 +23,6 @@ from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
-from guardrails.runtime.errors import TransientAwsError
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
@@ -221,19 +220,17 @@ def _process_document(
 def _import_to_security_hub(
     decision: Decision, parsed: ParsedEvent, decider: Decider, clients: AwsClients
 ) -> None:
-    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure is retried."""
-    from guardrails.securityhub import SecurityHubError, import_to_security_hub
+    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure raises
+    SecurityHubError, a retryable AwsError: the platform retries the event."""
+    from guardrails.securityhub import import_to_security_hub
 
-    try:
-        import_to_security_hub(
-            [decision],
-            clients.client("securityhub"),
-            decider.bundle.catalog,
-            account=parsed.account,
-            region=parsed.region,
-        )
-    except SecurityHubError as exc:
-        raise TransientAwsError("BatchImportFindings", str(exc)) from exc
+    import_to_security_hub(
+        [decision],
+        clients.client("securityhub"),
+        decider.bundle.catalog,
+        account=parsed.account,
+        region=parsed.region,
+    )
 
 
 def plan_actions(

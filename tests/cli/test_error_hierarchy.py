@@ -141,6 +141,10 @@ def test_lambda_acknowledges_bad_input_and_retries_the_rest() -> None:
     assert not acknowledged_by_lambda(denied)  # raised: the DLQ keeps the event
     assert not is_retryable(SinkURLError("bad sink"))
     assert is_retryable(ConnectionError("reset")) and not is_retryable(ValueError("x"))
+    from guardrails.config_source import ConfigSourceError
+
+    unreadable = ConfigSourceError("ssm:/guardrails/config: ThrottlingException")
+    assert not acknowledged_by_lambda(unreadable) and is_retryable(unreadable)  # not the event's fault
 
 
 def test_cli_exits_2_with_the_message_for_an_error_of_every_branch(tmp_path, monkeypatch) -> None:
