@@ -1,5 +1,6 @@
-"""SageMaker job requests as boto3 sends them (defaults and secured variants), for the kinds CloudFormation
-lacks: shared by the source parity tests and the runtime Stop*Job tests (no tests here)."""
+"""SageMaker requests as boto3 sends them (no tests here): notebook instances (the admission tests and
+bench/hook_bench.py), and jobs (defaults and secured variants) for the kinds CloudFormation lacks (the source
+parity tests and the runtime Stop*Job tests)."""
 
 KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ROLE = "arn:aws:iam::111122223333:role/sm-exec"
@@ -73,6 +74,19 @@ COMPILATION = {
     "OutputConfig": {"S3OutputLocation": "s3://b/compiled", "TargetDevice": "ml_c5"},
     "StoppingCondition": {"MaxRuntimeInSeconds": 900},
 }
+# Notebook instance properties (a CreateNotebookInstance request less its name, or the CloudFormation
+# resource's properties): one that passes every control, one with only the required properties.
+COMPLIANT_NOTEBOOK = {
+    "InstanceType": "ml.t3.medium",
+    "RoleArn": ROLE,
+    "SubnetId": "subnet-0abc",
+    "SecurityGroupIds": ["sg-0abc"],
+    "KmsKeyId": KMS,
+    "DirectInternetAccess": "Disabled",
+    "RootAccess": "Disabled",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
+}
+OPEN_NOTEBOOK = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 LABELING = {
     "LabelingJobName": "label",
     "LabelAttributeName": "label",
@@ -95,4 +109,12 @@ LABELING = {
         "LabelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:eu-west-1:027400017018:labeling-job-algorithm-specification/image-classification",
         "LabelingJobResourceConfig": {},
     },
+}
+# A HyperPod cluster instance group (CreateCluster).
+CLUSTER_GROUP = {
+    "InstanceGroupName": "workers",
+    "InstanceType": "ml.p5.48xlarge",
+    "InstanceCount": 2,
+    "ExecutionRole": ROLE,
+    "LifeCycleConfig": {"SourceS3Uri": "s3://b/lifecycle/", "OnCreate": "on_create.sh"},
 }
