@@ -174,21 +174,22 @@ class Decider:
         point, source = document.context.point, document.context.source
         if isinstance(result, EngineError):
             return self._error(str(result), ref, point, source, digest, is_infrastructure_failure(result))
-        common = {
-            "resource": ref,
-            "point": point,
-            "source": source,
-            "input_digest": digest,
-            "bundle_digest": self.bundle.digest,
-            "bundle_version": self.bundle.version,
-            "engine": self._engine_info,
-        }
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
         if violations:
             violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
-        return Decision(violations=violations, verdict=verdict_for(violations), **common)
+        return Decision(
+            resource=ref,
+            violations=violations,
+            verdict=verdict_for(violations),
+            point=point,
+            source=source,
+            input_digest=digest,
+            bundle_digest=self.bundle.digest,
+            bundle_version=self.bundle.version,
+            engine=self._engine_info,
+        )
 
     def _enforcement(self, control: str, policy_default: str | None) -> str:
         info = self.bundle.catalog.by_id.get(control)

@@ -504,11 +504,14 @@ class _Invocation:
         infrastructure: bool | None = None,
     ) -> Decision:
         """The `error` decision (Decider.error_decision) about `document`, or about the request itself."""
-        where = {"point": "admission", "source": "cloudformation", "infrastructure": infrastructure}
-        if document is not None:
-            return self.decider.error_decision(error, document=document, **where)
         return self.decider.error_decision(
-            error, resource=self._subject_ref(), subject=self.raw_event, **where
+            error,
+            document=document,
+            resource=None if document is not None else self._subject_ref(),
+            point="admission",
+            source="cloudformation",
+            subject=None if document is not None else self.raw_event,
+            infrastructure=infrastructure,
         )
 
     def _subject_ref(self) -> ResourceRef:

@@ -80,7 +80,8 @@ def block_to_put(
     """The Block Public Access configuration to put: the flags already on, plus every flag a failing
     path of `controls` names (`PublicAccessBlockConfiguration.<flag>`; all four when the path is the
     configuration itself). Raises when the policy would still fail the result."""
-    current = state.get(BLOCK) if isinstance(state.get(BLOCK), dict) else {}
+    block = state.get(BLOCK)
+    current: dict[str, Any] = block if isinstance(block, dict) else {}
     wanted = {flag: current.get(flag) is True for flag in PUBLIC_ACCESS_BLOCK_FLAGS}
     for finding in ctx.failing(resource_type, name, state, controls):
         flag = (finding.path or "").removeprefix(BLOCK).removeprefix(".")
