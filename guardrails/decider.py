@@ -121,17 +121,20 @@ class Decider:
     def _error(
         self, message: str, resource: ResourceRef, point: str, source: str, digest: str, infrastructure: bool
     ) -> Decision:
+        outcome = {"verdict": "error", "error": message, "infrastructure_failure": infrastructure}
+        return self._made(resource, point, source, digest, **outcome)
+
+    def _made(self, resource: ResourceRef, point: str, source: str, digest: str, **outcome: Any) -> Decision:
+        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error."""
         return Decision(
             resource=resource,
-            verdict="error",
-            error=message,
-            infrastructure_failure=infrastructure,
             point=point,
             source=source,
             input_digest=digest,
             bundle_digest=self.bundle.digest,
             bundle_version=self.bundle.version,
             engine=self._engine_info,
+            **outcome,
         )
 
     def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
@@ -179,17 +182,7 @@ class Decider:
         if violations:
             violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
-        return Decision(
-            resource=ref,
-            violations=violations,
-            verdict=verdict_for(violations),
-            point=point,
-            source=source,
-            input_digest=digest,
-            bundle_digest=self.bundle.digest,
-            bundle_version=self.bundle.version,
-            engine=self._engine_info,
-        )
+        return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
 
     def _enforcement(self, control: str, policy_default: str | None) -> str:
         info = self.bundle.catalog.by_id.get(control)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from admission_support import RecordingTrail, aws  # noqa: F401 (aws is a fixture)
+from admission_support import RecordingTrail
 
 from guardrails.admission import GuardrailEvaluationError, handle_hook_request, install
 from guardrails.audit import open_sink
@@ -104,7 +104,7 @@ def test_cloudformation_hook_answers_a_malformed_request_with_an_error_decision(
     assert [r.decision_id for r in trail.records] == [made[0].decision_id]
 
 
-def test_boto3_hook_blocks_a_request_it_cannot_judge_with_an_error_decision(aws, decider, made):  # noqa: F811
+def test_boto3_hook_blocks_a_request_it_cannot_judge_with_an_error_decision(aws, decider, made):
     session = boto3.session.Session(region_name="eu-west-1")
     trail = RecordingTrail()
     hook = install(session, decider=decider, audit=trail)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
+from runtime_support import ACCOUNT, REGION
 
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
@@ -20,27 +20,16 @@ from guardrails.runtime.remediation import RemediationContext
 from guardrails.runtime.remediation.account import put_account_public_access_block
 from guardrails.runtime.remediation.s3 import acl_private, put_public_access_block
 
-ACCOUNT = "123456789012"  # moto's account
-REGION = "eu-west-1"
 BUCKET = "acme-remediation-policy"
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 AUTHENTICATED = 'uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"'
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        clients = AwsClients(region=REGION)
-        clients.client("s3").create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        yield clients
+def bucket(aws: AwsClients) -> str:
+    """The bucket the tests remediate, on moto (the `aws` fixture, tests/conftest.py)."""
+    aws.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return BUCKET
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +72,7 @@ def _block(clients: AwsClients) -> dict[str, bool]:
     return {flag: got.get(flag, False) for flag in FLAGS}
 
 
-def test_bucket_block_public_access_puts_the_flags_the_policy_requires(aws, decider, changed_policy):
+def test_bucket_block_public_access_puts_the_flags_the_policy_requires(aws, bucket, decider, changed_policy):
     s3 = aws.client("s3")
     s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=dict.fromkeys(FLAGS, False))
 
@@ -98,12 +87,12 @@ def test_bucket_block_public_access_puts_the_flags_the_policy_requires(aws, deci
     assert shipped.outcome == "succeeded" and _block(aws) == dict.fromkeys(FLAGS, True)
 
 
-def test_flags_already_on_stay_on_and_a_missing_configuration_gets_all_the_policy_names(aws, decider):
+def test_flags_already_on_stay_on_and_a_missing_configuration_gets_all_the_policy_names(aws, bucket, decider):
     result = put_public_access_block(_bucket(), ["S3-01"], _ctx(aws, decider))  # moto: no configuration
     assert result.outcome == "succeeded" and _block(aws) == dict.fromkeys(FLAGS, True)
 
 
-def test_acl_counts_as_public_what_the_policy_counts(aws, decider, changed_policy):
+def test_acl_counts_as_public_what_the_policy_counts(aws, bucket, decider, changed_policy):
     s3 = aws.client("s3")
     s3.put_bucket_acl(Bucket=BUCKET, GrantRead=AUTHENTICATED)
 
@@ -116,7 +105,7 @@ def test_acl_counts_as_public_what_the_policy_counts(aws, decider, changed_polic
     assert not any("AuthenticatedUsers" in str(g) for g in s3.get_bucket_acl(Bucket=BUCKET)["Grants"])
 
 
-def test_account_block_public_access_follows_the_policy_too(aws, decider, changed_policy):
+def test_account_block_public_access_follows_the_policy_too(aws, bucket, decider, changed_policy):
     s3control = aws.client("s3control")
     three = {**dict.fromkeys(FLAGS, True), "RestrictPublicBuckets": False}
     s3control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=three)
