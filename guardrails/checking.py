@@ -235,7 +235,7 @@ def record_check_run(
     `signing_key` (a key URL; default GUARDRAILS_AUDIT_KEY) signs the records."""
     from guardrails.audit import ActionTaken, AuditTrail, current_actor
 
-    def gate_action(decision) -> ActionTaken:
+    def gate_action(decision: Decision) -> ActionTaken:
         blocked = decision.verdict in ("deny", "error")
         return ActionTaken(kind="fail-pipeline" if blocked else "pass-pipeline", outcome="succeeded")
 

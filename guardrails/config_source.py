@@ -134,7 +134,7 @@ class ConfigSource:
         if not bucket or not key:
             raise ConfigSourceError(f"{ENV_LOCATION}: {url!r} is not s3://bucket/key")
         try:
-            body = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+            body: bytes = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
             return body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigSourceError(f"{url}: the config is not UTF-8 text: {exc}") from exc
@@ -210,7 +210,7 @@ def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
         config.runtime.sns_topic_arn = topic
     key = os.environ.get(ENV_AUDIT_KEY, "").strip()
     if key and "signing_key" in type(config.audit).model_fields and not config.audit.signing_key:
-        config.audit.signing_key = key  # type: ignore[attr-defined]
+        config.audit.signing_key = key
     return config
 
 

@@ -45,7 +45,9 @@ def scan_prefix(execution: str) -> str:
     return f"scans/{execution}"
 
 
-def plan(settings: PlanSettings, execution: str, *, session: Any, endpoint_url: str | None = None) -> dict:
+def plan(
+    settings: PlanSettings, execution: str, *, session: Any, endpoint_url: str | None = None
+) -> dict[str, Any]:
     """Write the shard items; return where they are (the Map's ItemReader input) and how many."""
     accounts = organization_accounts(
         session,
