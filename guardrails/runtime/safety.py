@@ -64,9 +64,9 @@ def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]
     tags = dict(res.tags)
     try:
         if res.type == "AWS::S3::Bucket":
-            from guardrails.runtime.enrich import read_bucket_tags
+            from guardrails.runtime.enrich import reader
 
-            tags.update(read_bucket_tags(res.name, clients))
+            tags.update(reader(clients).bucket_tags(res.name))
         elif is_service_arn(res.arn, "sagemaker"):
             listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
             tags.update({t["Key"]: t["Value"] for t in listed})
