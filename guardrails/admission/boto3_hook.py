@@ -194,7 +194,9 @@ class Boto3Hook:
             return None, self._error_decision(service, operation, params, region, str(exc))
         try:
             if self.settings.describe_related_resources:
-                complete_references([document], AwsDescriber(lambda s: self._client(s, region)))
+                client_for = lambda service: self._client(service, region)  # noqa: E731
+                describer = AwsDescriber(client_for, account=self.account, region=region)
+                complete_references([document], describer)
             return document, self.decider.decide(document)
         except Exception as exc:  # a bug must not let the request through
             logger.exception("guardrails: unexpected error while deciding %s", operation)

@@ -462,7 +462,9 @@ class _Invocation:
     def _describer(self, request: HookRequest) -> RelatedResourceDescriber | None:
         if not self.settings.describe_related_resources:
             return None
-        return self.describe or AwsDescriber.from_session(region=self._region(request))
+        return self.describe or AwsDescriber.from_session(
+            region=self._region(request), account=request.aws_account_id
+        )
 
     def _actor(self) -> Actor:
         if self.actor is not None:

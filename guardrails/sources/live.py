@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -76,6 +77,46 @@ def explicit_absence(properties: dict[str, Any]) -> dict[str, Any]:
     out = dict(properties)
     out.setdefault("PublicAccessBlockConfiguration", dict.fromkeys(s3_shape.PUBLIC_ACCESS_BLOCK_FLAGS, False))
     return out
+
+
+RelatedRead = Callable[[ResourceKind, str], "ResourceDocument | None"]
+"""Reads one referenced resource: (kind, name) -> its document, None when not known."""
+
+
+def follow_references(
+    kind: ResourceKind,
+    properties: dict[str, Any],
+    read: RelatedRead,
+    known: dict[str, ResourceDocument] | None = None,
+) -> dict[str, ResourceDocument]:
+    """The resources `properties` reference (the kind's `references`, followed on through what they
+    reference: Endpoint -> EndpointConfig -> Models), keyed as the policies look them up, read with `read`.
+    Those in `known` (or in a known document's own `related`) are not read again, but what they reference
+    is followed. A reference that is not a name (an unknown placeholder) is never read; one `read` cannot
+    answer is left out (SM-17 then reports it unknown)."""
+    known = known or {}
+    related: dict[str, ResourceDocument] = {}
+    seen: set[str] = set()
+    pending: list[tuple[ResourceKind, dict[str, Any], dict[str, ResourceDocument]]] = [(kind, properties, {})]
+    while pending:
+        holder, values, holder_known = pending.pop(0)
+        for reference in holder.references:
+            target = BY_TYPE[reference.to]
+            for name in reference.values(values):
+                if not isinstance(name, str) or not name or is_unknown_value(name):
+                    continue
+                key = ResourceDocument.related_key(target.type, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                found = holder_known.get(key) or known.get(key)
+                if found is None:
+                    found = read(target, name)
+                    if found is None:
+                        continue
+                    related[key] = found
+                pending.append((target, found.resource.properties, found.related))
+    return related
 
 
 class LiveReader:
@@ -147,36 +188,8 @@ class LiveReader:
     def related_of(
         self, kind: ResourceKind, properties: dict[str, Any], known: dict[str, ResourceDocument] | None = None
     ) -> dict[str, ResourceDocument]:
-        """The resources `properties` reference (the kind's `references`, followed on through what they
-        reference: Endpoint -> EndpointConfig -> Models), keyed as the policies look them up; those in
-        `known` are not read again. A reference that is not a name (an unknown placeholder) is never read;
-        one that does not exist is left out (SM-17 then reports unknown); one that cannot be read is left
-        out too, or with on_error="raise" raises."""
-        known = known or {}
-        related: dict[str, ResourceDocument] = {}
-        seen: set[str] = set()
-        pending: list[tuple[ResourceKind, dict[str, Any], dict[str, ResourceDocument]]] = [
-            (kind, properties, {})
-        ]
-        while pending:
-            holder, values, holder_known = pending.pop(0)
-            for reference in holder.references:
-                target = BY_TYPE[reference.to]
-                for name in reference.values(values):
-                    if not isinstance(name, str) or not name or is_unknown_value(name):
-                        continue
-                    key = ResourceDocument.related_key(target.type, name)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    found = holder_known.get(key) or known.get(key)
-                    if found is None:
-                        found = self.related(target, name)
-                        if found is None:
-                            continue
-                        related[key] = found
-                    pending.append((target, found.resource.properties, found.related))
-        return related
+        """The resources `properties` reference, read live: `follow_references` with this reader."""
+        return follow_references(kind, properties, self.related, known)
 
     def related(self, kind: ResourceKind, name: str) -> ResourceDocument | None:
         """One referenced resource (cached); None when it does not exist, or cannot be read and
