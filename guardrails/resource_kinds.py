@@ -89,6 +89,8 @@ class ResourceKind:
     """S3 kinds: aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""
     gone_codes: tuple[str, ...] = ()
     """Error codes of a live read meaning the resource itself does not exist (besides the generic ones)."""
+    securityhub_type: str = "Other"
+    """The Security Hub (ASFF) resource type; `Other` where ASFF has none."""
     read_live: bool = False
     """Runtime always reads the live resource: its events carry one aspect (buckets, the account block),
     or it is judged through the resources it references (endpoints)."""
@@ -265,6 +267,7 @@ KINDS: tuple[ResourceKind, ...] = (
         cfn=True,
         state_change="SageMaker Notebook Instance State Change",
         describe_renames={"SecurityGroups": "SecurityGroupIds"},
+        securityhub_type="AwsSageMakerNotebookInstance",
         stop="StopNotebookInstance",
         active_statuses=("Pending", "InService", "Updating"),
         delete="DeleteNotebookInstance",
@@ -377,6 +380,7 @@ KINDS: tuple[ResourceKind, ...] = (
             "Tags": ("GetBucketTagging", "NoSuchTagSet"),
         },
         gone_codes=("NoSuchBucket", "404"),
+        securityhub_type="AwsS3Bucket",
         read_live=True,
         event_names={
             "CreateBucket": "CreateBucket",
@@ -403,6 +407,7 @@ KINDS: tuple[ResourceKind, ...] = (
         },
         describe="GetPublicAccessBlock",
         aspect_reads={"PublicAccessBlockConfiguration": _PUBLIC_ACCESS_BLOCK_READ},
+        securityhub_type="AwsAccount",
         read_live=True,
     ),
     ResourceKind(
@@ -435,6 +440,10 @@ CLOUDTRAIL_EVENTS: dict[tuple[str, str], tuple[ResourceKind, str]] = {
     for source in k.sources
 }
 """(eventSource, eventName) -> (kind, the API operation whose request the event mirrors)."""
+REFERENCED_TYPES: tuple[str, ...] = tuple(dict.fromkeys(r.to for k in KINDS for r in k.references))
+"""The types other kinds reference (EndpointConfig, Model)."""
+BUCKET_POLICY_BUCKET = Reference("AWS::S3::Bucket", "Bucket")
+"""An `AWS::S3::BucketPolicy` names its bucket (joined to it: the policy is part of the bucket document)."""
 CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.cloudformation) | {
     "AWS::S3::BucketPolicy"
 }
@@ -462,3 +471,9 @@ def cfn_name_property(resource_type: str) -> str | None:
     """The CloudFormation property that names a resource of `resource_type` (None: none in scope)."""
     kind = BY_TYPE.get(resource_type)
     return kind.cfn_name_property if kind is not None and kind.cloudformation else None
+
+
+def securityhub_type(resource_type: str) -> str:
+    """The Security Hub (ASFF) resource type of a document type (`Other` where ASFF has none)."""
+    kind = BY_TYPE.get(resource_type)
+    return kind.securityhub_type if kind is not None else "Other"

@@ -228,7 +228,7 @@ class Boto3Hook:
             kind = BY_TYPE[
                 "AWS::S3::AccountPublicAccessBlock" if service == "s3-control" else "AWS::S3::Bucket"
             ]
-        name = params.get(kind.name_field) if isinstance(params, dict) else None
+        name = params.get(kind.name_field_for(operation)) if isinstance(params, dict) else None
         return Decision(
             resource=ResourceRef(
                 type=kind.type, name=str(name or "unknown"), account=self.account, region=region
