@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -119,30 +121,27 @@ def follow_references(
     return related
 
 
+@dataclass(eq=False)
 class LiveReader:
     """Reads live resources of one account/region through `clients`; related-resource answers are cached
-    for the reader's lifetime (thread-safe: a scan shares one reader across its worker threads)."""
+    for the reader's lifetime (thread-safe: a scan shares one reader across its worker threads).
+    `on_error` has no default: every caller chooses what a failed read does."""
 
-    def __init__(
-        self,
-        clients: AwsClients,
-        *,
-        on_error: OnError,
-        point: EnforcementPoint = "scan",
-        account: str | None = None,
-        region: str | None = None,
-        location: str | None = None,
-    ) -> None:
-        if on_error not in ("unknown", "raise"):
-            raise ValueError(f"on_error must be 'unknown' or 'raise', not {on_error!r}")
-        self.clients = clients
-        self.on_error = on_error
-        self.point = point
-        self.account = account
-        self.region = region
-        self.location = location
-        self._cache: dict[tuple[str, str], ResourceDocument | None] = {}
-        self._lock = threading.Lock()
+    clients: AwsClients
+    _: KW_ONLY
+    on_error: OnError
+    point: EnforcementPoint = "scan"
+    account: str | None = None
+    region: str | None = None
+    location: str | None = None
+    _cache: dict[tuple[str, str], ResourceDocument | None] = dataclass_field(
+        default_factory=dict, init=False, repr=False
+    )
+    _lock: threading.Lock = dataclass_field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ("unknown", "raise"):
+            raise ValueError(f"on_error must be 'unknown' or 'raise', not {self.on_error!r}")
 
     def document(self, kind: ResourceKind, name: str, region: str | None = None) -> ResourceDocument:
         """Any kind of the table read live as a document; ResourceGone when it does not exist."""

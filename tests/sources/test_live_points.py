@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from admission_support import ACCOUNT, KMS, REGION, ROLE, aws  # noqa: F401 (aws is a fixture)
+from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from guardrails.admission import AwsDescriber
 from guardrails.admission.references import complete_references
@@ -20,24 +21,12 @@ from guardrails.runtime.errors import TransientAwsError
 from guardrails.sources.api_request import document_from_request
 from guardrails.sources.live import LiveReader, LiveReadError
 
-ACCOUNT, REGION = "123456789012", "eu-west-1"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
-KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ENDPOINT = BY_TYPE["AWS::SageMaker::Endpoint"]
 NOTEBOOK = BY_TYPE["AWS::SageMaker::NotebookInstance"]
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield
+VPC = {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}
+CONTAINER = {"Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:1"}
+VARIANT = {"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+CREATE_ENDPOINT = {"EndpointName": "ep", "EndpointConfigName": "cfg"}
 
 
 def scan_reader() -> LiveReader:
@@ -67,21 +56,11 @@ def make_bucket(name: str = "acme-data") -> None:
     )
 
 
-def make_endpoint_world(sm) -> None:
-    sm.create_model(
-        ModelName="m",
-        ExecutionRoleArn=ROLE,
-        PrimaryContainer={"Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:1"},
-        VpcConfig={"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="cfg",
-        KmsKeyId=KMS,
-        ProductionVariants=[
-            {"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
-        ],
-    )
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
+def make_endpoint_world() -> None:
+    sm = boto3.client("sagemaker", region_name=REGION)
+    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer=CONTAINER, VpcConfig=VPC)
+    sm.create_endpoint_config(EndpointConfigName="cfg", KmsKeyId=KMS, ProductionVariants=[VARIANT])
+    sm.create_endpoint(**CREATE_ENDPOINT)
 
 
 def test_the_same_live_bucket_reads_the_same_for_admission_runtime_and_scan(aws):
@@ -127,14 +106,10 @@ def test_the_same_live_notebook_reads_the_same_for_admission_runtime_and_scan(aw
 
 
 def test_an_endpoint_relates_the_same_config_and_model_at_every_point(aws):
-    sm = boto3.client("sagemaker", region_name=REGION)
-    make_endpoint_world(sm)
+    make_endpoint_world()
     scanned = scan_reader().sagemaker_document(ENDPOINT, "ep")
-    runtime, _ = enrich(
-        event_document("CreateEndpoint", {"EndpointName": "ep", "EndpointConfigName": "cfg"}), AwsClients()
-    )
-    admitted = event_document("CreateEndpoint", {"EndpointName": "ep", "EndpointConfigName": "cfg"})
-    admitted.context.point = "admission"
+    runtime, _ = enrich(event_document("CreateEndpoint", CREATE_ENDPOINT), AwsClients())
+    admitted = admission_document(CREATE_ENDPOINT)
     complete_references([admitted], admission_reader())
 
     expected = {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m"}
@@ -147,42 +122,44 @@ def test_an_endpoint_relates_the_same_config_and_model_at_every_point(aws):
         assert [v for v in decider.decide(document).violations if v.control == "SM-17"] == []
 
 
-def stubbed_sagemaker() -> tuple[object, Stubber]:
-    client = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    return client, Stubber(client)
+def admission_document(request: dict) -> ResourceDocument:
+    document = event_document("CreateEndpoint", request)
+    document.context.point = "admission"
+    return document
 
 
-ENDPOINT_STATE = {
-    "EndpointName": "ep",
-    "EndpointArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/ep",
-    "EndpointConfigName": "cfg",
-    "EndpointStatus": "InService",
-    "CreationTime": "2026-01-01T00:00:00Z",
-    "LastModifiedTime": "2026-01-01T00:00:00Z",
-}
+def failing(operation: str, code: str, status: int):
+    """A botocore `before-call` handler answering `operation` with an AWS error (the rest reaches moto)."""
+
+    def handler(model, **_):
+        if model.name == operation:
+            parsed = {
+                "Error": {"Code": code, "Message": "injected"},
+                "ResponseMetadata": {"HTTPStatusCode": status},
+            }
+            return AWSResponse("https://sagemaker", status, {}, None), parsed
+        return None
+
+    return handler
 
 
 @pytest.mark.parametrize(
     ("code", "status", "raised"),
     [("ThrottlingException", 400, TransientAwsError), ("AccessDeniedException", 400, LiveReadError)],
 )
-def test_a_failed_read_is_unknown_at_admission_and_raises_at_runtime(code, status, raised):
-    sm, stub = stubbed_sagemaker()
-    stub.add_client_error("describe_endpoint_config", code, http_status_code=status)
-    admitted = event_document("CreateEndpoint", {"EndpointName": "ep", "EndpointConfigName": "cfg"})
-    admitted.context.point = "admission"
-    with stub:
-        complete_references([admitted], AwsDescriber(lambda service: sm, account=ACCOUNT, region=REGION))
+def test_a_failed_read_is_unknown_at_admission_and_raises_at_runtime(aws, code, status, raised):
+    make_endpoint_world()
+    sm = boto3.client("sagemaker", region_name=REGION)
+    sm.meta.events.register("before-call.sagemaker.*", failing("DescribeEndpointConfig", code, status))
+
+    admitted = admission_document(CREATE_ENDPOINT)
+    complete_references([admitted], AwsDescriber(lambda service: sm, account=ACCOUNT, region=REGION))
     assert admitted.related == {}
     sm17 = [v for v in Decider().decide(admitted).violations if v.control == "SM-17"]
-    assert sm17 and all(v.unknown for v in sm17)  # fail closed
+    assert sm17 and all(v.unknown for v in sm17)  # fail closed, nothing raised
 
-    sm, stub = stubbed_sagemaker()
-    stub.add_response("describe_endpoint", ENDPOINT_STATE, {"EndpointName": "ep"})
-    stub.add_client_error("describe_endpoint_config", code, http_status_code=status)
-    event = event_document("CreateEndpoint", {"EndpointName": "ep", "EndpointConfigName": "cfg"})
-    with stub, pytest.raises(raised):
-        enrich(event, AwsClients(region=REGION, overrides={"sagemaker": sm}))
+    with pytest.raises(raised):  # the platform retries (transient) or the invocation fails (denied)
+        enrich(event_document("CreateEndpoint", CREATE_ENDPOINT), AwsClients(overrides={"sagemaker": sm}))
 
 
 def test_a_bucket_read_error_is_unknown_at_admission_and_raises_at_runtime():
@@ -200,10 +177,8 @@ def test_a_bucket_read_error_is_unknown_at_admission_and_raises_at_runtime():
     with stub:
         complete_references([lone_policy], AwsDescriber(lambda service: s3, account=ACCOUNT, region=REGION))
     assert "PublicAccessBlockConfiguration" in lone_policy.context.unknown
-    assert (
-        "AccessControl" not in lone_policy.context.unknown
-        and "BucketEncryption" not in lone_policy.context.unknown
-    )
+    assert "AccessControl" not in lone_policy.context.unknown
+    assert "BucketEncryption" not in lone_policy.context.unknown
 
     stub = Stubber(s3)
     stub.add_client_error("get_public_access_block", "SlowDown", http_status_code=503)
