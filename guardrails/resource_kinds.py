@@ -440,6 +440,11 @@ CLOUDTRAIL_EVENTS: dict[tuple[str, str], tuple[ResourceKind, str]] = {
     for source in k.sources
 }
 """(eventSource, eventName) -> (kind, the API operation whose request the event mirrors)."""
+BY_OPERATION: dict[tuple[str, str], ResourceKind] = {(k.service, op): k for k in KINDS for op in k.operations}
+"""(service, API operation) -> the kind it creates or changes (PutPublicAccessBlock is a bucket's in s3,
+the account's in s3control)."""
+BOTOCORE_EVENT_SERVICES: dict[str, str] = {"sagemaker": "sagemaker", "s3": "s3", "s3control": "s3-control"}
+"""The kinds' service -> botocore's event service id (`before-parameter-build.s3-control.<Operation>`)."""
 REFERENCED_TYPES: tuple[str, ...] = tuple(dict.fromkeys(r.to for k in KINDS for r in k.references))
 """The types other kinds reference (EndpointConfig, Model)."""
 BUCKET_POLICY_BUCKET = Reference("AWS::S3::Bucket", "Bucket")
