@@ -89,6 +89,8 @@ class ResourceKind:
     """S3 kinds: aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""
     gone_codes: tuple[str, ...] = ()
     """Error codes of a live read meaning the resource itself does not exist (besides the generic ones)."""
+    regional: bool = True
+    """It lives in one region; False for account-wide settings (the account's public access block)."""
     securityhub_type: str = "Other"
     """The Security Hub (ASFF) resource type; `Other` where ASFF has none."""
     read_live: bool = False
@@ -407,6 +409,7 @@ KINDS: tuple[ResourceKind, ...] = (
         },
         describe="GetPublicAccessBlock",
         aspect_reads={"PublicAccessBlockConfiguration": _PUBLIC_ACCESS_BLOCK_READ},
+        regional=False,
         securityhub_type="AwsAccount",
         read_live=True,
     ),

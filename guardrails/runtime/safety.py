@@ -6,6 +6,7 @@ from fnmatch import fnmatchcase
 
 from guardrails.documents import ResourceDocument
 from guardrails.partitions import is_service_arn
+from guardrails.resource_kinds import BY_TYPE
 from guardrails.runtime.clients import AwsClients, call
 from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import ResourceGone
@@ -25,12 +26,7 @@ def out_of_scope(
         return f"event account {account} is not the handler's account {here}"
     if res.account and res.account != here:
         return f"resource account {res.account} is not the handler's account {here}"
-    if (
-        res.type != "AWS::S3::AccountPublicAccessBlock"
-        and region
-        and clients.region
-        and region != clients.region
-    ):
+    if BY_TYPE[res.type].regional and region and clients.region and region != clients.region:
         return f"event region {region} is not the handler's region {clients.region}"
     return None
 
