@@ -161,9 +161,10 @@ class LiveReader:
         if kind.describe is None:
             raise ValueError(f"{kind.type} has no Describe operation in the kinds table")
         try:
-            return jsonable(
+            state: dict[str, Any] = jsonable(
                 call(self.clients.client(kind.service), kind.describe, **{kind.describe_field: name})
             )
+            return state
         except ClientError as exc:
             raise LiveReadError(kind.describe, error_code(exc), str(exc)) from exc
         except BotoCoreError as exc:
@@ -322,7 +323,8 @@ class LiveReader:
 
         try:
             client = self.clients.client(kind.service)
-            return jsonable(getattr(client, xform_name(operation))(**params))
+            response: dict[str, Any] = jsonable(getattr(client, xform_name(operation))(**params))
+            return response
         except ClientError as exc:
             code = error_code(exc)
             if absent_code is not None and code == absent_code:

@@ -194,8 +194,8 @@ class _PlanDocuments:
                 bucket = self._lone_bucket(part, lone, emitted)
             self._apply_part(bucket, part)
         for p in emitted:
-            for reference in BY_TYPE[TERRAFORM_TYPES[p.type].canonical].references:
-                self._link(p, reference)
+            for followed in BY_TYPE[TERRAFORM_TYPES[p.type].canonical].references:
+                self._link(p, followed)
         documents = {p.address: self._document(p) for p in emitted}
         for p in emitted:
             for related_type, reference, target in p.links:
