@@ -141,11 +141,7 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
 S3_BUCKET_JUDGED_ASPECTS: tuple[str, ...] = (*S3_BUCKET_ASPECTS, "OwnershipControls")
 """Every bucket aspect a control judges (S3-07 reads OwnershipControls): what a partial API request
 (PutBucketPolicy...) leaves unknown, and what a live read of a bucket reads by default."""
-S3_BUCKET_ASPECTS_NOT_IN_POLICY: tuple[str, ...] = (
-    "PublicAccessBlockConfiguration",
-    "AccessControl",
-    "BucketEncryption",
-)
+S3_BUCKET_ASPECTS_NOT_IN_POLICY: tuple[str, ...] = tuple(a for a in S3_BUCKET_ASPECTS if a != "Policy")
 """What a lone bucket policy (`AWS::S3::BucketPolicy` of a bucket outside the template) cannot tell
 about its bucket: unknown in its document, read from the live bucket at admission when allowed."""
 
