@@ -136,8 +136,8 @@ def _shape_problem(parsed: ApiRequestFile, exc: Exception) -> str:
     try:
         model = botocore.session.get_session().get_service_model(service)
         shape = model.operation_model(parsed.operation).input_shape
-        report = ParamValidator().validate(parsed.request, shape)
-        if report.has_errors():
+        report = ParamValidator().validate(parsed.request, shape) if shape is not None else None
+        if report is not None and report.has_errors():
             return f"invalid {parsed.operation} request: {report.generate_report()}"
     except (botocore.exceptions.BotoCoreError, KeyError, ValueError):
         pass
@@ -279,7 +279,8 @@ def _create_members(create_operation: str) -> frozenset[str]:
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(model.operation_model(create_operation).input_shape.members)
+    shape = model.operation_model(create_operation).input_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
 
 
 def _fields_not_in_update(operation: str, create_operation: str, properties: dict[str, Any]) -> list[str]:

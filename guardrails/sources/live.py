@@ -41,6 +41,7 @@ from guardrails.documents import (
     is_unknown_value,
     unknown_value,
 )
+from guardrails.errors import PermanentAwsError
 from guardrails.resource_kinds import (
     BY_TYPE,
     S3_BUCKET,
@@ -57,7 +58,7 @@ ACCOUNT_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
 ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
 
 
-class LiveReadError(Exception):
+class LiveReadError(PermanentAwsError):
     """A Describe*/Get* call failed for a reason other than "gone" or "transient" (AccessDenied...)."""
 
     def __init__(self, operation: str, code: str, message: str) -> None:
