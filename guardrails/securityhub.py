@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from guardrails.decision import Decision
 from guardrails.engine.bundle import Catalog
+from guardrails.errors import AwsError
 from guardrails.report.asff import (
     GENERATOR_PREFIX,
     AsffError,
@@ -36,8 +37,10 @@ BATCH_SIZE = 100
 GET_FINDINGS_PAGE = 100
 
 
-class SecurityHubError(RuntimeError):
+class SecurityHubError(AwsError, RuntimeError):
     """Security Hub refused or failed an import (retry the event)."""
+
+    retryable = True
 
 
 @dataclass

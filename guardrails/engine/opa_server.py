@@ -225,5 +225,5 @@ class OpaServerEvaluator:
         raise BundleError("the Rego unit tests run in process (regorus, opa-go), not on an OPA server")
 
 
-class _BatchFailed(Exception):
+class _BatchFailed(EngineError):
     """A batched query failed with an evaluation error: retry its documents one by one."""

@@ -18,12 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guardrails.errors import AwsError
 from guardrails.scan.counting import ApiCallCounter
 from guardrails.scan.targets import organization_accounts
 
 
-class FanoutError(RuntimeError):
+class FanoutError(AwsError, RuntimeError):
     """The plan or the summary cannot be made (raised: Step Functions retries the task)."""
+
+    retryable = True
 
 
 class PlanSettings(BaseModel):

@@ -161,8 +161,9 @@ def lambda_env(moto_url, monkeypatch, tmp_path):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
-    monkeypatch.setattr(scan_lambda, "_decider", None)
-    monkeypatch.setattr(scan_lambda, "_config_source", None)
+    from guardrails.scan.scheduled import SERVICE
+
+    SERVICE.reset()  # a new container: config and Decider come from this environment
     session = boto3.session.Session()
     s3 = session.client("s3")
     s3.create_bucket(Bucket="scan-results")

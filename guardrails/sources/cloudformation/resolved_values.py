@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.errors import InputError
+
 _MAX_REASON = 120
 
 
@@ -44,7 +46,7 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
-class IntrinsicError(Exception):
+class IntrinsicError(InputError):
     """An intrinsic function used with arguments CloudFormation rejects."""
 
     def __init__(self, message: str, logical_id: str | None = None) -> None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from guardrails.errors import InputError
 from guardrails.sources.cloudformation.yaml_reader import MAX_DEPTH, parse_yaml
 from guardrails.sources.errors import SourceError
 from guardrails.sources.input_files import read_input_text
@@ -79,7 +80,7 @@ def _kind(value: Any) -> str:
 # --------------------------------------------------------------------------------------------- JSON
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(InputError):
     """A JSON object names the same key twice (CloudFormation rejects such a template)."""
 
     def __init__(self, key: str) -> None:
