@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Final, cast
 
 from guardrails.canonical import plain_canonical_text
-from guardrails.config import Exemption, GuardrailsConfig
+from guardrails.config import ControlEnforcement, Exemption, GuardrailsConfig
 from guardrails.decision import (
     AppliedExemption,
     Decision,
@@ -28,7 +28,7 @@ from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.sources.errors import SourceError
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
-UNCATALOGUED_SEVERITY = "medium"
+UNCATALOGUED_SEVERITY: Final = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
 
 
@@ -168,7 +168,7 @@ class Decider:
     def _decision(
         self,
         document: ResourceDocument,
-        data: dict,
+        data: dict[str, Any],
         digest: str,
         result: list[Finding] | EngineError,
         today: date,
@@ -184,9 +184,10 @@ class Decider:
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
 
-    def _enforcement(self, control: str, policy_default: str | None) -> str:
+    def _enforcement(self, control: str, policy_default: str | None) -> ControlEnforcement:
         info = self.bundle.catalog.by_id.get(control)
-        default = info.default_enforcement if info else (policy_default or "deny")
+        # policy_default: an uncatalogued rule's own default_enforcement, "deny" or "warn" (policies/)
+        default = info.default_enforcement if info else cast(ControlEnforcement, policy_default or "deny")
         return self.config.controls.get(control, default)
 
     def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
@@ -285,7 +286,7 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
 
 
-def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+def _without_quoted_secrets(violations: list[Violation], data: dict[str, Any]) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
     from guardrails.audit.redaction import redact_quoted, secret_values

@@ -261,7 +261,8 @@ class Boto3Hook:
             if key not in self._clients:
                 import boto3
 
-                session = self._session if self._session is not None else boto3.Session()
+                # Any: boto3-stubs types clients by a literal service name
+                session: Any = self._session if self._session is not None else boto3.Session()
                 self._clients[key] = session.client(service, region_name=region)
             return self._clients[key]
 

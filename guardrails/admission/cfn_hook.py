@@ -603,7 +603,8 @@ def _changed_documents(
     """The documents of the changed resources, with the template around them for references and
     bucket-policy joins: each changed resource's properties are replaced by its `afterContext` ones.
     The notes kept are the template's own (a macro) and those of the changed resources."""
-    original = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    found = template.get("Resources")
+    original: dict[str, Any] = found if isinstance(found, dict) else {}
     resources = dict(original)
     for change in changed:
         entry = dict(original.get(change.logical_resource_id) or {})
@@ -708,7 +709,8 @@ def _token_of(event: dict[str, Any]) -> str:
 
 
 def _message_limit(event: dict[str, Any]) -> int:
-    data = event.get("requestData") if isinstance(event.get("requestData"), dict) else {}
+    request_data = event.get("requestData")
+    data: dict[str, Any] = request_data if isinstance(request_data, dict) else {}
     stack_id = event.get("stackId", event.get("stackID"))
     target_type = data.get("targetType")
     if target_type in (STACK, CHANGE_SET):

@@ -148,7 +148,9 @@ def _from_cloudtrail(
 ) -> ParsedEvent:
     detail = event.detail
     account = (
-        detail.recipientAccountId or event.account or (detail.userIdentity and detail.userIdentity.accountId)
+        detail.recipientAccountId
+        or event.account
+        or (detail.userIdentity.accountId if detail.userIdentity else None)
     )
     region = detail.awsRegion or event.region
     parsed = ParsedEvent(
