@@ -66,7 +66,7 @@ def _handle_event(
     from guardrails.audit import AuditError
     from guardrails.config import ConfigError, load_config
     from guardrails.engine import BundleError, EngineUnavailableError
-    from guardrails.runtime import RuntimeEnforcementError
+    from guardrails.runtime.errors import RuntimeEnforcementError
     from guardrails.runtime.service import RuntimeService, outcome_json
     from guardrails.sources.errors import SourceError
     from guardrails.sources.input_files import read_input_text

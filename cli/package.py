@@ -47,7 +47,7 @@ def package(output: Path, arch: str, python: str, config_path: Path | None, incl
     """
     from guardrails.cli.main import fail_input
 
-    from guardrails.packaging import PackageError, build_lambda_zip
+    from guardrails.packaging.lambda_zip import PackageError, build_lambda_zip
 
     try:
         result = build_lambda_zip(

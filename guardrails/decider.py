@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 
 from guardrails.canonical import plain_canonical_text
-from guardrails.config import Exemption, GuardrailsConfig
+from guardrails.config import Exemption, GuardrailsConfig, default_config
 from guardrails.decision import (
     AppliedExemption,
     Decision,
@@ -38,7 +38,7 @@ class Decider:
         *,
         apply_suppressions: bool = True,
     ) -> None:
-        self.config = config or GuardrailsConfig()
+        self.config = config or default_config()
         self.apply_suppressions = apply_suppressions
         self.warnings: list[SuppressionWarning] = []
         """Expired or unused inline suppressions seen while deciding (reported by `check`)."""

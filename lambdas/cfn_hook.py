@@ -54,7 +54,7 @@ def _get_runtime() -> _Runtime:
 
 @logger.inject_lambda_context(correlation_id_path="clientRequestToken", log_event=False)
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    from guardrails.admission import handle_hook_request
+    from guardrails.admission.cfn_hook import handle_hook_request
     from guardrails.admission.response import failure_response
 
     token = event.get("clientRequestToken", "") if isinstance(event, dict) else ""

@@ -28,18 +28,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber
 from guardrails.admission.exceptions import GuardrailEvaluationError, GuardrailViolation
 from guardrails.admission.references import complete_references
 from guardrails.admission.response import passes_open
+from guardrails.config import (
+    AdmissionConfig,
+    GuardrailsConfig,
+    admission_config,
+    default_config,
+    load_config,
+)
 from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import BY_TYPE
 
 if TYPE_CHECKING:
     from guardrails.audit import AuditTrail
     from guardrails.audit.record import Actor
-    from guardrails.config import GuardrailsConfig
     from guardrails.decider import Decider
     from guardrails.decision import Decision, Violation
     from guardrails.documents import ResourceDocument
@@ -292,12 +297,10 @@ def install(
     `audit` sink URLs or an AuditTrail (default: `audit.sinks` of the config; none means not audited).
     `account` names the account in documents (ARNs, exemption globs) — no STS call is made.
     """
-    from guardrails.config import GuardrailsConfig, load_config
-
     if isinstance(config, (str, Path)):
         config = load_config(Path(config))
     if decider is None:
-        full = config if isinstance(config, GuardrailsConfig) else GuardrailsConfig()
+        full = config if isinstance(config, GuardrailsConfig) else default_config()
         from guardrails.decider import Decider
 
         decider = Decider(full)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber, RelatedResourceDescriber
 from guardrails.admission.exceptions import HookRequestError, PayloadFetchError, PayloadRejected
 from guardrails.admission.hook_models import (
@@ -47,6 +46,7 @@ from guardrails.admission.response import (
     passes_open,
     success_response,
 )
+from guardrails.config import AdmissionConfig, admission_config
 from guardrails.decision import Decision, EngineInfo, ResourceRef, input_digest
 from guardrails.documents import Location, ResourceDocument
 from guardrails.infrastructure import is_infrastructure_failure

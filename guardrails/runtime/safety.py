@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from guardrails.config import RuntimeConfig
 from guardrails.documents import ResourceDocument
 from guardrails.partitions import is_service_arn
 from guardrails.runtime.clients import AwsClients, call
-from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import ResourceGone
 
 

@@ -12,14 +12,10 @@ from admission_support import RecordingTrail, aws, aws_env, tls_only_policy  # n
 from moto import mock_aws
 
 import guardrails
-from guardrails.admission import (
-    AdmissionConfig,
-    GuardrailEvaluationError,
-    GuardrailViolation,
-    install,
-    not_decidable_by_call,
-)
+from guardrails.admission import GuardrailEvaluationError, GuardrailViolation
+from guardrails.admission.boto3_hook import install, not_decidable_by_call
 from guardrails.audit import AuditWriteError
+from guardrails.config import AdmissionConfig
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::111122223333:role/sm-notebook"
@@ -174,7 +170,13 @@ def test_not_decidable_rule_covers_only_unknowns_on_aspects_the_request_lacks(de
     document = document_from_request("PutBucketAcl", {"Bucket": "b", "ACL": "public-read"}, point="admission")
     decision = decider.decide(document)
     undecidable = {v.control for v in not_decidable_by_call(decision, document)}
-    assert undecidable == {"S3-01", "S3-03", "S3-04", "S3-05", "S3-07"}  # S3-02 is carried by the call: it blocks
+    assert undecidable == {
+        "S3-01",
+        "S3-03",
+        "S3-04",
+        "S3-05",
+        "S3-07",
+    }  # S3-02 is carried by the call: it blocks
     assert "S3-02" in {
         v.control for v in decision.violations if v not in not_decidable_by_call(decision, document)
     }
@@ -284,7 +286,7 @@ def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
     PutBucketPolicy are called (hooked too), so the SDK's default_bucket() keeps working."""
     import boto3
 
-    from guardrails.admission import install
+    from guardrails.admission.boto3_hook import install
 
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")

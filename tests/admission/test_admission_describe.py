@@ -18,8 +18,9 @@ from admission_support import (  # noqa: F401 (aws is a fixture)
 )
 from botocore.stub import Stubber
 
-from guardrails.admission import AdmissionConfig, AwsDescriber, handle_hook_request
-from guardrails.admission.describe import request_shape
+from guardrails.admission.cfn_hook import handle_hook_request
+from guardrails.admission.describe import AwsDescriber, request_shape
+from guardrails.config import AdmissionConfig
 
 DESCRIBE = AdmissionConfig(describe_related_resources=True)
 VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}

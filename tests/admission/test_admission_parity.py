@@ -27,9 +27,9 @@ from click.testing import CliRunner
 from conftest import require
 from guardrails.cli.main import main
 
-from guardrails.admission import AdmissionConfig, handle_hook_request
+from guardrails.admission.cfn_hook import handle_hook_request
 from guardrails.checking import run_check
-from guardrails.config import GuardrailsConfig
+from guardrails.config import AdmissionConfig, GuardrailsConfig
 from guardrails.documents import ResourceDocument
 
 REPO = Path(__file__).resolve().parents[2]

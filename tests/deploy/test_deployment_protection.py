@@ -16,7 +16,7 @@ from test_runtime_processor import (  # noqa: F401 - aws, audit are fixtures
 
 from guardrails.config import GuardrailsConfig
 from guardrails.config_source import audit_store_patterns, with_deployment_defaults
-from guardrails.runtime import process_event
+from guardrails.runtime.processor import process_event
 
 SINKS = "dynamodb://acme-audit-table,s3://acme-audit-bucket/audit?retention-mode=COMPLIANCE"
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
 
-from guardrails.packaging import PackageError, build_lambda_zip
-from guardrails.packaging.lambda_zip import runtime_requirements
+from guardrails.packaging.lambda_zip import PackageError, build_lambda_zip, runtime_requirements
 
 pytestmark = pytest.mark.lambda_zip
 

@@ -9,7 +9,8 @@ from fixtures.events.builders import sagemaker_call
 from test_runtime_processor import REGION, aws  # noqa: F401 (aws is a fixture)
 
 from guardrails.audit import AuditTrail, open_sink
-from guardrails.runtime import RuntimeConfig, process_event
+from guardrails.config import RuntimeConfig
+from guardrails.runtime.processor import process_event
 
 ACCOUNT = "123456789012"  # moto's account
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"

@@ -11,7 +11,10 @@ from fixtures.events.builders import cloudtrail_event, s3_call, sagemaker_call, 
 from moto import mock_aws
 
 from guardrails.audit import AuditTrail, AuditWriteError, open_sink
-from guardrails.runtime import AwsClients, RuntimeConfig, TransientAwsError, process_event
+from guardrails.config import RuntimeConfig
+from guardrails.runtime.clients import AwsClients
+from guardrails.runtime.errors import TransientAwsError
+from guardrails.runtime.processor import process_event
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "eu-west-1"

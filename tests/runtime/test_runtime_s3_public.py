@@ -9,7 +9,9 @@ from fixtures.events.builders import s3_call
 from moto import mock_aws
 
 from guardrails.audit import AuditTrail, open_sink
-from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+from guardrails.config import RuntimeConfig
+from guardrails.runtime.clients import AwsClients
+from guardrails.runtime.processor import process_event
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "eu-west-1"

@@ -180,8 +180,10 @@ def test_runtime_lambda_imports_when_configured(monkeypatch) -> None:
     from fixtures.events.builders import sagemaker_call
     from moto import mock_aws
 
+    from guardrails.config import RuntimeConfig
     from guardrails.decider import Decider
-    from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+    from guardrails.runtime.clients import AwsClients
+    from guardrails.runtime.processor import process_event
 
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from guardrails.documents import ResourceDocument
 from guardrails.partitions import is_service_arn
 from guardrails.runtime.clients import call
-from guardrails.runtime.config import VIOLATION_TAG
 from guardrails.runtime.remediation.base import ActionResult, RemediationContext
+
+VIOLATION_TAG = "guardrails:violation"
 
 
 def tag(document: ResourceDocument, controls: list[str], ctx: RemediationContext) -> ActionResult:
