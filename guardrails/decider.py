@@ -205,7 +205,7 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
 def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
-    from guardrails.audit.redaction import redact_quoted, secret_values
+    from guardrails.redaction import redact_quoted, secret_values
 
     secrets = secret_values(data)
     if not secrets:
