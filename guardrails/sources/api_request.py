@@ -45,10 +45,6 @@ class ApiRequestFile(BaseModel):
     region: str | None = None
 
 
-def looks_like_api_request(data: Any) -> bool:
-    return isinstance(data, dict) and "operation" in data and "request" in data
-
-
 def supported_operations() -> list[str]:
     ops = (
         set(SAGEMAKER_BY_OPERATION)
