@@ -1,7 +1,7 @@
 """The floor of a `guardrails check`: what any implementation must pay, and nothing else.
 
 `python bench/floor.py TEMPLATE INPUTS BUNDLE` starts an interpreter, imports PyYAML and regorus, parses
-TEMPLATE with PyYAML's C loader (CloudFormation short-form tags read as plain values), loads the policy
+TEMPLATE with libyaml's event parser and the leanest builder (`load_yaml`), loads the policy
 bundle (BUNDLE: the Rego modules and data guardrails evaluates) into a regorus engine, and evaluates
 every canonical document in INPUTS (one JSON document per line, made beforehand by guardrails itself,
 see `prepare`) with the entry rule guardrails queries, parsing each result. It prints
@@ -15,6 +15,7 @@ beside guardrails and reports guardrails' CPU as a multiple of it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -42,27 +43,76 @@ def prepare(template: Path, out_dir: Path) -> tuple[Path, Path]:
     return inputs, bundle_file
 
 
+_SPECIAL = {"": None, "~": None, "null": None, "true": True, "false": False}
+
+
+def load_yaml(text: str) -> object:
+    """YAML text -> plain data with the least work: libyaml's event parser and a flat loop building dicts
+    and lists (about 4x faster than PyYAML's CSafeLoader, which composes a node graph first). Short-form
+    tags become `{tag: value}`, plain scalars ints, floats, booleans or null; no checks at all."""
+    from yaml import events
+    from yaml.cyaml import CParser
+
+    parser = CParser(text)
+    scalar, alias = events.ScalarEvent, events.AliasEvent
+    starts = (events.MappingStartEvent, events.SequenceStartEvent)
+    ends = (events.MappingEndEvent, events.SequenceEndEvent)
+    stack: list[list] = []  # [container, pending key or None, tag, anchor]
+    anchors: dict[str, object] = {}
+    root: object = None
+    while True:
+        event = parser.get_event()
+        cls = event.__class__
+        if cls is scalar:
+            value: object = event.value
+            if event.tag is None and event.implicit[0]:
+                if value in _SPECIAL:
+                    value = _SPECIAL[value]
+                elif value[0] in "0123456789-+.":
+                    try:
+                        value = int(value)
+                    except ValueError:
+                        with contextlib.suppress(ValueError):
+                            value = float(value)
+            elif event.tag and event.tag[0] == "!" and event.tag[:2] != "!!":
+                value = {event.tag[1:]: value}
+            if event.anchor:
+                anchors[event.anchor] = value
+        elif cls in starts:
+            container = {} if cls is events.MappingStartEvent else []
+            stack.append([container, None, event.tag, event.anchor])
+            continue
+        elif cls in ends:
+            container, _, tag, anchor = stack.pop()
+            value = {tag[1:]: container} if tag and tag[0] == "!" and tag[:2] != "!!" else container
+            if anchor:
+                anchors[anchor] = value
+        elif cls is alias:
+            value = anchors[event.anchor]
+        elif cls is events.StreamEndEvent:
+            parser.dispose()
+            return root
+        else:
+            continue
+        if not stack:
+            root = value
+            continue
+        top = stack[-1]
+        if isinstance(top[0], list):
+            top[0].append(value)
+        elif top[1] is None:
+            top[1] = value
+        else:
+            top[0][top[1]] = value
+            top[1] = None
+
+
 def main(argv: list[str]) -> int:
     import regorus
-    import yaml
 
     template, inputs, bundle_file = (Path(a) for a in argv)
 
-    class Loader(yaml.CSafeLoader):
-        pass
-
-    def any_tag(loader: Loader, suffix: str, node: yaml.Node) -> object:
-        if isinstance(node, yaml.ScalarNode):
-            value: object = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node)
-        else:
-            value = loader.construct_mapping(node)
-        return {suffix: value}
-
-    Loader.add_multi_constructor("!", any_tag)
-    with template.open("rb") as f:
-        yaml.load(f, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+    load_yaml(template.read_text(encoding="utf-8"))
 
     bundle = json.loads(bundle_file.read_text())
     engine = regorus.Engine()
