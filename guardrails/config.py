@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from guardrails.engine.opa_settings import OpaServerSettings
+from guardrails.errors import ConfigError as ConfigError  # re-exported: its historical home
 
 ControlEnforcement = Literal["deny", "warn", "off"]
 RuntimeMode = Literal["dry-run", "enforce"]
@@ -31,10 +32,6 @@ _HOST_PATTERN = re.compile(
 )
 _IPV4 = re.compile(r"^[0-9.]+$")
 _SECTION = ConfigDict(extra="forbid", defer_build=True)
-
-
-class ConfigError(Exception):
-    """The configuration file is unreadable or invalid; the message names the file and the field."""
 
 
 def _check_control_ids(value: dict[str, Any]) -> None:

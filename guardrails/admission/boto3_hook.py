@@ -3,8 +3,9 @@
 `install(session_or_client)` registers a handler on botocore's `before-parameter-build` event of every
 SageMaker Create*/Update* operation in scope and of the S3 bucket calls (CreateBucket, PutBucketPolicy,
 PutBucketAcl, PutPublicAccessBlock, PutBucketEncryption, PutBucketOwnershipControls; S3 Control
-PutPublicAccessBlock). The handler sees the caller's parameters in the API request shape — what
-`document_from_request` takes — before they are serialised or sent:
+PutPublicAccessBlock, CreateAccessPoint): every operation of the kinds table. The handler sees the
+caller's parameters in the API request shape — what `document_from_request` takes — before they are
+serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
 - verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
@@ -39,7 +40,6 @@ from guardrails.config import (
     default_config,
     load_config,
 )
-from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import BY_TYPE
 
 if TYPE_CHECKING:
@@ -53,18 +53,23 @@ logger = logging.getLogger("guardrails.admission")
 
 EVENT_PREFIX = "before-parameter-build"
 UNIQUE_ID_PREFIX = "guardrails-admission"
-_SERVICE_FOR_DOCUMENT = {"sagemaker": "sagemaker", "s3": "s3", "s3-control": "s3control"}
 
 
 def hooked_operations() -> dict[str, tuple[str, ...]]:
-    """Event service id -> the operations the hook evaluates."""
-    from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, SAGEMAKER_BY_OPERATION
+    """Event service id -> the operations the hook evaluates: every operation of the kinds table."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES, BY_OPERATION
 
-    return {
-        "sagemaker": tuple(sorted(SAGEMAKER_BY_OPERATION)),
-        "s3": S3_BUCKET.operations,
-        "s3-control": BY_TYPE["AWS::S3::AccountPublicAccessBlock"].operations,
-    }
+    hooked: dict[str, list[str]] = {}
+    for service, operation in BY_OPERATION:
+        hooked.setdefault(BOTOCORE_EVENT_SERVICES[service], []).append(operation)
+    return {service: tuple(sorted(operations)) for service, operations in hooked.items()}
+
+
+def _kind_service(event_service: str) -> str:
+    """botocore's event service id -> the kinds' service (`s3-control` -> `s3control`)."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES
+
+    return next((k for k, v in BOTOCORE_EVENT_SERVICES.items() if v == event_service), event_service)
 
 
 class Boto3Hook:
@@ -190,7 +195,7 @@ class Boto3Hook:
             document = document_from_request(
                 operation,
                 dict(params),
-                service=_SERVICE_FOR_DOCUMENT.get(service, service),
+                service=_kind_service(service),
                 account=self.account,
                 region=region,
                 point="admission",
@@ -199,18 +204,13 @@ class Boto3Hook:
             return None, self._error_decision(service, operation, params, region, str(exc))
         try:
             if self.settings.describe_related_resources:
-                complete_references([document], AwsDescriber(lambda s: self._client(s, region)))
+                client_for = lambda service: self._client(service, region)  # noqa: E731
+                describer = AwsDescriber(client_for, account=self.account, region=region)
+                complete_references([document], describer)
             return document, self.decider.decide(document)
         except Exception as exc:  # a bug must not let the request through
             logger.exception("guardrails: unexpected error while deciding %s", operation)
-            return document, self._error_decision(
-                service,
-                operation,
-                params,
-                region,
-                f"internal error: {type(exc).__name__}: {exc}",
-                infrastructure=is_infrastructure_failure(exc),
-            )
+            return document, self._error_decision(service, operation, params, region, exc)
 
     def _error_decision(
         self,
@@ -218,33 +218,25 @@ class Boto3Hook:
         operation: str,
         params: dict[str, Any],
         region: str | None,
-        error: str,
+        error: str | BaseException,
         *,
-        infrastructure: bool = False,
+        infrastructure: bool | None = None,
     ) -> Decision:
-        from guardrails.admission.cfn_hook import _digest
-        from guardrails.decision import Decision, ResourceRef
-        from guardrails.resource_kinds import BY_TYPE, SAGEMAKER_BY_OPERATION
+        """The `error` decision (Decider.error_decision) about a request that could not be judged."""
+        from guardrails.decision import ResourceRef
+        from guardrails.resource_kinds import BY_OPERATION, S3_BUCKET
 
-        kind = SAGEMAKER_BY_OPERATION.get(operation) if service == "sagemaker" else None
-        if kind is None:
-            kind = BY_TYPE[
-                "AWS::S3::AccountPublicAccessBlock" if service == "s3-control" else "AWS::S3::Bucket"
-            ]
-        name = params.get(kind.name_field) if isinstance(params, dict) else None
-        return Decision(
+        kind = BY_OPERATION.get((_kind_service(service), operation), S3_BUCKET)
+        name = params.get(kind.name_field_for(operation)) if isinstance(params, dict) else None
+        return self.decider.error_decision(
+            error,
             resource=ResourceRef(
                 type=kind.type, name=str(name or "unknown"), account=self.account, region=region
             ),
-            verdict="error",
-            error=error,
-            infrastructure_failure=infrastructure,
             point="admission",
             source="api-request",
-            input_digest=_digest({"operation": operation, "request": params}),
-            bundle_digest=self.decider.bundle.digest,
-            bundle_version=self.decider.bundle.version,
-            engine=_engine_info(self.decider),
+            subject={"operation": operation, "request": params},
+            infrastructure=infrastructure,
         )
 
     def _record(
@@ -358,12 +350,6 @@ def _violation_message(label: str, blocking: list[Violation], decision: Decision
         + "; ".join(parts)
         + f". decision_id={decision.decision_id}"
     )
-
-
-def _engine_info(decider: Decider) -> Any:
-    from guardrails.decision import EngineInfo
-
-    return EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version)
 
 
 def _trail(

@@ -9,11 +9,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.engine.bundle import PolicyBundle
-from guardrails.infrastructure import InfrastructureError
-
-
-class EngineError(Exception):
-    """The engine could not evaluate a document; the decision becomes `error`, never a silent pass."""
+from guardrails.errors import EngineError as EngineError  # re-exported: its historical home
+from guardrails.errors import InfrastructureError
 
 
 class EngineUnavailableError(InfrastructureError):

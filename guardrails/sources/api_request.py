@@ -29,8 +29,6 @@ from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
 ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
-# Update operations whose request names the resource by another field than the Create operation.
-UPDATE_NAME_FIELDS = {"UpdateDomain": "DomainId"}
 
 
 class ApiRequestFile(BaseModel):
@@ -134,8 +132,8 @@ def _shape_problem(parsed: ApiRequestFile, exc: Exception) -> str:
     try:
         model = botocore.session.get_session().get_service_model(service)
         shape = model.operation_model(parsed.operation).input_shape
-        report = ParamValidator().validate(parsed.request, shape)
-        if report.has_errors():
+        report = ParamValidator().validate(parsed.request, shape) if shape is not None else None
+        if report is not None and report.has_errors():
             return f"invalid {parsed.operation} request: {report.generate_report()}"
     except (botocore.exceptions.BotoCoreError, KeyError, ValueError):
         pass
@@ -148,7 +146,7 @@ def _sagemaker_document(
 ) -> ResourceDocument:
     kind = SAGEMAKER_BY_OPERATION[operation]
     properties = {k: v for k, v in request.items() if k != "Tags"}
-    name_field = UPDATE_NAME_FIELDS.get(operation, kind.name_field)
+    name_field = kind.name_field_for(operation)
     name = request.get(name_field)
     if not isinstance(name, str) or not name:
         raise ValueError(f"request.{name_field} is required for {operation}")
@@ -277,7 +275,8 @@ def _create_members(create_operation: str) -> frozenset[str]:
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(model.operation_model(create_operation).input_shape.members)
+    shape = model.operation_model(create_operation).input_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
 
 
 def _fields_not_in_update(operation: str, create_operation: str, properties: dict[str, Any]) -> list[str]:

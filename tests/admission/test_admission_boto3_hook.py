@@ -299,3 +299,28 @@ def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
                 },
             )
         hook.uninstall()
+
+
+def test_every_operation_of_the_kinds_table_is_hooked(session, decider):
+    """The hooked calls come from resource_kinds.py: an access point that would not block public access
+    (S3-08) is refused before CreateAccessPoint leaves the process, like the account-level block."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES, BY_OPERATION
+
+    hooked = {(s, op) for s, ops in guardrails.admission.boto3_hook.hooked_operations().items() for op in ops}
+    assert hooked == {(BOTOCORE_EVENT_SERVICES[service], op) for service, op in BY_OPERATION}
+    s3control = session.client("s3control")
+    hook = install(s3control, decider=decider)
+    with pytest.raises(GuardrailViolation) as raised:
+        s3control.create_access_point(
+            AccountId="111122223333",
+            Name="open-ap",
+            Bucket="acme-bkt",
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": False,
+                "RestrictPublicBuckets": True,
+            },
+        )
+    assert raised.value.controls == ["S3-08"]
+    hook.uninstall()
