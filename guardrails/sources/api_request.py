@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from guardrails.resource_kinds import (
     SAGEMAKER_BY_OPERATION,
     arn_for,
 )
-from guardrails.sources import s3_shape
+from guardrails.sources import request_shapes, s3_shape
 from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
@@ -276,16 +275,9 @@ def _tags(tags: Any) -> dict[str, str]:
     return {str(t["Key"]): str(t.get("Value", "")) for t in tags if isinstance(t, dict) and "Key" in t}
 
 
-@lru_cache(maxsize=32)
-def _create_members(create_operation: str) -> frozenset[str]:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(model.operation_model(create_operation).input_shape.members)
-
-
 def _fields_not_in_update(operation: str, create_operation: str, properties: dict[str, Any]) -> list[str]:
     """Create-request fields an update leaves as they are: their current values are unknown here."""
     if create_operation == operation:
         return []
-    return sorted(m for m in _create_members(create_operation) if m not in properties and m != "Tags")
+    members = request_shapes.operation_members(create_operation)
+    return sorted(m for m in members if m not in properties and m != "Tags")
