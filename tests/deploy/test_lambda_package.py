@@ -11,7 +11,7 @@ import pytest
 from lambda_zip_support import FIXTURES, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
 
 from guardrails.packaging import PackageError, build_lambda_zip
-from guardrails.packaging.lambda_zip import runtime_requirements
+from guardrails.packaging.lambda_zip import SOURCE_ONLY_PACKAGES, runtime_requirements
 
 pytestmark = pytest.mark.lambda_zip
 
@@ -28,7 +28,13 @@ def test_zip_is_small_and_holds_no_runtime_provided_or_build_leftovers(lambda_zi
     tops = {name.split("/", 1)[0] for name in names}
     assert {"guardrails", "pydantic_core", "regorus", "aws_lambda_powertools", "yaml"} <= tops
     assert not tops & {"boto3", "botocore", "s3transfer", "bin", "tests"}
-    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    # bytecode for python3.12 only, beside the sources of what a handler imports; none for CLI-only packages
+    bytecode = [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    assert "guardrails/sources/__pycache__/cloudtrail.cpython-312.pyc" in bytecode
+    assert "pydantic/__pycache__/main.cpython-312.pyc" in bytecode
+    assert all(n.endswith(".cpython-312.pyc") and n.split("/")[-2] == "__pycache__" for n in bytecode)
+    assert not {n.split("/", 1)[0] for n in bytecode} & SOURCE_ONLY_PACKAGES
+    assert "guardrails/sources/sagemaker_request_shapes.json" in names  # package data of the CloudTrail adapter
     assert "guardrails/lambdas/events.py" in names and "guardrails/policies/catalog.yaml" in names
     assert "guardrails.yaml" in names  # --config, at the root where the handlers look
     shared_objects = [n for n in names if ".so" in Path(n).suffixes]
@@ -40,6 +46,11 @@ def test_zip_is_reproducible_entries_sorted_with_fixed_times(lambda_zip):
     infos = zipfile.ZipFile(output).infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    # unchecked-hash bytecode (PEP 552 flags 0b01): used whatever the extracted files' timestamps say
+    archive = zipfile.ZipFile(output)
+    for name in [i.filename for i in infos if i.filename.endswith(".pyc")][:50]:
+        header = archive.read(name)[:16]
+        assert int.from_bytes(header[4:8], "little") == 0b01, name
 
 
 def test_handlers_import_and_run_under_python_312_from_the_zip_alone(lambda_zip, lambda_runtime_dir, tmp_path):
@@ -48,6 +59,7 @@ def test_handlers_import_and_run_under_python_312_from_the_zip_alone(lambda_zip,
                                     [STATE_CHANGE], tmp_path, {})
     assert summary["python"].startswith("3.12.")
     assert summary["foreign_modules"] == [], "modules loaded from outside the zip and the runtime"
+    assert summary["compiled_modules"] == [], "modules compiled at cold start: no bytecode in the zip"
     (first,) = results
     assert first["error"] is None, first["error"]
     (resource,) = first["result"]["resources"]
@@ -60,6 +72,7 @@ def test_handlers_import_and_run_under_python_312_from_the_zip_alone(lambda_zip,
     results, summary, _ = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler",
                                  [HOOK_REQUEST], tmp_path, {})
     assert summary["foreign_modules"] == []
+    assert summary["compiled_modules"] == []
     (answer,) = results
     assert answer["error"] is None
     assert answer["result"]["clientRequestToken"] == HOOK_REQUEST["clientRequestToken"]
@@ -101,4 +114,19 @@ def test_invalid_config_is_refused_before_any_download(tmp_path):
     result = CliRunner().invoke(main, ["package", "--output", str(tmp_path / "x.zip"), "--config", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml" in result.output and "runtime.mode" in result.output
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_bytecode_is_compiled_only_by_a_cpython_of_the_target_version(tmp_path):
+    from lambda_zip_support import python312
+
+    from guardrails.packaging.lambda_zip import bytecode_interpreter
+
+    assert bytecode_interpreter("3.12", python312()) == python312()
+    not_python = tmp_path / "python3.12"
+    not_python.write_text("#!/bin/sh\necho cpython 3.11\n")
+    not_python.chmod(0o755)
+    for wrong in (str(not_python), str(tmp_path / "missing")):
+        with pytest.raises(PackageError, match="--bytecode-python .* is not a CPython 3.12"):
+            build_lambda_zip(tmp_path / "x.zip", python="3.12", bytecode_python=wrong)
     assert not (tmp_path / "x.zip").exists()
