@@ -34,7 +34,7 @@ def test_zip_is_small_and_holds_no_runtime_provided_or_build_leftovers(lambda_zi
     assert "pydantic/__pycache__/main.cpython-312.pyc" in bytecode
     assert all(n.endswith(".cpython-312.pyc") and n.split("/")[-2] == "__pycache__" for n in bytecode)
     assert not {n.split("/", 1)[0] for n in bytecode} & SOURCE_ONLY_PACKAGES
-    assert "guardrails/sources/sagemaker_request_shapes.json" in names  # package data of the CloudTrail adapter
+    assert "guardrails/sources/sagemaker_request_shapes.json" in names  # the CloudTrail adapter reads it
     assert "guardrails/lambdas/events.py" in names and "guardrails/policies/catalog.yaml" in names
     assert "guardrails.yaml" in names  # --config, at the root where the handlers look
     shared_objects = [n for n in names if ".so" in Path(n).suffixes]
@@ -53,10 +53,13 @@ def test_zip_is_reproducible_entries_sorted_with_fixed_times(lambda_zip):
         assert int.from_bytes(header[4:8], "little") == 0b01, name
 
 
-def test_handlers_import_and_run_under_python_312_from_the_zip_alone(lambda_zip, lambda_runtime_dir, tmp_path):
+def test_handlers_import_and_run_under_python_312_from_the_zip_alone(
+    lambda_zip, lambda_runtime_dir, tmp_path
+):
     _, task_root, _ = lambda_zip
-    results, summary, logs = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.events:handler",
-                                    [STATE_CHANGE], tmp_path, {})
+    results, summary, logs = invoke(
+        task_root, lambda_runtime_dir, "guardrails.lambdas.events:handler", [STATE_CHANGE], tmp_path, {}
+    )
     assert summary["python"].startswith("3.12.")
     assert summary["foreign_modules"] == [], "modules loaded from outside the zip and the runtime"
     assert summary["compiled_modules"] == [], "modules compiled at cold start: no bytecode in the zip"
@@ -69,22 +72,30 @@ def test_handlers_import_and_run_under_python_312_from_the_zip_alone(lambda_zip,
     assert "account" in resource["not_acted"]  # ...which also names another account: no AWS call
     assert "audit_record" in logs  # the CloudWatch Logs audit sink wrote the decision
 
-    results, summary, _ = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler",
-                                 [HOOK_REQUEST], tmp_path, {})
+    results, summary, _ = invoke(
+        task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler", [HOOK_REQUEST], tmp_path, {}
+    )
     assert summary["foreign_modules"] == []
     assert summary["compiled_modules"] == []
     (answer,) = results
     assert answer["error"] is None
     assert answer["result"]["clientRequestToken"] == HOOK_REQUEST["clientRequestToken"]
-    assert answer["result"]["hookStatus"] == "SUCCESS", answer  # SM-05 is only a warning in the bundled config
+    # SM-05 is only a warning in the bundled config
+    assert answer["result"]["hookStatus"] == "SUCCESS", answer
 
 
 def test_config_from_environment_wins_over_the_bundled_one(lambda_zip, lambda_runtime_dir, tmp_path):
     _, task_root, _ = lambda_zip
     strict = tmp_path / "strict.yaml"
     strict.write_text("controls:\n  SM-05: deny\n")
-    results, _, _ = invoke(task_root, lambda_runtime_dir, "guardrails.lambdas.cfn_hook:handler",
-                           [HOOK_REQUEST], tmp_path, {"GUARDRAILS_CONFIG": str(strict)})
+    results, _, _ = invoke(
+        task_root,
+        lambda_runtime_dir,
+        "guardrails.lambdas.cfn_hook:handler",
+        [HOOK_REQUEST],
+        tmp_path,
+        {"GUARDRAILS_CONFIG": str(strict)},
+    )
     assert results[0]["result"]["hookStatus"] == "FAILED"
 
 
@@ -99,7 +110,9 @@ def test_requirements_leave_boto3_to_the_runtime_unless_asked():
     assert not [r for r in with_boto3 if "extra" in r]  # the dev extra never goes in
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"arch": "sparc"}, "--arch"), ({"python": "3.9"}, "--python")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"), [({"arch": "sparc"}, "--arch"), ({"python": "3.9"}, "--python")]
+)
 def test_bad_options_are_input_errors(tmp_path, kwargs, message):
     with pytest.raises(PackageError, match=message):
         build_lambda_zip(tmp_path / "x.zip", **kwargs)
