@@ -35,8 +35,10 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(0, str(REPO / "tests"))
 
 from generate_templates import generate_template  # noqa: E402
+from sagemaker_requests import COMPLIANT_NOTEBOOK  # noqa: E402 (the admission tests' notebook)
 
 OUT_FILE = BENCH_DIR / "out" / "hook_results.json"
 TARGET_STACK_S = 1.0
@@ -44,7 +46,6 @@ TARGET_BOTO3_MS = 5.0
 ACCOUNT, REGION = "111122223333", "eu-west-1"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/bench/0a1b2c3d"
 KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-notebook"
 
 
 def stack_event(url: str) -> dict[str, Any]:
@@ -199,16 +200,7 @@ def bench_resource(runs: int) -> dict[str, float]:
     return summary(samples)
 
 
-NOTEBOOK = {
-    "NotebookInstanceName": "research",
-    "InstanceType": "ml.t3.medium",
-    "RoleArn": ROLE,
-    "SubnetId": "subnet-0abc",
-    "SecurityGroupIds": ["sg-0abc"],
-    "KmsKeyId": KMS,
-    "DirectInternetAccess": "Disabled",
-    "RootAccess": "Disabled",
-}
+NOTEBOOK = {"NotebookInstanceName": "research", **COMPLIANT_NOTEBOOK}
 TLS_ONLY = json.dumps(
     {
         "Version": "2012-10-17",

@@ -68,9 +68,16 @@ def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path,
         click.echo(f"{settings.url} already holds bundle {report.revision}; nothing pushed")
         return
     click.echo(
-        f"pushed {len(report.uploaded)} module(s), removed {len(report.removed)} stale module(s); "
+        f"pushed {_count(report.uploaded)}, removed {_count(report.removed, 'stale ')}; "
         f"{settings.url} now holds bundle {report.revision}"
     )
+
+
+def _count(items: list[str], adjective: str = "") -> str:
+    """"2 module(s) and 1 data document(s)": modules are policy ids, data documents `data/<path>`."""
+    data = sum(1 for item in items if item.startswith("data/"))
+    text = f"{len(items) - data} {adjective}module(s)"
+    return f"{text} and {data} {adjective}data document(s)" if data else text
 
 
 @click.group("bundle")

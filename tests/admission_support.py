@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
+from fixture_paths import SAMPLES
 from moto import mock_aws
+from moto_server_support import aws_env
 
 REPO = Path(__file__).resolve().parents[1]
 HOOK_FIXTURES = REPO / "tests" / "fixtures" / "hooks"
@@ -230,18 +231,6 @@ def loopback_fetch(access: Any, *, timeout: float = 5.0, max_bytes: int = 10 * 1
     return payload_fetcher(timeout, max_bytes, access=access)
 
 
-def aws_env(monkeypatch, region: str = "us-east-1") -> None:
-    """Dummy credentials and a region so boto3 clients never reach a real account."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": region,
-        "AWS_REGION": region,
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
 def tls_only_policy(bucket: str) -> dict[str, Any]:

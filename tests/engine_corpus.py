@@ -187,7 +187,7 @@ def _parity_case_documents() -> Iterator[dict[str, Any]]:
     from guardrails.sources.api_request import load_api_request
     from guardrails.sources.errors import SourceError
 
-    sys.path.insert(0, str(REPO / "tests"))
+    sys.path.insert(0, str(REPO / "tests" / "sources"))
     try:
         from test_parity import CASES
     finally:

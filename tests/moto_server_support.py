@@ -1,4 +1,5 @@
-"""moto_server on 127.0.0.1 for end-to-end tests: started by a fixture, stopped by PID."""
+"""moto for tests: dummy credentials, and moto_server on 127.0.0.1 for end-to-end tests (started by a fixture
+in tests/conftest.py, stopped by PID) with boto3 clients for it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import boto3
 import pytest
+
+
+def aws_env(monkeypatch, region: str = "us-east-1") -> None:
+    """Dummy credentials and a region so boto3 clients never reach a real account."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def client(service: str, url: str, region: str = "us-east-1", **creds: str):
+    """A boto3 client of moto_server at `url`, with dummy credentials unless `creds` are given."""
+    creds = creds or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    return boto3.client(service, endpoint_url=url, region_name=region, **creds)
 
 
 def free_port() -> int:

@@ -3,8 +3,9 @@
 Both carry the same content: the bundle's modules (not its tests) plus the engine's batch entry point
 (guardrails/engine/batch.rego), the bundle data (`policies/data/*.json`, e.g. data.guardrails.facts),
 and the data document `data.guardrails.bundle_info` = {"revision": bundle digest, "version": catalog
-version, "catalog": [...]}. The `opa-server` backend checks that revision on every answer. The archive's
-`.manifest` has the same revision and the roots the modules and data live under.
+version, "catalog": [...], "data_paths": [the Data API paths `policy push` writes]}. The `opa-server`
+backend checks that revision on every answer. The archive's `.manifest` has the same revision and the
+roots the modules and data live under.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def bundle_info(bundle: PolicyBundle) -> dict[str, Any]:
         "revision": bundle.digest,
         "version": bundle.version,
         "catalog": [control.model_dump(mode="json") for control in bundle.catalog.controls],
+        # What `policy push` wrote: the next push deletes the paths its bundle no longer has.
+        "data_paths": sorted(data_documents(bundle)),
     }
 
 
@@ -149,12 +152,14 @@ def push_bundle(client: Any, bundle: PolicyBundle) -> PushReport:
     report = PushReport(revision=bundle.digest)
     try:
         current = _current_modules(client)
-        held = _held_revision(client)
+        held_info = _held_bundle_info(client)
+        held = held_info.get("revision")
         stale = sorted(pid for pid in current if pid.startswith(POLICY_ID_PREFIX) and pid not in wanted)
         changed = [pid for pid in wanted if current.get(pid) != wanted[pid]]
         documents = data_documents(bundle)
         changed_data = [p for p, value in documents.items() if _held_data(client, p) != value]
-        if held == bundle.digest and not changed and not stale and not changed_data:
+        stale_data = _stale_data_paths(client, held_info, documents)
+        if held == bundle.digest and not changed and not stale and not changed_data and not stale_data:
             return report
         client.update_or_create_data({"revision": f"incomplete push of {bundle.digest}"}, BUNDLE_INFO_PATH)
         for path in changed_data:  # data first: the modules may read it as they compile
@@ -168,6 +173,9 @@ def push_bundle(client: Any, bundle: PolicyBundle) -> PushReport:
         for pid in reversed(stale):
             client.delete_policy(pid)
             report.removed.append(pid)
+        for path in stale_data:  # after the modules: none of the held ones reads it any more
+            client.delete_data(path)
+            report.removed.append(f"data/{path}")
         client.update_or_create_data(bundle_info(bundle), BUNDLE_INFO_PATH)
     except PushError:
         raise
@@ -209,11 +217,17 @@ def _current_modules(client: Any) -> dict[str, str]:
     return {pid: client.get_policy(pid).get("result", {}).get("raw", "") for pid in ids}
 
 
-def _held_revision(client: Any) -> str | None:
-    from opa_client.errors import PolicyNotFoundError
+def _held_bundle_info(client: Any) -> dict[str, Any]:
+    """The bundle_info the server holds ({} when none)."""
+    value = _held_data(client, BUNDLE_INFO_PATH)
+    return value if isinstance(value, dict) else {}
 
-    try:
-        value = client.get_data(BUNDLE_INFO_PATH).get("result")
-    except PolicyNotFoundError:
-        return None
-    return value.get("revision") if isinstance(value, dict) else None
+
+def _stale_data_paths(client: Any, held_info: dict[str, Any], documents: dict[str, Any]) -> list[str]:
+    """Data paths an earlier push wrote (its bundle_info lists them) that this bundle no longer has and
+    the server still holds. Only listed paths are deleted: data others wrote is never touched."""
+    previous = held_info.get("data_paths")
+    if not isinstance(previous, list):
+        return []
+    dropped = sorted({p for p in previous if isinstance(p, str) and p and p not in documents})
+    return [p for p in dropped if _held_data(client, p) is not None]

@@ -253,7 +253,19 @@ endpoint_storage_kms_with(obj, unk, vs) := set() if {
 	not contains(lower(v), "alias/aws/")
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
+} else := endpoint_storage_maybe(endpoint_storage_decision([variant_kinds(e) | some e in vs])) if {
+	lib.maybe_absent(obj, unk, "KmsKeyId")
 } else := endpoint_storage_decision([variant_kinds(e) | some e in vs])
+
+# KmsKeyId may be absent (it depends on a value not knowable now): a "missing" outcome is unknown,
+# not definite; the passing and unknown outcomes stand.
+endpoint_storage_maybe(found) := {lib.unknown_violation(
+	"SM-13",
+	"KmsKeyId may be absent (it depends on a value not knowable now): the ML storage volumes of the endpoint instances would then be encrypted only with an AWS managed key (the AWS default), not a customer-managed KMS key.",
+	"KmsKeyId",
+)} if {
+	found == endpoint_storage_missing
+} else := found
 
 # Missing is a definite failure when no variant may have local NVMe storage and some variant is
 # certainly not serverless; it passes when one certainly has local NVMe storage or all are serverless.

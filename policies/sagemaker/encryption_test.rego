@@ -114,6 +114,20 @@ test_endpoint_config_unknown_key_counts_as_set_sm13 if {
 	f.passes(deny(d), "SM-13")
 }
 
+# KmsKeyId left out and listed unknown (an Fn::If that may drop it): unknown, not a definite failure.
+test_endpoint_config_maybe_absent_key_is_unknown_sm13 if {
+	d := f.doc_unknown("AWS::SageMaker::EndpointConfig", {"ProductionVariants": [instance_variant]}, ["KmsKeyId"])
+	vs := deny(d)
+	f.unknown(vs, "SM-13", "KmsKeyId")
+	not f.fails(vs, "SM-13", "KmsKeyId")
+}
+
+# A maybe-absent key still passes where no key is needed (every variant serverless).
+test_endpoint_config_maybe_absent_key_all_serverless_passes_sm13 if {
+	d := f.doc_unknown("AWS::SageMaker::EndpointConfig", {"ProductionVariants": [serverless_variant]}, ["KmsKeyId"])
+	f.passes(deny(d), "SM-13")
+}
+
 test_endpoint_config_all_serverless_needs_no_key_sm13 if {
 	d := f.doc("AWS::SageMaker::EndpointConfig", {"ProductionVariants": [serverless_variant, serverless_variant]})
 	f.passes(deny(d), "SM-13")

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from admission_support import RecordingTrail, aws, aws_env, tls_only_policy  # noqa: F401 (aws is a fixture)
 from moto import mock_aws
+from sagemaker_requests import COMPLIANT_NOTEBOOK, OPEN_NOTEBOOK
 
 import guardrails
 from guardrails.admission import (
@@ -24,18 +25,8 @@ from guardrails.audit import AuditWriteError
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::111122223333:role/sm-notebook"
 KMS = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-COMPLIANT = {
-    "NotebookInstanceName": "research",
-    "InstanceType": "ml.t3.medium",
-    "RoleArn": ROLE,
-    "SubnetId": "subnet-0abc",
-    "SecurityGroupIds": ["sg-0abc"],
-    "KmsKeyId": KMS,
-    "DirectInternetAccess": "Disabled",
-    "RootAccess": "Disabled",
-    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
-}
-NONCOMPLIANT = {"NotebookInstanceName": "scratch", "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
+COMPLIANT = {"NotebookInstanceName": "research", **COMPLIANT_NOTEBOOK}
+NONCOMPLIANT = {"NotebookInstanceName": "scratch", **OPEN_NOTEBOOK}
 PUBLIC_POLICY = {
     "Version": "2012-10-17",
     "Statement": [

@@ -9,7 +9,6 @@ import pytest
 from admission_support import (
     ACCOUNT,
     IMAGE,
-    KMS,
     ROLE,
     STACK_ID,
     RecordingTrail,
@@ -21,6 +20,7 @@ from admission_support import (
     sample,
     stack_event,
 )
+from sagemaker_requests import COMPLIANT_NOTEBOOK, OPEN_NOTEBOOK
 
 from guardrails.admission import (
     AdmissionConfig,
@@ -32,18 +32,6 @@ from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
 from guardrails.engine import EngineError
 from guardrails.infrastructure import InfrastructureError
-
-COMPLIANT_NOTEBOOK = {
-    "InstanceType": "ml.t3.medium",
-    "RoleArn": ROLE,
-    "SubnetId": "subnet-0abc",
-    "SecurityGroupIds": ["sg-0abc"],
-    "KmsKeyId": KMS,
-    "DirectInternetAccess": "Disabled",
-    "RootAccess": "Disabled",
-    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
-}
-OPEN_NOTEBOOK = {"InstanceType": "ml.t3.medium", "RoleArn": ROLE}
 
 
 def never_fetch(url: str) -> dict:

@@ -24,7 +24,7 @@ from admission_support import (
     stack_event,
 )
 from click.testing import CliRunner
-from conftest import require
+from fixture_paths import require
 from guardrails.cli.main import main
 
 from guardrails.admission import AdmissionConfig, handle_hook_request

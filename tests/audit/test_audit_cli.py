@@ -10,10 +10,11 @@ from pathlib import Path
 
 import boto3
 import pytest
-from audit_support import ACTOR, REGION, aws_env, make_decision, read_lines, write_lines
+from audit_support import ACTOR, REGION, make_decision, read_lines, write_lines
 from click.testing import CliRunner
 from guardrails.cli.audit import audit
 from moto import mock_aws
+from moto_server_support import aws_env
 
 from guardrails.audit import AuditTrail, record_from_decision
 from guardrails.audit.sinks.file import FileSink

@@ -12,9 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
-import pytest
-from audit_support import REGION, aws_env, make_record
-from moto import mock_aws
+from audit_support import REGION, make_record
 
 from guardrails.audit import AuditSink, AuditTrail, verify_sink
 from guardrails.audit.sinks.dynamodb import DynamoDBSink, create_table
@@ -66,13 +64,6 @@ def assert_complete(sink: AuditSink, stream_ids: set[str]) -> None:
     assert result.records == WRITERS * PER_WRITER
     assert set(result.heads) == stream_ids
     assert all(head.seq == PER_WRITER - 1 for head in result.heads.values())
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 def test_dynamodb_eight_threads(aws):

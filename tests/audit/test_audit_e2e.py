@@ -11,12 +11,11 @@ from pathlib import Path
 
 import boto3
 import pytest
-from audit_support import read_lines, write_lines
+from audit_support import ATTACKS, read_lines, rehash, write_lines
 from click.testing import CliRunner
 from fixtures.events.builders import s3_call
 from guardrails.cli.audit import audit
 from moto_server_support import free_port, running_moto
-from test_audit_signing import ATTACKS, rehash
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 REPO = Path(__file__).resolve().parents[2]

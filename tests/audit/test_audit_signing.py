@@ -11,12 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from audit_support import make_record, read_lines, write_lines
+from audit_support import ATTACKS, make_record, read_lines, write_lines
 from click.testing import CliRunner
 from guardrails.cli.audit import audit
 
 from guardrails.audit import AuditWriteError
-from guardrails.audit.chain import GENESIS_HASH, record_hash
 from guardrails.audit.signing import AuditKey, AuditKeyError, FileKey, Keyring, generate_key_file, load_key
 from guardrails.audit.sinks import open_sink
 from guardrails.audit.sinks.file import FileSink
@@ -39,25 +38,6 @@ def signed_trail(path: Path, key_url: str, batches: tuple[int, ...] = (3, 2)) ->
     for i, count in enumerate(batches):
         sink.append([make_record(f"job-{i}-{j}") for j in range(count)])
     return read_lines(path)
-
-
-def rehash(records: list[dict], start: int) -> None:
-    """What a writer without the key can do: recompute every hash from `start` on, keeping the MACs."""
-    prev = records[start - 1]["hash"] if start else GENESIS_HASH
-    for record in records[start:]:
-        record["prev_hash"] = prev
-        body = {k: v for k, v in record.items() if k not in ("hash", "mac")}
-        record["hash"] = prev = record_hash(body)
-
-
-def forged(records: list[dict], name: str, **changes) -> dict:
-    """A new record appended after `records` by someone who can write to the store."""
-    last = records[-1]
-    record = {**json.loads(make_record(name).model_dump_json(exclude_none=True)), **changes}
-    record.update(stream=last["stream"], seq=last["seq"] + 1, prev_hash=last["hash"])
-    record.pop("mac", None)
-    record["hash"] = record_hash({k: v for k, v in record.items() if k != "mac"})
-    return record
 
 
 def verify(path: Path, *args: str):
@@ -111,65 +91,6 @@ def test_without_a_key_verify_says_what_it_could_not_check(tmp_path, key_url):
     assert "not checked: unsigned trail" in verify(unsigned).output
     data = json.loads(verify(unsigned, "--format", "json").output)
     assert data["macs_checked"] is False and any("unsigned trail" in n for n in data["not_checked"])
-
-
-# Each attack: (name, tamper(records) -> records, exit code without the key, problem kind with the key).
-def _unsigned_append(records):
-    return [*records, forged(records, "forged")]
-
-
-def _forged_append_with_copied_mac(records):
-    record = forged(records, "forged")
-    record["mac"] = {**records[-1]["mac"], "last": record["seq"]}
-    return [*records, record]
-
-
-def _forged_stream(records):
-    other = [forged(records, "forged-stream")]
-    other[0].update(stream="attacker-stream", seq=0, prev_hash=GENESIS_HASH)
-    other[0]["hash"] = record_hash({k: v for k, v in other[0].items() if k != "hash"})
-    other[0]["mac"] = {"alg": "HMAC_SHA_256", "key": records[0]["mac"]["key"], "last": 0, "value": "0" * 64}
-    return [*records, *other]
-
-
-def _rehashed_tail(records):
-    records[3]["verdict"] = "allow"
-    records[3]["violations"] = []
-    rehash(records, 3)
-    return records
-
-
-def _rehashed_first_segment(records):
-    records[0]["verdict"] = "allow"
-    rehash(records, 0)
-    return records
-
-
-def _macs_stripped(records):
-    for record in records:
-        record.pop("mac")
-    return records
-
-
-def _truncated_inside_a_segment(records):
-    return records[:4]  # seqs 3..4 were one signed segment; seq 4 is gone
-
-
-def _changed_without_rehash(records):
-    records[1]["verdict"] = "allow"
-    return records
-
-
-ATTACKS = [
-    ("unsigned record appended", _unsigned_append, 1, "unsigned"),
-    ("forged record with a copied MAC", _forged_append_with_copied_mac, 0, "bad-mac"),
-    ("forged stream", _forged_stream, 0, "bad-mac"),
-    ("re-hashed tail", _rehashed_tail, 0, "bad-mac"),
-    ("whole stream re-hashed", _rehashed_first_segment, 0, "bad-mac"),
-    ("MACs stripped", _macs_stripped, 0, "unsigned"),
-    ("truncated inside a signed segment", _truncated_inside_a_segment, 1, "truncated"),
-    ("changed record", _changed_without_rehash, 1, "changed"),
-]
 
 
 @pytest.mark.parametrize(
@@ -333,8 +254,8 @@ def test_an_append_split_into_segments_signs_each_segment(tmp_path, key_url):
 
 def test_signed_dynamodb_and_s3_trails_verify(tmp_path, key_url, monkeypatch):
     import boto3
-    from audit_support import aws_env
     from moto import mock_aws
+    from moto_server_support import aws_env
 
     from guardrails.audit import verify_sink
     from guardrails.audit.sinks.dynamodb import create_table

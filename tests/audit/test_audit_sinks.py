@@ -11,11 +11,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from audit_support import ACTOR, REGION, aws_env, make_decision, make_record
+from audit_support import ACTOR, REGION, make_decision, make_record
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from guardrails.audit import (
     AuditReadError,
@@ -31,13 +30,6 @@ from guardrails.audit.sinks.file import FileSink
 from guardrails.audit.sinks.s3 import S3Sink
 
 TABLE, BUCKET = "guardrails-audit", "guardrails-audit-trail"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

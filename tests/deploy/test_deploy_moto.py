@@ -17,12 +17,18 @@ import pytest
 from deploy_support import DEPLOY, REGION, load, parameter_values, sam_translate
 from fixtures.events.builders import s3_call
 from lambda_zip_support import FIXTURES, guardrails_command, invoke, lambda_runtime_dir, lambda_zip  # noqa: F401 (fixtures)
+from moto_server_support import client
 from readme_commands import sam_deploy
-from test_runtime_e2e import client, moto_url  # noqa: F401 (moto_url is a fixture)
 
 pytestmark = pytest.mark.lambda_zip
 ACCOUNT = "123456789012"  # moto's account
 CONFIG_PARAMETER = "/guardrails/config"
+
+
+@pytest.fixture(scope="module")
+def moto_url(moto_server: str) -> str:
+    """The stacks are created once for the module: no reset between its tests."""
+    return moto_server
 
 
 def create_stack(url: str, name: str, template_name: str, parameters: dict[str, str], code: str | None = None):

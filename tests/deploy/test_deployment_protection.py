@@ -4,15 +4,7 @@ config says and without trusting a tag. And `SecurityHub=true` on the stack turn
 
 from __future__ import annotations
 
-from test_runtime_processor import (  # noqa: F401 - aws, audit are fixtures
-    PUBLIC,
-    audit,
-    aws,
-    enforce,
-    policy_event,
-    public_bucket,
-    stmt,
-)
+from runtime_support import PUBLIC, enforce, policy_event, public_bucket, stmt
 
 from guardrails.config import GuardrailsConfig
 from guardrails.config_source import audit_store_patterns, with_deployment_defaults

@@ -24,7 +24,7 @@ from deploy_support import (
     sam_translate,
     statements,
 )
-from test_scan_e2e import ACCOUNT, compliant_bucket, moto_server, moto_url  # noqa: F401
+from scan_support import ACCOUNT, compliant_bucket
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "guardrails-test"  # deploy_support's AWS::StackName

@@ -175,6 +175,25 @@ def test_push_is_idempotent_and_removes_stale_modules(server, bundle, tmp_path):
     assert _evaluator(bundle, server.url).evaluate_many([{"resource": {"type": "T"}}]) == [[]]
 
 
+def test_push_deletes_the_data_paths_an_earlier_push_wrote_and_this_bundle_dropped(server, bundle, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "extra.json").write_text(json.dumps({"extra": {"limits": {"max": 3}}}))
+    server.state.set_data({**server.state.data, "other": {"kept": True}})  # written by someone else
+    first = CliRunner().invoke(
+        main, ["policy", "push", "--opa-url", server.url, "--policy-dir", str(tmp_path)]
+    )
+    assert first.exit_code == 0, first.output
+    assert server.state.data["extra"]["limits"] == {"max": 3}
+    assert "extra/limits" in server.state.data["guardrails"]["bundle_info"]["data_paths"]
+    shipped = CliRunner().invoke(main, ["policy", "push", "--opa-url", server.url])
+    assert shipped.exit_code == 0, shipped.output
+    assert "removed 0 stale module(s) and 1 stale data document(s)" in shipped.output
+    assert "limits" not in server.state.data.get("extra", {})
+    assert server.state.data["other"] == {"kept": True}
+    assert "extra/limits" not in server.state.data["guardrails"]["bundle_info"]["data_paths"]
+    assert _evaluator(bundle, server.url).evaluate_many([{"resource": {"type": "T"}}]) == [[]]
+
+
 def test_push_sends_libraries_first(tmp_path):
     (tmp_path / "a_rules.rego").write_text(
         "package guardrails.rules.acme\nimport rego.v1\nimport data.zlib\n"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from fixtures.events.builders import sagemaker_call
-from test_runtime_processor import REGION, aws  # noqa: F401 (aws is a fixture)
+from runtime_support import ACCOUNT, REGION
 
-from guardrails.audit import AuditTrail, open_sink
 from guardrails.runtime import RuntimeConfig, process_event
 
-ACCOUNT = "123456789012"  # moto's account
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 GROUP = {
     "InstanceGroupName": "workers",
@@ -21,13 +16,6 @@ GROUP = {
     "ExecutionRole": ROLE,
     "LifeCycleConfig": {"SourceS3Uri": "s3://sagemaker-lifecycle/hp/", "OnCreate": "on_create.sh"},
 }
-
-
-@pytest.fixture
-def trail(tmp_path: Path):
-    trail = AuditTrail(open_sink(f"file://{tmp_path / 'audit.jsonl'}"))
-    yield trail
-    trail.close()
 
 
 def tags(sm, arn: str) -> dict[str, str]:

@@ -10,28 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-import boto3
 import pytest
 from fixtures.events.builders import s3_call, sagemaker_call
-from moto_server_support import running_moto
+from moto_server_support import client
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
 
-
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    with running_moto() as url:
-        yield url
-
-
-def client(service: str, url: str):
-    return boto3.client(service, endpoint_url=url, region_name=REGION, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
 
 
 def handle_event(event: dict, tmp_path: Path, url: str, *args: str) -> tuple[int, dict, str]:

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import boto3
 import pytest
 from fixtures.events.builders import cloudtrail_event, s3_call, sagemaker_call, state_change
-from moto import mock_aws
+from runtime_support import ACCOUNT, KMS, PUBLIC, REGION, enforce, policy_event, public_bucket, records, stmt
 
 from guardrails.audit import AuditTrail, AuditWriteError, open_sink
 from guardrails.runtime import AwsClients, RuntimeConfig, TransientAwsError, process_event
 
-ACCOUNT = "123456789012"  # moto's account
-REGION = "eu-west-1"
-KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"
-PUBLIC = {
-    "Sid": "Public",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "s3:GetObject",
-    "Resource": "arn:aws:s3:::{b}/*",
-}
 PRIVATE = {
     "Sid": "Partner",
     "Effect": "Allow",
@@ -40,51 +29,6 @@ ORG_ONLY = {
     "Resource": "arn:aws:s3:::{b}/*",
     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}},
 }
-
-
-def stmt(template: dict, bucket: str) -> dict:
-    return json.loads(json.dumps(template).replace("{b}", bucket))
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield AwsClients(region=REGION)
-
-
-@pytest.fixture
-def audit(tmp_path: Path):
-    path = tmp_path / "audit.jsonl"
-    trail = AuditTrail(open_sink(f"file://{path}"))
-    yield trail, path
-    trail.close()
-
-
-def records(path: Path) -> list[dict]:
-    return (
-        [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-    )
-
-
-def enforce(**kw) -> RuntimeConfig:
-    return RuntimeConfig(mode="enforce", kms_key_id=KMS, **kw)
-
-
-def public_bucket(s3, bucket: str, statements: list[dict]) -> None:
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
-
-
-def policy_event(bucket: str, statements: list[dict], **kw) -> dict:
-    extra = {"policy": [""], "bucketPolicy": {"Version": "2012-10-17", "Statement": statements}}
-    return s3_call("PutBucketPolicy", bucket, extra, account=ACCOUNT, region=REGION, **kw)
 
 
 # --- S3 ---------------------------------------------------------------------------------------------

@@ -6,14 +6,10 @@ import json
 
 import pytest
 from fixtures.events.builders import s3_call
-from moto import mock_aws
+from runtime_support import ACCOUNT, KMS, REGION
 
-from guardrails.audit import AuditTrail, open_sink
-from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+from guardrails.runtime import RuntimeConfig, process_event
 
-ACCOUNT = "123456789012"  # moto's account
-REGION = "eu-west-1"
-KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 BUCKET = "acme-runtime-public"
 
 
@@ -35,22 +31,6 @@ REMOVED = [
     allow("Halves", {"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}),
     allow("NotEquals", {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}),
 ]
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield AwsClients(region=REGION)
-
-
-@pytest.fixture
-def trail(tmp_path):
-    audit = AuditTrail(open_sink(f"file://{tmp_path / 'audit.jsonl'}"))
-    yield audit
-    audit.close()
 
 
 def new_bucket(s3) -> None:

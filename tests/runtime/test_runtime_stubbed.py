@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from fixtures.events.builders import ACCOUNT, REGION, sagemaker_call
-from test_cloudtrail_parity import (
+from sagemaker_requests import (
     AUTOML_V1,
     AUTOML_V2,
     COMPILATION,

@@ -18,15 +18,13 @@ import yaml
 from click.testing import CliRunner
 from fixtures.events.builders import sagemaker_call
 from guardrails.cli.main import main
+from sagemaker_requests import CLUSTER_GROUP, IMAGE, ROLE, VPC
+from sagemaker_requests import KMS as KEY
 
 from guardrails.resource_kinds import SAGEMAKER_BY_OPERATION
 
-ROLE = "arn:aws:iam::111122223333:role/sm-exec"
-KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 MANAGED = "alias/aws/sagemaker"
 MANAGED_ARN = "arn:aws:kms:eu-west-1:111122223333:alias/aws/sagemaker"
-VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}
-IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"
 IMDS_V2 = {"MinimumInstanceMetadataServiceVersion": "2"}
 
 NOTEBOOK = {
@@ -78,13 +76,6 @@ TRAINING = {
     "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
 }
 VARIANT = {"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}
-CLUSTER_GROUP = {
-    "InstanceGroupName": "workers",
-    "InstanceType": "ml.p5.48xlarge",
-    "InstanceCount": 2,
-    "ExecutionRole": ROLE,
-    "LifeCycleConfig": {"SourceS3Uri": "s3://b/lifecycle/", "OnCreate": "on_create.sh"},
-}
 
 
 def with_(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

@@ -7,20 +7,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from test_scan_e2e import (  # noqa: F401
-    ACCOUNT,
-    OTHER,
-    by_name,
-    client,
-    compliant_bucket,
-    moto_server,
-    moto_url,
-    notebook,
-    role_creds,
-    scan,
-)
-
-FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+from moto_server_support import client
+from scan_support import ACCOUNT, FLAGS, OTHER, by_name, compliant_bucket, notebook, role_creds, scan
 
 
 def findings(url: str, region: str, **creds: str) -> dict[str, dict]:

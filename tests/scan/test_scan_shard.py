@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import boto3
-from test_scan_e2e import OTHER, client, compliant_bucket, moto_server, moto_url, role_creds  # noqa: F401
+from moto_server_support import client
+from scan_support import OTHER, compliant_bucket, role_creds
 
 from guardrails.config import GuardrailsConfig
 from guardrails.scan.shard import scan_shard

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from fixture_paths import SAMPLES
 
 from guardrails.sources import discovery
 

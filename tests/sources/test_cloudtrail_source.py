@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, require
+from fixture_paths import SAMPLES, require
 from fixtures.events.builders import (
     ACCOUNT,
     REGION,
@@ -283,7 +283,7 @@ def test_notebook_state_change_uses_the_request_field_names(decider):
 
 
 def test_corpus_create_bucket_events_parse(decider):
-    from conftest import CORPUS
+    from fixture_paths import CORPUS
 
     for path in sorted(require(CORPUS / "events").glob("*.json")):
         (doc,) = documents_from_event(load(path))

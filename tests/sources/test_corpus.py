@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, require
+from fixture_paths import CORPUS, require
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig

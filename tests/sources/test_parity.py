@@ -15,15 +15,12 @@ from typing import Any
 
 import pytest
 import yaml
+from sagemaker_requests import CLUSTER_GROUP, IMAGE, KMS, ROLE, VPC
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
 from guardrails.resource_kinds import SAGEMAKER_BY_OPERATION
 
-KMS = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-ROLE = "arn:aws:iam::111122223333:role/sm-exec"
-VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}
-IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"
 TRAINING_REQUEST = {
     "TrainingJobName": "step-train",
     "RoleArn": ROLE,
@@ -45,13 +42,6 @@ MONITORING_JOB = {
     "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m", "LocalPath": "/opt/m"}}]},
     "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}},
     "RoleArn": ROLE,
-}
-CLUSTER_GROUP = {
-    "InstanceGroupName": "workers",
-    "InstanceType": "ml.p5.48xlarge",
-    "InstanceCount": 2,
-    "ExecutionRole": ROLE,
-    "LifeCycleConfig": {"SourceS3Uri": "s3://b/lifecycle/", "OnCreate": "on_create.sh"},
 }
 
 # (case id, operation, request, {(control, enforcement, unknown)} expected from every source)

@@ -426,7 +426,7 @@ def test_bucket_policy_string_that_does_not_parse_is_unknown_not_no_policy(tmp_p
 
 
 def test_corpus_parent_stack_lists_its_nested_stacks_as_not_followed(decider):
-    from conftest import CORPUS, require
+    from fixture_paths import CORPUS, require
 
     from guardrails.checking import run_check
     from guardrails.config import GuardrailsConfig

@@ -73,7 +73,7 @@ def test_corpus_plan_gives_the_expected_findings(case: str) -> None:
 def test_every_case_plans_corpus_files_that_exist() -> None:
     import json
 
-    from conftest import CORPUS
+    from fixture_paths import CORPUS
 
     for case in EXPECTED:
         layout = json.loads((CASES / case / "layout.json").read_text())
