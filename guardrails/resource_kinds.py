@@ -334,10 +334,14 @@ KINDS: tuple[ResourceKind, ...] = (
         "s3control",
         "Name",
         "accesspoint",
-        ("CreateAccessPoint",),
+        ("CreateAccessPoint", "PutAccessPointPolicy"),
         cloudformation=True,
+        partial_operations={"PutAccessPointPolicy": ("Policy",)},
         event_sources=("s3.amazonaws.com", "s3-control.amazonaws.com"),
-        event_names={"CreateAccessPoint": "CreateAccessPoint"},
+        event_names={
+            "CreateAccessPoint": "CreateAccessPoint",
+            "PutAccessPointPolicy": "PutAccessPointPolicy",
+        },
         describe="GetAccessPoint",
     ),
 )

@@ -3,8 +3,8 @@
 `install(session_or_client)` registers a handler on botocore's `before-parameter-build` event of every
 SageMaker Create*/Update* operation in scope and of the S3 bucket calls (CreateBucket, PutBucketPolicy,
 PutBucketAcl, PutPublicAccessBlock, PutBucketEncryption, PutBucketOwnershipControls; S3 Control
-PutPublicAccessBlock). The handler sees the caller's parameters in the API request shape — what
-`document_from_request` takes — before they are serialised or sent:
+PutPublicAccessBlock, CreateAccessPoint, PutAccessPointPolicy). The handler sees the caller's parameters
+in the API request shape — what `document_from_request` takes — before they are serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
 - verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
@@ -58,7 +58,10 @@ def hooked_operations() -> dict[str, tuple[str, ...]]:
     return {
         "sagemaker": tuple(sorted(SAGEMAKER_BY_OPERATION)),
         "s3": S3_BUCKET.operations,
-        "s3-control": BY_TYPE["AWS::S3::AccountPublicAccessBlock"].operations,
+        "s3-control": (
+            *BY_TYPE["AWS::S3::AccountPublicAccessBlock"].operations,
+            *BY_TYPE["AWS::S3::AccessPoint"].operations,  # a public access point bypasses the bucket's rules
+        ),
     }
 
 

@@ -94,7 +94,7 @@ def document_from_request(
         )
         return ResourceDocument(resource=resource, context=context)
     if service in (None, "s3control") and operation in ACCESS_POINT.operations:
-        return _access_point_document(request, account, region, context)
+        return _access_point_document(operation, request, account, region, context)
     if service in (None, "s3") and operation in S3_BUCKET.operations:
         return _bucket_document(operation, request, account, region, context)
     raise ValueError(
@@ -215,13 +215,14 @@ def _bucket_document(
 
 
 def _access_point_document(
-    request: dict[str, Any], account: str | None, region: str | None, context: Context
+    operation: str, request: dict[str, Any], account: str | None, region: str | None, context: Context
 ) -> ResourceDocument:
-    """s3control CreateAccessPoint -> an `AWS::S3::AccessPoint` document (CloudFormation shape). A new
-    access point has no policy; an omitted PublicAccessBlockConfiguration is AWS's default (all on)."""
+    """s3control CreateAccessPoint / PutAccessPointPolicy -> an `AWS::S3::AccessPoint` document
+    (CloudFormation shape). A new access point has no policy; an omitted PublicAccessBlockConfiguration is
+    AWS's default (all on). PutAccessPointPolicy carries the policy only: the block settings are unknown."""
     name = request.get("Name")
     if not isinstance(name, str) or not name:
-        raise ValueError("request.Name is required for CreateAccessPoint")
+        raise ValueError(f"request.Name is required for {operation}")
     account_id = str(request.get("AccountId") or account or "") or None
     props: dict[str, Any] = {"Name": name}
     for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
@@ -232,6 +233,12 @@ def _access_point_document(
         props["PublicAccessBlockConfiguration"] = (
             s3_shape.public_access_block(configuration) if isinstance(configuration, dict) else configuration
         )
+    if "Policy" in request:
+        if not isinstance(request["Policy"], (str, dict)):
+            raise TypeError("Policy must be a JSON policy document")
+        props["Policy"] = s3_shape.policy_value(request["Policy"])
+    if operation in ACCESS_POINT.partial_operations:  # a policy-only call: the block settings are not in it
+        _mark_not_carried(props, context, ["PublicAccessBlockConfiguration"], operation)
     resource = Resource(
         type=ACCESS_POINT.type,
         name=name,

@@ -396,11 +396,12 @@ def _access_point_document(
     file: str | None,
     point: EnforcementPoint,
 ) -> ResourceDocument:
-    """s3control CreateAccessPoint: the name and account come from the URL (`name`, `x-amz-account-id`),
-    the settings from the XML body (`CreateAccessPointRequest`, or flat in older records)."""
+    """s3control CreateAccessPoint / PutAccessPointPolicy: the name and account come from the URL (`name`,
+    `x-amz-account-id`), the settings or the policy from the XML body (`<Operation>Request`, or flat in
+    older records). A policy the record does not carry is unknown (the runtime reads it live)."""
     from guardrails.sources.api_request import document_from_request
 
-    body = params.get("CreateAccessPointRequest")
+    body = params.get(f"{operation}Request")
     body = body if isinstance(body, dict) else params
     name = params.get("name") or params.get("Name") or body.get("Name")
     if not isinstance(name, str) or not name:
@@ -417,6 +418,9 @@ def _access_point_document(
     vpc = body.get("VpcConfiguration")
     if isinstance(vpc, dict):
         request["VpcConfiguration"] = {k: v for k, v in vpc.items() if not k.startswith("xmlns")}
+    policy = body.get("Policy")
+    if operation == "PutAccessPointPolicy" and (isinstance(policy, dict) or _carried_text(policy)):
+        request["Policy"] = policy
     try:
         document = document_from_request(
             operation,
@@ -430,9 +434,19 @@ def _access_point_document(
         )
     except ValueError as exc:
         raise MalformedEventError(where, f"{operation}: {exc}") from exc
-    if isinstance(request.get("PublicAccessBlockConfiguration"), str):
-        document.context.unknown.append("PublicAccessBlockConfiguration")
+    unknown = document.context.unknown
+    block_omitted = isinstance(request.get("PublicAccessBlockConfiguration"), str)
+    if block_omitted and "PublicAccessBlockConfiguration" not in unknown:
+        unknown.append("PublicAccessBlockConfiguration")
+    if operation == "PutAccessPointPolicy" and "Policy" not in request:
+        document.resource.properties["Policy"] = unknown_value("access point policy not in the record")
+        unknown.append("Policy")
     return document
+
+
+def _carried_text(value: Any) -> bool:
+    """A string field CloudTrail actually recorded (not empty, not redacted)."""
+    return isinstance(value, str) and value != "" and value not in HIDDEN_VALUES
 
 
 def _grant_headers(params: dict[str, Any]) -> dict[str, str]:
