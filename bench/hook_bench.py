@@ -284,7 +284,7 @@ def bench_boto3(calls: int, tmp: Path) -> dict[str, Any]:
 def bench_cold(runs: int) -> dict[str, float]:
     code = (
         "import time; t=time.perf_counter(); from guardrails.lambdas import cfn_hook; "
-        "cfn_hook._get_runtime(); print(time.perf_counter()-t)"
+        "from guardrails.admission.hook_service import SERVICE; SERVICE.get(); print(time.perf_counter()-t)"
     )
     env = dict(os.environ, GUARDRAILS_AUDIT_SINKS="file:///dev/null?fsync=false", AWS_LAMBDA_FUNCTION_NAME="")
     samples = []

@@ -37,7 +37,8 @@ import time
 t0 = time.perf_counter()
 import guardrails.lambdas.events as events
 t1 = time.perf_counter()
-events._get_service()
+from guardrails.runtime.service import SERVICE
+SERVICE.get()
 t2 = time.perf_counter()
 print(t1 - t0, t2 - t0)
 """

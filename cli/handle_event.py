@@ -63,10 +63,8 @@ def _handle_event(
     audit_sinks: tuple[str, ...],
     audit_key: str | None,
 ) -> None:
-    from guardrails.audit import AuditError
-    from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError, EngineUnavailableError
-    from guardrails.runtime import RuntimeEnforcementError
+    from guardrails.config import load_config
+    from guardrails.errors import GuardrailsError, acknowledged_by_lambda
     from guardrails.runtime.service import RuntimeService, outcome_json
     from guardrails.sources.errors import SourceError
     from guardrails.sources.input_files import read_input_text
@@ -79,7 +77,7 @@ def _handle_event(
         raise _fail(EXIT_INPUT, f"{file}: cannot read the event: {str(exc)[:200]}") from None
     try:
         config = load_config(config_path)
-    except ConfigError as exc:
+    except GuardrailsError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
     if audit_key:
         config.audit.signing_key = audit_key
@@ -90,9 +88,7 @@ def _handle_event(
         service = RuntimeService.from_config(
             config, sinks=audit_sinks, endpoint_url=endpoint_url, region=region, cloudwatch=False
         )
-    except AuditError as exc:  # a sink URL or signing key that cannot be used
-        raise _fail(EXIT_INPUT, f"audit: {exc}") from None
-    except (BundleError, ValueError) as exc:
+    except (GuardrailsError, ValueError) as exc:  # a sink URL, signing key or bundle that cannot be used
         raise _fail(EXIT_INPUT, str(exc)) from None
     try:
         outcome = service.handle(
@@ -101,8 +97,9 @@ def _handle_event(
             file=str(file),
             offline=offline,
         )
-    except (RuntimeEnforcementError, AuditError, EngineUnavailableError) as exc:
-        raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None
+    except GuardrailsError as exc:  # what the Lambda acknowledges is bad input; the rest it retries
+        code = EXIT_INPUT if acknowledged_by_lambda(exc) else EXIT_RETRY
+        raise _fail(code, f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # botocore errors (access denied, endpoint unreachable, no credentials...)
         if type(exc).__module__.startswith("botocore"):
             raise _fail(EXIT_RETRY, f"{type(exc).__name__}: {exc}") from None

@@ -89,9 +89,9 @@ def _handle_hook(
 ) -> None:
     from guardrails.admission import HookRequestError, handle_hook_request
     from guardrails.admission.cfn_hook import parse_hook_request
-    from guardrails.config import ConfigError, load_config
+    from guardrails.config import load_config
     from guardrails.decider import Decider
-    from guardrails.engine import BundleError
+    from guardrails.errors import GuardrailsError
 
     event = _read_json(file, "hook request")
     fetch = None
@@ -106,18 +106,18 @@ def _handle_hook(
     try:
         config = load_config(config_path)
         decider = Decider(config)
-    except (ConfigError, BundleError) as exc:
+    except GuardrailsError as exc:
         raise _fail(str(exc)) from None
     trail = None
     sinks = [*config.audit.sinks, *audit_sinks]
     if sinks:
-        from guardrails.audit import AuditError, AuditTrail
+        from guardrails.audit import AuditTrail
 
         try:
             trail = AuditTrail.from_urls(
                 sinks, cloudwatch=False, signing_key=audit_key or config.audit.signing_key
             )
-        except (AuditError, ValueError) as exc:
+        except (GuardrailsError, ValueError) as exc:
             raise _fail(f"audit: {exc}") from None
     invalid_request = None
     try:

@@ -2,6 +2,9 @@
 
 `guardrails --version` and `guardrails check` then never import the modules of `package`, `scan`,
 `audit`, ... (importlib.metadata, boto3, pydantic models) they do not use.
+
+It is also the CLI's error edge: a `GuardrailsError` (guardrails/errors.py) that leaves a command is printed
+once, as `error: <message>` without a traceback, and exits 2.
 """
 
 from __future__ import annotations
@@ -22,6 +25,17 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_subcommands})
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from guardrails.errors import EXIT_ERROR, GuardrailsError
+
+            if not isinstance(exc, GuardrailsError):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            raise click.exceptions.Exit(EXIT_ERROR) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = self.lazy_subcommands.get(cmd_name)

@@ -175,37 +175,30 @@ def check(
     or input errors (every other file is still judged and reported).
     """
     from guardrails.checking import default_jobs, record_check_run, run_check
-    from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError, EngineUnavailableError
+    from guardrails.config import load_config
     from guardrails.engine.cli_options import apply_engine_options
-    from guardrails.report.outputs import OutputSpecError, parse_output_specs, renderer
-    from guardrails.sources.errors import SourceError
+    from guardrails.report.outputs import parse_output_specs, renderer
 
-    try:
-        outputs = parse_output_specs(output_formats, output_path)
-    except OutputSpecError as exc:
-        raise fail_input(str(exc)) from None
+    # A GuardrailsError (bad option, config, input, bundle, engine outage) exits 2 at the CLI's edge.
+    outputs = parse_output_specs(output_formats, output_path)
     from guardrails.config_discovery import discover_config
     from guardrails.gate import exit_code
 
-    try:
-        config_path = config_path or discover_config()
-        config = load_config(config_path)
-        config.engine.policy_dirs.extend(policy_dirs)
-        apply_engine_options(config, engine_backend, opa_url)
-        run = run_check(
-            list(paths),
-            config,
-            parse_parameters(parameters),
-            excludes=list(excludes),
-            apply_suppressions=not no_suppressions,
-            config_path=config_path,
-            skip_unrecognised=skip_unrecognised,
-            jobs=jobs or default_jobs(),
-            keep_documents=config.audit.store_input,
-        )
-    except (ConfigError, SourceError, BundleError, EngineUnavailableError) as exc:
-        raise fail_input(str(exc)) from None
+    config_path = config_path or discover_config()
+    config = load_config(config_path)
+    config.engine.policy_dirs.extend(policy_dirs)
+    apply_engine_options(config, engine_backend, opa_url)
+    run = run_check(
+        list(paths),
+        config,
+        parse_parameters(parameters),
+        excludes=list(excludes),
+        apply_suppressions=not no_suppressions,
+        config_path=config_path,
+        skip_unrecognised=skip_unrecognised,
+        jobs=jobs or default_jobs(),
+        keep_documents=config.audit.store_input,
+    )
     for warning in run.config_warnings:
         click.echo(f"warning: {warning}", err=True)
     from guardrails.cli.report_writing import write_reports
@@ -263,15 +256,12 @@ def policy() -> None:
 )
 def policy_test(policy_dirs: tuple[Path, ...], no_default: bool, verbose: bool, engine: str) -> None:
     """Run the Rego unit tests (`test_*` rules); exit 1 on any failure."""
-    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine import PolicyBundle
     from guardrails.engine.policy_tests import engines_for, run_policy_tests
 
     engines = engines_for(engine)
-    try:
-        bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
-        results = run_policy_tests(bundle, engines)
-    except BundleError as exc:
-        raise fail_input(str(exc)) from None
+    bundle = PolicyBundle.load(list(policy_dirs), include_default=not no_default)
+    results = run_policy_tests(bundle, engines)
     failed = [r for r in results if not r.passed]
     for r in results:
         if verbose or not r.passed:
@@ -320,20 +310,16 @@ def config_schema() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def config_validate(path: Path) -> None:
     """Validate a configuration file; exit 2 with the field named when it is invalid."""
-    from guardrails.config import ConfigError, load_config
+    from guardrails.config import load_config
     from guardrails.config_discovery import check_against_catalog
-    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine import PolicyBundle
 
-    try:
-        config = load_config(path)
-        catalog = PolicyBundle.load(config.engine.policy_dirs).catalog
-        warnings = check_against_catalog(config, catalog, path)
-    except (ConfigError, BundleError) as exc:
-        raise fail_input(str(exc)) from None
+    config = load_config(path)
+    catalog = PolicyBundle.load(config.engine.policy_dirs).catalog
+    warnings = check_against_catalog(config, catalog, path)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{path}: valid")
-
 
 
 if __name__ == "__main__":

@@ -58,22 +58,17 @@ def package(
     Dependencies are downloaded from PyPI as wheels for the Lambda platform, pinned to the versions
     installed here. Exit 2 when the zip cannot be built.
     """
-    from guardrails.cli.main import fail_input
+    from guardrails.packaging import build_lambda_zip
 
-    from guardrails.packaging import PackageError, build_lambda_zip
-
-    try:
-        result = build_lambda_zip(
-            output,
-            arch=arch,
-            python=python,
-            config=config_path,
-            include_boto3=include_boto3,
-            bytecode_python=bytecode_python,
-            log=lambda message: click.echo(message, err=True),
-        )
-    except PackageError as exc:
-        raise fail_input(str(exc)) from None
+    result = build_lambda_zip(  # a PackageError exits 2 at the CLI's edge
+        output,
+        arch=arch,
+        python=python,
+        config=config_path,
+        include_boto3=include_boto3,
+        bytecode_python=bytecode_python,
+        log=lambda message: click.echo(message, err=True),
+    )
     click.echo(
         f"wrote {result.path}: {result.size_bytes / 1_000_000:.1f} MB zipped, "
         f"{result.unzipped_bytes / 1_000_000:.1f} MB unzipped, {result.files} files "

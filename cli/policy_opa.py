@@ -43,8 +43,8 @@ def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path,
     """
     from pydantic import ValidationError
 
-    from guardrails.config import ConfigError, load_config
-    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.config import load_config
+    from guardrails.engine import PolicyBundle
     from guardrails.engine.opa_bundle import PushError, push_bundle
     from guardrails.engine.opa_server import open_client
 
@@ -54,8 +54,6 @@ def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path,
         settings = type(settings).model_validate(settings.model_dump())
         bundle = PolicyBundle.load([*config.engine.policy_dirs, *policy_dirs])
         client = open_client(settings)
-    except (ConfigError, BundleError) as exc:
-        raise fail_input(str(exc)) from None
     except ValidationError as exc:
         raise fail_input(f"--opa-url: {exc.errors()[0]['msg']}") from None
     try:
@@ -100,14 +98,11 @@ def bundle_build(output: Path, policy_dirs: tuple[Path, ...]) -> None:
 
     Load it with `opa run --server --bundle bundle.tar.gz`, or serve it from a bundle service.
     """
-    from guardrails.engine import BundleError, PolicyBundle
+    from guardrails.engine import PolicyBundle
     from guardrails.engine.opa_bundle import build_bundle_archive
 
-    try:
-        bundle = PolicyBundle.load(list(policy_dirs))
-        archive = build_bundle_archive(bundle)
-    except BundleError as exc:
-        raise fail_input(str(exc)) from None
+    bundle = PolicyBundle.load(list(policy_dirs))  # a BundleError exits 2 at the CLI's edge
+    archive = build_bundle_archive(bundle)
     try:
         output.write_bytes(archive)
     except OSError as exc:

@@ -158,20 +158,17 @@ def scan(
     """
     import boto3
 
-    from guardrails.config import ConfigError, load_config
+    from guardrails.config import load_config
     from guardrails.decider import Decider
-    from guardrails.engine import BundleError
-    from guardrails.report.outputs import OutputSpecError, parse_output_specs
+    from guardrails.report.outputs import parse_output_specs
     from guardrails.scan.counting import ApiCallCounter
     from guardrails.scan.runner import ScanOptions, run_scan
-    from guardrails.scan.targets import ScanInputError, load_accounts_file, organization_accounts
+    from guardrails.scan.targets import load_accounts_file, organization_accounts
 
     if accounts_file is not None and org_role is not None:
         raise _fail("--accounts and --organization are exclusive")
-    try:
-        outputs = parse_output_specs(output_formats, output_path)
-    except OutputSpecError as exc:
-        raise _fail(str(exc)) from None
+    # A GuardrailsError (bad option, accounts file, config, bundle) exits 2 at the CLI's edge.
+    outputs = parse_output_specs(output_formats, output_path)
     window = parse_since(since)
     chosen = parse_kinds(kinds)
     session = boto3.session.Session()
@@ -179,18 +176,12 @@ def scan(
     counter = ApiCallCounter()
     targets = None
     if accounts_file is not None:  # before the engine is compiled: a bad file fails fast
-        try:
-            targets = load_accounts_file(accounts_file)
-        except ScanInputError as exc:
-            raise _fail(str(exc)) from None
+        targets = load_accounts_file(accounts_file)
     if not region_list and not (targets and all(t.regions for t in targets)):
         raise _fail("no region: pass --region or configure a default region")
-    try:
-        config = load_config(config_path)
-        config.engine.policy_dirs.extend(policy_dirs)
-        decider = Decider(config)
-    except (ConfigError, BundleError) as exc:
-        raise _fail(str(exc)) from None
+    config = load_config(config_path)
+    config.engine.policy_dirs.extend(policy_dirs)
+    decider = Decider(config)
     if org_role is not None:
         from botocore.exceptions import BotoCoreError, ClientError
 

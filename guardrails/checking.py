@@ -109,6 +109,7 @@ def run_check(
         engine=f"{decider.evaluator.name} {decider.evaluator.version}",
         documents=loaded.documents if keep_documents else [],
         errors=loaded.errors,
+        unjudged=decider.unjudged(loaded.errors, point="pre-deploy", source="input-file"),
         notes=loaded.notes,
         catalog=decider.bundle.catalog,
         config_warnings=config_warnings,
@@ -228,20 +229,22 @@ def _judge_chunk(
 def record_check_run(
     run: CheckRun, sink_urls: list[str], *, store_input: bool = False, signing_key: str | None = None
 ) -> int:
-    """Record every decision of a pre-deploy run (the CI gate record); raises AuditError on any failure.
+    """Record every decision of a pre-deploy run (the CI gate record), the `error` decisions of the files
+    it could not judge included; raises AuditError on any failure.
 
     `signing_key` (a key URL; default GUARDRAILS_AUDIT_KEY) signs the records."""
     from guardrails.audit import ActionTaken, AuditTrail, current_actor
 
-    def gate_action(decision) -> ActionTaken:
+    def gate_action(decision: Decision) -> ActionTaken:
         blocked = decision.verdict in ("deny", "error")
         return ActionTaken(kind="fail-pipeline" if blocked else "pass-pipeline", outcome="succeeded")
 
     with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
+        unjudged_inputs = [{"error": d.error} for d in run.unjudged]
         records = trail.record_decisions(
-            run.decisions,
+            [*run.decisions, *run.unjudged],
             actor=current_actor(),
             action_for=gate_action,
-            documents=run.documents if store_input else None,
+            documents=[*run.documents, *unjudged_inputs] if store_input else None,
         )
     return len(records)

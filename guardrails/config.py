@@ -13,14 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from guardrails.admission.config import AdmissionConfig
 from guardrails.engine.opa_settings import OpaServerSettings
+from guardrails.errors import ConfigError
 from guardrails.runtime.config import RuntimeConfig
 
 ControlEnforcement = Literal["deny", "warn", "off"]
 CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d+$")
-
-
-class ConfigError(Exception):
-    """The configuration file is unreadable or invalid; the message names the file and the field."""
 
 
 class Exemption(BaseModel):

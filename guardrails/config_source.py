@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from guardrails.config import ConfigError, GuardrailsConfig, parse_config
 
@@ -36,7 +37,10 @@ DEFAULT_MAX_AGE = 60.0
 
 
 class ConfigSourceError(ConfigError):
-    """The configured source cannot be read, or what it holds is not a valid config."""
+    """The configured source cannot be read, or what it holds is not a valid config (retried: the source
+    may be unreachable for a moment, or fixed in place)."""
+
+    retryable = True
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ class ConfigSource:
         if not bucket or not key:
             raise ConfigSourceError(f"{ENV_LOCATION}: {url!r} is not s3://bucket/key")
         try:
-            body = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+            body: bytes = self._client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
             return body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigSourceError(f"{url}: the config is not UTF-8 text: {exc}") from exc
@@ -143,6 +147,48 @@ def _read_file(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigSourceError(f"{path}: cannot read config: {exc}") from exc
+
+
+T = TypeVar("T")
+
+
+class PerConfigVersion(Generic[T]):
+    """What a Lambda builds from the deployment's config (`GUARDRAILS_CONFIG`, with the deployment
+    defaults): built on first use, kept for the container's life, rebuilt when the source's text changes.
+    The source itself is read from the environment once."""
+
+    def __init__(self, build: Callable[[GuardrailsConfig], T]) -> None:
+        self._build = build
+        self._source: ConfigSource | None = None
+        self._built: T | None = None
+        self._version: str | None = None
+
+    def get(self, logger: Any = None) -> T:
+        """The value for the current config; `logger` (a Powertools Logger) is told when it is (re)built."""
+        if self._source is None:
+            self._source = ConfigSource.from_environment()
+        loaded = self._source.get()
+        if self._built is None or loaded.version != self._version:
+            self._built = self._build(with_deployment_defaults(loaded.config))
+            self._version = loaded.version
+            if logger is not None:
+                extra = {"origin": loaded.origin, "version": loaded.version}
+                logger.info("guardrails config loaded", extra=extra)
+        return self._built
+
+    @property
+    def built(self) -> T | None:
+        """The value built so far (None before the first `get`)."""
+        return self._built
+
+    def reset(self) -> None:
+        """Forget the value and the source (tests; a new environment)."""
+        self._source, self._built, self._version = None, None, None
+
+
+def env_list(name: str) -> list[str]:
+    """A comma-separated environment variable as a list (blank entries dropped)."""
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
 
 
 def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
@@ -164,7 +210,7 @@ def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
         config.runtime.sns_topic_arn = topic
     key = os.environ.get(ENV_AUDIT_KEY, "").strip()
     if key and "signing_key" in type(config.audit).model_fields and not config.audit.signing_key:
-        config.audit.signing_key = key  # type: ignore[attr-defined]
+        config.audit.signing_key = key
     return config
 
 

@@ -79,7 +79,8 @@ class MemberAccounts:
             extra_args={"RoleSessionName": SESSION_NAME},
         )
         core = Session()
-        core._credentials = DeferredRefreshableCredentials(  # refreshed by botocore before expiry
+        # botocore has no public setter for refreshable credentials: this is how it sets them itself.
+        core._credentials = DeferredRefreshableCredentials(  # type: ignore[attr-defined]  # refreshed before expiry
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
         return boto3.session.Session(botocore_session=core, region_name=region or base.region_name)

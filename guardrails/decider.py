@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
+from typing import Any
 
 from guardrails.canonical import plain_canonical_text
 from guardrails.config import Exemption, GuardrailsConfig
@@ -14,14 +15,17 @@ from guardrails.decision import (
     AppliedExemption,
     Decision,
     EngineInfo,
+    ResourceRef,
     Violation,
     input_digest,
     resource_ref,
     verdict_for,
 )
-from guardrails.documents import ResourceDocument
+from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.sources.errors import SourceError
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
 UNCATALOGUED_SEVERITY = "medium"
@@ -54,6 +58,84 @@ class Decider:
 
     def decide(self, document: ResourceDocument, today: date | None = None) -> Decision:
         return self.decide_many([document], today)[0]
+
+    def error_decision(
+        self,
+        error: str | BaseException,
+        *,
+        document: ResourceDocument | None = None,
+        resource: ResourceRef | None = None,
+        point: str | None = None,
+        source: str | None = None,
+        subject: Any = None,
+        infrastructure: bool | None = None,
+    ) -> Decision:
+        """The one shape of an `error` decision (what could not be judged), used by every enforcement
+        point and audited like any decision.
+
+        `document`: the document that could not be decided (its reference, point, source and digest);
+        otherwise `resource`, `point` and `source` say what it was about and `subject` (the raw event,
+        request or file reference) is digested. `error`: a message, or the exception — a GuardrailsError
+        reads as its message, anything else as `internal error: <type>: <message>`. `infrastructure`
+        (default: classified from the exception, guardrails/infrastructure.py) marks a cause outside the
+        request, the only one `admission.fail_open` may let pass.
+        """
+        if isinstance(error, BaseException):
+            message = (
+                str(error)
+                if isinstance(error, GuardrailsError)
+                else f"internal error: {type(error).__name__}: {error}"
+            )
+            if infrastructure is None:
+                infrastructure = is_infrastructure_failure(error)
+        else:
+            message = error
+        if document is not None:
+            resource = resource or resource_ref(document)
+            point = point or document.context.point
+            source = source or document.context.source
+            digest = subject_digest(document.to_input() if subject is None else subject)
+        else:
+            if resource is None or point is None or source is None:
+                raise TypeError("error_decision needs a document, or resource, point and source")
+            digest = subject_digest(subject)
+        return self._error(message, resource, point, source, digest, bool(infrastructure))
+
+    def unjudged(self, errors: Iterable[SourceError], *, point: str, source: str) -> list[Decision]:
+        """One `error` decision per input that could not be read or judged (a file `check` could not
+        parse, an account or resource a scan could not read), so the audit trail records it too."""
+        decisions = []
+        for error in errors:
+            location = Location(file=error.file, line=error.line) if point == "pre-deploy" else None
+            decisions.append(
+                self.error_decision(
+                    error,
+                    resource=ResourceRef(type="unknown", name=error.file, location=location),
+                    point=point,
+                    source=source,
+                    subject={"input": error.file, "line": error.line, "error": error.message},
+                )
+            )
+        return decisions
+
+    def _error(
+        self, message: str, resource: ResourceRef, point: str, source: str, digest: str, infrastructure: bool
+    ) -> Decision:
+        outcome = {"verdict": "error", "error": message, "infrastructure_failure": infrastructure}
+        return self._made(resource, point, source, digest, **outcome)
+
+    def _made(self, resource: ResourceRef, point: str, source: str, digest: str, **outcome: Any) -> Decision:
+        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error."""
+        return Decision(
+            resource=resource,
+            point=point,
+            source=source,
+            input_digest=digest,
+            bundle_digest=self.bundle.digest,
+            bundle_version=self.bundle.version,
+            engine=self._engine_info,
+            **outcome,
+        )
 
     def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
         today = today or datetime.now(UTC).date()
@@ -91,28 +173,16 @@ class Decider:
         result: list[Finding] | EngineError,
         today: date,
     ) -> Decision:
-        common = {
-            "resource": resource_ref(document),
-            "point": document.context.point,
-            "source": document.context.source,
-            "input_digest": digest,
-            "bundle_digest": self.bundle.digest,
-            "bundle_version": self.bundle.version,
-            "engine": self._engine_info,
-        }
+        ref = resource_ref(document)
+        point, source = document.context.point, document.context.source
         if isinstance(result, EngineError):
-            return Decision(
-                verdict="error",
-                error=str(result),
-                infrastructure_failure=is_infrastructure_failure(result),
-                **common,
-            )
+            return self._error(str(result), ref, point, source, digest, is_infrastructure_failure(result))
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
         if violations:
             violations = _without_quoted_secrets(violations, data)
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
-        return Decision(violations=violations, verdict=verdict_for(violations), **common)
+        return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
 
     def _enforcement(self, control: str, policy_default: str | None) -> str:
         info = self.bundle.catalog.by_id.get(control)
@@ -189,6 +259,19 @@ class Decider:
             ):
                 return AppliedExemption(**exemption.model_dump())
         return None
+
+
+def subject_digest(subject: Any) -> str:
+    """The input digest of what an `error` decision is about (an event, a request, a file reference):
+    sha256 of its RFC 8785 form; what is not canonical JSON (NaN, odd keys) is digested as rendered."""
+    try:
+        return input_digest(subject if isinstance(subject, dict) else {"input": subject})
+    except Exception:  # noqa: BLE001 - an input that cannot be canonicalised still gets a digest
+        try:
+            text = json.dumps(subject, sort_keys=True, default=repr)
+        except (TypeError, ValueError, RecursionError):  # mixed key types, too deep
+            text = repr(subject)[:100_000]
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _suppressions_apply(document: ResourceDocument) -> bool:

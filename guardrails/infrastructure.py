@@ -17,9 +17,9 @@ then flags the decision (`Decision.infrastructure_failure`) and the hooks apply 
 
 from __future__ import annotations
 
+from guardrails.errors import InfrastructureError
 
-class InfrastructureError(Exception):
-    """Something the decision depends on failed, not the request's content (network, timeout, outage)."""
+__all__ = ["InfrastructureError", "is_infrastructure_failure"]
 
 
 def is_infrastructure_failure(exc: BaseException) -> bool:

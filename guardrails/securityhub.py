@@ -17,14 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from guardrails.decision import Decision
 from guardrails.engine.bundle import Catalog
+from guardrails.errors import AwsError
 from guardrails.report.asff import (
     GENERATOR_PREFIX,
+    AsffError,
     decision_findings,
     resolved_finding,
     resource_id,
@@ -35,8 +37,10 @@ BATCH_SIZE = 100
 GET_FINDINGS_PAGE = 100
 
 
-class SecurityHubError(RuntimeError):
+class SecurityHubError(AwsError, RuntimeError):
     """Security Hub refused or failed an import (retry the event)."""
+
+    retryable = True
 
 
 @dataclass
@@ -86,6 +90,8 @@ class SecurityHubImporter:
             resources = existing.get("Resources") or [{}]
             account = existing.get("AwsAccountId") or self.account
             region = resources[0].get("Region") or existing.get("Region") or self.region
+            if not account or not region:  # ASFF requires both: never met on a finding Security Hub returns
+                raise AsffError(f"{existing['Id']}: the finding has no account id or region")
             finding = resolved_finding(decision, control, by_id.get(control), account, region, now)
             finding["Id"] = existing["Id"]
             finding["ProductArn"] = existing.get("ProductArn", finding["ProductArn"])
@@ -132,7 +138,7 @@ class SecurityHubImporter:
             self.client, "get_findings" if operation == "GetFindings" else "batch_import_findings"
         )
         try:
-            return method(**params)
+            return cast(dict[str, Any], method(**params))
         except (ClientError, BotoCoreError) as exc:
             raise SecurityHubError(f"{operation}: {exc}") from exc
 

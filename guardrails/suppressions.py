@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from guardrails.errors import InputError
+
 if TYPE_CHECKING:  # documents.py imports InlineSuppression from here
     from guardrails.documents import ResourceDocument
 
@@ -47,7 +49,7 @@ class SuppressionWarning:
     reason: str
 
 
-class SuppressionError(ValueError):
+class SuppressionError(InputError, ValueError):
     """An inline suppression that is malformed (no reason, bad control id, bad date)."""
 
 

@@ -11,8 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixture_paths import CORPUS, require
 from moto import mock_aws
 from moto_server_support import running_moto
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """../shared/corpus, the third-party corpus: skips without it, except in CI, where it fails."""
+    return require(CORPUS)
 
 
 @pytest.fixture(scope="session")

@@ -184,14 +184,11 @@ def _hook_documents(regorus: Any) -> list[dict[str, Any]]:
 
 
 def _parity_case_documents() -> Iterator[dict[str, Any]]:
+    from parity_cases import CASES
+
     from guardrails.sources.api_request import load_api_request
     from guardrails.sources.errors import SourceError
 
-    sys.path.insert(0, str(REPO / "tests" / "sources"))
-    try:
-        from test_parity import CASES
-    finally:
-        sys.path.pop(0)
     for case_id, operation, request, _ in CASES:
         data = {"operation": operation, "request": request}
         try:
@@ -317,19 +314,13 @@ def mutations(documents: list[dict[str, Any]], count: int, seed: int) -> list[di
 
 
 def require_opa_go() -> None:
-    """Skip when the OPA Go engine is not installed, but fail in CI (CI=true), where it must be."""
-    import os
-
-    import pytest
+    """Skip when the OPA Go engine is not installed, but fail in CI, where it must be."""
+    from fixture_paths import unavailable
 
     from guardrails.engine.opa_go import INSTALL_HINT, opa_go_available
 
-    if opa_go_available():
-        return
-    message = f"the OPA Go engine (opa_bindings) is not installed: {INSTALL_HINT}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (.ci/run installs it; the engine parity tests must run in CI)")
-    pytest.skip(message)
+    if not opa_go_available():
+        unavailable("the OPA Go engine (opa_bindings)", f"{INSTALL_HINT}; .ci/run installs it: the engine parity tests must run in CI")
 
 
 def comparable(result: Any) -> Any:

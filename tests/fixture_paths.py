@@ -1,9 +1,11 @@
-"""Where the tests' data lives: the project's own fixtures, and ../shared (the third-party corpus only)."""
+"""Where the tests' data lives (the project's own fixtures, and ../shared for the third-party corpus only),
+and what a test does when a prerequisite is missing: skip on a developer's machine, fail in CI."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -16,14 +18,20 @@ SAMPLES = FIXTURES / "samples"
 
 
 def in_ci() -> bool:
-    """CI runs .ci/run with CI=true: there a missing prerequisite fails instead of skipping."""
-    return os.environ.get("CI", "").lower() == "true"
+    """In CI (CI=true from the CI runner, GUARDRAILS_CI=1 from .ci/run) every prerequisite must be there."""
+    return os.environ.get("CI", "").lower() == "true" or bool(os.environ.get("GUARDRAILS_CI"))
+
+
+def unavailable(what: str, how: str) -> NoReturn:
+    """`what` (a tool, package or file a test needs) is missing: fail in CI, skip elsewhere; `how` says how
+    to get it."""
+    if in_ci():
+        pytest.fail(f"{what} is missing in CI: {how}")
+    pytest.skip(f"{what} is missing ({how})", allow_module_level=True)
 
 
 def require(path: Path) -> Path:
-    """`path` under ../shared (the third-party corpus); in CI (CI=true) its absence fails, elsewhere it skips."""
+    """`path` under ../shared (the third-party corpus); in CI its absence fails, elsewhere it skips."""
     if not path.exists():
-        if in_ci():
-            pytest.fail(f"{path} is not present: CI lays shared/ beside the repository")
-        pytest.skip(f"{path} is not present (shared/ is laid beside the repository in CI)")
+        unavailable(str(path), "CI lays shared/ beside the repository")
     return path

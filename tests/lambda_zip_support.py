@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from fixture_paths import unavailable
 from readme_commands import package_command
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def python312() -> str:
     found = sorted(glob.glob(str(root / "versions" / "3.12.*" / "bin" / "python3.12")))
     found = found or [p for p in [shutil.which("python3.12")] if p]
     if not found:
-        pytest.skip("no CPython 3.12 on this machine (pyenv install 3.12)")
+        unavailable("CPython 3.12 (the Lambda runtime's version)", "pyenv install 3.12")
     return found[-1]
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
-import pytest
+from fixture_paths import unavailable
 
 
 def aws_env(monkeypatch, region: str = "us-east-1") -> None:
@@ -49,7 +49,7 @@ def start_moto(env: dict[str, str] | None = None, *, timeout: float = 30) -> tup
     """A moto_server on a free loopback port, once it answers; skips when moto[server] is not installed."""
     binary = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
     if not Path(binary).exists():
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+        unavailable("moto_server", "it is in the dev extra: pip install -e '.[dev]'")
     port = free_port()
     proc = subprocess.Popen(
         [binary, "-H", "127.0.0.1", "-p", str(port)],

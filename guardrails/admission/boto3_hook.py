@@ -33,7 +33,6 @@ from guardrails.admission.describe import AwsDescriber
 from guardrails.admission.exceptions import GuardrailEvaluationError, GuardrailViolation
 from guardrails.admission.references import complete_references
 from guardrails.admission.response import passes_open
-from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import BY_TYPE
 
 if TYPE_CHECKING:
@@ -201,14 +200,7 @@ class Boto3Hook:
             return document, self.decider.decide(document)
         except Exception as exc:  # a bug must not let the request through
             logger.exception("guardrails: unexpected error while deciding %s", operation)
-            return document, self._error_decision(
-                service,
-                operation,
-                params,
-                region,
-                f"internal error: {type(exc).__name__}: {exc}",
-                infrastructure=is_infrastructure_failure(exc),
-            )
+            return document, self._error_decision(service, operation, params, region, exc)
 
     def _error_decision(
         self,
@@ -216,12 +208,12 @@ class Boto3Hook:
         operation: str,
         params: dict[str, Any],
         region: str | None,
-        error: str,
+        error: str | BaseException,
         *,
-        infrastructure: bool = False,
+        infrastructure: bool | None = None,
     ) -> Decision:
-        from guardrails.admission.cfn_hook import _digest
-        from guardrails.decision import Decision, ResourceRef
+        """The `error` decision (Decider.error_decision) about a request that could not be judged."""
+        from guardrails.decision import ResourceRef
         from guardrails.resource_kinds import BY_TYPE, SAGEMAKER_BY_OPERATION
 
         kind = SAGEMAKER_BY_OPERATION.get(operation) if service == "sagemaker" else None
@@ -230,19 +222,15 @@ class Boto3Hook:
                 "AWS::S3::AccountPublicAccessBlock" if service == "s3-control" else "AWS::S3::Bucket"
             ]
         name = params.get(kind.name_field) if isinstance(params, dict) else None
-        return Decision(
+        return self.decider.error_decision(
+            error,
             resource=ResourceRef(
                 type=kind.type, name=str(name or "unknown"), account=self.account, region=region
             ),
-            verdict="error",
-            error=error,
-            infrastructure_failure=infrastructure,
             point="admission",
             source="api-request",
-            input_digest=_digest({"operation": operation, "request": params}),
-            bundle_digest=self.decider.bundle.digest,
-            bundle_version=self.decider.bundle.version,
-            engine=_engine_info(self.decider),
+            subject={"operation": operation, "request": params},
+            infrastructure=infrastructure,
         )
 
     def _record(
@@ -358,12 +346,6 @@ def _violation_message(label: str, blocking: list[Violation], decision: Decision
         + "; ".join(parts)
         + f". decision_id={decision.decision_id}"
     )
-
-
-def _engine_info(decider: Decider) -> Any:
-    from guardrails.decision import EngineInfo
-
-    return EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version)
 
 
 def _trail(

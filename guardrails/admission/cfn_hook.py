@@ -13,8 +13,6 @@ MemoryError included, answers FAILED and is recorded as an `error` decision.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -25,7 +23,7 @@ from pydantic import ValidationError
 
 from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber, RelatedResourceDescriber
-from guardrails.admission.exceptions import HookRequestError, PayloadFetchError, PayloadRejected
+from guardrails.admission.exceptions import HookRequestError, PayloadRejected
 from guardrails.admission.hook_models import (
     CHANGE_SET,
     STACK,
@@ -47,13 +45,12 @@ from guardrails.admission.response import (
     passes_open,
     success_response,
 )
-from guardrails.decision import Decision, EngineInfo, ResourceRef, input_digest
+from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import Location, ResourceDocument
-from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.errors import GuardrailsError
 from guardrails.partitions import parse_arn, partition_for_region, partition_named
 from guardrails.resource_kinds import CLOUDFORMATION_TYPES
 from guardrails.sources.cloudformation import (
-    SourceError,
     document_from_resource_properties,
     parse_template_text,
     template_documents,
@@ -159,7 +156,7 @@ class _Invocation:
         try:
             self.request = parse_hook_request(self.raw_event)
         except HookRequestError as exc:
-            return self._finish([self._error_decision(str(exc))], [None])
+            return self._finish([self._error_decision(exc)], [None])
         request = self.request
         if request.action_invocation_point == "DELETE_PRE_PROVISION":
             return success_response(
@@ -167,14 +164,11 @@ class _Invocation:
             ).to_wire()
         try:
             targets = self._targets(request)
-        except (HookRequestError, PayloadFetchError, SourceError) as exc:
-            error = self._error_decision(str(exc), infrastructure=is_infrastructure_failure(exc))
-            return self._finish([error], [None])
+        except GuardrailsError as exc:  # bad request or payload (blocks), or an outage (fail_open applies)
+            return self._finish([self._error_decision(exc)], [None])
         except Exception as exc:  # a bug must still answer (fail closed) and leave a record
             logger.exception("guardrails: unexpected error while reading the hook request")
-            return self._finish(
-                [self._error_decision(f"internal error: {type(exc).__name__}: {exc}")], [None]
-            )
+            return self._finish([self._error_decision(exc, infrastructure=False)], [None])
         if not targets and self._content_notes():
             return self._finish([], [])
         if not targets:
@@ -190,18 +184,14 @@ class _Invocation:
             decisions = self.decider.decide_many(documents)
         except Exception as exc:
             logger.exception("guardrails: unexpected error while deciding")
-            error = f"internal error: {type(exc).__name__}: {exc}"
-            infrastructure = is_infrastructure_failure(exc)
-            decisions = [
-                self._error_decision(error, document=d, infrastructure=infrastructure) for d in documents
-            ]
+            decisions = [self._error_decision(exc, document=d) for d in documents]
         return self._finish(decisions, targets)
 
     def internal_failure(self, exc: BaseException) -> dict[str, Any]:
         """FAILED for an exception that escaped the flow (MemoryError, a bug), recorded when possible."""
         try:
             logger.error("guardrails: the hook failed: %s: %s", type(exc).__name__, exc)
-            decision = self._error_decision(f"internal error: {type(exc).__name__}: {exc}")
+            decision = self._error_decision(exc, infrastructure=False)
             return self._finish([decision], [None])
         except Exception as again:  # noqa: BLE001 - the answer must still be FAILED
             return _last_resort(self.raw_event, self.decider, self.trail, again)
@@ -507,34 +497,21 @@ class _Invocation:
         self.trail.append(records)
 
     def _error_decision(
-        self, error: str, document: ResourceDocument | None = None, *, infrastructure: bool = False
+        self,
+        error: str | BaseException,
+        document: ResourceDocument | None = None,
+        *,
+        infrastructure: bool | None = None,
     ) -> Decision:
-        """An `error` decision for what could not be evaluated (audited like any decision);
-        `infrastructure`: the cause is outside the request (guardrails/infrastructure.py)."""
-        if document is not None:
-            resource = ResourceRef(
-                type=document.resource.type,
-                name=document.resource.name,
-                arn=document.resource.arn,
-                account=document.resource.account,
-                region=document.resource.region,
-                location=document.context.location,
-            )
-            subject: Any = document.to_input()
-        else:
-            resource = self._subject_ref()
-            subject = self.raw_event
-        return Decision(
-            resource=resource,
-            verdict="error",
-            error=error,
-            infrastructure_failure=infrastructure,
+        """The `error` decision (Decider.error_decision) about `document`, or about the request itself."""
+        return self.decider.error_decision(
+            error,
+            document=document,
+            resource=None if document is not None else self._subject_ref(),
             point="admission",
             source="cloudformation",
-            input_digest=_digest(subject),
-            bundle_digest=self.decider.bundle.digest,
-            bundle_version=self.decider.bundle.version,
-            engine=EngineInfo(name=self.decider.evaluator.name, version=self.decider.evaluator.version),
+            subject=None if document is not None else self.raw_event,
+            infrastructure=infrastructure,
         )
 
     def _subject_ref(self) -> ResourceRef:
@@ -568,16 +545,13 @@ def _last_resort(event: Any, decider: Any, trail: Any, exc: BaseException) -> di
     try:
         from guardrails.audit import actor_from_principal, record_from_decision
 
-        decision = Decision(
+        decision = decider.error_decision(
+            exc,
             resource=ResourceRef(type="unknown", name="unknown"),
-            verdict="error",
-            error=f"internal error: {type(exc).__name__}: {exc}",
             point="admission",
             source="cloudformation",
-            input_digest=_digest(event),
-            bundle_digest=decider.bundle.digest,
-            bundle_version=decider.bundle.version,
-            engine=EngineInfo(name=decider.evaluator.name, version=decider.evaluator.version),
+            subject=event,
+            infrastructure=False,
         )
         note = f" decision_id={decision.decision_id}"
         if trail is not None:
@@ -734,11 +708,3 @@ def _message_limit(event: dict[str, Any]) -> int:
     if not stack_id or target_type == "RESOURCE":
         return CLOUD_CONTROL_MESSAGE_LIMIT
     return CLOUDFORMATION_MESSAGE_LIMIT
-
-
-def _digest(subject: Any) -> str:
-    try:
-        return input_digest(subject if isinstance(subject, dict) else {"input": subject})
-    except Exception:  # not canonical JSON (NaN, odd keys...): digest what we can render
-        text = json.dumps(subject, sort_keys=True, default=repr)
-        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

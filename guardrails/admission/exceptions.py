@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from guardrails.infrastructure import InfrastructureError
+from guardrails.errors import GuardrailsError, InfrastructureError, InputError
 
 if TYPE_CHECKING:
     from guardrails.decision import Decision
 
 
-class AdmissionError(Exception):
+class AdmissionError(GuardrailsError):
     """Base class of every admission error."""
 
 
-class HookRequestError(AdmissionError):
+class HookRequestError(AdmissionError, InputError):
     """The hook request is not a CloudFormation Lambda Hook request (missing or malformed field)."""
 
 
@@ -30,7 +30,7 @@ class PayloadFetchError(AdmissionError):
         return f"payload {redact_url(self.url)}: {self.message}"
 
 
-class PayloadRejected(PayloadFetchError):
+class PayloadRejected(PayloadFetchError, InputError):
     """The payload URL or body is not acceptable (not an allowed https S3 URL, over the size cap, not a
     payload object): the request's own content, blocked whatever `admission.fail_open` says."""
 

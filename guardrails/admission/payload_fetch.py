@@ -40,6 +40,7 @@ from typing import Any
 
 from guardrails.admission.config import DEFAULT_PAYLOAD_MAX_BYTES, DEFAULT_PAYLOAD_TIMEOUT_SECONDS
 from guardrails.admission.exceptions import PayloadFetchError, PayloadRejected, PayloadUnavailable
+from guardrails.errors import InfrastructureError
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +235,7 @@ def _download(
                     opened.close()
 
 
-class _Expired(Exception):
+class _Expired(InfrastructureError):
     """The fetch deadline passed."""
 
 

@@ -61,6 +61,18 @@ class LinkedRecord:
     record: AuditRecord
     line: bytes
 
+    @property
+    def seq(self) -> int:
+        """The record's position in its stream (always set on a linked record)."""
+        assert self.record.seq is not None
+        return self.record.seq
+
+    @property
+    def hash(self) -> str:
+        """The record's hash (always set on a linked record)."""
+        assert self.record.hash is not None
+        return self.record.hash
+
 
 class StreamChain:
     """The writer side of one stream: next seq and head hash. Thread-safe; a forked child starts a new one."""
@@ -102,8 +114,8 @@ class StreamChain:
 
     def commit(self, stored: LinkedRecord) -> None:
         """Move the head to `stored`, which the sink has durably written."""
-        self.next_seq = stored.record.seq + 1  # type: ignore[operator]
-        self.head = stored.record.hash  # type: ignore[assignment]
+        self.next_seq = stored.seq + 1
+        self.head = stored.hash
 
 
 _CHAINS: weakref.WeakSet[StreamChain] = weakref.WeakSet()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-
-class AuditError(Exception):
-    """Base class of every audit-trail error."""
+from guardrails.errors import AuditError, InputError
 
 
-class SinkURLError(AuditError, ValueError):
+class SinkURLError(AuditError, InputError, ValueError):
     """An audit sink URL that cannot be used (unknown scheme, missing table or bucket, bad option)."""
 
 
 class AuditSinkError(AuditError):
-    """A sink operation failed; `sink` is the sink URL, `code` the AWS error code or OS error name."""
+    """A sink operation failed; `sink` is the sink URL, `code` the AWS error code or OS error name.
+    Retryable: the invocation fails so the platform retries it (no record is silently lost)."""
+
+    retryable = True
 
     def __init__(self, sink: str, message: str, code: str | None = None) -> None:
         super().__init__(sink, message, code)

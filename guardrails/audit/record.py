@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,7 +11,7 @@ from guardrails.audit.redaction import redact_text, redact_value
 from guardrails.decision import Decision, EngineInfo, ResourceRef, Verdict, Violation
 from guardrails.documents import EnforcementPoint, ResourceDocument
 
-RECORD_VERSION = 1
+RECORD_VERSION: Final = 1
 ActorKind = Literal["local-user", "github-actions", "gitlab-ci", "codebuild", "jenkins", "aws-principal"]
 
 
@@ -176,7 +176,7 @@ def record_from_decision(
     return AuditRecord(
         decision_id=decision.decision_id,
         time=time or datetime.now(UTC),
-        point=decision.point,
+        point=cast(EnforcementPoint, decision.point),  # validated by the model
         source=decision.source,
         source_ref=source_ref if source_ref is not None else source_ref_from_decision(decision),
         actor=actor,

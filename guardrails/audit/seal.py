@@ -62,13 +62,13 @@ class Seal(BaseModel):
         sealed_at: datetime | None = None,
         key: AuditKey | None = None,
     ) -> Seal:
-        fields = {
-            "version": 1,
-            "sink": sink,
-            "sealed_at": sealed_at or datetime.now(UTC),
-            "heads": {s: SealHead(seq=h.seq, hash=h.hash) for s, h in sorted(heads.items())},
-        }
-        seal = cls(**fields, digest="")
+        seal = cls(
+            version=1,
+            sink=sink,
+            sealed_at=sealed_at or datetime.now(UTC),
+            heads={s: SealHead(seq=h.seq, hash=h.hash) for s, h in sorted(heads.items())},
+            digest="",
+        )
         seal = seal.model_copy(update={"digest": seal.expected_digest()})
         if key is not None:
             key_id, value = key.mac(seal_message(seal.digest))

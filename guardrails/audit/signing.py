@@ -31,7 +31,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from guardrails.audit.exceptions import AuditError
 
@@ -189,7 +189,7 @@ class KmsKey(AuditKey):
 
     def _call(self, operation: str, method: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            return method(KeyId=self.key_ref, MacAlgorithm=MAC_ALGORITHM, **kwargs)
+            return cast(dict[str, Any], method(KeyId=self.key_ref, MacAlgorithm=MAC_ALGORITHM, **kwargs))
         except Exception as exc:
             if type(exc).__module__.startswith("botocore"):
                 raise self._error(operation, exc) from exc

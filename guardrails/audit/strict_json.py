@@ -18,10 +18,12 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from guardrails.errors import InputError
+
 MAX_EXACT_INT = 2**53 - 1
 
 
-class StrictJSONError(ValueError):
+class StrictJSONError(InputError, ValueError):
     """A stored line that does not have one meaning for every JSON parser."""
 
 

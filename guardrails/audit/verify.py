@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import rfc8785
 
@@ -120,15 +120,15 @@ class _Item:
 
     @property
     def seq(self) -> int:
-        return self.record["seq"]
+        return cast(int, self.record["seq"])
 
     @property
     def hash(self) -> str:
-        return self.record["hash"]
+        return cast(str, self.record["hash"])
 
     @property
     def prev_hash(self) -> str:
-        return self.record["prev_hash"]
+        return cast(str, self.record["prev_hash"])
 
     def problem(self, kind: ProblemKind, detail: str) -> ChainProblem:
         r = self.record

@@ -9,11 +9,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.engine.bundle import PolicyBundle
-from guardrails.infrastructure import InfrastructureError
-
-
-class EngineError(Exception):
-    """The engine could not evaluate a document; the decision becomes `error`, never a silent pass."""
+from guardrails.errors import EngineError, InfrastructureError
 
 
 class EngineUnavailableError(InfrastructureError):

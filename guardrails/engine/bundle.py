@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from guardrails.errors import EngineError
+
 ENTRY_RULE = "data.guardrails.main.findings"
 BATCH_RULE = "data.guardrails.batch.findings"
 """The findings of each of `input.documents`, in order (guardrails/engine/batch.rego; OPA backends)."""
@@ -26,7 +28,7 @@ DATA_DIR = "data"
 (facts the policies look up, such as the instance types with local storage), not Rego code."""
 
 
-class BundleError(Exception):
+class BundleError(EngineError):
     """The policy bundle cannot be loaded (missing files, invalid catalog, Rego that does not compile)."""
 
 
@@ -58,7 +60,8 @@ def default_policy_dir() -> Path:
     """The bundle shipped inside the installed package (`guardrails.policies`)."""
     import guardrails.policies
 
-    return Path(guardrails.policies.__file__).parent
+    # policies/ is installed as guardrails.policies (package-dir), which mypy cannot see from guardrails/.
+    return Path(guardrails.policies.__file__).parent  # type: ignore[attr-defined]
 
 
 @dataclass

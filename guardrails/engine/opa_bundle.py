@@ -21,6 +21,7 @@ from typing import Any
 
 from guardrails.engine.bundle import BundleError, PolicyBundle, engine_modules, rego_package
 from guardrails.engine.opa_server import BUNDLE_INFO_PATH, describe_failure
+from guardrails.errors import EngineError
 
 POLICY_ID_PREFIX = "guardrails/"
 """Every module `policy push` uploads is `PUT /v1/policies/guardrails/<module path>`."""
@@ -139,7 +140,7 @@ class PushReport:
         return bool(self.uploaded or self.removed)
 
 
-class PushError(Exception):
+class PushError(EngineError):
     """The server refused or could not be reached; the message names the module and the server's answer."""
 
 

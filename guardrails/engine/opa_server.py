@@ -62,7 +62,7 @@ def open_client(settings: OpaServerSettings) -> Any:
     client = OpaClient(
         host=parts.hostname or "",
         port=port,
-        ssl=ssl,  # type: ignore[arg-type]
+        ssl=ssl,
         token=token,
         retries=settings.retries,
         timeout=settings.timeout_seconds,
@@ -80,15 +80,25 @@ def _pin_ca_bundle(client: Any, ca_bundle: str) -> None:
     bundle itself keeps the client's retry policy and the environment's proxies. The client has no public
     hook for its session; `_session` is where it keeps it.
     """
+    from requests import PreparedRequest, Response
     from requests.adapters import HTTPAdapter
 
     session = client._session
     retries = session.get_adapter("https://").max_retries
 
     class PinnedCaAdapter(HTTPAdapter):
-        def send(self, request: Any, **kwargs: Any) -> Any:
-            kwargs["verify"] = ca_bundle
-            return super().send(request, **kwargs)
+        def send(
+            self,
+            request: PreparedRequest,
+            stream: bool = False,
+            timeout: Any = None,
+            verify: Any = True,
+            cert: Any = None,
+            proxies: dict[str, str] | None = None,
+        ) -> Response:
+            return super().send(
+                request, stream=stream, timeout=timeout, verify=ca_bundle, cert=cert, proxies=proxies
+            )
 
     session.mount("https://", PinnedCaAdapter(max_retries=retries))
 
@@ -215,5 +225,5 @@ class OpaServerEvaluator:
         raise BundleError("the Rego unit tests run in process (regorus, opa-go), not on an OPA server")
 
 
-class _BatchFailed(Exception):
+class _BatchFailed(EngineError):
     """A batched query failed with an evaluation error: retry its documents one by one."""

@@ -46,6 +46,6 @@ def run_policy_tests(bundle: PolicyBundle, engines: list[str]) -> list[PolicyTes
         for result in results:
             outcomes.setdefault((result.package, result.name), {})[engine] = result
     for engine in engines:  # a test one engine did not see at all fails under that engine
-        for (package, name), results in outcomes.items():
-            results.setdefault(engine, PolicyTestResult(package, name, False, "not run"))
-    return [PolicyTestOutcome(package, name, results) for (package, name), results in outcomes.items()]
+        for (package, name), by_engine in outcomes.items():
+            by_engine.setdefault(engine, PolicyTestResult(package, name, False, "not run"))
+    return [PolicyTestOutcome(package, name, by_engine) for (package, name), by_engine in outcomes.items()]

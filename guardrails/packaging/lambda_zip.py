@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
+from guardrails.errors import InputError
 from guardrails.packaging.targets import ARCHITECTURES, PYTHON_VERSIONS
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ _PRUNED_SUFFIXES = (".pyc", ".pyo")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class PackageError(Exception):
+class PackageError(InputError):
     """The zip cannot be built (bad option, unreadable config, pip failure); the message says why."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from guardrails.decision import Decision, Violation
 from guardrails.engine.bundle import Catalog, ControlInfo
+from guardrails.errors import InputError
 from guardrails.report.model import CheckRun
 from guardrails.report.sarif import security_hub_controls
 
@@ -32,7 +33,7 @@ MAX_DESCRIPTION = 1024
 MAX_TITLE = 256
 
 
-class AsffError(ValueError):
+class AsffError(InputError, ValueError):
     """A finding cannot be built (no account id or region known for the resource)."""
 
 

@@ -40,6 +40,14 @@ def _describe(v: Violation) -> str:
     return "\n".join(lines)
 
 
+def _skip_reason(v: Violation) -> str | None:
+    if v.exemption:
+        return f"exempted: {v.exemption.reason}"
+    if v.suppression:
+        return f"suppressed: {v.suppression.reason}"
+    return None
+
+
 _NOTE_CASES = {
     "unknown-content": "unknown content",
     "not-followed": "nested stack not followed",
@@ -120,13 +128,7 @@ def render_junit(run: CheckRun) -> str:
                         _describe(v) for v in counting
                     )
                 elif violations:
-                    reasons = "; ".join(
-                        f"exempted: {v.exemption.reason}"
-                        if v.exemption
-                        else f"suppressed: {v.suppression.reason}"
-                        for v in violations
-                        if v.exemption or v.suppression
-                    )
+                    reasons = "; ".join(r for r in map(_skip_reason, violations) if r)
                     ET.SubElement(case, "skipped", message=reasons)
                     counts["skipped"] += 1
         _unjudged_cases(run, file, suite, counts)

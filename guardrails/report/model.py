@@ -25,6 +25,9 @@ class CheckRun:
     """The decided inputs, in decision order (for the audit trail; not part of the report)."""
     errors: list[SourceError] = field(default_factory=list)
     """Files that could not be read or judged: the run exits 2 (the other files are still reported)."""
+    unjudged: list[Decision] = field(default_factory=list, repr=False)
+    """One `error` decision per entry of `errors` (Decider.unjudged): audited beside `decisions`; the
+    reports show `errors`."""
     notes: list[InputNote] = field(default_factory=list)
     """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
     catalog: Catalog | None = field(default=None, repr=False)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from guardrails.errors import InputError
 from guardrails.report.model import CheckRun
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "asff")
 
 
-class OutputSpecError(ValueError):
+class OutputSpecError(InputError, ValueError):
     """A --format value that is not NAME or NAME=FILE with a known NAME, or two reports on stdout."""
 
 

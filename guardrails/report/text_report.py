@@ -127,7 +127,7 @@ def render_text(
     for d in run.decisions:
         file = d.resource.location.file if d.resource.location and d.resource.location.file else "(no file)"
         by_file[file].append(d)
-    out: list[str] = []
+    out = []
     for file, decisions in by_file.items():
         shown = [d for d in decisions if show_passed or d.verdict != "allow" or d.violations]
         if quiet:

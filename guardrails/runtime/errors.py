@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-
-class RuntimeEnforcementError(Exception):
-    """Base class of the runtime enforcement point's errors."""
+from guardrails.errors import GuardrailsError, PermanentAwsError, TransientAwsError
 
 
-class TransientAwsError(RuntimeEnforcementError):
-    """An AWS call failed in a way a retry can fix (throttling, 5xx, timeouts): the invocation fails."""
-
-    def __init__(self, operation: str, message: str) -> None:
-        super().__init__(f"{operation}: {message}")
-        self.operation = operation
+class RuntimeEnforcementError(GuardrailsError):
+    """A remediation cannot proceed (not configured, cannot be evaluated, would not fix the control)."""
 
 
-class ResourceGone(RuntimeEnforcementError):
+class ResourceGone(RuntimeEnforcementError, PermanentAwsError):
     """The resource no longer exists (deleted since the event)."""
+
+
+__all__ = ["ResourceGone", "RuntimeEnforcementError", "TransientAwsError"]

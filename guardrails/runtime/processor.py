@@ -18,12 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from guardrails.audit import ActionTaken, AuditTrail, SourceRef, actor_from_principal
 from guardrails.audit.record import Actor as AuditActor
 from guardrails.decider import Decider
-from guardrails.decision import Decision, ResourceRef, input_digest
+from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
-from guardrails.runtime.errors import TransientAwsError
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
@@ -221,19 +220,17 @@ def _process_document(
 def _import_to_security_hub(
     decision: Decision, parsed: ParsedEvent, decider: Decider, clients: AwsClients
 ) -> None:
-    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure is retried."""
-    from guardrails.securityhub import SecurityHubError, import_to_security_hub
+    """Security Hub findings for the decision (owned by guardrails/securityhub.py); a failure raises
+    SecurityHubError, a retryable AwsError: the platform retries the event."""
+    from guardrails.securityhub import import_to_security_hub
 
-    try:
-        import_to_security_hub(
-            [decision],
-            clients.client("securityhub"),
-            decider.bundle.catalog,
-            account=parsed.account,
-            region=parsed.region,
-        )
-    except SecurityHubError as exc:
-        raise TransientAwsError("BatchImportFindings", str(exc)) from exc
+    import_to_security_hub(
+        [decision],
+        clients.client("securityhub"),
+        decider.bundle.catalog,
+        account=parsed.account,
+        region=parsed.region,
+    )
 
 
 def plan_actions(
@@ -309,21 +306,12 @@ def _malformed(
     ct_id = (
         detail.get("eventID") if isinstance(detail, dict) and isinstance(detail.get("eventID"), str) else None
     )
-    data = event if isinstance(event, dict) else {"event": repr(event)[:10000]}
-    try:
-        digest = input_digest(data)
-    except Exception:  # noqa: BLE001 - an event that cannot even be canonicalised is still recorded
-        digest = input_digest({"event": repr(event)[:10000]})
-    decision = Decision(
+    decision = decider.error_decision(
+        exc,
         resource=ResourceRef(type="AWS::Events::Event", name=event_id or ct_id or "unknown"),
-        verdict="error",
-        error=str(exc),
         point="runtime",
         source="cloudtrail",
-        input_digest=digest,
-        bundle_digest=decider.bundle.digest,
-        bundle_version=decider.bundle.version,
-        engine=decider._engine_info,
+        subject=event if isinstance(event, dict) else {"event": repr(event)[:10000]},
     )
     if trail is not None:
         trail.record(

@@ -15,7 +15,8 @@ def record_scan(
     store_input: bool = False,
     signing_key: str | None = None,
 ) -> int:
-    """Record every decision; raises AuditError on any failure (no record, no pass)."""
+    """Record every decision, the `error` decisions of what could not be read included; raises AuditError
+    on any failure (no record, no pass)."""
     from guardrails.audit import AuditTrail, current_actor
 
     actor = current_actor()
@@ -27,4 +28,6 @@ def record_scan(
                 action=combined_action(actions.get(i, [])),
                 document=document if store_input else None,
             )
-    return len(scan.run.decisions)
+        for decision in scan.run.unjudged:
+            trail.record(decision, actor=actor)
+    return len(scan.run.decisions) + len(scan.run.unjudged)

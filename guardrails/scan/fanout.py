@@ -18,12 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guardrails.errors import AwsError
 from guardrails.scan.counting import ApiCallCounter
 from guardrails.scan.targets import organization_accounts
 
 
-class FanoutError(RuntimeError):
+class FanoutError(AwsError, RuntimeError):
     """The plan or the summary cannot be made (raised: Step Functions retries the task)."""
+
+    retryable = True
 
 
 class PlanSettings(BaseModel):
@@ -42,7 +45,9 @@ def scan_prefix(execution: str) -> str:
     return f"scans/{execution}"
 
 
-def plan(settings: PlanSettings, execution: str, *, session: Any, endpoint_url: str | None = None) -> dict:
+def plan(
+    settings: PlanSettings, execution: str, *, session: Any, endpoint_url: str | None = None
+) -> dict[str, Any]:
     """Write the shard items; return where they are (the Map's ItemReader input) and how many."""
     accounts = organization_accounts(
         session,

@@ -18,15 +18,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
+from guardrails.errors import AwsError
 from guardrails.report.model import CheckRun
 from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, ResourceKind
 from guardrails.runtime.clients import AwsClients, error_code
-from guardrails.runtime.errors import ResourceGone, TransientAwsError
+from guardrails.runtime.errors import ResourceGone
 from guardrails.scan.counting import ApiCallCounter
 from guardrails.scan.inventory import ACCOUNT_BLOCK_TYPE, Listed, list_buckets, list_sagemaker
 from guardrails.scan.targets import AccountTarget, open_account
 from guardrails.sources.errors import SourceError
-from guardrails.sources.live import LiveReader, LiveReadError
+from guardrails.sources.live import LiveReader
 
 Progress = Callable[[str, str, int], None]
 """`progress(shard, kind type, resources done)`: called as reads complete (the CLI draws bars)."""
@@ -223,7 +224,7 @@ def run_scan(
                 document = _read(shard, item)
             except ResourceGone:
                 return shard, item, None, None
-            except (LiveReadError, TransientAwsError, ClientError, BotoCoreError, ValueError) as exc:
+            except (AwsError, ClientError, BotoCoreError, ValueError) as exc:  # read failed: not judged
                 return shard, item, None, f"{item.kind.type} {item.name}: not judged: {_why(exc)}"
             return shard, item, document, None
 
@@ -248,6 +249,7 @@ def run_scan(
         documents=[d for _, d in documents],
         files_checked=list(scan.shards),
         errors=errors,
+        unjudged=decider.unjudged(errors, point="scan", source="live"),
         unknown_blocks=decider.config.unknown != "warn",
     )
     scan.shard_of = {i: shard for i, (shard, _) in enumerate(documents)}

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from guardrails.errors import InputError
 from guardrails.partitions import partition_name
 
 
-class ScanInputError(Exception):
+class ScanInputError(InputError):
     """An `--accounts` file or option that cannot be used (exit 2, the file and field named)."""
 
 

@@ -137,8 +137,8 @@ def _shape_problem(parsed: ApiRequestFile, exc: Exception) -> str:
     try:
         model = botocore.session.get_session().get_service_model(service)
         shape = model.operation_model(parsed.operation).input_shape
-        report = ParamValidator().validate(parsed.request, shape)
-        if report.has_errors():
+        report = ParamValidator().validate(parsed.request, shape) if shape is not None else None
+        if report is not None and report.has_errors():
             return f"invalid {parsed.operation} request: {report.generate_report()}"
     except (botocore.exceptions.BotoCoreError, KeyError, ValueError):
         pass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from guardrails.errors import InputError
 
-class SourceError(Exception):
+
+class SourceError(InputError):
     """Unreadable or invalid input: malformed YAML/JSON, a template without `Resources`, a binary file...
 
     `str()` reads `<file>[:<line>]: <message>` so the CLI can print it as is (exit code 2) and the

@@ -32,6 +32,7 @@ from guardrails.documents import (
     ResourceDocument,
     unknown_value,
 )
+from guardrails.errors import PermanentAwsError
 from guardrails.resource_kinds import (
     BY_TYPE,
     S3_BUCKET,
@@ -50,7 +51,7 @@ MODEL = BY_TYPE["AWS::SageMaker::Model"]
 ENDPOINT = "AWS::SageMaker::Endpoint"
 
 
-class LiveReadError(Exception):
+class LiveReadError(PermanentAwsError):
     """A Describe*/Get* call failed for a reason other than "gone" or "transient" (AccessDenied...)."""
 
     def __init__(self, operation: str, code: str, message: str) -> None:

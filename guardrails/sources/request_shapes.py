@@ -142,6 +142,8 @@ def generate(operations: list[str] | None = None) -> dict[str, Any]:
     table_ops: dict[str, str] = {}
     for operation in operations if operations is not None else in_scope_operations():
         shape = model.operation_model(operation).input_shape
+        if shape is None:  # every in-scope operation takes a request
+            raise ShapeTableError(f"botocore's {SERVICE} model has no input shape for {operation}")
         table_ops[operation] = shape.name
         walk(shape)
     return {

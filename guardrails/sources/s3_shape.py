@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from guardrails.errors import InputError
+
 CANNED_ACL: dict[str, str] = {
     "private": "Private",
     "public-read": "PublicRead",
@@ -68,7 +70,7 @@ _GRANTEE_TYPES: dict[str, tuple[str, str]] = {
 _GRANTEE = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^,"\s]+))\s*(?:,|$)')
 
 
-class GrantHeaderError(ValueError):
+class GrantHeaderError(InputError, ValueError):
     """A grant header value that is not a list of `id=`, `uri=` or `emailAddress=` grantees."""
 
 

@@ -147,8 +147,12 @@ def api_name(snake: str) -> str:
 @lru_cache(maxsize=1)
 def provider_schema() -> dict[str, Any]:
     text = resources.files("guardrails").joinpath("schemas/terraform-aws-provider.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def type_schema(terraform_type: str) -> dict[str, Any]:
-    return provider_schema()["resources"].get(terraform_type, {"attributes": {}, "blocks": {}})
+    found: dict[str, Any] = provider_schema()["resources"].get(
+        terraform_type, {"attributes": {}, "blocks": {}}
+    )
+    return found

@@ -9,6 +9,8 @@ import pytest
 from admission_support import HOOK_FIXTURES, fixture
 from guardrails.lambdas import cfn_hook
 
+from guardrails.admission import hook_service
+
 
 @dataclass
 class LambdaContext:
@@ -24,8 +26,7 @@ def lambda_env(monkeypatch, tmp_path, decider):
     monkeypatch.setenv("GUARDRAILS_AUDIT_SINKS", f"file://{sink}")
     monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
-    monkeypatch.setattr(cfn_hook, "_runtime", None)
-    monkeypatch.setattr(cfn_hook, "_config_source", None)  # the config source is read from the environment once
+    hook_service.SERVICE.reset()  # the config source is read from the environment once per container
     return sink
 
 
@@ -42,9 +43,9 @@ def test_handler_answers_and_records_with_the_token_as_correlation_id(lambda_env
 
 def test_decider_and_trail_are_built_once_per_container(lambda_env):
     cfn_hook.handler(fixture("resource-model-update.json"), LambdaContext())
-    runtime = cfn_hook._runtime
+    runtime = hook_service.SERVICE.built
     cfn_hook.handler(fixture("resource-model-update.json"), LambdaContext())
-    assert cfn_hook._runtime is runtime
+    assert runtime is not None and hook_service.SERVICE.built is runtime
     assert len(lambda_env.read_text().splitlines()) == 2
 
 

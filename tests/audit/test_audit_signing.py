@@ -335,7 +335,9 @@ def test_the_hook_lambda_signs_with_the_key_its_environment_names(tmp_path, key_
     monkeypatch.setenv("GUARDRAILS_AUDIT_KEY", key_url)
     monkeypatch.delenv("GUARDRAILS_CONFIG", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
-    monkeypatch.setattr(cfn_hook, "_runtime", None)
+    from guardrails.admission.hook_service import SERVICE
+
+    SERVICE.reset()
     response = cfn_hook.handler(fixture("cloud-control-notebook-create.json"), Context())
     assert response["hookStatus"] == "FAILED"
     (record,) = read_lines(sink)

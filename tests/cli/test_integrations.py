@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from fixture_paths import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 CI_DOC = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")  # the CI snippets (the README links there)
@@ -45,18 +45,18 @@ PUBLIC = COMPLIANT.replace(
 
 
 def test_pre_commit_manifest_is_valid() -> None:
-    clientlib = pytest.importorskip("pre_commit.clientlib")
+    from pre_commit import clientlib
     (hook,) = clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
     assert hook["id"] == "guardrails-check"
     assert hook["language"] == "python" and hook["entry"] == "guardrails check"
     assert "--skip-unrecognised" in hook["args"]
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
     """pre-commit itself selects the files and runs the manifest's entry and args (as a local hook, so
     no package index is needed: `language: python` would pip-install this same package)."""
-    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        unavailable("git", "apt-get install git")
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     local = {**hook, "language": "system"}
     local.pop("minimum_pre_commit_version", None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from fixture_paths import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
@@ -23,9 +23,7 @@ import gen_reference  # noqa: E402
 
 def _mkdocs() -> None:
     if importlib.util.find_spec("mkdocs") is None:
-        if os.environ.get("CI", "").lower() == "true" or os.environ.get("GUARDRAILS_CI") == "1":
-            pytest.fail("mkdocs is not installed: it is in the dev extra (pip install -e '.[dev]')")
-        pytest.skip("mkdocs is not installed (pip install -e '.[dev]')")
+        unavailable("mkdocs", "it is in the dev extra: pip install -e '.[dev]'")
 
 
 def _build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:

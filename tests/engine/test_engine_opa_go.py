@@ -31,6 +31,7 @@ def test_policy_test_without_opa_go_runs_regorus_only_and_says_so(without_opa_go
 
 def test_parity_tests_fail_in_ci_and_skip_locally_without_opa_go(without_opa_go, monkeypatch):
     monkeypatch.setenv("CI", "true")
+    monkeypatch.delenv("GUARDRAILS_CI", raising=False)
     with pytest.raises(pytest.fail.Exception, match="must run in CI"):
         require_opa_go()
     monkeypatch.delenv("CI")

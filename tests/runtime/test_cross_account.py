@@ -34,16 +34,16 @@ def test_without_a_role_name_the_runtime_stays_in_its_own_account(aws, monkeypat
 
 
 def test_the_events_handler_picks_the_member_clients_by_event_account(aws, monkeypatch):
-    from guardrails.lambdas import events
+    from guardrails.runtime.service import MEMBERS, SERVICE, service_for
 
     monkeypatch.setenv("GUARDRAILS_REMEDIATION_ROLE_NAME", "guardrails-remediation")
-    monkeypatch.setattr(events, "_members", None)
-    member = events._service_for({"account": "210987654321", "region": "eu-west-1"})
+    MEMBERS.reset()
+    member = service_for({"account": "210987654321", "region": "eu-west-1"})
     assert member.clients.account_id() == "210987654321" and member.clients.region == "eu-west-1"
-    assert member.decider is events._get_service().decider  # one decider shared by every account
-    monkeypatch.setattr(events, "_members", None)
+    assert member.decider is SERVICE.get().decider  # one decider shared by every account
+    MEMBERS.reset()
     monkeypatch.delenv("GUARDRAILS_REMEDIATION_ROLE_NAME")
-    assert events._service_for({"account": "210987654321"}) is events._get_service()
+    assert service_for({"account": "210987654321"}) is SERVICE.get()
 
 
 def test_alerts_go_to_the_central_topic_with_the_runtimes_own_credentials(aws, decider):

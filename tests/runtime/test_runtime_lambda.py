@@ -47,6 +47,10 @@ def lambda_env(monkeypatch, tmp_path: Path, capsys):  # capsys first: the Logger
         s3.put_bucket_policy(Bucket="acme-lambda", Policy=json.dumps({"Version": "2012-10-17", "Statement": [PUBLIC]}))
         import guardrails.lambdas.events as events
 
+        from guardrails.runtime.service import MEMBERS, SERVICE
+
+        SERVICE.reset()  # a new container: the service is built from this environment
+        MEMBERS.reset()
         events = importlib.reload(events)
         yield events, audit, s3
 

@@ -1,19 +1,18 @@
 """The CDK policy validation plugin on a real `app.synth()` with the published aws-cdk-lib (installed by
-.ci/run; skipped locally when it is not installed)."""
+.ci/run; skipped locally when it is not installed, failed in CI)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from fixture_paths import unavailable
 
-if os.environ.get("GUARDRAILS_CI"):
-    import aws_cdk  # noqa: F401  - CI installs it: a missing CDK must fail, not skip
-else:
-    pytest.importorskip("aws_cdk")
+if importlib.util.find_spec("aws_cdk") is None:
+    unavailable("aws-cdk-lib", "pip install -e '.[cdk]'; .ci/run installs it")
 
 from aws_cdk import App, Stack, Validations  # noqa: E402
 from aws_cdk import aws_s3 as s3  # noqa: E402

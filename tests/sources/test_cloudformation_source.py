@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_paths import CORPUS
 
 from guardrails.documents import ResourceDocument, is_unknown_value, unknown_value
 from guardrails.sources.cloudformation import (
@@ -22,11 +23,7 @@ from guardrails.sources.cloudformation import (
 from guardrails.sources.errors import SourceError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloudformation"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-requires_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(),
-    reason=f"public IaC corpus not found at {CORPUS} (shared/ is expected beside the repo)",
-)
+requires_corpus = pytest.mark.usefixtures("corpus")  # ../shared/corpus: skips locally without it, fails in CI
 
 
 def load(tmp_path: Path, text: str, name: str = "template.yaml", **parameters: str) -> list[ResourceDocument]:

@@ -6,16 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from fixture_paths import SAMPLES
 
-from guardrails.sources import discovery
-
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "events"
-WIRED = "cloudtrail" in Path(discovery.__file__).read_text()
 
 
-@pytest.mark.skipif(not WIRED, reason="discovery.py does not call the CloudTrail source yet")
 def test_check_reads_event_files_and_reports_their_violations(tmp_path, decider):
     from guardrails.checking import run_check
     from guardrails.config import GuardrailsConfig
@@ -28,7 +23,6 @@ def test_check_reads_event_files_and_reports_their_violations(tmp_path, decider)
     assert {v.control for v in decision.violations} >= {"SM-04", "SM-05"}
 
 
-@pytest.mark.skipif(not WIRED, reason="discovery.py does not call the CloudTrail source yet")
 def test_check_rejects_a_malformed_event_file_with_its_name(tmp_path):
     from guardrails.checking import run_check
     from guardrails.config import GuardrailsConfig

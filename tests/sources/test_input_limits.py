@@ -3,9 +3,12 @@ unrecognised explicit files, one bad file among good ones. Each ends in a clear 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,13 +178,27 @@ def test_missing_path_is_reported_and_the_others_still_judged(tmp_path):
     assert result["summary"]["resources"] == 1
 
 
+def _without_file_read_override() -> None:
+    """In the child, before exec: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding set, so
+    that even root is refused a file of mode 000 (CI runs as root)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
 def test_unreadable_file_is_an_error_result(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
     path = write(tmp_path / "secret.yaml", BAD_NOTEBOOK)
     path.chmod(0)
-    code, _, err = run("check", str(tmp_path))
-    assert code == 2 and "secret.yaml" in err and "cannot read" in err
+    done = subprocess.run(
+        [sys.executable, "-m", "guardrails.cli.main", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_without_file_read_override if os.geteuid() == 0 else None,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "secret.yaml" in done.stderr and "cannot read" in done.stderr
 
 
 # ------------------------------------------------------------------------------- adapter shape errors

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import parse_qsl
 
 from guardrails.audit.exceptions import SinkURLError
@@ -72,8 +72,8 @@ def _open(url: str, stream: str | None) -> AuditSink:
             bucket,
             prefix,
             stream=stream,
-            retention_mode=mode,
-            retention_days=int(days) if days else None,  # type: ignore[arg-type]
+            retention_mode=cast(Literal["GOVERNANCE", "COMPLIANCE"] | None, mode),  # checked above
+            retention_days=int(days) if days else None,
         )
     if scheme == "cloudwatch":
         _no_more(url, options)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from guardrails.audit.exceptions import AuditSinkError
 
-RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 5}
+AwsService = Literal["s3", "dynamodb"]
 
 
-def aws_client(service: str, sink: str) -> Any:
+def aws_client(service: AwsService, sink: str) -> Any:
     """A client whose region, credentials and endpoint come from the environment (AWS_REGION,
     AWS_ENDPOINT_URL...), retrying throttling and transient errors adaptively up to 5 attempts."""
     import boto3
     from botocore.config import Config
 
     try:
-        return boto3.client(service, config=Config(retries=RETRY_CONFIG))  # type: ignore[arg-type]
+        return boto3.client(service, config=Config(retries={"mode": "adaptive", "max_attempts": 5}))
     except aws_errors() as exc:  # NoRegionError, unknown profile...
         raise AuditSinkError(sink, f"cannot create the {service} client: {exc}", error_code(exc)) from exc
 

@@ -28,7 +28,7 @@ _LOGGERS: dict[str, Any] = {}
 _LOGGERS_LOCK = threading.Lock()
 
 
-class _RaisingStreamHandler(logging.StreamHandler):
+class _RaisingStreamHandler(logging.StreamHandler[IO[str]]):
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
         raise  # re-raise the exception being handled: a lost audit line is an error
 

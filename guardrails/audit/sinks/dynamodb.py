@@ -45,7 +45,7 @@ class DynamoDBSink(AuditSink):
         self.client = client if client is not None else aws_client("dynamodb", self.url)
 
     def _write_segment(self, stream: str, segment: list[LinkedRecord]) -> None:
-        first, last = segment[0].record.seq, segment[-1].record.seq
+        first, last = segment[0].seq, segment[-1].seq
         body = segment_body(segment).decode("utf-8")
         item = {
             "stream": {"S": stream},
@@ -77,7 +77,7 @@ class DynamoDBSink(AuditSink):
             )
         except aws_errors():
             return False
-        return found.get("Item", {}).get("records", {}).get("S") == body
+        return bool(found.get("Item", {}).get("records", {}).get("S") == body)
 
     def read(self) -> Iterator[StoredEntry]:
         items: list[tuple[str, int, str | None]] = []

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from guardrails.audit.chain import LinkedRecord
 from guardrails.audit.exceptions import AuditReadError, AuditWriteError, SealError
@@ -57,7 +57,7 @@ class S3Sink(AuditSink):
         return f"{self.prefix}/{name}" if self.prefix else name
 
     def _write_segment(self, stream: str, segment: list[LinkedRecord]) -> None:
-        first, last = segment[0].record.seq, segment[-1].record.seq
+        first, last = segment[0].seq, segment[-1].seq
         key = self.key(stream, first)
         body = segment_body(segment)
         try:
@@ -90,7 +90,7 @@ class S3Sink(AuditSink):
 
     def _holds(self, key: str, body: bytes) -> bool:
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read() == body
+            return bool(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read() == body)
         except aws_errors():
             return False
 
@@ -121,7 +121,7 @@ class S3Sink(AuditSink):
 
     def _get(self, key: str) -> bytes:
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return cast(bytes, self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
         except aws_errors() as exc:
             raise AuditReadError(
                 self.url, f"cannot read {key}: {error_message(exc)}", error_code(exc)
@@ -179,6 +179,6 @@ def put_seal_object(url: str, data: bytes) -> str:
 def get_seal_object(url: str) -> bytes:
     bucket, key = split_s3_url(url)
     try:
-        return aws_client("s3", url).get_object(Bucket=bucket, Key=key)["Body"].read()
+        return cast(bytes, aws_client("s3", url).get_object(Bucket=bucket, Key=key)["Body"].read())
     except aws_errors() as exc:
         raise SealError(f"cannot read seal {url}: {error_message(exc)} [{error_code(exc)}]") from exc

@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.config import RuntimeConfig
+from guardrails.runtime.errors import RuntimeEnforcementError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from guardrails.decider import Decider
     from guardrails.documents import ResourceDocument
+    from guardrails.engine import Finding
 
 Outcome = Literal["succeeded", "failed", "skipped"]
 
@@ -47,6 +51,24 @@ class RemediationContext:
     config: RuntimeConfig
     decider: Decider
     dry_run: bool
+
+    def failing(
+        self, resource_type: str, name: str, properties: dict[str, Any], controls: Iterable[str]
+    ) -> list[Finding]:
+        """The findings of `controls` the policy bundle reports for a resource in this state (read live,
+        or the state a remediation would put). Remediation decides whether to act, and what to change,
+        from these, so a rule is never restated in Python: the Rego policy is the one copy."""
+        from guardrails.engine import EngineError
+
+        document = {
+            "resource": {"type": resource_type, "name": name, "properties": properties},
+            "context": {"point": "runtime", "source": "live", "unknown": []},
+        }
+        (findings,) = self.decider.evaluator.evaluate_many([document])
+        if isinstance(findings, EngineError):
+            raise RuntimeEnforcementError(f"cannot evaluate {resource_type} {name}: {findings}")
+        wanted = set(controls)
+        return [f for f in findings if f.control in wanted]
 
     def result(
         self, kind: str, document: ResourceDocument, controls: list[str], **fields: Any

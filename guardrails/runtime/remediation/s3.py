@@ -1,8 +1,12 @@
 """S3 buckets: S3-01 Block Public Access, S3-02 ACL private, S3-03 remove public statements, S3-04 KMS.
 
-S3-03 keeps every statement that is not public. Which statement is public is decided by the policy
-bundle itself: the bucket is evaluated with that one statement and the statement goes when S3-03 fails
-definitely — the same Rego logic as the decision, never a second implementation in Python.
+Whether a bucket still needs the action, and what the action changes, is read from the policy bundle:
+the bucket's live state is evaluated (`RemediationContext.failing`) and only the controls being
+remediated that the Rego policy reports failing count. S3-01 sets the Block Public Access flags the
+failing paths name (all four when the configuration is missing), keeping those already on; S3-03 drops
+the statements the policy finds public on their own, keeping every other one; S3-04 puts the configured
+key after checking that the policy passes it. No rule is restated in Python: a policy change changes
+what remediation does.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import json
 from typing import Any
 
 from guardrails.documents import ResourceDocument
-from guardrails.engine import EngineError
+from guardrails.engine import EngineError, Finding
 from guardrails.runtime.clients import call
 from guardrails.runtime.enrich import read_bucket
 from guardrails.runtime.errors import ResourceGone, RuntimeEnforcementError
@@ -19,11 +23,8 @@ from guardrails.runtime.remediation.base import ActionResult, RemediationContext
 from guardrails.sources import s3_shape
 from guardrails.sources.s3_shape import PUBLIC_ACCESS_BLOCK_FLAGS
 
-ALL_BLOCKED = dict.fromkeys(PUBLIC_ACCESS_BLOCK_FLAGS, True)
-PUBLIC_GROUPS = (
-    "http://acs.amazonaws.com/groups/global/AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-)
+BUCKET = "AWS::S3::Bucket"
+BLOCK = "PublicAccessBlockConfiguration"
 
 
 def _apply(
@@ -41,7 +42,10 @@ def _apply(
         before = read_bucket(bucket, ctx.clients)
     except ResourceGone:
         return ctx.result(kind, document, controls, outcome="skipped", reason="the bucket no longer exists")
-    problem = needed(before)
+    try:
+        problem = needed(before)
+    except RuntimeEnforcementError as exc:
+        return ctx.result(kind, document, controls, outcome="failed", error=str(exc), state_before=before)
     if problem is None:
         return ctx.result(
             kind, document, controls, outcome="skipped", reason="already compliant", state_before=before
@@ -65,38 +69,65 @@ def _apply(
     )
 
 
+def _reason(findings: list[Finding]) -> str | None:
+    """None when the policy reports nothing failing, else the first failure's message."""
+    return findings[0].message if findings else None
+
+
+def block_to_put(
+    resource_type: str, name: str, state: dict[str, Any], controls: list[str], ctx: RemediationContext
+) -> dict[str, bool]:
+    """The Block Public Access configuration to put: the flags already on, plus every flag a failing
+    path of `controls` names (`PublicAccessBlockConfiguration.<flag>`; all four when the path is the
+    configuration itself). Raises when the policy would still fail the result."""
+    block = state.get(BLOCK)
+    current: dict[str, Any] = block if isinstance(block, dict) else {}
+    wanted = {flag: current.get(flag) is True for flag in PUBLIC_ACCESS_BLOCK_FLAGS}
+    for finding in ctx.failing(resource_type, name, state, controls):
+        flag = (finding.path or "").removeprefix(BLOCK).removeprefix(".")
+        for named in [flag] if flag in wanted else PUBLIC_ACCESS_BLOCK_FLAGS:
+            wanted[named] = True
+    still = ctx.failing(resource_type, name, {**state, BLOCK: wanted}, controls)
+    if still:
+        raise RuntimeEnforcementError(f"no Block Public Access configuration fixes it: {still[0].message}")
+    return wanted
+
+
 def put_public_access_block(
     document: ResourceDocument, controls: list[str], ctx: RemediationContext
 ) -> ActionResult:
-    def needed(state: dict[str, Any]) -> str | None:
-        current = state.get("PublicAccessBlockConfiguration") or {}
-        return None if all(current.get(f) is True for f in PUBLIC_ACCESS_BLOCK_FLAGS) else "not all four on"
+    bucket = document.resource.name
 
-    def act(_: dict[str, Any]) -> None:
+    def needed(state: dict[str, Any]) -> str | None:
+        return _reason(ctx.failing(BUCKET, bucket, state, controls))
+
+    def act(state: dict[str, Any]) -> None:
         call(
             ctx.clients.client("s3"),
             "PutPublicAccessBlock",
-            Bucket=document.resource.name,
-            PublicAccessBlockConfiguration=ALL_BLOCKED,
+            Bucket=bucket,
+            PublicAccessBlockConfiguration=block_to_put(BUCKET, bucket, state, controls, ctx),
         )
 
     return _apply("put-public-access-block", document, controls, ctx, needed, act)
 
 
 def acl_private(document: ResourceDocument, controls: list[str], ctx: RemediationContext) -> ActionResult:
+    bucket = document.resource.name
+
     def needed(state: dict[str, Any]) -> str | None:
-        grants = (state.get("AccessControlPolicy") or {}).get("Grants") or []
-        public = [g for g in grants if (g.get("Grantee") or {}).get("URI") in PUBLIC_GROUPS]
-        return "public grants" if public else None
+        return _reason(ctx.failing(BUCKET, bucket, state, controls))
 
     def act(_: dict[str, Any]) -> None:
-        call(ctx.clients.client("s3"), "PutBucketAcl", Bucket=document.resource.name, ACL="private")
+        call(ctx.clients.client("s3"), "PutBucketAcl", Bucket=bucket, ACL="private")
 
     return _apply("put-bucket-acl-private", document, controls, ctx, needed, act)
 
 
-def public_statements(bucket: str, policy: dict[str, Any], ctx: RemediationContext) -> list[int]:
-    """Indexes of the statements S3-03 (the Rego policy) finds public on their own."""
+def public_statements(
+    bucket: str, policy: dict[str, Any], ctx: RemediationContext, controls: tuple[str, ...] = ("S3-03",)
+) -> list[int]:
+    """Indexes of the statements the policy bundle (S3-03) finds public on their own."""
     statements = policy.get("Statement")
     if isinstance(statements, dict):
         statements = [statements]
@@ -104,7 +135,7 @@ def public_statements(bucket: str, policy: dict[str, Any], ctx: RemediationConte
     documents = [
         {
             "resource": {
-                "type": "AWS::S3::Bucket",
+                "type": BUCKET,
                 "name": bucket,
                 "properties": {
                     "BucketName": bucket,
@@ -122,7 +153,7 @@ def public_statements(bucket: str, policy: dict[str, Any], ctx: RemediationConte
             raise RuntimeEnforcementError(
                 f"cannot evaluate statement {index} of the bucket policy: {findings}"
             )
-        if any(f.control == "S3-03" and not f.unknown for f in findings):
+        if any(f.control in controls and not f.unknown for f in findings):
             public.append(index)
     return public
 
@@ -137,7 +168,7 @@ def remove_public_statements(
         policy = state.get("Policy")
         if not isinstance(policy, dict):
             return None
-        found["public"] = public_statements(bucket, policy, ctx)
+        found["public"] = public_statements(bucket, policy, ctx, tuple(controls))
         return "public statements" if found["public"] else None
 
     def act(state: dict[str, Any]) -> str:
@@ -158,20 +189,15 @@ def remove_public_statements(
     )
 
 
-def encryption_failures(bucket: str, encryption: Any, ctx: RemediationContext) -> list[str]:
+def encryption_failures(
+    bucket: str, encryption: Any, ctx: RemediationContext, controls: tuple[str, ...] = ("S3-04",)
+) -> list[str]:
     """The S3-04 messages (the Rego policy) for a bucket with this `BucketEncryption`: aws:kms without
     a key or with an AWS managed key fails like no KMS at all, so the check is never re-implemented."""
     properties: dict[str, Any] = {"BucketName": bucket}
     if encryption is not None:
         properties["BucketEncryption"] = encryption
-    document = {
-        "resource": {"type": "AWS::S3::Bucket", "name": bucket, "properties": properties},
-        "context": {"point": "runtime", "source": "live", "unknown": []},
-    }
-    (findings,) = ctx.decider.evaluator.evaluate_many([document])
-    if isinstance(findings, EngineError):
-        raise RuntimeEnforcementError(f"cannot evaluate the default encryption: {findings}")
-    return [f.message for f in findings if f.control == "S3-04" and not f.unknown]
+    return [f.message for f in ctx.failing(BUCKET, bucket, properties, controls) if not f.unknown]
 
 
 def put_kms_encryption(
@@ -181,7 +207,7 @@ def put_kms_encryption(
     bucket = document.resource.name
 
     def needed(state: dict[str, Any]) -> str | None:
-        failures = encryption_failures(bucket, state.get("BucketEncryption"), ctx)
+        failures = encryption_failures(bucket, state.get("BucketEncryption"), ctx, tuple(controls))
         return "no KMS default encryption with a customer-managed key" if failures else None
 
     def act(_: dict[str, Any]) -> None:
@@ -197,7 +223,7 @@ def put_kms_encryption(
                 }
             ]
         }
-        still = encryption_failures(bucket, s3_shape.encryption_from_api(wanted), ctx)
+        still = encryption_failures(bucket, s3_shape.encryption_from_api(wanted), ctx, tuple(controls))
         if still:
             raise RuntimeEnforcementError(f"runtime.kms_key_id would not fix S3-04: {still[0]}")
         call(

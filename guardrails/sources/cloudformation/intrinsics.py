@@ -133,14 +133,14 @@ class TemplateResolver:
             left, right = self.resolve(argument[0]), self.resolve(argument[1])
             if contains_unknown(left) or contains_unknown(right):
                 return None
-            return comparable(left) == comparable(right)
+            return bool(comparable(left) == comparable(right))
         if function in ("Fn::And", "Fn::Or", "Fn::Not"):
             if not isinstance(argument, list) or not argument:
                 raise IntrinsicError(f"{function} takes a list of conditions")
             results = [self.evaluate_condition(item) for item in argument]
             if function == "Fn::Not":
                 return None if results[0] is None else not results[0]
-            decisive = function == "Fn::Or"  # a True decides Or, a False decides And
+            decisive: bool = function == "Fn::Or"  # a True decides Or, a False decides And
             if decisive in results:
                 return decisive
             return None if None in results else not decisive

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.errors import InputError
+
 _MAX_REASON = 120
 
 
@@ -44,7 +46,7 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
-class IntrinsicError(Exception):
+class IntrinsicError(InputError):
     """An intrinsic function used with arguments CloudFormation rejects."""
 
     def __init__(self, message: str, logical_id: str | None = None) -> None:
@@ -102,7 +104,7 @@ def _same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
+    return bool(a == b)
 
 
 def join_branches(a: Any, b: Any, reason: str) -> Any:

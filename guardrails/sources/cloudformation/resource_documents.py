@@ -448,7 +448,7 @@ class _TemplateDocuments:
             return statement
         resources, raw_resources = statement.get("Resource"), raw.get("Resource")
         listed = isinstance(resources, list)
-        resources = resources if listed else [resources]
+        resources = resources if isinstance(resources, list) else [resources]
         raw_resources = raw_resources if isinstance(raw_resources, list) else [raw_resources]
         if len(resources) != len(raw_resources):
             return statement

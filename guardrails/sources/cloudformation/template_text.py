@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from guardrails.errors import InputError
 from guardrails.sources.cloudformation.yaml_reader import MAX_DEPTH, parse_yaml
 from guardrails.sources.errors import SourceError
 from guardrails.sources.input_files import read_input_text
@@ -79,7 +80,7 @@ def _kind(value: Any) -> str:
 # --------------------------------------------------------------------------------------------- JSON
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(InputError):
     """A JSON object names the same key twice (CloudFormation rejects such a template)."""
 
     def __init__(self, key: str) -> None:
@@ -157,6 +158,13 @@ _JSON_DECODER = json.JSONDecoder(object_pairs_hook=_unique_object)
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
+def _space_end(text: str, position: int) -> int:
+    """The position after the JSON whitespace at `position` (_JSON_SPACE also matches no whitespace)."""
+    match = _JSON_SPACE.match(text, position)
+    assert match is not None
+    return match.end()
+
+
 def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a JSON object, decoding each top-level value (and each resource) with the C decoder and
     noting the line of every key of `Resources` on the way: one pass at the speed of `json.loads`."""
@@ -171,7 +179,7 @@ def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]
     def members(position: int, on_key: Any) -> tuple[dict[str, Any], int]:
         """The object starting at `position` (a "{"), calling `on_key(key, key_position, value_position)`."""
         result: dict[str, Any] = {}
-        position = _JSON_SPACE.match(text, position + 1).end()
+        position = _space_end(text, position + 1)
         if text[position] == "}":
             return result, position + 1
         while True:
@@ -181,14 +189,14 @@ def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]
             key, position = _JSON_DECODER.raw_decode(text, position)
             if key in result:
                 raise _DuplicateKey(key)
-            position = _JSON_SPACE.match(text, position).end()
+            position = _space_end(text, position)
             if text[position] != ":":
                 raise ValueError("expected ':'")
-            position = _JSON_SPACE.match(text, position + 1).end()
+            position = _space_end(text, position + 1)
             result[key], position = on_key(key, key_position, position)
-            position = _JSON_SPACE.match(text, position).end()
+            position = _space_end(text, position)
             if text[position] == ",":
-                position = _JSON_SPACE.match(text, position + 1).end()
+                position = _space_end(text, position + 1)
             elif text[position] == "}":
                 return result, position + 1
             else:
@@ -203,11 +211,11 @@ def _json_with_resource_lines(text: str) -> tuple[dict[str, Any], dict[str, int]
             return members(position, resource)
         return _JSON_DECODER.raw_decode(text, position)
 
-    start = _JSON_SPACE.match(text).end()
+    start = _space_end(text, 0)
     if text[start] != "{":
         raise ValueError("not an object")
     template, end = members(start, section)
-    if _JSON_SPACE.match(text, end).end() != len(text):
+    if _space_end(text, end) != len(text):
         raise ValueError("extra data after the template")
     return template, lines
 

@@ -27,7 +27,7 @@ MAX_ALIAS_BYTES = 16 * 1024 * 1024
 limit (a few long strings aliased many times reach it with few nodes)."""
 
 try:
-    from yaml.cyaml import CParser as _EventParser
+    from yaml._yaml import CParser as _EventParser  # what yaml.cyaml re-exports
 except ImportError:  # PyYAML built without libyaml
     _EventParser = yaml.SafeLoader  # type: ignore[assignment,misc]
 
@@ -150,7 +150,7 @@ class _YamlBuilder:
         plain_scalar = _plain_scalar
 
         stack: list[_Frame] = []
-        anchors: dict[str, tuple[Any, int]] = {}
+        anchors: dict[str, tuple[Any, int, int]] = {}
         lines: dict[str, int] = {}
         root: Any = None
         documents = 0
