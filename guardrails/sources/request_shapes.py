@@ -11,9 +11,10 @@ operations (every SageMaker operation in `resource_kinds.KINDS`) are extracted o
 `tests/sources/test_request_shapes.py` regenerates it and compares, so it cannot go stale silently. The
 table also makes the adapter independent of the botocore version the Lambda runtime happens to carry.
 
-Policy for what the table lacks: an operation that is not in it raises `ShapeTableError` (the event is
-not acknowledged, so the platform retries it and it ends in the dead-letter queue: fail closed); a field
-the table does not know is kept with its first letter upper-cased, as before, and judged by the policies.
+Policy for what the table lacks: an operation that is not in it raises `ShapeTableError`, an `EngineError`
+(the event is not acknowledged, so the platform retries it and it ends in the dead-letter queue: fail
+closed); a field the table does not know is kept with its first letter upper-cased, as before, and judged
+by the policies.
 
 Table format: `operations` maps an operation to its input shape's name; `shapes` maps a shape name to
 `{"structure": {member: shape}}`, `{"list": shape}`, `{"map": shape}` (the value's shape) or, for a
@@ -28,14 +29,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from guardrails.errors import EngineError
+
 TABLE_FILE = Path(__file__).with_name("sagemaker_request_shapes.json")
 SERVICE = "sagemaker"
 
 
-class ShapeTableError(RuntimeError):
+class ShapeTableError(EngineError):
     """The shipped shape table cannot answer (an operation missing, a broken file): the package is stale.
 
-    Not a malformed event: the event is fine and a fixed package decides it, so it is never acknowledged."""
+    Packaged data that cannot be loaded, like a policy bundle (`BundleError`), hence an `EngineError`. Not
+    a malformed event (an `InputError`, which a Lambda acknowledges): the event is fine and a fixed
+    package decides it, so it is raised, retried and finally dead-lettered; the CLI exits 2."""
 
 
 @cache

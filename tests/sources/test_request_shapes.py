@@ -12,6 +12,7 @@ import botocore.session
 import pytest
 from fixtures.events.builders import camel_request, sagemaker_call, state_change
 
+from guardrails.errors import GuardrailsError, acknowledged_by_lambda
 from guardrails.resource_kinds import CLOUDTRAIL_EVENTS, KINDS
 from guardrails.sources import request_shapes
 from guardrails.sources.cloudtrail import parse_event, to_api_shape
@@ -90,8 +91,9 @@ def test_an_operation_missing_from_the_table_fails_closed(monkeypatch, tmp_path)
     try:
         event = sagemaker_call("CreateTrainingJob", {"TrainingJobName": "churn", "RoleArn": "r"})
         # Not a malformed event (that would be acknowledged and dropped): an error the platform retries.
-        with pytest.raises(ShapeTableError, match="CreateTrainingJob.*regenerate"):
+        with pytest.raises(ShapeTableError, match="CreateTrainingJob.*regenerate") as raised:
             parse_event(event)
+        assert not acknowledged_by_lambda(raised.value) and isinstance(raised.value, GuardrailsError)
         stale.write_text("{not json")
         request_shapes._table.cache_clear()
         with pytest.raises(ShapeTableError, match="cannot read"):
