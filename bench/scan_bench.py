@@ -50,6 +50,9 @@ IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:latest"
 VPC = {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]}
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+sys.path.insert(0, str(REPO / "tests"))
+
+from scan_support import compliant_bucket  # noqa: E402 (the scan tests' compliant bucket: same account and key)
 
 # --- moto_server with request counting ----------------------------------------------------------------
 
@@ -286,37 +289,11 @@ def seed(url: str, per_kind: int) -> tuple[Planted, Counter[str]]:
         plant(name, bad, ("SM-17",), "Endpoint")
 
         name = f"bucket-{tag}-{i}"
-        s3.create_bucket(Bucket=name)
         if bad:
+            s3.create_bucket(Bucket=name)
             s3.put_bucket_acl(Bucket=name, ACL="public-read")
-        else:
-            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=dict.fromkeys(FLAGS, True))
-            s3.put_bucket_ownership_controls(  # ACLs disabled (S3-07)
-                Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-            )
-            s3.put_bucket_encryption(
-                Bucket=name,
-                ServerSideEncryptionConfiguration={
-                    "Rules": [
-                        {
-                            "ApplyServerSideEncryptionByDefault": {
-                                "SSEAlgorithm": "aws:kms",
-                                "KMSMasterKeyID": KMS,
-                            }
-                        }
-                    ]
-                },
-            )
-            tls = {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-            s3.put_bucket_policy(
-                Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls]})
-            )
+        else:  # public access blocked, ACLs disabled (S3-07), KMS default encryption, TLS-only policy
+            compliant_bucket(s3, name)
         plant(name, bad, ("S3-01", "S3-02", "S3-04", "S3-05"), "Bucket")
     plant(ACCOUNT, True, ("S3-06",), "AccountPublicAccessBlock")  # never configured: the account fails
     return planted, kinds

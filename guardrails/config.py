@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from guardrails.admission.config import AdmissionConfig
 from guardrails.engine.opa_settings import OpaServerSettings
-from guardrails.errors import ConfigError
+from guardrails.errors import ConfigError as ConfigError  # re-exported: its historical home
 from guardrails.runtime.config import RuntimeConfig
 
 ControlEnforcement = Literal["deny", "warn", "off"]

@@ -9,6 +9,30 @@ from guardrails.partitions import build_arn, s3_bucket_arn
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A property that names another resource the policies judge this one through (SM-17: an Endpoint
+    through its EndpointConfig, the config through its Models)."""
+
+    to: str
+    """The referenced resource type."""
+    field: str
+    """The property holding the referenced resource's name."""
+    lists: tuple[str, ...] = ()
+    """List properties whose items hold `field`; empty when `field` is a property of the resource itself."""
+
+    def values(self, properties: dict[str, Any]) -> list[Any]:
+        """The values of `field` in `properties`, in order (whatever they are: names, placeholders...)."""
+        if not self.lists:
+            return [properties[self.field]] if self.field in properties else []
+        found: list[Any] = []
+        for list_name in self.lists:
+            items = properties.get(list_name)
+            if isinstance(items, list):
+                found += [item[self.field] for item in items if isinstance(item, dict) and self.field in item]
+        return found
+
+
+@dataclass(frozen=True)
 class ResourceKind:
     """How one resource type appears across sources.
 
@@ -24,11 +48,17 @@ class ResourceKind:
     operations: tuple[str, ...]
     cloudformation: bool = False
     partial_operations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Operations that set only part of the resource: operation -> the property roots they carry."""
     follow_up_aspects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Operation -> properties it cannot set, which later calls set (CreateBucket then PutBucketEncryption):
     the request is judged on them (the new resource starts with AWS's defaults), but an in-process
     admission hook does not block the call for them; the later calls are hooked themselves."""
-    """Operations that set only part of the resource: operation -> the property roots they carry."""
+    operation_name_fields: dict[str, str] = field(default_factory=dict)
+    """Operation -> the request field naming the resource, where not `name_field` (UpdateDomain: DomainId)."""
+    cfn_name_property: str | None = None
+    """The CloudFormation property that names it (its literal name, when set); None: not named by one."""
+    references: tuple[Reference, ...] = ()
+    """Properties naming other resources the policies judge it through (followed by every source)."""
     # --- runtime (CloudTrail events, enrichment, remediation); every field has a default ---
     event_sources: tuple[str, ...] = ()
     """CloudTrail `eventSource` values the kind's events arrive under (default: `<service>.amazonaws.com`)."""
@@ -55,6 +85,17 @@ class ResourceKind:
     arn_has_name: bool = True
     """The ARN ends in the resource's name; False when it ends in an id AWS generates (HyperPod
     clusters), so the ARN is known only from AWS (a CloudTrail response, Describe), never built."""
+    aspect_reads: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """S3 kinds: aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""
+    gone_codes: tuple[str, ...] = ()
+    """Error codes of a live read meaning the resource itself does not exist (besides the generic ones)."""
+    regional: bool = True
+    """It lives in one region; False for account-wide settings (the account's public access block)."""
+    securityhub_type: str = "Other"
+    """The Security Hub (ASFF) resource type; `Other` where ASFF has none."""
+    read_live: bool = False
+    """Runtime always reads the live resource: its events carry one aspect (buckets, the account block),
+    or it is judged through the resources it references (endpoints)."""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -63,6 +104,10 @@ class ResourceKind:
     @property
     def describe_field(self) -> str:
         return self.describe_param or self.name_field
+
+    def name_field_for(self, operation: str) -> str:
+        """The request field of `operation` that names the resource."""
+        return self.operation_name_fields.get(operation, self.name_field)
 
 
 def _sm(
@@ -73,12 +118,17 @@ def _sm(
     runtime.setdefault("describe", f"Describe{type_suffix}")
     runtime.setdefault("arn_field", f"{resource}Arn")
     runtime.setdefault("status_field", f"{resource}Status")
+    if cfn:
+        runtime.setdefault("cfn_name_property", name_field)
     return ResourceKind(
         f"AWS::SageMaker::{type_suffix}", "sagemaker", name_field, arn_resource, ops, cfn, **runtime
     )
 
 
 _JOB_ACTIVE = ("InProgress",)
+_PUBLIC_ACCESS_BLOCK_READ = ("GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration")
+VARIANT_LISTS = ("ProductionVariants", "ShadowProductionVariants")
+"""The EndpointConfig lists whose variants name a Model."""
 
 
 S3_BUCKET_ASPECTS: tuple[str, ...] = (
@@ -91,6 +141,9 @@ S3_BUCKET_ASPECTS: tuple[str, ...] = (
 S3_BUCKET_JUDGED_ASPECTS: tuple[str, ...] = (*S3_BUCKET_ASPECTS, "OwnershipControls")
 """Every bucket aspect a control judges (S3-07 reads OwnershipControls): what a partial API request
 (PutBucketPolicy...) leaves unknown, and what a live read of a bucket reads by default."""
+S3_BUCKET_ASPECTS_NOT_IN_POLICY: tuple[str, ...] = tuple(a for a in S3_BUCKET_ASPECTS if a != "Policy")
+"""What a lone bucket policy (`AWS::S3::BucketPolicy` of a bucket outside the template) cannot tell
+about its bucket: unknown in its document, read from the live bucket at admission when allowed."""
 
 KINDS: tuple[ResourceKind, ...] = (
     _sm(
@@ -179,6 +232,7 @@ KINDS: tuple[ResourceKind, ...] = (
         cfn=True,
         state_change="SageMaker Endpoint Config State Change",
         status_field=None,
+        references=(Reference("AWS::SageMaker::Model", "ModelName", VARIANT_LISTS),),
     ),
     _sm(
         "Endpoint",
@@ -189,6 +243,8 @@ KINDS: tuple[ResourceKind, ...] = (
         cfn=True,
         state_change="SageMaker Endpoint State Change",
         delete="DeleteEndpoint",
+        references=(Reference("AWS::SageMaker::EndpointConfig", "EndpointConfigName"),),
+        read_live=True,
         active_statuses=(
             "Creating",
             "Updating",
@@ -209,12 +265,20 @@ KINDS: tuple[ResourceKind, ...] = (
         cfn=True,
         state_change="SageMaker Notebook Instance State Change",
         describe_renames={"SecurityGroups": "SecurityGroupIds"},
+        securityhub_type="AwsSageMakerNotebookInstance",
         stop="StopNotebookInstance",
         active_statuses=("Pending", "InService", "Updating"),
         delete="DeleteNotebookInstance",
     ),
     _sm(
-        "Domain", "DomainName", "domain", "CreateDomain", "UpdateDomain", cfn=True, describe_param="DomainId"
+        "Domain",
+        "DomainName",
+        "domain",
+        "CreateDomain",
+        "UpdateDomain",
+        cfn=True,
+        describe_param="DomainId",
+        operation_name_fields={"UpdateDomain": "DomainId"},
     ),
     _sm("Pipeline", "PipelineName", "pipeline", "CreatePipeline", "UpdatePipeline", cfn=True),
     _sm(
@@ -304,6 +368,18 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutBucketOwnershipControls": ("OwnershipControls",),
         },
         follow_up_aspects={"CreateBucket": ("PublicAccessBlockConfiguration", "Policy", "BucketEncryption")},
+        cfn_name_property="BucketName",
+        aspect_reads={
+            "PublicAccessBlockConfiguration": _PUBLIC_ACCESS_BLOCK_READ,
+            "AccessControl": ("GetBucketAcl", None),
+            "Policy": ("GetBucketPolicy", "NoSuchBucketPolicy"),
+            "BucketEncryption": ("GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"),
+            "OwnershipControls": ("GetBucketOwnershipControls", "OwnershipControlsNotFoundError"),
+            "Tags": ("GetBucketTagging", "NoSuchTagSet"),
+        },
+        gone_codes=("NoSuchBucket", "404"),
+        securityhub_type="AwsS3Bucket",
+        read_live=True,
         event_names={
             "CreateBucket": "CreateBucket",
             "PutBucketPolicy": "PutBucketPolicy",
@@ -328,6 +404,10 @@ KINDS: tuple[ResourceKind, ...] = (
             "DeleteAccountPublicAccessBlock": "PutPublicAccessBlock",
         },
         describe="GetPublicAccessBlock",
+        aspect_reads={"PublicAccessBlockConfiguration": _PUBLIC_ACCESS_BLOCK_READ},
+        regional=False,
+        securityhub_type="AwsAccount",
+        read_live=True,
     ),
     ResourceKind(
         "AWS::S3::AccessPoint",
@@ -343,6 +423,8 @@ KINDS: tuple[ResourceKind, ...] = (
             "PutAccessPointPolicy": "PutAccessPointPolicy",
         },
         describe="GetAccessPoint",
+        aspect_reads={"Policy": ("GetAccessPointPolicy", "NoSuchAccessPointPolicy")},
+        gone_codes=("NoSuchAccessPoint", "404"),
     ),
 )
 
@@ -361,6 +443,15 @@ CLOUDTRAIL_EVENTS: dict[tuple[str, str], tuple[ResourceKind, str]] = {
     for source in k.sources
 }
 """(eventSource, eventName) -> (kind, the API operation whose request the event mirrors)."""
+BY_OPERATION: dict[tuple[str, str], ResourceKind] = {(k.service, op): k for k in KINDS for op in k.operations}
+"""(service, API operation) -> the kind it creates or changes (PutPublicAccessBlock is a bucket's in s3,
+the account's in s3control)."""
+BOTOCORE_EVENT_SERVICES: dict[str, str] = {"sagemaker": "sagemaker", "s3": "s3", "s3control": "s3-control"}
+"""The kinds' service -> botocore's event service id (`before-parameter-build.s3-control.<Operation>`)."""
+REFERENCED_TYPES: tuple[str, ...] = tuple(dict.fromkeys(r.to for k in KINDS for r in k.references))
+"""The types other kinds reference (EndpointConfig, Model)."""
+BUCKET_POLICY_BUCKET = Reference("AWS::S3::Bucket", "Bucket")
+"""An `AWS::S3::BucketPolicy` names its bucket (joined to it: the policy is part of the bucket document)."""
 CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.cloudformation) | {
     "AWS::S3::BucketPolicy"
 }
@@ -380,11 +471,17 @@ def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | No
     return build_arn("sagemaker", f"{kind.arn_resource}/{name.lower()}", region=region, account=account)
 
 
-S3_BUCKET_READS: dict[str, tuple[str, str | None]] = {
-    "PublicAccessBlockConfiguration": ("GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration"),
-    "AccessControl": ("GetBucketAcl", None),
-    "Policy": ("GetBucketPolicy", "NoSuchBucketPolicy"),
-    "BucketEncryption": ("GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"),
-    "OwnershipControls": ("GetBucketOwnershipControls", "OwnershipControlsNotFoundError"),
-}
+S3_BUCKET_READS: dict[str, tuple[str, str | None]] = S3_BUCKET.aspect_reads
 """Bucket aspect -> (the Get* call that reads it live, the error code meaning "not configured")."""
+
+
+def cfn_name_property(resource_type: str) -> str | None:
+    """The CloudFormation property that names a resource of `resource_type` (None: none in scope)."""
+    kind = BY_TYPE.get(resource_type)
+    return kind.cfn_name_property if kind is not None and kind.cloudformation else None
+
+
+def securityhub_type(resource_type: str) -> str:
+    """The Security Hub (ASFF) resource type of a document type (`Other` where ASFF has none)."""
+    kind = BY_TYPE.get(resource_type)
+    return kind.securityhub_type if kind is not None else "Other"

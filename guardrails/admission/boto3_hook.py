@@ -3,8 +3,9 @@
 `install(session_or_client)` registers a handler on botocore's `before-parameter-build` event of every
 SageMaker Create*/Update* operation in scope and of the S3 bucket calls (CreateBucket, PutBucketPolicy,
 PutBucketAcl, PutPublicAccessBlock, PutBucketEncryption, PutBucketOwnershipControls; S3 Control
-PutPublicAccessBlock, CreateAccessPoint, PutAccessPointPolicy). The handler sees the caller's parameters
-in the API request shape — what `document_from_request` takes — before they are serialised or sent:
+PutPublicAccessBlock, CreateAccessPoint, PutAccessPointPolicy): every operation of the kinds table. The
+handler sees the caller's parameters in the API request shape — what `document_from_request` takes —
+before they are serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
 - verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
@@ -47,21 +48,23 @@ logger = logging.getLogger("guardrails.admission")
 
 EVENT_PREFIX = "before-parameter-build"
 UNIQUE_ID_PREFIX = "guardrails-admission"
-_SERVICE_FOR_DOCUMENT = {"sagemaker": "sagemaker", "s3": "s3", "s3-control": "s3control"}
 
 
 def hooked_operations() -> dict[str, tuple[str, ...]]:
-    """Event service id -> the operations the hook evaluates."""
-    from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, SAGEMAKER_BY_OPERATION
+    """Event service id -> the operations the hook evaluates: every operation of the kinds table."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES, BY_OPERATION
 
-    return {
-        "sagemaker": tuple(sorted(SAGEMAKER_BY_OPERATION)),
-        "s3": S3_BUCKET.operations,
-        "s3-control": (
-            *BY_TYPE["AWS::S3::AccountPublicAccessBlock"].operations,
-            *BY_TYPE["AWS::S3::AccessPoint"].operations,  # a public access point bypasses the bucket's rules
-        ),
-    }
+    hooked: dict[str, list[str]] = {}
+    for service, operation in BY_OPERATION:
+        hooked.setdefault(BOTOCORE_EVENT_SERVICES[service], []).append(operation)
+    return {service: tuple(sorted(operations)) for service, operations in hooked.items()}
+
+
+def _kind_service(event_service: str) -> str:
+    """botocore's event service id -> the kinds' service (`s3-control` -> `s3control`)."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES
+
+    return next((k for k, v in BOTOCORE_EVENT_SERVICES.items() if v == event_service), event_service)
 
 
 class Boto3Hook:
@@ -187,7 +190,7 @@ class Boto3Hook:
             document = document_from_request(
                 operation,
                 dict(params),
-                service=_SERVICE_FOR_DOCUMENT.get(service, service),
+                service=_kind_service(service),
                 account=self.account,
                 region=region,
                 point="admission",
@@ -196,7 +199,9 @@ class Boto3Hook:
             return None, self._error_decision(service, operation, params, region, str(exc))
         try:
             if self.settings.describe_related_resources:
-                complete_references([document], AwsDescriber(lambda s: self._client(s, region)))
+                client_for = lambda service: self._client(service, region)  # noqa: E731
+                describer = AwsDescriber(client_for, account=self.account, region=region)
+                complete_references([document], describer)
             return document, self.decider.decide(document)
         except Exception as exc:  # a bug must not let the request through
             logger.exception("guardrails: unexpected error while deciding %s", operation)
@@ -214,14 +219,10 @@ class Boto3Hook:
     ) -> Decision:
         """The `error` decision (Decider.error_decision) about a request that could not be judged."""
         from guardrails.decision import ResourceRef
-        from guardrails.resource_kinds import BY_TYPE, SAGEMAKER_BY_OPERATION
+        from guardrails.resource_kinds import BY_OPERATION, S3_BUCKET
 
-        kind = SAGEMAKER_BY_OPERATION.get(operation) if service == "sagemaker" else None
-        if kind is None:
-            kind = BY_TYPE[
-                "AWS::S3::AccountPublicAccessBlock" if service == "s3-control" else "AWS::S3::Bucket"
-            ]
-        name = params.get(kind.name_field) if isinstance(params, dict) else None
+        kind = BY_OPERATION.get((_kind_service(service), operation), S3_BUCKET)
+        name = params.get(kind.name_field_for(operation)) if isinstance(params, dict) else None
         return self.decider.error_decision(
             error,
             resource=ResourceRef(

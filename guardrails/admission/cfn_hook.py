@@ -49,7 +49,7 @@ from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import Location, ResourceDocument
 from guardrails.errors import GuardrailsError
 from guardrails.partitions import parse_arn, partition_for_region, partition_named
-from guardrails.resource_kinds import CLOUDFORMATION_TYPES
+from guardrails.resource_kinds import BUCKET_POLICY_BUCKET, BY_TYPE, CLOUDFORMATION_TYPES
 from guardrails.sources.cloudformation import (
     document_from_resource_properties,
     parse_template_text,
@@ -71,7 +71,6 @@ STACK_TYPE = "AWS::CloudFormation::Stack"
 CHANGE_SET_TYPE = "AWS::CloudFormation::ChangeSet"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 BUCKET = "AWS::S3::Bucket"
-ENDPOINT = "AWS::SageMaker::Endpoint"
 UNKNOWN_CONTENT_ANNOTATION = "GUARDRAILS-UNKNOWN-CONTENT"
 NOT_FOLLOWED_ANNOTATION = "GUARDRAILS-NOT-FOLLOWED"
 
@@ -452,7 +451,9 @@ class _Invocation:
     def _describer(self, request: HookRequest) -> RelatedResourceDescriber | None:
         if not self.settings.describe_related_resources:
             return None
-        return self.describe or AwsDescriber.from_session(region=self._region(request))
+        return self.describe or AwsDescriber.from_session(
+            region=self._region(request), account=request.aws_account_id
+        )
 
     def _actor(self) -> Actor:
         if self.actor is not None:
@@ -630,23 +631,30 @@ def _changed_documents(
 
 def _keep_template_links(resource_type: str, properties: dict[str, Any], raw: Any) -> None:
     """Keep the template's `Ref`/`GetAtt` where a resolved afterContext value names another template
-    resource, so the adapter still links Endpoint -> EndpointConfig and joins a policy to its bucket."""
+    resource, so the adapter still links Endpoint -> EndpointConfig -> Models (the kinds' `references`)
+    and joins a policy to its bucket."""
     if not isinstance(raw, dict):
         return
-    for key in {BUCKET_POLICY: ("Bucket",), ENDPOINT: ("EndpointConfigName",)}.get(resource_type, ()):
-        if _is_reference(raw.get(key)):
-            properties[key] = raw[key]
-    for list_name in ("ProductionVariants", "ShadowProductionVariants"):
-        new, old = properties.get(list_name), raw.get(list_name)
-        if not (isinstance(new, list) and isinstance(old, list) and len(new) == len(old)):
+    kind = BY_TYPE.get(resource_type)
+    references = kind.references if kind is not None else ()
+    if resource_type == BUCKET_POLICY:
+        references = (BUCKET_POLICY_BUCKET,)
+    for reference in references:
+        if not reference.lists:
+            if _is_reference(raw.get(reference.field)):
+                properties[reference.field] = raw[reference.field]
             continue
-        for new_variant, old_variant in zip(new, old, strict=True):
-            if (
-                isinstance(new_variant, dict)
-                and isinstance(old_variant, dict)
-                and _is_reference(old_variant.get("ModelName"))
-            ):
-                new_variant["ModelName"] = old_variant["ModelName"]
+        for list_name in reference.lists:
+            new, old = properties.get(list_name), raw.get(list_name)
+            if not (isinstance(new, list) and isinstance(old, list) and len(new) == len(old)):
+                continue
+            for new_item, old_item in zip(new, old, strict=True):
+                if (
+                    isinstance(new_item, dict)
+                    and isinstance(old_item, dict)
+                    and _is_reference(old_item.get(reference.field))
+                ):
+                    new_item[reference.field] = old_item[reference.field]
 
 
 def _is_reference(value: Any) -> bool:

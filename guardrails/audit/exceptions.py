@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from guardrails.errors import AuditError, InputError
+from guardrails.errors import AuditError as AuditError  # re-exported: its historical home
+from guardrails.errors import InputError
 
 
 class SinkURLError(AuditError, InputError, ValueError):

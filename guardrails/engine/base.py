@@ -9,7 +9,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from guardrails.engine.bundle import PolicyBundle
-from guardrails.errors import EngineError, InfrastructureError
+from guardrails.errors import EngineError as EngineError  # re-exported: its historical home
+from guardrails.errors import InfrastructureError
 
 
 class EngineUnavailableError(InfrastructureError):

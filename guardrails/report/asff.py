@@ -18,17 +18,12 @@ from guardrails.engine.bundle import Catalog, ControlInfo
 from guardrails.errors import InputError
 from guardrails.report.model import CheckRun
 from guardrails.report.sarif import security_hub_controls
+from guardrails.resource_kinds import securityhub_type
 
 SCHEMA_VERSION = "2018-10-08"
 FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
 GENERATOR_PREFIX = "guardrails/"
 SEVERITY_LABELS = {"low": "LOW", "medium": "MEDIUM", "high": "HIGH", "critical": "CRITICAL"}
-RESOURCE_TYPES = {
-    "AWS::S3::Bucket": "AwsS3Bucket",
-    "AWS::SageMaker::NotebookInstance": "AwsSageMakerNotebookInstance",
-    "AWS::S3::AccountPublicAccessBlock": "AwsAccount",
-}
-"""Security Hub resource types; the other kinds are `Other` (ASFF has no type for them)."""
 MAX_DESCRIPTION = 1024
 MAX_TITLE = 256
 
@@ -87,7 +82,7 @@ def _base(
     partition = _partition(region)
     title = f"{control} {info.title}" if info else control
     resource: dict[str, Any] = {
-        "Type": RESOURCE_TYPES.get(decision.resource.type, "Other"),
+        "Type": securityhub_type(decision.resource.type),
         "Id": resource_id(decision),
         "Partition": partition,
         "Region": region,

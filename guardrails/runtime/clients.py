@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -31,7 +32,8 @@ TRANSIENT_CODES = frozenset(
 
 
 class AwsClients:
-    """One boto3 client per service for one account/region; `overrides` replaces any of them (tests)."""
+    """One boto3 client per service for one account/region; `overrides` replaces any of them (tests),
+    `client_for(service)` makes them instead of the session (a caller's own clients: the boto3 hook)."""
 
     def __init__(
         self,
@@ -41,12 +43,14 @@ class AwsClients:
         session: Any = None,
         overrides: dict[str, Any] | None = None,
         account_id: str | None = None,
+        client_for: Callable[[str], Any] | None = None,
     ) -> None:
         self.endpoint_url = endpoint_url
         self._session = session
         self._region = region
         self._clients: dict[str, Any] = dict(overrides or {})
         self._account_id = account_id
+        self._client_for = client_for
 
     @property
     def session(self) -> Any:
@@ -61,6 +65,8 @@ class AwsClients:
         return self._region or self.session.region_name
 
     def client(self, service: str) -> Any:
+        if service not in self._clients and self._client_for is not None:
+            self._clients[service] = self._client_for(service)
         if service not in self._clients:
             from botocore.config import Config
 

@@ -6,6 +6,7 @@ from fnmatch import fnmatchcase
 
 from guardrails.documents import ResourceDocument
 from guardrails.partitions import is_service_arn
+from guardrails.resource_kinds import BY_TYPE
 from guardrails.runtime.clients import AwsClients, call
 from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import ResourceGone
@@ -25,12 +26,7 @@ def out_of_scope(
         return f"event account {account} is not the handler's account {here}"
     if res.account and res.account != here:
         return f"resource account {res.account} is not the handler's account {here}"
-    if (
-        res.type != "AWS::S3::AccountPublicAccessBlock"
-        and region
-        and clients.region
-        and region != clients.region
-    ):
+    if BY_TYPE[res.type].regional and region and clients.region and region != clients.region:
         return f"event region {region} is not the handler's region {clients.region}"
     return None
 
@@ -64,9 +60,9 @@ def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]
     tags = dict(res.tags)
     try:
         if res.type == "AWS::S3::Bucket":
-            from guardrails.runtime.enrich import read_bucket_tags
+            from guardrails.runtime.enrich import reader
 
-            tags.update(read_bucket_tags(res.name, clients))
+            tags.update(reader(clients).bucket_tags(res.name))
         elif is_service_arn(res.arn, "sagemaker"):
             listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
             tags.update({t["Key"]: t["Value"] for t in listed})

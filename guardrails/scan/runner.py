@@ -20,7 +20,7 @@ from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
 from guardrails.errors import AwsError
 from guardrails.report.model import CheckRun
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET, ResourceKind
+from guardrails.resource_kinds import BY_TYPE, S3_BUCKET
 from guardrails.runtime.clients import AwsClients, error_code
 from guardrails.runtime.errors import ResourceGone
 from guardrails.scan.counting import ApiCallCounter
@@ -258,12 +258,7 @@ def run_scan(
 
 
 def _read(shard: Shard, item: Listed) -> ResourceDocument:
-    kind: ResourceKind = item.kind
-    if kind.type == S3_BUCKET.type:
-        return shard.reader.bucket_document(item.name, region=item.region)
-    if kind.type == ACCOUNT_BLOCK_TYPE:
-        return shard.reader.account_block_document(item.name)
-    return shard.reader.sagemaker_document(kind, item.name)
+    return shard.reader.document(item.kind, item.name, region=item.region)
 
 
 def _regions_of(account: str, shards: list[Shard]) -> list[str]:

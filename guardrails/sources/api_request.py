@@ -28,8 +28,6 @@ from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
 ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
-# Update operations whose request names the resource by another field than the Create operation.
-UPDATE_NAME_FIELDS = {"UpdateDomain": "DomainId"}
 
 
 class ApiRequestFile(BaseModel):
@@ -151,7 +149,7 @@ def _sagemaker_document(
 ) -> ResourceDocument:
     kind = SAGEMAKER_BY_OPERATION[operation]
     properties = {k: v for k, v in request.items() if k != "Tags"}
-    name_field = UPDATE_NAME_FIELDS.get(operation, kind.name_field)
+    name_field = kind.name_field_for(operation)
     name = request.get(name_field)
     if not isinstance(name, str) or not name:
         raise ValueError(f"request.{name_field} is required for {operation}")

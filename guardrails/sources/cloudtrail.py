@@ -197,12 +197,12 @@ def _sagemaker_document(
     file: str | None,
     point: EnforcementPoint,
 ) -> ResourceDocument:
-    from guardrails.sources.api_request import UPDATE_NAME_FIELDS, document_from_request
+    from guardrails.sources.api_request import document_from_request
 
     raw = detail.requestParameters
     unknown: list[str] = []
     input_shape = request_shapes.input_shape(operation)
-    name_field = UPDATE_NAME_FIELDS.get(operation, kind.name_field)
+    name_field = kind.name_field_for(operation)
     if raw is None or raw.get("omitted") is True:
         # The whole request was truncated: only the name (from the response ARN) is known.
         name = _name_from_response(kind, detail)

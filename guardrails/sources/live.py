@@ -1,12 +1,17 @@
 """Read a live resource: Describe*/Get* calls -> the canonical ResourceDocument (scan, runtime, admission).
 
-Driven by `resource_kinds.py` (which Describe call, which field names it, which Get* call reads which bucket
-aspect). One rule for a configuration S3 answers "not configured" for (NoSuchPublicAccessBlockConfiguration,
-NoSuchBucketPolicy, ServerSideEncryptionConfigurationNotFoundError, OwnershipControlsNotFoundError): it is an
-answer, not a failure, and the aspect is left out of the document. Live documents are judged at a runtime
-point (`runtime`, `scan`), where the policies read an absent block or ownership control as "the bucket has
-none" and fail S3-01 / S3-07 (CONTROLS.md); only pre-deploy does absence mean the new-bucket default.
-A caller that merges live aspects into a request judged at another point uses `explicit_absence`.
+Driven by `resource_kinds.py` (which Describe call, which field names it, which Get* call reads which S3
+aspect, which references to follow). One module for every enforcement point: admission reads what a
+payload only references with `on_error="unknown"`, runtime completes events with `on_error="raise"`, scan
+reads everything with `on_error="unknown"`.
+
+One rule for a configuration S3 answers "not configured" for (NoSuchPublicAccessBlockConfiguration,
+NoSuchBucketPolicy, ServerSideEncryptionConfigurationNotFoundError, OwnershipControlsNotFoundError...: the
+kinds table's `aspect_reads`): it is an answer, not a failure, and the aspect is left out of the document.
+Live documents are judged at a runtime point (`runtime`, `scan`), where the policies read an absent block
+or ownership control as "the bucket has none" and fail S3-01 / S3-07 (CONTROLS.md); only pre-deploy does
+absence mean the new-bucket default. A caller that merges live aspects into a request judged at another
+point (admission) uses `explicit_absence`.
 
 What a failed read leaves is the caller's choice, `on_error`:
 - `"unknown"`: the aspect (or related resource) stays unknown — a placeholder listed in `context.unknown`
@@ -20,6 +25,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,6 +38,7 @@ from guardrails.documents import (
     Location,
     Resource,
     ResourceDocument,
+    is_unknown_value,
     unknown_value,
 )
 from guardrails.errors import PermanentAwsError
@@ -37,8 +46,8 @@ from guardrails.resource_kinds import (
     BY_TYPE,
     S3_BUCKET,
     S3_BUCKET_JUDGED_ASPECTS,
-    S3_BUCKET_READS,
     ResourceKind,
+    arn_for,
 )
 from guardrails.runtime.clients import AwsClients, call, error_code, is_not_found, is_transient
 from guardrails.runtime.errors import ResourceGone, TransientAwsError
@@ -46,9 +55,7 @@ from guardrails.sources import s3_shape
 
 OnError = Literal["unknown", "raise"]
 ACCOUNT_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
-ENDPOINT_CONFIG = BY_TYPE["AWS::SageMaker::EndpointConfig"]
-MODEL = BY_TYPE["AWS::SageMaker::Model"]
-ENDPOINT = "AWS::SageMaker::Endpoint"
+ACCESS_POINT = BY_TYPE["AWS::S3::AccessPoint"]
 
 
 class LiveReadError(PermanentAwsError):
@@ -75,30 +82,77 @@ def explicit_absence(properties: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+RelatedRead = Callable[[ResourceKind, str], "ResourceDocument | None"]
+"""Reads one referenced resource: (kind, name) -> its document, None when not known."""
+
+
+def follow_references(
+    kind: ResourceKind,
+    properties: dict[str, Any],
+    read: RelatedRead,
+    known: dict[str, ResourceDocument] | None = None,
+) -> dict[str, ResourceDocument]:
+    """The resources `properties` reference (the kind's `references`, followed on through what they
+    reference: Endpoint -> EndpointConfig -> Models), keyed as the policies look them up, read with `read`.
+    Those in `known` (or in a known document's own `related`) are not read again, but what they reference
+    is followed. A reference that is not a name (an unknown placeholder) is never read; one `read` cannot
+    answer is left out (SM-17 then reports it unknown)."""
+    known = known or {}
+    related: dict[str, ResourceDocument] = {}
+    seen: set[str] = set()
+    pending: list[tuple[ResourceKind, dict[str, Any], dict[str, ResourceDocument]]] = [(kind, properties, {})]
+    while pending:
+        holder, values, holder_known = pending.pop(0)
+        for reference in holder.references:
+            target = BY_TYPE[reference.to]
+            for name in reference.values(values):
+                if not isinstance(name, str) or not name or is_unknown_value(name):
+                    continue
+                key = ResourceDocument.related_key(target.type, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                found = holder_known.get(key) or known.get(key)
+                if found is None:
+                    found = read(target, name)
+                    if found is None:
+                        continue
+                    related[key] = found
+                pending.append((target, found.resource.properties, found.related))
+    return related
+
+
+@dataclass(eq=False)
 class LiveReader:
     """Reads live resources of one account/region through `clients`; related-resource answers are cached
-    for the reader's lifetime (thread-safe: a scan shares one reader across its worker threads)."""
+    for the reader's lifetime (thread-safe: a scan shares one reader across its worker threads).
+    `on_error` has no default: every caller chooses what a failed read does."""
 
-    def __init__(
-        self,
-        clients: AwsClients,
-        *,
-        on_error: OnError,
-        point: EnforcementPoint = "scan",
-        account: str | None = None,
-        region: str | None = None,
-        location: str | None = None,
-    ) -> None:
-        if on_error not in ("unknown", "raise"):
-            raise ValueError(f"on_error must be 'unknown' or 'raise', not {on_error!r}")
-        self.clients = clients
-        self.on_error = on_error
-        self.point = point
-        self.account = account
-        self.region = region
-        self.location = location
-        self._cache: dict[tuple[str, str], ResourceDocument | None] = {}
-        self._lock = threading.Lock()
+    clients: AwsClients
+    _: KW_ONLY
+    on_error: OnError
+    point: EnforcementPoint = "scan"
+    account: str | None = None
+    region: str | None = None
+    location: str | None = None
+    _cache: dict[tuple[str, str], ResourceDocument | None] = dataclass_field(
+        default_factory=dict, init=False, repr=False
+    )
+    _lock: threading.Lock = dataclass_field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ("unknown", "raise"):
+            raise ValueError(f"on_error must be 'unknown' or 'raise', not {self.on_error!r}")
+
+    def document(self, kind: ResourceKind, name: str, region: str | None = None) -> ResourceDocument:
+        """Any kind of the table read live as a document; ResourceGone when it does not exist."""
+        if kind.type == S3_BUCKET.type:
+            return self.bucket_document(name, region=region)
+        if kind.type == ACCOUNT_BLOCK.type:
+            return self.account_block_document(name)
+        if kind.type == ACCESS_POINT.type:
+            return self.access_point_document(name)
+        return self.sagemaker_document(kind, name)
 
     # --- SageMaker ------------------------------------------------------------------------------------
 
@@ -108,9 +162,10 @@ class LiveReader:
         if kind.describe is None:
             raise ValueError(f"{kind.type} has no Describe operation in the kinds table")
         try:
-            return jsonable(
+            state: dict[str, Any] = jsonable(
                 call(self.clients.client(kind.service), kind.describe, **{kind.describe_field: name})
             )
+            return state
         except ClientError as exc:
             raise LiveReadError(kind.describe, error_code(exc), str(exc)) from exc
         except BotoCoreError as exc:
@@ -119,42 +174,27 @@ class LiveReader:
     def sagemaker_document(
         self, kind: ResourceKind, name: str, state: dict[str, Any] | None = None
     ) -> ResourceDocument:
-        """The resource as a document (its Describe answer, or `state` when already read); an Endpoint
-        carries its EndpointConfig and Models in `related`."""
+        """The resource as a document (its Describe answer, or `state` when already read), with the
+        resources it references (an Endpoint's EndpointConfig and Models) in `related`."""
         from guardrails.sources.cloudtrail import document_from_describe
 
         state = state if state is not None else self.describe(kind, name)
         document = document_from_describe(
             kind, state, self.account, self.region, file=self.location, point=self.point, source="live"
         )
-        if kind.type == ENDPOINT:
-            document.related = self.related_of_endpoint(document.resource.properties)
+        if kind.read_live:  # judged through what it references (an Endpoint)
+            document.related = self.related_of(kind, document.resource.properties)
         return document
 
-    def related_of_endpoint(self, properties: dict[str, Any]) -> dict[str, ResourceDocument]:
-        """EndpointConfig and its Models keyed as the policies look them up; one that does not exist is left
-        out (SM-17 then reports unknown); one that cannot be read is left out too, or with on_error="raise"
-        raises."""
-        related: dict[str, ResourceDocument] = {}
-        config_name = properties.get("EndpointConfigName")
-        if not isinstance(config_name, str):
-            return related
-        config = self._related(ENDPOINT_CONFIG, config_name)
-        if config is None:
-            return related
-        related[ResourceDocument.related_key(ENDPOINT_CONFIG.type, config_name)] = config
-        variants = list(config.resource.properties.get("ProductionVariants") or [])
-        variants += list(config.resource.properties.get("ShadowProductionVariants") or [])
-        for variant in variants:
-            model_name = variant.get("ModelName") if isinstance(variant, dict) else None
-            if not isinstance(model_name, str):
-                continue
-            key = ResourceDocument.related_key(MODEL.type, model_name)
-            if key not in related and (model := self._related(MODEL, model_name)) is not None:
-                related[key] = model
-        return related
+    def related_of(
+        self, kind: ResourceKind, properties: dict[str, Any], known: dict[str, ResourceDocument] | None = None
+    ) -> dict[str, ResourceDocument]:
+        """The resources `properties` reference, read live: `follow_references` with this reader."""
+        return follow_references(kind, properties, self.related, known)
 
-    def _related(self, kind: ResourceKind, name: str) -> ResourceDocument | None:
+    def related(self, kind: ResourceKind, name: str) -> ResourceDocument | None:
+        """One referenced resource (cached); None when it does not exist, or cannot be read and
+        on_error is "unknown"."""
         from guardrails.sources.cloudtrail import document_from_describe
 
         key = (kind.type, name)
@@ -184,70 +224,75 @@ class LiveReader:
         """The bucket with `aspects` read live (only their Get* calls are made); ResourceGone when the
         bucket does not exist."""
         properties, unknown = self.bucket_properties(name, aspects)
-        return ResourceDocument(
-            resource=Resource(
-                type=S3_BUCKET.type,
-                name=name,
-                arn=_bucket_arn(name, region or self.region),
-                account=self.account,
-                region=region or self.region,
-                properties=properties,
-            ),
-            context=Context(
-                point=self.point, source="live", location=Location(file=self.location), unknown=unknown
-            ),
-        )
+        return self._s3_document(S3_BUCKET, name, properties, unknown, region=region)
 
     def bucket_properties(
         self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS
     ) -> tuple[dict[str, Any], list[str]]:
         """(canonical bucket properties, unknown paths). Not-configured aspects are left out."""
-        s3 = self.clients.client("s3")
         properties: dict[str, Any] = {"BucketName": name}
         unknown: list[str] = []
         for aspect in aspects:
-            operation, absent_code = S3_BUCKET_READS[aspect]
-            try:
-                response = self._s3_get(s3, operation, absent_code, Bucket=name)
-            except (TransientAwsError, LiveReadError) as exc:
-                if self.on_error == "raise":
-                    raise
-                properties[aspect] = unknown_value(f"{operation} failed: {exc}")
-                unknown.append(aspect)
-                continue
+            response = self._read_aspect(S3_BUCKET, aspect, properties, unknown, Bucket=name)
             if response is not None:
                 properties.update(_bucket_aspect(aspect, response))
         return properties, unknown
+
+    def bucket_tags(self, name: str) -> dict[str, str]:
+        """The bucket's tags (none when it has no tag set); errors as `on_error` says (unknown: none)."""
+        response = self._read_aspect(S3_BUCKET, "Tags", {}, [], Bucket=name)
+        return {t["Key"]: t["Value"] for t in (response or {}).get("TagSet", [])}
 
     def account_block_document(self, account: str) -> ResourceDocument:
         """The account-level public access block (S3-06): absent configuration -> no properties."""
         properties: dict[str, Any] = {}
         unknown: list[str] = []
-        try:
-            response = self._s3_get(
-                self.clients.client("s3control"),
-                "GetPublicAccessBlock",
-                "NoSuchPublicAccessBlockConfiguration",
-                AccountId=account,
-            )
-        except (TransientAwsError, LiveReadError) as exc:
-            if self.on_error == "raise":
-                raise
-            properties["PublicAccessBlockConfiguration"] = unknown_value(
-                f"GetPublicAccessBlock failed: {exc}"
-            )
-            unknown.append("PublicAccessBlockConfiguration")
-            response = None
+        aspect = "PublicAccessBlockConfiguration"
+        response = self._read_aspect(ACCOUNT_BLOCK, aspect, properties, unknown, AccountId=account)
         if response is not None:
+            properties[aspect] = s3_shape.public_access_block(response.get(aspect) or {})
+        return self._s3_document(ACCOUNT_BLOCK, account, properties, unknown, account=account)
+
+    def access_point_document(self, name: str) -> ResourceDocument:
+        """An access point's settings and policy in the `AWS::S3::AccessPoint` shape (S3-08); its
+        settings are its Describe: ResourceGone when it does not exist, else raised whatever `on_error`."""
+        account = self.account or self.clients.account_id()
+        found = self._s3_get(ACCESS_POINT, ACCESS_POINT.describe or "", None, AccountId=account, Name=name)
+        if found is None:
+            raise ResourceGone(f"access point {name} not found")
+        properties: dict[str, Any] = {"Name": name}
+        for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
+            if field in found:
+                properties[field] = jsonable(found[field])
+        if "PublicAccessBlockConfiguration" in found:
             properties["PublicAccessBlockConfiguration"] = s3_shape.public_access_block(
-                response.get("PublicAccessBlockConfiguration") or {}
+                found["PublicAccessBlockConfiguration"] or {}
             )
+        unknown: list[str] = []
+        policy = self._read_aspect(ACCESS_POINT, "Policy", properties, unknown, AccountId=account, Name=name)
+        if policy is not None and policy.get("Policy"):
+            properties["Policy"] = s3_shape.policy_value(policy["Policy"])
+        return self._s3_document(ACCESS_POINT, name, properties, unknown, account=account)
+
+    def _s3_document(
+        self,
+        kind: ResourceKind,
+        name: str,
+        properties: dict[str, Any],
+        unknown: list[str],
+        *,
+        account: str | None = None,
+        region: str | None = None,
+    ) -> ResourceDocument:
+        region = region or self.region
+        account = account or self.account
         return ResourceDocument(
             resource=Resource(
-                type=ACCOUNT_BLOCK.type,
-                name=account,
+                type=kind.type,
+                name=name,
+                arn=arn_for(kind, name, region, account) if kind.type != ACCOUNT_BLOCK.type else None,
                 account=account,
-                region=self.region,
+                region=region,
                 properties=properties,
             ),
             context=Context(
@@ -255,18 +300,37 @@ class LiveReader:
             ),
         )
 
-    @staticmethod
-    def _s3_get(client: Any, operation: str, absent_code: str | None, **params: Any) -> dict[str, Any] | None:
+    def _read_aspect(
+        self, kind: ResourceKind, aspect: str, properties: dict[str, Any], unknown: list[str], **params: Any
+    ) -> dict[str, Any] | None:
+        """The Get* response reading `aspect` of an S3 kind, None when not configured. A failed read
+        raises (on_error="raise") or leaves the aspect unknown in `properties` (on_error="unknown");
+        a missing resource raises ResourceGone either way."""
+        operation, absent_code = kind.aspect_reads[aspect]
+        try:
+            return self._s3_get(kind, operation, absent_code, **params)
+        except (TransientAwsError, LiveReadError) as exc:
+            if self.on_error == "raise":
+                raise
+            properties[aspect] = unknown_value(f"{operation} failed: {exc}")
+            unknown.append(aspect)
+            return None
+
+    def _s3_get(
+        self, kind: ResourceKind, operation: str, absent_code: str | None, **params: Any
+    ) -> dict[str, Any] | None:
         """A Get* response, or None when S3 answers "not configured"; errors classified as `call` does."""
         from botocore import xform_name
 
         try:
-            return getattr(client, xform_name(operation))(**params)
+            client = self.clients.client(kind.service)
+            response: dict[str, Any] = jsonable(getattr(client, xform_name(operation))(**params))
+            return response
         except ClientError as exc:
             code = error_code(exc)
             if absent_code is not None and code == absent_code:
                 return None
-            if code in ("NoSuchBucket", "404") or is_not_found(exc):
+            if code in kind.gone_codes or is_not_found(exc):
                 raise ResourceGone(f"{operation}: {exc}") from exc
             if is_transient(exc):
                 raise TransientAwsError(operation, str(exc)) from exc
@@ -288,9 +352,3 @@ def _bucket_aspect(aspect: str, response: dict[str, Any]) -> dict[str, Any]:
     if aspect == "OwnershipControls":
         return {aspect: jsonable(response.get("OwnershipControls") or {})}
     raise ValueError(f"no reader for bucket aspect {aspect}")
-
-
-def _bucket_arn(name: str, region: str | None) -> str:
-    from guardrails.partitions import s3_bucket_arn
-
-    return s3_bucket_arn(name, region)

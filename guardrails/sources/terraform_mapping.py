@@ -12,6 +12,7 @@ guardrails/schemas/terraform-aws-provider.json, written by tests/fixtures/terraf
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -81,6 +82,9 @@ SAGEMAKER_TYPES: dict[str, TerraformType] = {
     ),
 }
 
+SAGEMAKER_TYPE_OF: dict[str, str] = {spec.canonical: t for t, spec in SAGEMAKER_TYPES.items()}
+"""Canonical type -> the Terraform type that creates it (the targets of the kinds' references)."""
+
 BUCKET_TYPE = "aws_s3_bucket"
 BUCKET_PART_TYPES: tuple[str, ...] = (
     "aws_s3_bucket_public_access_block",
@@ -142,6 +146,11 @@ _check_kinds()
 def api_name(snake: str) -> str:
     """`enable_ssm_access` -> `EnableSSMAccess`."""
     return "".join(WORDS.get(word, word[:1].upper() + word[1:]) for word in snake.split("_"))
+
+
+def terraform_name(api: str) -> str:
+    """`EndpointConfigName` -> `endpoint_config_name` (the provider's name of an API field)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", api).lower()
 
 
 @lru_cache(maxsize=1)

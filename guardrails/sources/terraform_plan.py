@@ -26,15 +26,17 @@ from guardrails.documents import (
     is_unknown_value,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, S3_BUCKET_ASPECTS, arn_for
+from guardrails.resource_kinds import BY_TYPE, S3_BUCKET_ASPECTS, Reference, arn_for
 from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.sources.terraform_mapping import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
     BUCKET_TYPE,
+    SAGEMAKER_TYPE_OF,
     SAGEMAKER_TYPES,
     TERRAFORM_TYPES,
+    terraform_name,
     type_schema,
 )
 from guardrails.sources.terraform_values import (
@@ -45,9 +47,6 @@ from guardrails.sources.terraform_values import (
     resource_values,
 )
 
-ENDPOINT = "aws_sagemaker_endpoint"
-ENDPOINT_CONFIG = "aws_sagemaker_endpoint_configuration"
-MODEL = "aws_sagemaker_model"
 NOT_A_RESOURCE = ("var", "local", "each", "count", "data", "module", "path", "terraform", "self")
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -195,10 +194,8 @@ class _PlanDocuments:
                 bucket = self._lone_bucket(part, lone, emitted)
             self._apply_part(bucket, part)
         for p in emitted:
-            if p.type == ENDPOINT:
-                self._link(p, ["endpoint_config_name"], ENDPOINT_CONFIG, "EndpointConfigName")
-            elif p.type == ENDPOINT_CONFIG:
-                self._link_models(p)
+            for followed in BY_TYPE[TERRAFORM_TYPES[p.type].canonical].references:
+                self._link(p, followed)
         documents = {p.address: self._document(p) for p in emitted}
         for p in emitted:
             for related_type, reference, target in p.links:
@@ -216,32 +213,34 @@ class _PlanDocuments:
         p.properties = canonical_shape(values, type_schema(p.type), spec)
         p.name = p.values.get(spec.name_attribute)
 
-    def _link(self, p: _Planned, path: list[str], target_type: str, field_name: str) -> None:
-        value = p.properties.get(field_name)
-        target = self._target(p, path[0], target_type, name_attribute="name", value=p.values.get(path[0]))
-        if target is not None:
-            p.links.append((TERRAFORM_TYPES[target_type].canonical, _reference_text(value), target.address))
-
-    def _link_models(self, p: _Planned) -> None:
-        for tf_list, api_list in (
-            ("production_variants", "ProductionVariants"),
-            ("shadow_production_variants", "ShadowProductionVariants"),
-        ):
-            variants = p.properties.get(api_list)
-            tf_variants = p.values.get(tf_list)
-            if not isinstance(variants, list) or not isinstance(tf_variants, list):
+    def _link(self, p: _Planned, reference: Reference) -> None:
+        """Link the planned resources `reference` names (the kinds table's references, in Terraform's
+        attribute names: `endpoint_config_name`, `production_variants[].model_name`)."""
+        target_type = SAGEMAKER_TYPE_OF[reference.to]
+        name_attribute = SAGEMAKER_TYPES[target_type].name_attribute
+        attribute = terraform_name(reference.field)
+        if not reference.lists:
+            value = p.properties.get(reference.field)
+            target = self._target(
+                p, attribute, target_type, name_attribute=name_attribute, value=p.values.get(attribute)
+            )
+            if target is not None:
+                p.links.append((reference.to, _reference_text(value), target.address))
+            return
+        for api_list in reference.lists:
+            tf_list = terraform_name(api_list)
+            items = p.properties.get(api_list)
+            if not isinstance(items, list) or not isinstance(p.values.get(tf_list), list):
                 continue
             configs = p.config.get(tf_list) if isinstance(p.config, dict) else None
-            for i, variant in enumerate(variants):
-                if not isinstance(variant, dict) or "ModelName" not in variant:
+            for i, item in enumerate(items):
+                if not isinstance(item, dict) or reference.field not in item:
                     continue
                 expression = configs[i] if isinstance(configs, list) and i < len(configs) else None
-                model_config = expression.get("model_name") if isinstance(expression, dict) else None
-                target = self._resolve(p, model_config, MODEL, "name", variant["ModelName"])
+                item_config = expression.get(attribute) if isinstance(expression, dict) else None
+                target = self._resolve(p, item_config, target_type, name_attribute, item[reference.field])
                 if target is not None:
-                    p.links.append(
-                        ("AWS::SageMaker::Model", _reference_text(variant["ModelName"]), target.address)
-                    )
+                    p.links.append((reference.to, _reference_text(item[reference.field]), target.address))
 
     # ---------------------------------------------------------------------------------------- buckets
 

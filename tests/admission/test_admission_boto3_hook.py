@@ -165,7 +165,13 @@ def test_not_decidable_rule_covers_only_unknowns_on_aspects_the_request_lacks(de
     document = document_from_request("PutBucketAcl", {"Bucket": "b", "ACL": "public-read"}, point="admission")
     decision = decider.decide(document)
     undecidable = {v.control for v in not_decidable_by_call(decision, document)}
-    assert undecidable == {"S3-01", "S3-03", "S3-04", "S3-05", "S3-07"}  # S3-02 is carried by the call: it blocks
+    assert undecidable == {
+        "S3-01",
+        "S3-03",
+        "S3-04",
+        "S3-05",
+        "S3-07",
+    }  # S3-02 is carried by the call: it blocks
     assert "S3-02" in {
         v.control for v in decision.violations if v not in not_decidable_by_call(decision, document)
     }
@@ -341,7 +347,8 @@ def test_an_access_point_that_opens_a_bucket_to_the_public_is_blocked_before_it_
     with pytest.raises(s3control.exceptions.ClientError):
         s3control.get_access_point(AccountId=MOTO_ACCOUNT, Name="open")  # never sent
 
-    s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="reports", Bucket="acme-bkt")  # AWS default: on
+    # no PublicAccessBlockConfiguration: AWS default, all four on
+    s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="reports", Bucket="acme-bkt")
     with pytest.raises(GuardrailViolation) as raised:
         s3control.put_access_point_policy(
             AccountId=MOTO_ACCOUNT, Name="reports", Policy=json.dumps(PUBLIC_ACCESS_POINT_POLICY)
@@ -372,4 +379,29 @@ def test_a_private_access_point_policy_goes_through_its_block_settings_are_not_p
         ("S3-08", True, "PublicAccessBlockConfiguration")
     }
     assert put.action.kind == "pass-request-partial"
+    hook.uninstall()
+
+
+def test_every_operation_of_the_kinds_table_is_hooked(session, decider):
+    """The hooked calls come from resource_kinds.py: an access point that would not block public access
+    (S3-08) is refused before CreateAccessPoint leaves the process, like the account-level block."""
+    from guardrails.resource_kinds import BOTOCORE_EVENT_SERVICES, BY_OPERATION
+
+    hooked = {(s, op) for s, ops in guardrails.admission.boto3_hook.hooked_operations().items() for op in ops}
+    assert hooked == {(BOTOCORE_EVENT_SERVICES[service], op) for service, op in BY_OPERATION}
+    s3control = session.client("s3control")
+    hook = install(s3control, decider=decider)
+    with pytest.raises(GuardrailViolation) as raised:
+        s3control.create_access_point(
+            AccountId="111122223333",
+            Name="open-ap",
+            Bucket="acme-bkt",
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": False,
+                "RestrictPublicBuckets": True,
+            },
+        )
+    assert raised.value.controls == ["S3-08"]
     hook.uninstall()

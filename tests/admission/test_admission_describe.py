@@ -19,9 +19,10 @@ from admission_support import (  # noqa: F401 (aws is a fixture)
 from botocore.stub import Stubber
 
 from guardrails.admission import AdmissionConfig, AwsDescriber, handle_hook_request
-from guardrails.admission.describe import request_shape
+from guardrails.resource_kinds import BY_TYPE
 
 DESCRIBE = AdmissionConfig(describe_related_resources=True)
+CONFIG = "AWS::SageMaker::EndpointConfig"
 VPC = {"Subnets": ["subnet-0a"], "SecurityGroupIds": ["sg-0a"]}
 TLS_ONLY = tls_only_policy("acme-data-bucket")
 
@@ -103,7 +104,7 @@ def test_access_denied_leaves_the_reference_unknown():
     client = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stub:
         stub.add_client_error("describe_endpoint_config", "AccessDeniedException", "not authorized", 400)
-        assert AwsDescriber(lambda service: client).endpoint_config("churn-config") is None
+        assert AwsDescriber(lambda service: client).related(BY_TYPE[CONFIG], "churn-config") is None
 
 
 def test_access_denied_endpoint_is_reported_unknown(decider):
@@ -119,10 +120,10 @@ def test_access_denied_endpoint_is_reported_unknown(decider):
 
 def test_an_unresolved_reference_is_never_described(decider):
     class Refusing:
-        def endpoint_config(self, name):
+        def related(self, kind, name):
             raise AssertionError(f"described {name}")
 
-        model = bucket = endpoint_config
+        bucket_properties = related
 
     event = resource_event(
         "AWS::SageMaker::Endpoint", "Ep", {"EndpointConfigName": "<unknown specific: GetAtt C.Name>"}
@@ -133,16 +134,15 @@ def test_an_unresolved_reference_is_never_described(decider):
 
 def test_describe_response_is_mapped_into_the_request_shape(aws):
     sagemaker_world()
-    sm = boto3.client("sagemaker", region_name=REGION)
-    shaped = request_shape(
-        sm, "CreateEndpointConfig", sm.describe_endpoint_config(EndpointConfigName="churn-config")
-    )
+    config = AwsDescriber.from_session(region=REGION).related(BY_TYPE[CONFIG], "churn-config")
+    shaped = config.resource.properties
     assert (
         "EndpointConfigArn" not in shaped
         and "CreationTime" not in shaped
         and "ResponseMetadata" not in shaped
     )
     assert shaped["KmsKeyId"] == KMS and shaped["ProductionVariants"][0]["ModelName"] == "churn-model"
+    assert config.context.point == "admission" and config.context.source == "live"
 
 
 def bucket_policy_event():
@@ -206,7 +206,7 @@ def test_bucket_aspects_that_cannot_be_read_stay_unknown(decider):
 
 def test_describes_are_off_unless_configured(decider):
     class Refusing:
-        def bucket(self, name):
+        def bucket_properties(self, name, aspects):
             raise AssertionError("described without permission from the config")
 
     response, record = run(bucket_policy_event(), decider, describe=Refusing())

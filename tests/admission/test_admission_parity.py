@@ -31,6 +31,7 @@ from guardrails.admission import AdmissionConfig, handle_hook_request
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
 from guardrails.documents import ResourceDocument
+from guardrails.sources.api_request import document_from_request
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "cloudformation"
@@ -116,16 +117,19 @@ class TemplateDescriber:
             self.by_name.setdefault((document.resource.type, document.resource.name), document)
             pending.extend(document.related.values())
 
-    def endpoint_config(self, name):
-        found = self.by_name.get(("AWS::SageMaker::EndpointConfig", name))
-        return physical(found) if found else None
+    def related(self, kind, name):
+        found = self.by_name.get((kind.type, name))
+        if found is None:
+            return None
+        try:
+            return document_from_request(
+                kind.operations[0], physical(found), service="sagemaker", point="admission", source="live"
+            )
+        except ValueError:  # no name in the template (CloudFormation would generate one): not knowable
+            return None
 
-    def model(self, name):
-        found = self.by_name.get(("AWS::SageMaker::Model", name))
-        return physical(found) if found else None
-
-    def bucket(self, name):
-        return {}
+    def bucket_properties(self, name, aspects):
+        return {}, list(aspects)  # a bucket outside the template: nothing known
 
 
 def via_resource_hooks(path: Path, decider) -> tuple[set, dict, bool]:

@@ -15,7 +15,7 @@ from audit_support import ATTACKS, read_lines, rehash, write_lines
 from click.testing import CliRunner
 from fixtures.events.builders import s3_call
 from guardrails.cli.audit import audit
-from moto_server_support import free_port, running_moto
+from moto_server_support import free_port
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 REPO = Path(__file__).resolve().parents[2]
@@ -41,13 +41,6 @@ deny contains {"control": "CX-01", "path": "", "message": "every resource now ne
 
 
 
-
-@pytest.fixture(scope="module")
-def moto_url():
-    with running_moto() as url:
-        yield url
-
-
 def aws_env(url: str) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -60,9 +53,9 @@ def aws_env(url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def kms_key(moto_url) -> str:
+def kms_key(moto_server) -> str:
     kms = boto3.client(
-        "kms", endpoint_url=moto_url, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
+        "kms", endpoint_url=moto_server, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
     )
     key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=KEY_ALIAS, TargetKeyId=key_id)
@@ -70,11 +63,11 @@ def kms_key(moto_url) -> str:
 
 
 @pytest.fixture
-def in_aws(moto_url, monkeypatch):
-    for name, value in aws_env(moto_url).items():
+def in_aws(moto_server, monkeypatch):
+    for name, value in aws_env(moto_server).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GUARDRAILS_AUDIT_KEY", raising=False)
-    return moto_url
+    return moto_server
 
 
 def guardrails(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -91,12 +84,12 @@ def cli(*args: str):
     return CliRunner().invoke(audit, list(args), catch_exceptions=False)
 
 
-def test_check_signs_with_kms_and_verify_proves_it(tmp_path, moto_url, kms_key, in_aws):
+def test_check_signs_with_kms_and_verify_proves_it(tmp_path, moto_server, kms_key, in_aws):
     template = tmp_path / "model.yaml"
     template.write_text(NONCOMPLIANT_MODEL)
     trail = tmp_path / "audit.jsonl"
     done = guardrails(
-        "check", str(template), "--audit", f"file://{trail}", "--audit-key", kms_key, env=aws_env(moto_url)
+        "check", str(template), "--audit", f"file://{trail}", "--audit-key", kms_key, env=aws_env(moto_server)
     )
     assert done.returncode == 1, done.stderr
     records = read_lines(trail)
@@ -142,11 +135,11 @@ def test_kms_signed_seal_and_recomputed_seal(tmp_path, kms_key, in_aws):
     assert bad.exit_code == 1 and "bad-mac" in bad.output
 
 
-def test_a_kms_outage_fails_the_invocation_and_writes_nothing(tmp_path, moto_url, kms_key):
+def test_a_kms_outage_fails_the_invocation_and_writes_nothing(tmp_path, moto_server, kms_key):
     template = tmp_path / "model.yaml"
     template.write_text(NONCOMPLIANT_MODEL)
     trail = tmp_path / "audit.jsonl"
-    down = {**aws_env(moto_url), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
+    down = {**aws_env(moto_server), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
     checked = guardrails(
         "check", str(template), "--audit", f"file://{trail}", "--audit-key", kms_key, env=down
     )
@@ -168,9 +161,9 @@ def test_a_kms_outage_fails_the_invocation_and_writes_nothing(tmp_path, moto_url
     assert verified.returncode == 2 and "Traceback" not in verified.stderr
 
 
-def _record_everything(tmp_path: Path, moto_url: str, kms_key: str) -> Path:
+def _record_everything(tmp_path: Path, moto_server: str, kms_key: str) -> Path:
     """One trail written by check, handle-hook and handle-event, with inputs stored, signed with KMS."""
-    env = {**aws_env(moto_url), "GUARDRAILS_AUDIT_KEY": kms_key}
+    env = {**aws_env(moto_server), "GUARDRAILS_AUDIT_KEY": kms_key}
     config = tmp_path / "record.yaml"
     config.write_text("audit:\n  store_input: true\n")
     trail = tmp_path / "trail.jsonl"
@@ -184,7 +177,7 @@ def _record_everything(tmp_path: Path, moto_url: str, kms_key: str) -> Path:
         done = guardrails("handle-hook", str(HOOKS / hook), "--config", str(config), "--audit", sink, env=env)
         assert done.returncode in (0, 1) and json.loads(done.stdout)["hookStatus"] in ("SUCCESS", "FAILED")
     s3 = boto3.client(
-        "s3", endpoint_url=moto_url, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
+        "s3", endpoint_url=moto_server, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
     )
     bucket = "replay-public-bucket"
     s3.create_bucket(Bucket=bucket)
@@ -209,7 +202,7 @@ def _record_everything(tmp_path: Path, moto_url: str, kms_key: str) -> Path:
         "--mode",
         "dry-run",
         "--endpoint-url",
-        moto_url,
+        moto_server,
         "--region",
         REGION,
         "--config",
@@ -224,8 +217,8 @@ def _record_everything(tmp_path: Path, moto_url: str, kms_key: str) -> Path:
     return trail
 
 
-def test_replay_lists_what_new_policies_and_config_would_change(tmp_path, moto_url, kms_key, in_aws):
-    trail = _record_everything(tmp_path, moto_url, kms_key)
+def test_replay_lists_what_new_policies_and_config_would_change(tmp_path, moto_server, kms_key, in_aws):
+    trail = _record_everything(tmp_path, moto_server, kms_key)
     assert cli("verify", str(trail), "--audit-key", kms_key).exit_code == 0
     records = read_lines(trail)
     assert {r["point"] for r in records} == {"pre-deploy", "admission", "runtime"}

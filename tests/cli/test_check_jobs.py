@@ -39,7 +39,6 @@ def pool_for_any_size(monkeypatch):
     monkeypatch.setattr(checking, "PARALLEL_MIN_BYTES", 0)
 
 
-
 def folder_of_templates(tmp_path: Path) -> Path:
     """Several templates (compliant, failing, with inline suppressions, a Terraform plan), a bad file
     and an unknown file among them, in sub-folders."""
@@ -89,7 +88,12 @@ def test_jobs_2_gives_the_serial_output_in_the_same_order(tmp_path):
     assert serial["exit"] == 2  # the broken file is an input error; every other file is still judged
     assert "b-broken.yaml" in serial["stderr"]
     report = json.loads(serial["json"])
-    assert len(report["results"]) > 50 and len(serial["audit"]) == len(report["results"])
+    assert len(report["results"]) > 50
+    # one record per decision, and one `error` record per file that could not be judged
+    assert len(serial["audit"]) == len(report["results"]) + len(report["errors"])
+    assert [r["verdict"] for r in serial["audit"][len(report["results"]) :]] == ["error"] * len(
+        report["errors"]
+    )
     assert parallel == serial
 
 

@@ -36,7 +36,9 @@ def not_configured_bucket(stub: Stubber, bucket: str) -> None:
     stub.add_client_error(
         "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404
     )
-    stub.add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404)
+    stub.add_client_error(
+        "get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404
+    )
 
 
 @pytest.mark.parametrize("on_error", ["unknown", "raise"])
@@ -74,7 +76,9 @@ def test_on_error_unknown_leaves_the_aspect_unknown_and_the_policy_fails_closed(
     stub.add_client_error(
         "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", http_status_code=404
     )
-    stub.add_client_error("get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404)
+    stub.add_client_error(
+        "get_bucket_ownership_controls", "OwnershipControlsNotFoundError", http_status_code=404
+    )
     with stub:
         doc = reader("unknown", s3=s3).bucket_document("b")
     assert doc.context.unknown == ["PublicAccessBlockConfiguration"]
@@ -153,7 +157,7 @@ def test_endpoint_reads_its_config_and_models_once_and_leaves_out_what_cannot_be
     live = reader("unknown", sagemaker=sm)
     with stub:
         doc = live.sagemaker_document(BY_TYPE["AWS::SageMaker::Endpoint"], "ep")
-        again = live.related_of_endpoint(doc.resource.properties)  # cached: no further calls
+        again = live.related_of(BY_TYPE["AWS::SageMaker::Endpoint"], doc.resource.properties)  # cached
     stub.assert_no_pending_responses()
     assert set(doc.related) == {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m1"}
     assert set(again) == set(doc.related)

@@ -4,14 +4,12 @@ validating every BatchImportFindings request against the service model)."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
 from click.testing import CliRunner
 from guardrails.cli.main import main
-from moto_server_support import running_moto
 
 from guardrails.checking import run_check
 from guardrails.config import GuardrailsConfig
@@ -23,15 +21,8 @@ ACCOUNT, REGION = "123456789012", "eu-west-1"
 PLAN = Path("tests/fixtures/terraform/parity/plan.json")
 
 
-@pytest.fixture(scope="module")
-def moto_url():
-    with running_moto() as url:
-        yield url
-
-
 @pytest.fixture
 def hub(moto_url: str):
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).read()
     return boto3.client(
         "securityhub",
         endpoint_url=moto_url,
@@ -175,36 +166,26 @@ def test_check_format_asff(monkeypatch) -> None:
     assert all(f["AwsAccountId"] == ACCOUNT and f["Resources"][0]["Region"] == REGION for f in findings)
 
 
-def test_runtime_lambda_imports_when_configured(monkeypatch) -> None:
-    """runtime.securityhub: true -> the processor imports each decision (in-process moto)."""
+def test_runtime_lambda_imports_when_configured(aws, decider) -> None:
+    """runtime.securityhub: true -> the processor imports each decision (in-process moto, `aws` clients)."""
     from fixtures.events.builders import sagemaker_call
-    from moto import mock_aws
 
-    from guardrails.decider import Decider
-    from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+    from guardrails.runtime import RuntimeConfig, process_event
 
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
+    assert aws.region == REGION
     request = {
         "ModelName": "hub-model",
         "ExecutionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/x",
         "PrimaryContainer": {"Image": "img"},
     }
-    with mock_aws():
-        clients = AwsClients(region=REGION)
-        arn = clients.client("sagemaker").create_model(**request)["ModelArn"]
-        event = sagemaker_call("CreateModel", request, account=ACCOUNT, region=REGION, arn=arn)
-        decider = Decider()
-        process_event(event, decider=decider, trail=None, clients=clients, config=RuntimeConfig())
-        assert clients.client("securityhub").get_findings()["Findings"] == []  # off by default
-        outcome = process_event(
-            event, decider=decider, trail=None, clients=clients, config=RuntimeConfig(securityhub=True)
-        )
-        findings = clients.client("securityhub").get_findings()["Findings"]
-        failing = {v.control for v in outcome.decisions[0].violations if v.counts}
-        assert {f["GeneratorId"] for f in findings} == {f"guardrails/{c}" for c in failing}
-        assert all(f["Resources"][0]["Id"].endswith(":model/hub-model") for f in findings)
+    arn = aws.client("sagemaker").create_model(**request)["ModelArn"]
+    event = sagemaker_call("CreateModel", request, account=ACCOUNT, region=REGION, arn=arn)
+    process_event(event, decider=decider, trail=None, clients=aws, config=RuntimeConfig())
+    assert aws.client("securityhub").get_findings()["Findings"] == []  # off by default
+    outcome = process_event(
+        event, decider=decider, trail=None, clients=aws, config=RuntimeConfig(securityhub=True)
+    )
+    findings = aws.client("securityhub").get_findings()["Findings"]
+    failing = {v.control for v in outcome.decisions[0].violations if v.counts}
+    assert {f["GeneratorId"] for f in findings} == {f"guardrails/{c}" for c in failing}
+    assert all(f["Resources"][0]["Id"].endswith(":model/hub-model") for f in findings)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from guardrails.resource_kinds import cfn_name_property as name_property
 from guardrails.sources.cloudformation.language_extensions import UNKNOWN_MARKER
 from guardrails.sources.cloudformation.resolved_values import (
     NO_VALUE,
@@ -25,7 +26,6 @@ from guardrails.sources.cloudformation.resolved_values import (
     typed_parameter,
     wrap_unknown,
 )
-from guardrails.sources.cloudformation.resource_names import name_property
 
 BUCKET_TYPE = "AWS::S3::Bucket"
 SSM_VALUE_PREFIX = "AWS::SSM::Parameter::Value<"

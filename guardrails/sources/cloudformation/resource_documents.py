@@ -18,7 +18,15 @@ from guardrails.documents import (
     is_unknown_value,
     unknown_value,
 )
-from guardrails.resource_kinds import BY_TYPE, CLOUDFORMATION_TYPES, arn_for
+from guardrails.resource_kinds import (
+    BY_TYPE,
+    CLOUDFORMATION_TYPES,
+    REFERENCED_TYPES,
+    S3_BUCKET_ASPECTS_NOT_IN_POLICY,
+    Reference,
+    arn_for,
+)
+from guardrails.resource_kinds import cfn_name_property as name_property
 from guardrails.sources.cloudformation.includes import LocalIncludes
 from guardrails.sources.cloudformation.intrinsics import TemplateResolver
 from guardrails.sources.cloudformation.language_extensions import (
@@ -35,19 +43,12 @@ from guardrails.sources.cloudformation.property_values import (
     tags_of,
 )
 from guardrails.sources.cloudformation.resolved_values import IntrinsicError, Unknown
-from guardrails.sources.cloudformation.resource_names import name_property
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 PIPELINE = "AWS::SageMaker::Pipeline"
-ENDPOINT = "AWS::SageMaker::Endpoint"
-ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
-MODEL = "AWS::SageMaker::Model"
-VARIANT_LISTS = ("ProductionVariants", "ShadowProductionVariants")
-BUCKET_ASPECTS_NOT_IN_POLICY = ("PublicAccessBlockConfiguration", "AccessControl", "BucketEncryption")
-"""What a lone `AWS::S3::BucketPolicy` cannot tell about its bucket."""
 _FOR_EACH_PREFIX = FOR_EACH_PREFIX
 SECTION_TRANSFORM = "Fn::Transform"
 """`AWS::Include` (or another macro) as a key of a section or resource: it merges unseen content in."""
@@ -182,7 +183,7 @@ def document_from_resource_properties(
         if name is not None:
             shaped["BucketName"] = name
         resource_type = BUCKET
-        unknown.extend(BUCKET_ASPECTS_NOT_IN_POLICY)
+        unknown.extend(S3_BUCKET_ASPECTS_NOT_IN_POLICY)
     elif resource_type == PIPELINE:
         shaped = pipeline_request_shape(shaped)
     return _document(
@@ -356,15 +357,13 @@ class _TemplateDocuments:
                 )
         entries.sort(key=lambda entry: entry.index)
 
-        configs = _Index(self.resolver, entries, ENDPOINT_CONFIG)
-        models = _Index(self.resolver, entries, MODEL)
+        indexes = {t: _Index(self.resolver, entries, t) for t in REFERENCED_TYPES}
         for entry in entries:
             if entry.type == PIPELINE and isinstance(entry.properties, dict):
                 entry.properties = pipeline_request_shape(entry.properties)
-            elif entry.type == ENDPOINT:
-                self._link_endpoint(entry, configs)
-            elif entry.type == ENDPOINT_CONFIG:
-                self._link_models(entry, models)
+            kind = BY_TYPE.get(entry.type)
+            for reference in kind.references if kind is not None else ():
+                self._link(entry, reference, indexes[reference.to])
 
         documents = {entry.logical_id: self._document(entry) for entry in entries}
         for entry in entries:
@@ -510,7 +509,7 @@ class _TemplateDocuments:
             BUCKET,
             properties,
             name=name,
-            extra_unknown=BUCKET_ASPECTS_NOT_IN_POLICY,
+            extra_unknown=S3_BUCKET_ASPECTS_NOT_IN_POLICY,
         )
 
     # ------------------------------------------------------------------------------------ references
@@ -530,30 +529,26 @@ class _TemplateDocuments:
             return value, targets.by_name[value].logical_id
         return value, None
 
-    def _link_endpoint(self, entry: _Entry, configs: _Index) -> None:
-        if not isinstance(entry.properties, dict) or "EndpointConfigName" not in entry.properties:
-            return
-        value, target = self._reference(entry.properties["EndpointConfigName"], configs)
-        entry.properties["EndpointConfigName"] = value
-        if target is not None:
-            entry.links.append((ENDPOINT_CONFIG, value, target))
-
-    def _link_models(self, entry: _Entry, models: _Index) -> None:
+    def _link(self, entry: _Entry, reference: Reference, targets: _Index) -> None:
+        """Resolve the names `reference` reads (an Endpoint's EndpointConfigName, a config's variants'
+        ModelName) to template resources: their names in properties, a link to each."""
         if not isinstance(entry.properties, dict):
             return
-        for list_name in VARIANT_LISTS:
-            variants = entry.properties.get(list_name)
-            if not isinstance(variants, list):
+        holders: list[dict[str, Any]] = [] if reference.lists else [entry.properties]
+        for list_name in reference.lists:
+            items = entry.properties.get(list_name)
+            if not isinstance(items, list):
                 continue
-            variants = [dict(variant) if isinstance(variant, dict) else variant for variant in variants]
-            entry.properties[list_name] = variants
-            for variant in variants:
-                if not isinstance(variant, dict) or "ModelName" not in variant:
-                    continue
-                value, target = self._reference(variant["ModelName"], models)
-                variant["ModelName"] = value
-                if target is not None:
-                    entry.links.append((MODEL, value, target))
+            items = [dict(item) if isinstance(item, dict) else item for item in items]
+            entry.properties[list_name] = items
+            holders += [item for item in items if isinstance(item, dict)]
+        for holder in holders:
+            if reference.field not in holder:
+                continue
+            value, target = self._reference(holder[reference.field], targets)
+            holder[reference.field] = value
+            if target is not None:
+                entry.links.append((reference.to, value, target))
 
     # ------------------------------------------------------------------------------------- documents
 
