@@ -17,6 +17,8 @@ _EXPORTS = {
     "ActionResult": "guardrails.runtime.remediation.base",
     "AwsClients": "guardrails.runtime.clients",
     "EventOutcome": "guardrails.runtime.processor",
+    "RemediationNotConfigured": "guardrails.runtime.errors",
+    "RemediationNotEvaluated": "guardrails.runtime.errors",
     "ResourceGone": "guardrails.runtime.errors",
     "ResourceOutcome": "guardrails.runtime.processor",
     "RuntimeConfig": "guardrails.runtime.config",
