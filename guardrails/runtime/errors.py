@@ -10,8 +10,9 @@ class RuntimeEnforcementError(GuardrailsError):
 
     Not a branch of its own (guardrails/errors.py): the causes differ, and each cause a remediation can
     name raises a subclass on its branch (RemediationNotEvaluated, RemediationNotConfigured, ResourceGone).
-    Raised as is, it means no change the remediation knows would make the policy pass. It never reaches
-    an edge: remediation catches it and records the failed action."""
+    Raised as it is, it means no change the remediation knows would make the policy pass; remediation
+    catches it (and its subclasses) around each step and records the failed action, so it never reaches
+    an edge."""
 
 
 class RemediationNotEvaluated(RuntimeEnforcementError, EngineError):
