@@ -104,7 +104,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 
 def bench_stack(resources: int, runs: int, tmp: Path) -> dict[str, Any]:
-    from guardrails.admission import handle_hook_request
+    from guardrails.admission.cfn_hook import handle_hook_request
     from guardrails.audit import AuditTrail, open_sink
     from guardrails.decider import Decider
 
@@ -135,7 +135,7 @@ def bench_stack(resources: int, runs: int, tmp: Path) -> dict[str, Any]:
 
 
 def bench_fetch(body: bytes, runs: int) -> dict[str, float]:
-    from guardrails.admission import fetch_payload
+    from guardrails.admission.payload_fetch import fetch_payload
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -151,7 +151,7 @@ def bench_fetch(body: bytes, runs: int) -> dict[str, float]:
 
     import trustme  # dev dependency: a test certificate authority (payloads are fetched over https only)
 
-    from guardrails.admission import PayloadAccess
+    from guardrails.admission.payload_fetch import PayloadAccess
 
     authority = trustme.CA()
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -183,7 +183,7 @@ def bench_fetch(body: bytes, runs: int) -> dict[str, float]:
 
 
 def bench_resource(runs: int) -> dict[str, float]:
-    from guardrails.admission import handle_hook_request
+    from guardrails.admission.cfn_hook import handle_hook_request
     from guardrails.decider import Decider
 
     class NullTrail:

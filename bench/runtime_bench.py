@@ -143,8 +143,10 @@ def sample_events() -> list[dict[str, Any]]:
 
 def warm(count: int) -> dict[str, Any]:
     from guardrails.audit import AuditTrail, open_sink
+    from guardrails.config import RuntimeConfig
     from guardrails.decider import Decider
-    from guardrails.runtime import AwsClients, RuntimeConfig, RuntimeService
+    from guardrails.runtime.clients import AwsClients
+    from guardrails.runtime.service import RuntimeService
 
     fake = FakeClient()
     clients = AwsClients(

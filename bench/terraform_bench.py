@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -28,19 +26,20 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from check_bench import (  # noqa: E402
+from check_bench import fmt_found, guardrails_findings, score  # noqa: E402
+from generate_templates import CONCEPTS, DEFAULT_SEED  # noqa: E402
+from measuring import (  # noqa: E402
     OUT_DIR,
     VENV,
+    Tool,
     checkov_env,
     ensure_checkov,
-    fmt_found,
     git_state,
-    guardrails_findings,
-    run_tool,
-    score,
+    guardrails_command,
+    guardrails_env,
+    measure_interleaved,
     summarize,
 )
-from generate_templates import CONCEPTS, DEFAULT_SEED  # noqa: E402
 from terraform_generate import DEFAULT_OUT, DEFAULT_SIZES, plan_module, write_module  # noqa: E402
 
 RESULTS_FILE = OUT_DIR / "terraform_results.json"
@@ -67,17 +66,6 @@ CHECKOV_TF_CONCEPTS: dict[str, tuple[str, ...]] = {
     "CKV_AWS_70": ("bucket_public_policy",),  # bucket policy allows all actions / principals
     "CKV_AWS_145": ("bucket_no_kms",),  # S3 encrypted with KMS by default
 }
-
-
-def guardrails_command() -> list[str]:
-    """The guardrails installed beside this interpreter (the environment running the benchmark), else PATH's."""
-    beside = Path(sys.executable).with_name("guardrails")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("guardrails")
-    if found is None:
-        sys.exit("guardrails is not installed (pip install -e . in the repository)")
-    return [found]
 
 
 def checkov_command(plan: Path) -> list[str]:
@@ -174,17 +162,12 @@ def main(argv: list[str] | None = None) -> int:
             if not plan.exists() or plan.stat().st_mtime < (folder / "main.tf").stat().st_mtime:
                 print(f"terraform plan of {n} resources ...", flush=True)
                 plan_module(folder, args.mirror)
-            tools = {"guardrails": (guardrails + ["check", "--format", "json", str(plan)], None)}
+            tools = [
+                Tool("guardrails", [*guardrails, "check", "--format", "json", str(plan)], guardrails_env())
+            ]
             if checkov_version:
-                tools["checkov"] = (checkov_command(plan), checkov_env())
-            runs: dict[str, list] = {name: [] for name in tools}
-            reports: dict[str, Any] = {}
-            for rep in range(args.repeats + 1):  # run 0 is the unmeasured warm-up
-                for name, (cmd, env) in tools.items():
-                    run, report = run_tool(name, cmd, env or dict(os.environ), work, n, rep)
-                    if rep:
-                        runs[name].append(run)
-                    reports[name] = report
+                tools.append(Tool("checkov", checkov_command(plan), checkov_env()))
+            runs, reports = measure_interleaved(tools, work, n, args.repeats)
             row: dict[str, Any] = {"plan_bytes": plan.stat().st_size, "counts": manifest["counts"]}
             pairs, others, unknown = guardrails_findings(reports["guardrails"])
             row["guardrails"] = {
@@ -194,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 "unknown": unknown,
             }
             complete &= row["guardrails"]["found"] == row["guardrails"]["planted"]
-            if "checkov" in tools:
+            if "checkov" in runs:
                 failed = checkov_failed(reports["checkov"])
                 cpairs, cothers = checkov_findings(failed, manifest)
                 row["checkov"] = {

@@ -252,8 +252,8 @@ def digest_command(value: str | None, key_url: str | None, expected: str | None)
     """Print the redaction digest of VALUE (read from standard input when omitted or `-`, so that it stays
     out of the shell history): what a record holds in place of a value you already know."""
     from guardrails.audit import AuditError
-    from guardrails.audit.redaction import digest
     from guardrails.audit.signing import resolve_key
+    from guardrails.redaction import digest
 
     if value is None or value == "-":
         value = sys.stdin.read().removesuffix("\n")

@@ -87,8 +87,8 @@ def _handle_hook(
     audit_key: str | None,
     payload_file: Path | None,
 ) -> None:
-    from guardrails.admission import HookRequestError, handle_hook_request
-    from guardrails.admission.cfn_hook import parse_hook_request
+    from guardrails.admission import HookRequestError
+    from guardrails.admission.cfn_hook import handle_hook_request, parse_hook_request
     from guardrails.config import load_config
     from guardrails.decider import Decider
     from guardrails.errors import GuardrailsError

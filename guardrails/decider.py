@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from guardrails.canonical import plain_canonical_text
-from guardrails.config import Exemption, GuardrailsConfig
+from guardrails.config import Exemption, GuardrailsConfig, default_config
 from guardrails.decision import (
     AppliedExemption,
     Decision,
@@ -48,7 +48,7 @@ class Decider:
         *,
         apply_suppressions: bool = True,
     ) -> None:
-        self.config = config or GuardrailsConfig()
+        self.config = config or default_config()
         self.apply_suppressions = apply_suppressions
         self.warnings: list[SuppressionWarning] = []
         """Expired or unused inline suppressions seen while deciding (reported by `check`)."""
@@ -353,7 +353,7 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
 def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
-    from guardrails.audit.redaction import redact_quoted, secret_values
+    from guardrails.redaction import redact_quoted, secret_values
 
     secrets = secret_values(data)
     if not secrets:

@@ -147,7 +147,7 @@ def payload_server(routes: dict[str, Route], *, delay: float = 0.0) -> Iterator[
 
     import trustme
 
-    from guardrails.admission import PayloadAccess
+    from guardrails.admission.payload_fetch import PayloadAccess
 
     authority = trustme.CA()
     certificate = authority.issue_cert("localhost")

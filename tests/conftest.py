@@ -34,7 +34,7 @@ def aws(monkeypatch):
     """moto in process with dummy credentials in runtime_support.REGION: the runtime's AwsClients."""
     from runtime_support import REGION
 
-    from guardrails.runtime import AwsClients
+    from guardrails.runtime.clients import AwsClients
 
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",

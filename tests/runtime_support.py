@@ -11,7 +11,7 @@ from typing import Any
 
 from fixtures.events.builders import s3_call
 
-from guardrails.runtime import RuntimeConfig
+from guardrails.config import RuntimeConfig
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "eu-west-1"

@@ -3,9 +3,9 @@
 `install(session_or_client)` registers a handler on botocore's `before-parameter-build` event of every
 SageMaker Create*/Update* operation in scope and of the S3 bucket calls (CreateBucket, PutBucketPolicy,
 PutBucketAcl, PutPublicAccessBlock, PutBucketEncryption, PutBucketOwnershipControls; S3 Control
-PutPublicAccessBlock, CreateAccessPoint): every operation of the kinds table. The handler sees the
-caller's parameters in the API request shape — what `document_from_request` takes — before they are
-serialised or sent:
+PutPublicAccessBlock, CreateAccessPoint, PutAccessPointPolicy): every operation of the kinds table. The
+handler sees the caller's parameters in the API request shape — what `document_from_request` takes —
+before they are serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
 - verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
@@ -29,17 +29,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber
 from guardrails.admission.exceptions import GuardrailEvaluationError, GuardrailViolation
 from guardrails.admission.references import complete_references
 from guardrails.admission.response import passes_open
+from guardrails.config import (
+    AdmissionConfig,
+    GuardrailsConfig,
+    admission_config,
+    default_config,
+    load_config,
+)
 from guardrails.resource_kinds import BY_TYPE
 
 if TYPE_CHECKING:
     from guardrails.audit import AuditTrail
     from guardrails.audit.record import Actor
-    from guardrails.config import GuardrailsConfig
     from guardrails.decider import Decider
     from guardrails.decision import Decision, Violation
     from guardrails.documents import ResourceDocument
@@ -284,12 +289,10 @@ def install(
     `audit` sink URLs or an AuditTrail (default: `audit.sinks` of the config; none means not audited).
     `account` names the account in documents (ARNs, exemption globs) — no STS call is made.
     """
-    from guardrails.config import GuardrailsConfig, load_config
-
     if isinstance(config, (str, Path)):
         config = load_config(Path(config))
     if decider is None:
-        full = config if isinstance(config, GuardrailsConfig) else GuardrailsConfig()
+        full = config if isinstance(config, GuardrailsConfig) else default_config()
         from guardrails.decider import Decider
 
         decider = Decider(full)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from guardrails.admission.config import AdmissionConfig, admission_config
 from guardrails.admission.describe import AwsDescriber, RelatedResourceDescriber
 from guardrails.admission.exceptions import HookRequestError, PayloadRejected
 from guardrails.admission.hook_models import (
@@ -45,6 +44,7 @@ from guardrails.admission.response import (
     passes_open,
     success_response,
 )
+from guardrails.config import AdmissionConfig, admission_config
 from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import Location, ResourceDocument
 from guardrails.errors import GuardrailsError

@@ -38,8 +38,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from guardrails.admission.config import DEFAULT_PAYLOAD_MAX_BYTES, DEFAULT_PAYLOAD_TIMEOUT_SECONDS
 from guardrails.admission.exceptions import PayloadFetchError, PayloadRejected, PayloadUnavailable
+from guardrails.config import DEFAULT_PAYLOAD_MAX_BYTES, DEFAULT_PAYLOAD_TIMEOUT_SECONDS
 from guardrails.errors import InfrastructureError
 
 logger = logging.getLogger(__name__)

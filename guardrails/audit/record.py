@@ -7,9 +7,9 @@ from typing import Any, Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guardrails.audit.redaction import redact_text, redact_value
 from guardrails.decision import Decision, EngineInfo, ResourceRef, UnseenPart, Verdict, Violation
 from guardrails.documents import EnforcementPoint, ResourceDocument
+from guardrails.redaction import redact_text, redact_value
 
 RECORD_VERSION: Final = 1
 ActorKind = Literal["local-user", "github-actions", "gitlab-ci", "codebuild", "jenkins", "aws-principal"]

@@ -26,20 +26,36 @@ class OpaServerSettings(BaseModel):
     ```
     """
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    url: str | None = None
-    """Base URL of the OPA server (http or https, host and port; no path)."""
-    token_env: str = DEFAULT_TOKEN_ENV
-    """Environment variable holding the bearer token sent as `Authorization: Bearer ...` (unset: none)."""
-    ca_bundle: Path | None = None
-    """PEM file of the CA(s) that sign the server's certificate (https); default: the system's CAs."""
-    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    """Timeout of each request to the server."""
-    retries: int = Field(default=2, ge=0, le=10)
-    """Retries of a request that could not connect or got a 500/502/504."""
-    batch_size: int = Field(default=500, ge=1, le=10_000)
-    """Documents per evaluation request (one batched query over a list input)."""
+    url: str | None = Field(
+        default=None, description="Base URL of the OPA server (http or https, host and port; no path)."
+    )
+    token_env: str = Field(
+        default=DEFAULT_TOKEN_ENV,
+        description="Environment variable holding the bearer token sent as `Authorization: Bearer ...` "
+        "(variable unset: no token is sent).",
+    )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the CA(s) that sign the server's certificate (https), relative to the "
+        "config file's folder; default: the system's CAs.",
+    )
+    timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Timeout of each request to the server."
+    )
+    retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Retries of a request that could not connect or got a 500/502/504.",
+    )
+    batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="Documents per evaluation request (one batched query over a list input).",
+    )
 
     @field_validator("url")
     @classmethod

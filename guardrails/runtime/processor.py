@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.audit import ActionTaken, AuditTrail, SourceRef, actor_from_principal
 from guardrails.audit.record import Actor as AuditActor
+from guardrails.config import RuntimeConfig, RuntimeMode
 from guardrails.decider import Decider
 from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
-from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.enrich import enrich, needs_live_state
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from fnmatch import fnmatchcase
 
+from guardrails.config import RuntimeConfig
 from guardrails.documents import ResourceDocument
-from guardrails.partitions import is_service_arn
 from guardrails.resource_kinds import BY_TYPE
-from guardrails.runtime.clients import AwsClients, call
-from guardrails.runtime.config import RuntimeConfig
+from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.errors import ResourceGone
 
 
@@ -58,16 +58,10 @@ def live_tags(document: ResourceDocument, clients: AwsClients) -> dict[str, str]
     """The resource's current tags (the event's tags may be stale or absent)."""
     res = document.resource
     tags = dict(res.tags)
-    try:
-        if res.type == "AWS::S3::Bucket":
-            from guardrails.runtime.enrich import reader
+    from guardrails.runtime.enrich import reader
 
-            tags.update(reader(clients).bucket_tags(res.name))
-        elif is_service_arn(res.arn, "sagemaker"):
-            listed = call(clients.client("sagemaker"), "ListTags", ResourceArn=res.arn).get("Tags", [])
-            tags.update({t["Key"]: t["Value"] for t in listed})
-    except ResourceGone:
-        pass
+    with contextlib.suppress(ResourceGone):  # gone since the event: its last known tags stand
+        tags.update(reader(clients).tags(BY_TYPE[res.type], res.name, res.arn))
     return tags
 
 

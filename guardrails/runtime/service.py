@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from guardrails.config import RuntimeConfig, RuntimeMode
 from guardrails.config_source import ENV_AUDIT_SINKS, PerConfigVersion, env_list
 from guardrails.runtime.clients import AwsClients
-from guardrails.runtime.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.processor import EventOutcome, process_event
 
 
@@ -45,10 +45,10 @@ class RuntimeService:
     ) -> RuntimeService:
         """Build from a GuardrailsConfig (and its `runtime` section); audit to its sinks + `sinks`."""
         from guardrails.audit import AuditTrail
-        from guardrails.config import GuardrailsConfig
+        from guardrails.config import default_config
         from guardrails.decider import Decider
 
-        config = config or GuardrailsConfig()
+        config = config or default_config()
         runtime = runtime or getattr(config, "runtime", None) or RuntimeConfig()
         urls = [*config.audit.sinks, *sinks]
         key = config.audit.signing_key

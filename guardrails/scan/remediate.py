@@ -8,7 +8,7 @@ state before acting. `mode` (default dry-run) overrides the config's per-control
 
 from __future__ import annotations
 
-from guardrails.runtime.config import RuntimeConfig, RuntimeMode
+from guardrails.config import RuntimeConfig, RuntimeMode
 from guardrails.runtime.processor import _skipped, plan_actions
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, protected

@@ -12,15 +12,21 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.sources.errors import SourceError
 from guardrails.sources.input_files import decode_text, display_name, file_kind, read_input_bytes
+from guardrails.sources.input_kinds import (
+    looks_like_api_request,
+    looks_like_terraform_plan,
+    looks_like_terraform_state,
+)
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import SuppressionError, attach_suppressions
+
+if TYPE_CHECKING:
+    import pathspec
 
 CANDIDATE_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".terraform", ".tox"}
@@ -64,7 +70,11 @@ STDIN = Path("-")
 
 def exclude_spec(patterns: list[str]) -> pathspec.GitIgnoreSpec | None:
     """`--exclude` patterns with .gitignore semantics (`build/`, `**/test-*.yaml`, `!keep.yaml`)."""
-    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+    if not patterns:
+        return None
+    import pathspec  # only with --exclude: ~10 ms of imports
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _excluded(spec: pathspec.GitIgnoreSpec | None, relative: str, is_dir: bool = False) -> bool:
@@ -154,15 +164,11 @@ def documents_from_data(
 ) -> list[ResourceDocument] | None:
     """Documents for a parsed file, or None when it is not a kind of input we know. What a template
     holds but no control judges is appended to `notes`."""
-    from guardrails.sources.api_request import load_api_request, looks_like_api_request
     from guardrails.sources.cloudformation import looks_like_cloudformation, template_documents
-    from guardrails.sources.terraform_plan import (
-        documents_from_plan,
-        looks_like_terraform_plan,
-        looks_like_terraform_state,
-    )
 
     if looks_like_terraform_plan(data):
+        from guardrails.sources.terraform_plan import documents_from_plan
+
         return documents_from_plan(data, file=str(path), text=text, point=point, notes=notes)
     if looks_like_terraform_state(data):
         raise SourceError(str(path), TERRAFORM_STATE_ERROR)
@@ -180,6 +186,8 @@ def documents_from_data(
             notes.extend(result.notes)
         return result.documents
     if looks_like_api_request(data):
+        from guardrails.sources.api_request import load_api_request
+
         return load_api_request(path, data, point=point)
     from guardrails.sources.cloudtrail import looks_like_event, parse_event
 

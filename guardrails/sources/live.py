@@ -42,6 +42,7 @@ from guardrails.documents import (
     unknown_value,
 )
 from guardrails.errors import PermanentAwsError
+from guardrails.partitions import is_service_arn
 from guardrails.resource_kinds import (
     BY_TYPE,
     S3_BUCKET,
@@ -216,6 +217,22 @@ class LiveReader:
             self._cache[key] = document
         return document
 
+    def tags(self, kind: ResourceKind, name: str, arn: str | None) -> dict[str, str]:
+        """The resource's current tags: GetBucketTagging for a bucket, ListTags for a SageMaker resource
+        with an ARN, none for other kinds. A failed read raises whatever `on_error` (tags decide whether a
+        resource is protected from remediation: never guessed)."""
+        if kind.type == S3_BUCKET.type:
+            return self.bucket_tags(name)
+        if kind.service != "sagemaker" or not is_service_arn(arn, "sagemaker"):
+            return {}
+        try:
+            listed = call(self.clients.client("sagemaker"), "ListTags", ResourceArn=arn).get("Tags", [])
+        except ClientError as exc:
+            raise LiveReadError("ListTags", error_code(exc), str(exc)) from exc
+        except BotoCoreError as exc:
+            raise LiveReadError("ListTags", type(exc).__name__, str(exc)) from exc
+        return {str(t["Key"]): str(t["Value"]) for t in listed}
+
     # --- S3 -------------------------------------------------------------------------------------------
 
     def bucket_document(
@@ -239,9 +256,10 @@ class LiveReader:
         return properties, unknown
 
     def bucket_tags(self, name: str) -> dict[str, str]:
-        """The bucket's tags (none when it has no tag set); errors as `on_error` says (unknown: none)."""
-        response = self._read_aspect(S3_BUCKET, "Tags", {}, [], Bucket=name)
-        return {t["Key"]: t["Value"] for t in (response or {}).get("TagSet", [])}
+        """The bucket's tags (none when it has no tag set); a failed read raises whatever `on_error`."""
+        operation, absent_code = S3_BUCKET.aspect_reads["Tags"]
+        response = self._s3_get(S3_BUCKET, operation, absent_code, Bucket=name)
+        return {str(t["Key"]): str(t["Value"]) for t in (response or {}).get("TagSet", [])}
 
     def account_block_document(self, account: str) -> ResourceDocument:
         """The account-level public access block (S3-06): absent configuration -> no properties."""

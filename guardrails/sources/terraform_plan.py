@@ -51,27 +51,6 @@ NOT_A_RESOURCE = ("var", "local", "each", "count", "data", "module", "path", "te
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
-def looks_like_terraform_plan(data: Any) -> bool:
-    """The JSON `terraform show -json` writes for a saved plan."""
-    return (
-        isinstance(data, dict)
-        and isinstance(data.get("format_version"), str)
-        and "terraform_version" in data
-        and ("resource_changes" in data or "planned_values" in data)
-    )
-
-
-def looks_like_terraform_state(data: Any) -> bool:
-    """`terraform show -json` of a state (no plan): `values` without `resource_changes`."""
-    return (
-        isinstance(data, dict)
-        and "terraform_version" in data
-        and "format_version" in data
-        and "values" in data
-        and "resource_changes" not in data
-    )
-
-
 @dataclass
 class _Planned:
     """One planned resource instance."""

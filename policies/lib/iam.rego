@@ -547,13 +547,25 @@ objects_pattern(b, name) if {
 # IAM Resource matching: "*" any run of characters, "?" any one character,
 # everything else literal (case-sensitive), done with a regular expression
 # (glob.match's delimiter defaults are not the same in every engine).
+#
+# Two exact shortcuts before the regular expression (built anew for every call):
+# a pattern without wildcards matches only itself, and a value that does not start
+# with the pattern's literal head (the text before its first wildcard) cannot match.
 glob_matches(pattern, value) if {
 	pattern == value
 } else := true if {
 	pattern == "*"
+} else := false if {
+	not contains(pattern, "*")
+	not contains(pattern, "?")
+} else := false if {
+	not startswith(value, glob_head(pattern))
 } else := true if {
 	regex.match(glob_regex(pattern), value)
 }
+
+# The literal text of an IAM pattern before its first `*` or `?`.
+glob_head(pattern) := split(split(pattern, "*")[0], "?")[0]
 
 # One `replace` per character class, in an order where no replacement feeds a
 # later one (strings.replace_n is not applied the same way by every engine).

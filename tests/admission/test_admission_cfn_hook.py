@@ -22,13 +22,10 @@ from admission_support import (
 )
 from sagemaker_requests import COMPLIANT_NOTEBOOK, OPEN_NOTEBOOK
 
-from guardrails.admission import (
-    AdmissionConfig,
-    PayloadAccess,
-    PayloadUnavailable,
-    handle_hook_request,
-)
-from guardrails.config import GuardrailsConfig
+from guardrails.admission import PayloadUnavailable
+from guardrails.admission.cfn_hook import handle_hook_request
+from guardrails.admission.payload_fetch import PayloadAccess
+from guardrails.config import AdmissionConfig, GuardrailsConfig
 from guardrails.decider import Decider
 from guardrails.engine import EngineError
 from guardrails.infrastructure import InfrastructureError

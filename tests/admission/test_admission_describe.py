@@ -18,7 +18,9 @@ from admission_support import (  # noqa: F401 (aws is a fixture)
 )
 from botocore.stub import Stubber
 
-from guardrails.admission import AdmissionConfig, AwsDescriber, handle_hook_request
+from guardrails.admission.cfn_hook import handle_hook_request
+from guardrails.admission.describe import AwsDescriber
+from guardrails.config import AdmissionConfig
 from guardrails.resource_kinds import BY_TYPE
 
 DESCRIBE = AdmissionConfig(describe_related_resources=True)

@@ -27,9 +27,9 @@ from click.testing import CliRunner
 from fixture_paths import require
 from guardrails.cli.main import main
 
-from guardrails.admission import AdmissionConfig, handle_hook_request
+from guardrails.admission.cfn_hook import handle_hook_request
 from guardrails.checking import run_check
-from guardrails.config import GuardrailsConfig
+from guardrails.config import AdmissionConfig, GuardrailsConfig
 from guardrails.documents import ResourceDocument
 from guardrails.sources.api_request import document_from_request
 

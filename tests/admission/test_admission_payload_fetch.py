@@ -14,15 +14,9 @@ import threading
 import pytest
 from admission_support import Drip, closed_port, payload_server
 
-from guardrails.admission import (
-    AdmissionConfig,
-    PayloadAccess,
-    PayloadFetchError,
-    PayloadRejected,
-    PayloadUnavailable,
-    fetch_payload,
-)
-from guardrails.admission.payload_fetch import UNAVAILABLE, is_s3_endpoint
+from guardrails.admission import PayloadFetchError, PayloadRejected, PayloadUnavailable
+from guardrails.admission.payload_fetch import UNAVAILABLE, PayloadAccess, fetch_payload, is_s3_endpoint
+from guardrails.config import AdmissionConfig
 from guardrails.infrastructure import InfrastructureError, is_infrastructure_failure
 
 PAYLOAD = {"template": '{"Resources": {}}', "previousTemplate": ""}

@@ -10,10 +10,10 @@ from pathlib import Path
 from audit_support import ACTOR, make_decision
 
 from guardrails.audit import ActionTaken, AuditTrail, record_from_decision
-from guardrails.audit.redaction import digest, looks_secret, redact_text, redact_value
 from guardrails.audit.sinks.cloudwatch import CloudWatchSink, audit_logger
 from guardrails.audit.sinks.file import FileSink
 from guardrails.decision import Violation
+from guardrails.redaction import digest, looks_secret, redact_text, redact_value
 from guardrails.sources.api_request import document_from_request
 
 ACCESS_KEY_ID = "AKIAZ7Q3EXAMPLE4XK2P"

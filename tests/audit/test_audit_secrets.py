@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from guardrails.cli.main import main
 
 from guardrails.audit import AuditTrail, record_from_decision
-from guardrails.audit.redaction import is_redacted_path, redact_quoted, redact_value, secret_values
 from guardrails.audit.signing import FileKey
 from guardrails.audit.sinks.file import FileSink
+from guardrails.redaction import is_redacted_path, redact_quoted, redact_value, secret_values
 
 SECRET = "planted-secret-0001"
 SHORT = "pw1"  # a short secret: guessable from a plain sha256 digest

@@ -8,7 +8,7 @@ from runtime_support import PUBLIC, enforce, policy_event, public_bucket, stmt
 
 from guardrails.config import GuardrailsConfig
 from guardrails.config_source import audit_store_patterns, with_deployment_defaults
-from guardrails.runtime import process_event
+from guardrails.runtime.processor import process_event
 
 SINKS = "dynamodb://acme-audit-table,s3://acme-audit-bucket/audit?retention-mode=COMPLIANCE"
 

@@ -10,7 +10,9 @@ import boto3
 import pytest
 from admission_support import RecordingTrail
 
-from guardrails.admission import GuardrailEvaluationError, handle_hook_request, install
+from guardrails.admission import GuardrailEvaluationError
+from guardrails.admission.boto3_hook import install
+from guardrails.admission.cfn_hook import handle_hook_request
 from guardrails.audit import open_sink
 from guardrails.checking import record_check_run, run_check
 from guardrails.config import GuardrailsConfig

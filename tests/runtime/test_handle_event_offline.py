@@ -108,11 +108,11 @@ def test_hook_request_with_a_hostile_payload_url_fails_without_a_traceback(tmp_p
 
 
 def test_an_internal_error_in_handle_hook_is_exit_1_without_a_traceback(monkeypatch):
-    import guardrails.admission
+    import guardrails.admission.cfn_hook
 
     def broken(*args, **kwargs):
         raise MemoryError()
 
-    monkeypatch.setattr(guardrails.admission, "handle_hook_request", broken)
+    monkeypatch.setattr(guardrails.admission.cfn_hook, "handle_hook_request", broken)
     code, out, err = run(handle_hook, str(HOOK_FIXTURES / "resource-model-update.json"))
     assert code == 1 and "internal error: MemoryError" in err and "Traceback" not in err

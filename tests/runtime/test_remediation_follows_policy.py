@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from runtime_support import ACCOUNT, REGION
 
-from guardrails.config import GuardrailsConfig
+from guardrails.config import GuardrailsConfig, RuntimeConfig
 from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
 from guardrails.engine import PolicyBundle, create_evaluator
 from guardrails.engine.bundle import default_policy_dir
-from guardrails.runtime import AwsClients, RuntimeConfig
+from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.remediation import RemediationContext
 from guardrails.runtime.remediation.account import put_account_public_access_block
 from guardrails.runtime.remediation.s3 import acl_private, put_public_access_block

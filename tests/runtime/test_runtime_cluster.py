@@ -5,7 +5,8 @@ from __future__ import annotations
 from fixtures.events.builders import sagemaker_call
 from runtime_support import ACCOUNT, REGION
 
-from guardrails.runtime import RuntimeConfig, process_event
+from guardrails.config import RuntimeConfig
+from guardrails.runtime.processor import process_event
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 GROUP = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from guardrails.runtime import RuntimeConfig
+from guardrails.config import RuntimeConfig
 
 
 def test_defaults_are_dry_run_and_nothing_protects_but_configuration():
@@ -35,7 +35,7 @@ def test_the_documented_scp_reserves_the_protection_tag():
     import re
     from pathlib import Path
 
-    from guardrails.runtime.config import PROTECTED_TAG
+    from guardrails.config import PROTECTED_TAG
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "runtime-protection.md").read_text()
     scp, tag_policy = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", doc, re.S)]

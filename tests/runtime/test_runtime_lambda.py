@@ -94,7 +94,7 @@ def test_duplicate_delivery_is_served_from_the_idempotency_store(lambda_env):
 
 def test_transient_error_raises_so_eventbridge_retries(lambda_env, monkeypatch):
     events, audit, _ = lambda_env
-    from guardrails.runtime import TransientAwsError
+    from guardrails.runtime.errors import TransientAwsError
 
     def boom(*args, **kwargs):
         raise TransientAwsError("GetPublicAccessBlock", "SlowDown")

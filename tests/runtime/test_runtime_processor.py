@@ -10,7 +10,10 @@ from fixtures.events.builders import cloudtrail_event, s3_call, sagemaker_call, 
 from runtime_support import ACCOUNT, KMS, PUBLIC, REGION, enforce, policy_event, public_bucket, records, stmt
 
 from guardrails.audit import AuditTrail, AuditWriteError, open_sink
-from guardrails.runtime import AwsClients, RuntimeConfig, TransientAwsError, process_event
+from guardrails.config import RuntimeConfig
+from guardrails.runtime.clients import AwsClients
+from guardrails.runtime.errors import TransientAwsError
+from guardrails.runtime.processor import process_event
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1"

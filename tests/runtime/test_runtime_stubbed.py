@@ -23,8 +23,10 @@ from sagemaker_requests import (
     TRANSFORM,
 )
 
+from guardrails.config import RuntimeConfig
 from guardrails.resource_kinds import SAGEMAKER_BY_OPERATION
-from guardrails.runtime import AwsClients, RuntimeConfig, process_event
+from guardrails.runtime.clients import AwsClients
+from guardrails.runtime.processor import process_event
 
 PROCESSING = {
     "ProcessingJobName": "prep",

@@ -170,7 +170,8 @@ def test_runtime_lambda_imports_when_configured(aws, decider) -> None:
     """runtime.securityhub: true -> the processor imports each decision (in-process moto, `aws` clients)."""
     from fixtures.events.builders import sagemaker_call
 
-    from guardrails.runtime import RuntimeConfig, process_event
+    from guardrails.config import RuntimeConfig
+    from guardrails.runtime.processor import process_event
 
     assert aws.region == REGION
     request = {

@@ -10,7 +10,7 @@ from admission_support import ACCOUNT, KMS, REGION, ROLE, aws  # noqa: F401 (aws
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from guardrails.admission import AwsDescriber
+from guardrails.admission.describe import AwsDescriber
 from guardrails.admission.references import complete_references
 from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
@@ -187,3 +187,20 @@ def test_a_bucket_read_error_is_unknown_at_admission_and_raises_at_runtime():
             event_document("PutBucketPolicy", {"Bucket": "b", "Policy": "{}"}),
             AwsClients(overrides={"s3": s3}),
         )
+
+
+def test_tags_are_read_live_and_never_guessed_whatever_on_error():
+    """Tags decide whether a resource is protected from remediation: a failed read raises even for a
+    reader whose other failed reads are unknown; a bucket without a tag set has no tags."""
+    sm = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    live = LiveReader(AwsClients(region=REGION, overrides={"sagemaker": sm, "s3": s3}), on_error="unknown")
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/nb"
+    with Stubber(sm) as sm_stub, Stubber(s3) as s3_stub:
+        sm_stub.add_response("list_tags", {"Tags": [{"Key": "team", "Value": "risk"}]}, {"ResourceArn": arn})
+        sm_stub.add_client_error("list_tags", "AccessDeniedException", http_status_code=400)
+        s3_stub.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
+        assert live.tags(NOTEBOOK, "nb", arn) == {"team": "risk"}
+        with pytest.raises(LiveReadError):
+            live.tags(NOTEBOOK, "nb", arn)
+        assert live.tags(BY_TYPE["AWS::S3::Bucket"], "b", "arn:aws:s3:::b") == {}

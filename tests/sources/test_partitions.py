@@ -124,8 +124,9 @@ def test_hook_stack_arn_sets_partition_region_and_url_suffix(region, partition, 
 
 @pytest.mark.parametrize("region,partition,suffix", PARTITIONS)
 def test_runtime_tags_a_sagemaker_resource_in_every_partition(region, partition, suffix):
+    from guardrails.config import RuntimeConfig
     from guardrails.documents import Context, Resource, ResourceDocument
-    from guardrails.runtime import AwsClients, RuntimeConfig
+    from guardrails.runtime.clients import AwsClients
     from guardrails.runtime.remediation.base import RemediationContext
     from guardrails.runtime.remediation.tagging import tag
     from guardrails.runtime.safety import live_tags

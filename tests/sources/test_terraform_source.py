@@ -13,8 +13,9 @@ from guardrails.cli.main import main
 from guardrails.decider import Decider
 from guardrails.sources.discovery import load_inputs
 from guardrails.sources.errors import SourceError
+from guardrails.sources.input_kinds import looks_like_terraform_plan
 from guardrails.sources.terraform_mapping import SAGEMAKER_TYPES, TERRAFORM_TYPES, api_name, provider_schema
-from guardrails.sources.terraform_plan import documents_from_plan, looks_like_terraform_plan
+from guardrails.sources.terraform_plan import documents_from_plan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 

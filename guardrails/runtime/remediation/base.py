@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guardrails.config import RuntimeConfig
 from guardrails.runtime.clients import AwsClients
-from guardrails.runtime.config import RuntimeConfig
 from guardrails.runtime.errors import RemediationNotEvaluated
 
 if TYPE_CHECKING:

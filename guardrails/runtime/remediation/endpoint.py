@@ -18,7 +18,7 @@ def delete(document: ResourceDocument, controls: list[str], ctx: RemediationCont
         before = describe(ENDPOINT, name, ctx.clients)
     except ResourceGone:
         return ctx.result("delete-endpoint", document, controls, outcome="skipped", reason="already deleted")
-    status = before.get("EndpointStatus")
+    status = before.get(ENDPOINT.status_field or "")
     if status not in ENDPOINT.active_statuses:
         return ctx.result(
             "delete-endpoint",
@@ -37,7 +37,7 @@ def delete(document: ResourceDocument, controls: list[str], ctx: RemediationCont
             reason="dry-run: would delete-endpoint",
             state_before=before,
         )
-    call(ctx.clients.client("sagemaker"), "DeleteEndpoint", EndpointName=name)
+    call(ctx.clients.client(ENDPOINT.service), ENDPOINT.delete or "", **{ENDPOINT.describe_field: name})
     try:
         after = describe(ENDPOINT, name, ctx.clients)
     except ResourceGone:

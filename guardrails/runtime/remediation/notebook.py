@@ -27,7 +27,7 @@ def stop_or_delete(document: ResourceDocument, controls: list[str], ctx: Remedia
         return ctx.result(
             "delete-notebook-instance", document, controls, outcome="skipped", reason="already deleted"
         )
-    if before.get("NotebookInstanceStatus") != "Stopped":
+    if before.get(NOTEBOOK.status_field or "") != "Stopped":
         return jobs.stop(document, controls, ctx)
     if ctx.dry_run:
         return ctx.result(
@@ -38,7 +38,7 @@ def stop_or_delete(document: ResourceDocument, controls: list[str], ctx: Remedia
             reason="dry-run: would delete-notebook-instance",
             state_before=before,
         )
-    call(ctx.clients.client("sagemaker"), "DeleteNotebookInstance", NotebookInstanceName=name)
+    call(ctx.clients.client(NOTEBOOK.service), NOTEBOOK.delete or "", **{NOTEBOOK.describe_field: name})
     after = jobs._reread(NOTEBOOK, name, ctx)
     return ctx.result(
         "delete-notebook-instance",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from guardrails.documents import ResourceDocument
 from guardrails.partitions import is_service_arn
+from guardrails.resource_kinds import BY_TYPE
 from guardrails.runtime.clients import call
-from guardrails.runtime.config import VIOLATION_TAG
+from guardrails.runtime.enrich import reader
 from guardrails.runtime.remediation.base import ActionResult, RemediationContext
+
+VIOLATION_TAG = "guardrails:violation"
 
 
 def tag(document: ResourceDocument, controls: list[str], ctx: RemediationContext) -> ActionResult:
@@ -15,10 +18,9 @@ def tag(document: ResourceDocument, controls: list[str], ctx: RemediationContext
         return ctx.result(
             "tag-resource", document, controls, outcome="skipped", reason="no SageMaker ARN to tag"
         )
-    sagemaker = ctx.clients.client("sagemaker")
+    kind, live = BY_TYPE[document.resource.type], reader(ctx.clients)
     value = ",".join(sorted(set(controls)))
-    tags = call(sagemaker, "ListTags", ResourceArn=arn).get("Tags", [])
-    before = {"Tags": {t["Key"]: t["Value"] for t in tags}}
+    before = {"Tags": live.tags(kind, document.resource.name, arn)}
     if before["Tags"].get(VIOLATION_TAG) == value:
         return ctx.result(
             "tag-resource",
@@ -37,9 +39,13 @@ def tag(document: ResourceDocument, controls: list[str], ctx: RemediationContext
             reason=f"dry-run: would tag {VIOLATION_TAG}={value}",
             state_before=before,
         )
-    call(sagemaker, "AddTags", ResourceArn=arn, Tags=[{"Key": VIOLATION_TAG, "Value": value}])
-    after_tags = call(sagemaker, "ListTags", ResourceArn=arn).get("Tags", [])
-    after = {"Tags": {t["Key"]: t["Value"] for t in after_tags}}
+    call(
+        ctx.clients.client("sagemaker"),
+        "AddTags",
+        ResourceArn=arn,
+        Tags=[{"Key": VIOLATION_TAG, "Value": value}],
+    )
+    after = {"Tags": live.tags(kind, document.resource.name, arn)}
     return ctx.result(
         "tag-resource", document, controls, outcome="succeeded", state_before=before, state_after=after
     )

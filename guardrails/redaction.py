@@ -196,19 +196,20 @@ def secret_values(value: Any) -> set[str]:
 
 def _collect(value: Any, found: set[str], inside: bool) -> None:
     if isinstance(value, dict):
+        if inside:
+            for item in value.values():
+                _collect(item, found, True)
+            return
         secret_tag = _secret_tag(value)
         for name, item in value.items():
-            whole = inside or _redacts_whole(name) or (secret_tag and name in ("Value", "value"))
-            if (
-                not whole
-                and isinstance(item, str)
-                and isinstance(name, str)
-                and _normal(name) in JSON_STRING_KEYS
-            ):
+            kind = _key_kind(name) if isinstance(name, str) else _PLAIN
+            if kind == _WHOLE or (secret_tag and name in ("Value", "value")):
+                _collect(item, found, True)
+            elif kind == _JSON and isinstance(item, str):
                 with contextlib.suppress(ValueError):
                     _collect(json.loads(item), found, False)
-                continue
-            _collect(item, found, whole)
+            elif isinstance(item, dict | list | tuple):  # a scalar outside a redacted place holds nothing
+                _collect(item, found, False)
     elif isinstance(value, list | tuple):
         for item in value:
             _collect(item, found, inside)

@@ -1,0 +1,76 @@
+"""`guardrails check` loads only what the run needs: no audit package without a sink, no Terraform or
+API-request adapter for a template, no pathspec without --exclude, no admission or runtime code; and a run
+without a config file builds no config validator (the defaults are the models' own constants)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from guardrails.config import GuardrailsConfig, default_config, load_config
+
+TEMPLATE = """\
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: acme-startup-test
+"""
+
+NOT_NEEDED = (
+    "guardrails.audit",
+    "guardrails.sources.terraform_plan",
+    "guardrails.sources.api_request",
+    "guardrails.admission.boto3_hook",
+    "guardrails.admission.cfn_hook",
+    "guardrails.runtime.processor",
+    "pathspec",
+)
+
+PROBE = """
+import json, sys
+from guardrails.cli.main import main
+from guardrails.config import GuardrailsConfig
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps({"modules": sorted(sys.modules), "config_built": GuardrailsConfig.__pydantic_complete__}))
+"""
+
+
+def loaded_by_check(tmp_path: Path, *args: str) -> dict:
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    out = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "check", "--format", f"json={out}", *args, str(template)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert out.exists(), proc.stderr
+    assert json.loads(out.read_text())["results"], proc.stderr  # the template was judged
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_check_of_a_template_loads_no_module_it_does_not_use(tmp_path: Path) -> None:
+    probe = loaded_by_check(tmp_path)
+    loaded = set(probe["modules"])
+    assert "guardrails.sources.cloudformation" in loaded and "regorus" in loaded
+    assert [m for m in NOT_NEEDED if m in loaded] == []
+    assert probe["config_built"] is False
+
+
+def test_exclude_patterns_load_pathspec(tmp_path: Path) -> None:
+    assert "pathspec" in loaded_by_check(tmp_path, "--exclude", "build/")["modules"]
+
+
+def test_default_config_is_what_an_empty_file_validates_to(tmp_path: Path) -> None:
+    empty = tmp_path / "guardrails.yaml"
+    empty.write_text("")
+    assert default_config().model_dump() == load_config(empty).model_dump() == load_config(None).model_dump()
+    assert GuardrailsConfig.model_validate({}).model_dump() == default_config().model_dump()
