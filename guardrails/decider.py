@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final, cast
@@ -16,6 +16,7 @@ from guardrails.decision import (
     Decision,
     EngineInfo,
     ResourceRef,
+    UnseenPart,
     Violation,
     input_digest,
     resource_ref,
@@ -26,10 +27,15 @@ from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, cre
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
 UNCATALOGUED_SEVERITY: Final = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
+UNSEEN_KINDS = ("unknown-content", "not-followed")
+"""The input notes a decision records (Decider.unseen_decision): content no policy could see."""
+STACK_TYPE = "AWS::CloudFormation::Stack"
+"""What a template-wide note is about: the stack the template deploys."""
 
 
 class Decider:
@@ -114,6 +120,65 @@ class Decider:
                     point=point,
                     source=source,
                     subject={"input": error.file, "line": error.line, "error": error.message},
+                )
+            )
+        return decisions
+
+    def unseen_decision(
+        self,
+        notes: Sequence[InputNote],
+        *,
+        resource: ResourceRef,
+        point: str,
+        source: str,
+        unknown_blocks: bool,
+        subject: Any = None,
+    ) -> Decision:
+        """The decision about content no policy could see (`unknown-content`: a macro, an include from
+        S3; `not-followed`: a nested stack whose child template was not read), audited like any decision.
+
+        Nothing failed, so it is no `error`: the verdict follows the gate. Unknown content is `deny` under
+        `unknown: deny` (`unknown_blocks`, the default), `warn` under `unknown: warn`; a stack not followed
+        is `warn` (it does not fail the gate, the auditor still sees it was not judged). `unseen` holds
+        each note's kind, reason and place; `subject` (default: the notes) is digested."""
+        if not notes:
+            raise ValueError("unseen_decision needs at least one note")
+        parts = []
+        for note in notes:
+            if note.kind not in UNSEEN_KINDS:
+                raise ValueError(f"a {note.kind} note is no unseen content")
+            part = {
+                "kind": note.kind,
+                "reason": note.reason,
+                "logical_id": note.logical_id,
+                "type": note.type,
+            }
+            parts.append(UnseenPart.model_validate(part))
+        blocks = unknown_blocks and any(p.kind == "unknown-content" for p in parts)
+        if subject is None:
+            subject = [{"kind": n.kind, **n.as_json()} for n in notes]
+        digest = subject_digest(subject)
+        return self._made(resource, point, source, digest, verdict="deny" if blocks else "warn", unseen=parts)
+
+    def unseen(
+        self, notes: Iterable[InputNote], *, point: str, source: str, unknown_blocks: bool
+    ) -> list[Decision]:
+        """One decision per note of content no policy could see (`unknown-content`, `not-followed`; other
+        notes are ignored), about the resource (or, for the whole template, the file) it names, so the
+        audit trail of a `check` says why the gate failed and what it never judged."""
+        decisions = []
+        for note in notes:
+            if note.kind not in UNSEEN_KINDS:
+                continue
+            location = Location(file=note.file, logical_id=note.logical_id)
+            resource = ResourceRef(
+                type=note.type or STACK_TYPE,
+                name=note.logical_id or note.file,
+                location=location if point == "pre-deploy" else None,
+            )
+            decisions.append(
+                self.unseen_decision(
+                    [note], resource=resource, point=point, source=source, unknown_blocks=unknown_blocks
                 )
             )
         return decisions

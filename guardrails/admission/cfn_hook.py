@@ -238,9 +238,14 @@ class _Invocation:
         notes = self._content_notes()
         if not notes:
             return None
-        decision = self._error_decision(_notes_text(notes))
-        decision.verdict = "deny" if self.unknown_blocks else "warn"
-        return decision
+        return self.decider.unseen_decision(
+            notes,
+            resource=self._subject_ref(),
+            point="admission",
+            source="cloudformation",
+            unknown_blocks=self.unknown_blocks,
+            subject=self.raw_event,
+        )
 
     def _with_notes(self, response: HookResponse, content: Decision | None) -> HookResponse:
         """The response with the unknown content (blocking unless `unknown: warn`) and the nested stacks
