@@ -26,6 +26,7 @@ from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
@@ -34,8 +35,6 @@ UNCATALOGUED_SEVERITY: Final = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
 UNSEEN_KINDS = ("unknown-content", "not-followed")
 """The input notes a decision records (Decider.unseen_decision): content no policy could see."""
-STACK_TYPE = "AWS::CloudFormation::Stack"
-"""What a template-wide note is about: the stack the template deploys."""
 
 
 class Decider:
