@@ -352,14 +352,16 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
 
 def _without_quoted_secrets(violations: list[Violation], data: dict[str, Any]) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
-    arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
-    from guardrails.redaction import redact_quoted, secret_values
+    arguments, secret-looking keys and tags, the document's secret paths): reports, hook responses and
+    audit records print them."""
+    from guardrails.redaction import redact_quoted, secret_values, sensitive_paths_of, under_sensitive_path
 
     secrets = secret_values(data)
     if not secrets:
         return violations
+    paths = sensitive_paths_of(data)
     out = []
     for v in violations:
-        message = redact_quoted(v.message, v.path, secrets)
+        message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
         out.append(v if message == v.message else v.model_copy(update={"message": message}))
     return out

@@ -60,6 +60,9 @@ class Context(BaseModel):
     actor: Actor | None = None
     unknown: list[str] = Field(default_factory=list)
     """Dotted property paths (list indexes as numbers) whose values are present but not knowable."""
+    sensitive_paths: list[str] | None = None
+    """Dotted property paths whose values hold a secret the source declares (a CloudFormation `NoEcho`
+    parameter, a Terraform `sensitive` value), wholly or in part: redacted like a secret key's value."""
     suppressions: list[InlineSuppression] | None = None
     """Inline suppressions written next to the resource (guardrails/suppressions.py); pre-deploy only."""
 

@@ -11,6 +11,10 @@ Replaced in structured data (`redact_value`):
 - the `Value` of a `{Key, Value}` tag whose key looks secret;
 - every value under a key whose name looks secret (password, secret, token, api key, access key,
   private key, credential, session token...), except keys naming an ARN;
+- in a resource document, every value at a path its source marks secret (`context.sensitive_paths`: a
+  CloudFormation `NoEcho` parameter, a Terraform `sensitive` value, wholly or substituted into a longer
+  string) and every other string of the document that holds such a value (a tag, the name); see
+  `redact_document`;
 - every string that contains something that looks like a secret: an AWS access key id (AKIA/ASIA...),
   an AWS secret access key, a JWT, a PEM private key, a GitHub or Slack token, a password in a URL, the
   signature and session token of a presigned URL.
@@ -22,8 +26,8 @@ a plain `sha256:` digest. With a signing key (signing.py) digests are keyed, `hm
 secret derived from the key, and cannot be guessed without it.
 
 Violation messages may quote a document's values (`Environment.DB_PASSWORD is hunter2: ...`);
-`redact_quoted` replaces the quoted values that come from a redacted place by `<redacted>` (the Decider
-applies it, so reports, hook responses and audit records never carry them).
+`redact_quoted` replaces the quoted values that come from a redacted place (a secret path included) by
+`<redacted>` (the Decider applies it, so reports, hook responses and audit records never carry them).
 """
 
 from __future__ import annotations
@@ -193,10 +197,83 @@ def _digest_leaves(value: Any, key: bytes | None = None) -> Any:
 
 def secret_values(value: Any) -> set[str]:
     """Every scalar (as text) under a redacted key, tag or pipeline definition of `value` (the values
-    `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed)."""
+    `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed),
+    and, when `value` is a resource document, every scalar at one of its `context.sensitive_paths`."""
     found: set[str] = set()
     _collect(value, found, False)
+    found |= secret_path_values(value)
     return found
+
+
+def sensitive_paths_of(document: Any) -> list[str]:
+    """The `context.sensitive_paths` of a resource document (a `to_input()` dict); [] for anything else."""
+    context = document.get("context") if isinstance(document, dict) else None
+    paths = context.get("sensitive_paths") if isinstance(context, dict) else None
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def secret_path_values(document: Any) -> set[str]:
+    """Every scalar (as text) at a `context.sensitive_paths` path of a resource document and of its `related`
+    documents; a path may lead into a JSON document held in a string (a pipeline definition)."""
+    found: set[str] = set()
+    if not isinstance(document, dict):
+        return found
+    resource = document.get("resource")
+    properties = resource.get("properties") if isinstance(resource, dict) else None
+    for path in sensitive_paths_of(document):
+        for item in _at_path(properties, path):
+            _collect(item, found, True)
+    related = document.get("related")
+    for other in related.values() if isinstance(related, dict) else ():
+        found |= secret_path_values(other)
+    return found
+
+
+def _at_path(value: Any, path: str) -> list[Any]:
+    """The values at dotted `path` in `value` (keys may hold dots; a string on the way is parsed as JSON)."""
+    if path == "":
+        return [value]
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return []
+    found: list[Any] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)
+            if path == name:
+                found.append(item)
+            elif path.startswith(name + "."):
+                found += _at_path(item, path[len(name) + 1 :])
+    elif isinstance(value, list):
+        head, _, rest = path.partition(".")
+        if head.isdigit() and int(head) < len(value):
+            found += _at_path(value[int(head)], rest) if rest else [value[int(head)]]
+    return found
+
+
+def redact_document(document: Any, key: bytes | None = None) -> Any:
+    """`redact_value` of a resource document (`to_input()`), after every string that holds a value at one
+    of its secret paths (there, or copied to a tag or the name) is replaced by its digest."""
+    secrets = secret_path_values(document)
+    if secrets:
+        document = _without_secret_strings(document, sorted(secrets, key=len, reverse=True), key)
+    return redact_value(document, key)
+
+
+def _without_secret_strings(value: Any, secrets: list[str], key: bytes | None) -> Any:
+    if isinstance(value, dict):
+        return {name: _without_secret_strings(item, secrets, key) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_secret_strings(item, secrets, key) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value)
+    for secret in secrets:
+        if text == secret or (len(secret) >= _MIN_QUOTED_SECRET and secret in text):
+            return digest(value, key)
+    return value
 
 
 def _collect(value: Any, found: set[str], inside: bool) -> None:
@@ -229,9 +306,20 @@ def is_redacted_path(path: str | None) -> bool:
     return any(_redacts_whole(part) for part in re.split(r"[.\[\]]+", path) if part)
 
 
-def redact_quoted(message: str, path: str | None, secrets: Iterable[str]) -> str:
-    """`message` without the secret values it quotes (replaced by `<redacted>`), longest first."""
-    strict = is_redacted_path(path)
+def under_sensitive_path(path: str | None, sensitive_paths: Iterable[str]) -> bool:
+    """True when a violation path (`Tags[0].Value`, `Tags.0.Value`) is at, under or above a secret path."""
+    if not path:
+        return False
+    dotted = re.sub(r"\[(\d+)\]", r".\1", path).strip(".")
+    return any(
+        dotted == p or dotted.startswith(p + ".") or p.startswith(dotted + ".") for p in sensitive_paths if p
+    )
+
+
+def redact_quoted(message: str, path: str | None, secrets: Iterable[str], strict: bool = False) -> str:
+    """`message` without the secret values it quotes (replaced by `<redacted>`), longest first; `strict`
+    (or a path in a redacted place) removes short values too."""
+    strict = strict or is_redacted_path(path)
     shield = "\x00path\x00"
     if strict and path:
         message = message.replace(path, shield)  # keep `Containers[1].Environment.X` whole

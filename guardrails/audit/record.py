@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guardrails.decision import Decision, EngineInfo, ResourceRef, UnseenPart, Verdict, Violation
 from guardrails.documents import EnforcementPoint, ResourceDocument
-from guardrails.redaction import redact_text, redact_value
+from guardrails.redaction import redact_document, redact_text, redact_value
 
 RECORD_VERSION: Final = 1
 ActorKind = Literal["local-user", "github-actions", "gitlab-ci", "codebuild", "jenkins", "aws-principal"]
@@ -155,7 +155,8 @@ def record_from_decision(
     """The (not yet chained) record of one decision.
 
     With `redact` (the default) container `Environment`, `HyperParameters`, secret-looking keys and values
-    in `document`, in the action's states and in messages are replaced by their sha256 digest.
+    in `document`, in the action's states and in messages are replaced by their sha256 digest, and so are
+    the values at the document's `context.sensitive_paths` (NoEcho / sensitive values).
     `source_ref` defaults to the decision's file location. `digest_key` (AuditTrail.digest_key, derived
     from the signing key) makes the digests keyed: `hmac-sha256:<hex>`.
     """
@@ -178,7 +179,7 @@ def record_from_decision(
     copy: dict[str, Any] | None = None
     if document is not None:
         data = document.to_input() if isinstance(document, ResourceDocument) else document
-        copy = redact_value(data, digest_key) if redact else data
+        copy = redact_document(data, digest_key) if redact else data
     return AuditRecord(
         decision_id=decision.decision_id,
         time=time or datetime.now(UTC),

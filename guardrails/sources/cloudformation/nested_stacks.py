@@ -45,9 +45,15 @@ class NestedStacks:
         self.point = point
 
     def follow(
-        self, logical_id: str, resource_type: str, properties: Any, pseudo: Mapping[str, Any]
+        self,
+        logical_id: str,
+        resource_type: str,
+        properties: Any,
+        pseudo: Mapping[str, Any],
+        secrets: frozenset[str] = frozenset(),
     ) -> tuple[TemplateResult | None, str]:
-        """(the child's documents and notes, "") or (None, why it is not followed)."""
+        """(the child's documents and notes, "") or (None, why it is not followed). `secrets`: the
+        parent's `NoEcho` values, secret in the child too (wherever the parent passes them)."""
         field = NESTED_STACK_TYPES[resource_type]
         location = properties.get(field) if isinstance(properties, dict) else None
         if location is None and isinstance(properties, dict) and "TemplateBody" in properties:
@@ -89,6 +95,7 @@ class NestedStacks:
             base_dir=path.parent,
             chain=(*self.chain, real),
             includes="AWS::Include" in text,
+            secrets=secrets,
         )
         return result, ""
 

@@ -42,9 +42,10 @@ from guardrails.sources.cloudformation.property_values import (
     policy_object,
     tags_of,
 )
-from guardrails.sources.cloudformation.resolved_values import IntrinsicError, Unknown
+from guardrails.sources.cloudformation.resolved_values import IntrinsicError, Unknown, contains_unknown
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
+from guardrails.sources.sensitive_paths import secret_texts, sensitive_paths
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -115,10 +116,13 @@ def template_documents(
     base_dir: Path | None = None,
     chain: tuple[Path, ...] = (),
     includes: bool = False,
+    secrets: frozenset[str] = frozenset(),
 ) -> TemplateResult:
     """`documents_from_template` plus notes; with `base_dir` (the template's folder) nested stacks whose
     `TemplateURL` is a relative path are followed (`chain`: the templates above, for cycle detection) and,
-    when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read."""
+    when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read. `secrets`:
+    the values of the parent stack's `NoEcho` parameters (a nested stack may be passed them); with this
+    template's own `NoEcho` values, the paths that hold one are listed in `context.sensitive_paths`."""
     lines = dict(lines or {})
     _validate_sections(template, file)
     try:
@@ -129,8 +133,9 @@ def template_documents(
             template = _expand_loops(template, parameters)
         _validate(template, file, lines)
         resolver = TemplateResolver(template, parameters)
+        secrets = secrets | _no_echo_values(template, resolver.parameters)
         nested = NestedStacks(file, base_dir, chain, point) if base_dir is not None else None
-        builder = _TemplateDocuments(resolver, file, lines, point, nested)
+        builder = _TemplateDocuments(resolver, file, lines, point, nested, secrets)
         documents = builder.build()
         return TemplateResult(documents, builder.notes)
     except IntrinsicError as exc:
@@ -138,6 +143,18 @@ def template_documents(
         raise SourceError(file, where + exc.message, lines.get(exc.logical_id or "")) from None
     except RecursionError:
         raise SourceError(file, "template nesting is too deep to resolve") from None
+
+
+def _no_echo_values(template: Mapping[str, Any], values: Mapping[str, Any]) -> frozenset[str]:
+    """The known values (as text) of the template's parameters declared `NoEcho: true`."""
+    declared = template.get("Parameters")
+    found: set[str] = set()
+    for name, spec in declared.items() if isinstance(declared, dict) else ():
+        no_echo = spec.get("NoEcho") if isinstance(spec, dict) else None
+        if no_echo is True or (isinstance(no_echo, str) and no_echo.strip().lower() == "true"):
+            value = values.get(name)
+            found |= set() if contains_unknown(value) else secret_texts(value)
+    return frozenset(found)
 
 
 def _expand_loops(template: dict[str, Any], parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -210,6 +227,7 @@ def _document(
     point: EnforcementPoint,
     region: str | None,
     account: str | None,
+    sensitive_paths: list[str] | None = None,
 ) -> ResourceDocument:
     if name is None:
         name_field = name_property(resource_type)
@@ -234,6 +252,7 @@ def _document(
             source="cloudformation",
             location=location,
             unknown=list(dict.fromkeys(unknown)),
+            sensitive_paths=sensitive_paths,
         ),
     )
 
@@ -285,8 +304,10 @@ class _TemplateDocuments:
         lines: dict[str, int],
         point: EnforcementPoint,
         nested: NestedStacks | None = None,
+        secrets: frozenset[str] = frozenset(),
     ):
         self.resolver = resolver
+        self.secrets = secrets
         self.file = file
         self.lines = lines
         self.point = point
@@ -386,7 +407,9 @@ class _TemplateDocuments:
                     "nested stack: the child template is not a local file",
                 )
                 return []
-            result, reason = self.nested.follow(logical_id, resource_type, properties, self.resolver.pseudo)
+            result, reason = self.nested.follow(
+                logical_id, resource_type, properties, self.resolver.pseudo, self.secrets
+            )
             if result is None:
                 self._note("not-followed", logical_id, resource_type, reason)
                 return []
@@ -572,6 +595,7 @@ class _TemplateDocuments:
             point=self.point,
             region=self.resolver.region,
             account=self.resolver.account,
+            sensitive_paths=sensitive_paths(properties, self.secrets) if self.secrets else None,
         )
 
 
