@@ -37,6 +37,18 @@ def secret_texts(value: Any) -> set[str]:
     return {text} if text else set()
 
 
+def marked_texts(value: Any, marks: Any) -> set[str]:
+    """The secret texts of `value` where `marks` (its shape, `true` at a secret part: Terraform's
+    `after_sensitive`) marks them."""
+    if marks is True:
+        return secret_texts(value)
+    if isinstance(marks, dict) and isinstance(value, dict):
+        return {t for key, mark in marks.items() if key in value for t in marked_texts(value[key], mark)}
+    if isinstance(marks, list) and isinstance(value, list):
+        return {t for item, mark in zip(value, marks, strict=False) for t in marked_texts(item, mark)}
+    return set()
+
+
 def sensitive_paths(properties: Any, secrets: Iterable[str]) -> list[str] | None:
     """The dotted paths of `properties` whose values hold one of `secrets`; None when there are none."""
     forms = _forms(secrets)

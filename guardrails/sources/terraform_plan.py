@@ -6,7 +6,9 @@ in child modules, whose type maps to a kind (terraform_mapping.py). S3 split res
 `_ownership_controls`) are joined to their `aws_s3_bucket` through the configuration's references
 (`bucket = aws_s3_bucket.data.id`) or by the bucket's name; one whose bucket is not in the plan becomes a
 bucket document that carries only that aspect, the others unknown. Each document's `logical_id` is the
-Terraform address (`module.data["logs"].aws_s3_bucket.this`).
+Terraform address (`module.data["logs"].aws_s3_bucket.this`). The paths holding a value the plan marks
+sensitive (`after_sensitive`: a `sensitive` variable or output, a provider's sensitive attribute) are
+listed in `context.sensitive_paths`, redacted like a secret key's value.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from guardrails.resource_kinds import BY_TYPE, S3_BUCKET_ASPECTS, Reference, arn
 from guardrails.sources import s3_shape
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
+from guardrails.sources.sensitive_paths import marked_texts, sensitive_paths
 from guardrails.sources.terraform_mapping import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
     BUCKET_TYPE,
@@ -67,6 +70,8 @@ class _Planned:
     extra_unknown: list[str] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)
     """(canonical related type, reference text, target address)."""
+    secrets: set[str] = field(default_factory=set)
+    """The texts of the values the plan marks sensitive (`after_sensitive`), for `context.sensitive_paths`."""
 
     @property
     def base(self) -> str:
@@ -131,11 +136,11 @@ def documents_from_plan(
         config = configs.get((_INDEX.sub("", module), f"{terraform_type}.{change.get('name')}"), NO_CONFIG)
         expressions = config.get("expressions", {}) if isinstance(config, dict) else NO_CONFIG
         values = resource_values(TERRAFORM_TYPES[terraform_type], terraform_type, body, expressions, address)
-        planned.append(
-            _Planned(
-                address, module, terraform_type, change.get("index"), values, expressions, lines.get(address)
-            )
+        item = _Planned(
+            address, module, terraform_type, change.get("index"), values, expressions, lines.get(address)
         )
+        item.secrets = marked_texts(body.get("after"), body.get("after_sensitive"))
+        planned.append(item)
     return _PlanDocuments(planned, file, point, region).build()
 
 
@@ -257,6 +262,7 @@ class _PlanDocuments:
 
     def _apply_part(self, bucket: _Planned, part: _Planned) -> None:
         v, props = part.values, bucket.properties
+        bucket.secrets |= part.secrets
         if part.type == "aws_s3_bucket_public_access_block":
             props["PublicAccessBlockConfiguration"] = _public_access_block(v)
             aspect = "PublicAccessBlockConfiguration"
@@ -378,6 +384,7 @@ class _PlanDocuments:
                 source="terraform",
                 location=Location(file=self.file, line=p.line, logical_id=p.address),
                 unknown=list(dict.fromkeys(unknown)),
+                sensitive_paths=sensitive_paths(properties, p.secrets) if p.secrets else None,
             ),
         )
 
