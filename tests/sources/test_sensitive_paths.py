@@ -183,3 +183,17 @@ def test_the_decider_removes_quoted_no_echo_values() -> None:
     messages = [v.message for v in decision.violations]
     assert any("KmsKeyId: <redacted> is an AWS managed key" in m for m in messages)
     assert not any(SECRET in m for m in messages)
+
+
+def test_notes_do_not_quote_a_no_echo_value() -> None:
+    text = (
+        "Parameters:\n  Password:\n    Type: String\n    NoEcho: true\n"
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+        "      TemplateURL: !Sub 'https://b.s3.amazonaws.com/child.yaml?token=${Password}'\n"
+    )
+    template, lines = parse_template_text(text, "parent.yaml")
+    result = template_documents(
+        template, file="parent.yaml", parameters={"Password": SECRET}, lines=lines, base_dir=Path(".")
+    )
+    (note,) = result.notes
+    assert "child.yaml?token=<redacted>" in note.reason and SECRET not in note.reason

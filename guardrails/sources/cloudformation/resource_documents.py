@@ -18,6 +18,7 @@ from guardrails.documents import (
     is_unknown_value,
     unknown_value,
 )
+from guardrails.redaction import REDACTED
 from guardrails.resource_kinds import (
     BY_TYPE,
     CLOUDFORMATION_TYPES,
@@ -316,6 +317,8 @@ class _TemplateDocuments:
         self.macro = _unknown_macro(resolver.template_transform)
 
     def _note(self, kind: Any, logical_id: str | None, resource_type: str | None, reason: str) -> None:
+        for secret in sorted(self.secrets, key=len, reverse=True):  # a TemplateURL may carry a NoEcho token
+            reason = reason.replace(secret, REDACTED)
         self.notes.append(InputNote(kind, self.file, logical_id, resource_type, reason))
 
     def build(self) -> list[ResourceDocument]:
