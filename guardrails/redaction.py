@@ -258,7 +258,13 @@ def redact_document(document: Any, key: bytes | None = None) -> Any:
     of its secret paths (there, or copied to a tag or the name) is replaced by its digest."""
     secrets = secret_path_values(document)
     if secrets:
-        document = _without_secret_strings(document, sorted(secrets, key=len, reverse=True), key)
+        # a value inside a JSON string (a pipeline definition) is there JSON-escaped
+        forms = {
+            form
+            for s in secrets
+            for form in (s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1])
+        }
+        document = _without_secret_strings(document, sorted(forms, key=len, reverse=True), key)
     return redact_value(document, key)
 
 

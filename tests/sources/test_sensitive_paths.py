@@ -107,14 +107,17 @@ Resources:
                     S3OutputPath: !Sub "s3://bucket/out?token=${Token}"
                     KmsKeyId: visible-key-id
 """
-    document = _documents(text, {"Token": SECRET})["Pipe"]
+    token = 'tok"\u00e9n-1234'  # JSON-escaped in the definition's text
+    document = _documents(text, {"Token": token})["Pipe"]
     assert document.context.sensitive_paths == [
         "PipelineDefinition.Steps.0.Arguments.OutputDataConfig.S3OutputPath"
     ]
     data = document.to_input()
-    assert f"s3://bucket/out?token={SECRET}" in secret_values(data)
+    assert json.dumps(token)[1:-1] in data["resource"]["properties"]["PipelineDefinition"]
+    assert f"s3://bucket/out?token={token}" in secret_values(data)
     assert "visible-key-id" not in secret_values(data)
-    assert SECRET not in json.dumps(redact_document(data))
+    definition = redact_document(data)["resource"]["properties"]["PipelineDefinition"]
+    assert definition.startswith("sha256:")
 
 
 def test_a_nested_stack_inherits_the_parents_no_echo_values(tmp_path: Path) -> None:
