@@ -50,7 +50,7 @@ class Decider:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
             evaluator = create_evaluator(bundle, self.config.engine.backend, self.config.engine.opa)
         self.evaluator = evaluator
-        self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
+        self._engine_info = EngineInfo.model_construct(name=evaluator.name, version=evaluator.version)
 
     @property
     def bundle(self) -> PolicyBundle:
@@ -125,8 +125,11 @@ class Decider:
         return self._made(resource, point, source, digest, **outcome)
 
     def _made(self, resource: ResourceRef, point: str, source: str, digest: str, **outcome: Any) -> Decision:
-        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error."""
-        return Decision(
+        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error.
+
+        Built without validation (`model_construct`, the other fields take their defaults): every value is
+        the Decider's own, already of its declared type, and a `check` then builds no pydantic schema."""
+        return Decision.model_construct(
             resource=resource,
             point=point,
             source=source,
@@ -202,7 +205,7 @@ class Decider:
             enforcement = "warn"
         exemption = self._exemption_for(finding.control, document, today)
         suppression = None if exemption else self._suppression_for(finding.control, document, today)
-        return Violation(
+        return Violation.model_construct(  # typed values (see _made)
             control=finding.control,
             severity=info.severity if info else UNCATALOGUED_SEVERITY,
             enforcement=enforcement,

@@ -20,10 +20,15 @@ Enforcement = Literal["deny", "warn"]
 Severity = Literal["low", "medium", "high", "critical"]
 
 
+_MODEL = ConfigDict(extra="forbid", defer_build=True)
+"""`defer_build`: the Decider builds decisions of its own checked values with `model_construct`, so a
+`check` builds no pydantic schema; decisions read from outside (audit records, replays) still validate."""
+
+
 class AppliedExemption(BaseModel):
     """The exemption that covers a violation (copied into the decision for the audit trail)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     control: str
     resource: str
@@ -33,7 +38,7 @@ class AppliedExemption(BaseModel):
 
 
 class Violation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     control: str
     severity: Severity
@@ -57,7 +62,7 @@ class Violation(BaseModel):
 
 
 class ResourceRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     type: str
     name: str
@@ -68,14 +73,14 @@ class ResourceRef(BaseModel):
 
 
 class EngineInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     name: str
     version: str
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     decision_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     resource: ResourceRef
@@ -135,7 +140,7 @@ def resource_ref(document: ResourceDocument) -> ResourceRef:
     res = document.resource
     location = document.context.location
     has_location = any(v is not None for v in (location.file, location.line, location.logical_id))
-    return ResourceRef(
+    return ResourceRef.model_construct(  # the document's own (already typed) values
         type=res.type,
         name=res.name,
         arn=res.arn,
