@@ -100,6 +100,7 @@ def run_check(
             )
     for w in dict.fromkeys(warnings):
         loaded.notes.append(InputNote("suppression", w.file or "", w.logical_id, w.type, w.reason))
+    unknown_blocks = config.unknown != "warn"
     return CheckRun(
         decisions=decisions,
         files_checked=loaded.files_checked,
@@ -110,10 +111,13 @@ def run_check(
         documents=loaded.documents if keep_documents else [],
         errors=loaded.errors,
         unjudged=decider.unjudged(loaded.errors, point="pre-deploy", source="input-file"),
+        unseen=decider.unseen(
+            loaded.notes, point="pre-deploy", source="cloudformation", unknown_blocks=unknown_blocks
+        ),
         notes=loaded.notes,
         catalog=decider.bundle.catalog,
         config_warnings=config_warnings,
-        unknown_blocks=config.unknown != "warn",
+        unknown_blocks=unknown_blocks,
     )
 
 
@@ -230,7 +234,8 @@ def record_check_run(
     run: CheckRun, sink_urls: list[str], *, store_input: bool = False, signing_key: str | None = None
 ) -> int:
     """Record every decision of a pre-deploy run (the CI gate record), the `error` decisions of the files
-    it could not judge included; raises AuditError on any failure.
+    it could not judge and the decisions about what it could not see (unknown content, nested stacks not
+    followed) included; raises AuditError on any failure.
 
     `signing_key` (a key URL; default GUARDRAILS_AUDIT_KEY) signs the records."""
     from guardrails.audit import ActionTaken, AuditTrail, current_actor
@@ -241,10 +246,11 @@ def record_check_run(
 
     with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
         unjudged_inputs = [{"error": d.error} for d in run.unjudged]
+        unseen_inputs = [{"unseen": [u.model_dump(mode="json") for u in d.unseen or []]} for d in run.unseen]
         records = trail.record_decisions(
-            [*run.decisions, *run.unjudged],
+            [*run.decisions, *run.unjudged, *run.unseen],
             actor=current_actor(),
             action_for=gate_action,
-            documents=[*run.documents, *unjudged_inputs] if store_input else None,
+            documents=[*run.documents, *unjudged_inputs, *unseen_inputs] if store_input else None,
         )
     return len(records)

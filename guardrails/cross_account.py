@@ -15,6 +15,23 @@ from guardrails.runtime.clients import AwsClients
 
 ENV_ROLE_NAME = "GUARDRAILS_REMEDIATION_ROLE_NAME"
 SESSION_NAME = "guardrails-runtime"
+CENTRAL_SERVICES: frozenset[str] = frozenset({"sns"})
+"""Services the runtime always calls in its own (central) account, whatever the event's account: the alert
+topic is the central stack's (deploy/runtime.yaml), and the member role (deploy/member.yaml) holds no
+sns:Publish. Everything else (Describe*, remediation, tags, Security Hub) acts in the member account."""
+
+
+class MemberClients(AwsClients):
+    """A member account's clients (through its role), except CENTRAL_SERVICES, taken from `central`."""
+
+    def __init__(self, *, central: AwsClients, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.central = central
+
+    def client(self, service: str) -> Any:
+        if service in CENTRAL_SERVICES:
+            return self.central.client(service)
+        return super().client(service)
 
 
 class MemberAccounts:
@@ -25,6 +42,8 @@ class MemberAccounts:
         self.partition = partition
         self._base_session = base_session
         self._clients: dict[tuple[str, str | None], AwsClients] = {}
+        self.central = AwsClients(session=base_session)
+        """The runtime's own clients (its credentials, its region) for CENTRAL_SERVICES."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -39,8 +58,11 @@ class MemberAccounts:
         key = (account, region)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = AwsClients(
-                    region=region, session=self._session(account, region), account_id=account
+                self._clients[key] = MemberClients(
+                    central=self.central,
+                    region=region,
+                    session=self._session(account, region),
+                    account_id=account,
                 )
             return self._clients[key]
 

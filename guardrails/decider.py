@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Final, cast
 
 from guardrails.canonical import plain_canonical_text
-from guardrails.config import Exemption, GuardrailsConfig, default_config
+from guardrails.config import ControlEnforcement, Exemption, GuardrailsConfig, default_config
 from guardrails.decision import (
     AppliedExemption,
     Decision,
     EngineInfo,
     ResourceRef,
+    UnseenPart,
     Violation,
     input_digest,
     resource_ref,
@@ -26,10 +27,15 @@ from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, cre
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.sources.errors import SourceError
+from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
 
-UNCATALOGUED_SEVERITY = "medium"
+UNCATALOGUED_SEVERITY: Final = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
+UNSEEN_KINDS = ("unknown-content", "not-followed")
+"""The input notes a decision records (Decider.unseen_decision): content no policy could see."""
+STACK_TYPE = "AWS::CloudFormation::Stack"
+"""What a template-wide note is about: the stack the template deploys."""
 
 
 class Decider:
@@ -118,6 +124,65 @@ class Decider:
             )
         return decisions
 
+    def unseen_decision(
+        self,
+        notes: Sequence[InputNote],
+        *,
+        resource: ResourceRef,
+        point: str,
+        source: str,
+        unknown_blocks: bool,
+        subject: Any = None,
+    ) -> Decision:
+        """The decision about content no policy could see (`unknown-content`: a macro, an include from
+        S3; `not-followed`: a nested stack whose child template was not read), audited like any decision.
+
+        Nothing failed, so it is no `error`: the verdict follows the gate. Unknown content is `deny` under
+        `unknown: deny` (`unknown_blocks`, the default), `warn` under `unknown: warn`; a stack not followed
+        is `warn` (it does not fail the gate, the auditor still sees it was not judged). `unseen` holds
+        each note's kind, reason and place; `subject` (default: the notes) is digested."""
+        if not notes:
+            raise ValueError("unseen_decision needs at least one note")
+        parts = []
+        for note in notes:
+            if note.kind not in UNSEEN_KINDS:
+                raise ValueError(f"a {note.kind} note is no unseen content")
+            part = {
+                "kind": note.kind,
+                "reason": note.reason,
+                "logical_id": note.logical_id,
+                "type": note.type,
+            }
+            parts.append(UnseenPart.model_validate(part))
+        blocks = unknown_blocks and any(p.kind == "unknown-content" for p in parts)
+        if subject is None:
+            subject = [{"kind": n.kind, **n.as_json()} for n in notes]
+        digest = subject_digest(subject)
+        return self._made(resource, point, source, digest, verdict="deny" if blocks else "warn", unseen=parts)
+
+    def unseen(
+        self, notes: Iterable[InputNote], *, point: str, source: str, unknown_blocks: bool
+    ) -> list[Decision]:
+        """One decision per note of content no policy could see (`unknown-content`, `not-followed`; other
+        notes are ignored), about the resource (or, for the whole template, the file) it names, so the
+        audit trail of a `check` says why the gate failed and what it never judged."""
+        decisions = []
+        for note in notes:
+            if note.kind not in UNSEEN_KINDS:
+                continue
+            location = Location(file=note.file, logical_id=note.logical_id)
+            resource = ResourceRef(
+                type=note.type or STACK_TYPE,
+                name=note.logical_id or note.file,
+                location=location if point == "pre-deploy" else None,
+            )
+            decisions.append(
+                self.unseen_decision(
+                    [note], resource=resource, point=point, source=source, unknown_blocks=unknown_blocks
+                )
+            )
+        return decisions
+
     def _error(
         self, message: str, resource: ResourceRef, point: str, source: str, digest: str, infrastructure: bool
     ) -> Decision:
@@ -171,7 +236,7 @@ class Decider:
     def _decision(
         self,
         document: ResourceDocument,
-        data: dict,
+        data: dict[str, Any],
         digest: str,
         result: list[Finding] | EngineError,
         today: date,
@@ -187,9 +252,10 @@ class Decider:
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
 
-    def _enforcement(self, control: str, policy_default: str | None) -> str:
+    def _enforcement(self, control: str, policy_default: str | None) -> ControlEnforcement:
         info = self.bundle.catalog.by_id.get(control)
-        default = info.default_enforcement if info else (policy_default or "deny")
+        # policy_default: an uncatalogued rule's own default_enforcement, "deny" or "warn" (policies/)
+        default = info.default_enforcement if info else cast(ControlEnforcement, policy_default or "deny")
         return self.config.controls.get(control, default)
 
     def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
@@ -288,7 +354,7 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
 
 
-def _without_quoted_secrets(violations: list[Violation], data: dict) -> list[Violation]:
+def _without_quoted_secrets(violations: list[Violation], data: dict[str, Any]) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags): reports, hook responses and audit records print them."""
     from guardrails.redaction import redact_quoted, secret_values

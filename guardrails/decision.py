@@ -61,6 +61,23 @@ class Violation(BaseModel):
         return self.exemption is None and self.suppression is None
 
 
+UnseenKind = Literal["unknown-content", "not-followed"]
+
+
+class UnseenPart(BaseModel):
+    """A part of the input no policy could see, hence judge (an input note, guardrails/sources/notes.py),
+    kept in the decision about it so the audit trail says why the gate failed or what it never saw."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: UnseenKind
+    """`unknown-content`: a macro or an include from S3 adds or rewrites resources that cannot be seen
+    before deploy; `not-followed`: a nested stack whose child template was not read."""
+    reason: str
+    logical_id: str | None = None
+    type: str | None = None
+
+
 class ResourceRef(BaseModel):
     model_config = _MODEL
 
@@ -90,6 +107,9 @@ class Decision(BaseModel):
     infrastructure_failure: bool = Field(default=False, exclude=True)
     """The `error` comes from outside the request (payload download, OPA server, audit sink), not from its
     content: the only errors `admission.fail_open` may let pass (guardrails/infrastructure.py)."""
+    unseen: list[UnseenPart] | None = None
+    """What no policy could see and why, when the decision is about such content (Decider.unseen_decision):
+    the verdict then follows the gate (`deny` for unknown content under `unknown: deny`, else `warn`)."""
     point: str
     source: str
     input_digest: str

@@ -20,6 +20,14 @@ At the edges:
   audit sink, infrastructure);
 - `admission.fail_open` may only let an `InfrastructureError` (an outage, not the request's content) pass.
 
+Not on a branch: the groupings `AdmissionError` and `PayloadFetchError` (each subclass is on its branch;
+never raised as they are), `RuntimeEnforcementError` (a remediation that cannot proceed: its named causes
+are subclasses on their branches — RemediationNotEvaluated an EngineError, RemediationNotConfigured a
+ConfigError, ResourceGone a PermanentAwsError; raised as it is, no known change would make the policy
+pass, and remediation records the step `failed`: it never reaches an edge), and `RequestBlocked` with
+`GuardrailViolation` and `GuardrailEvaluationError`: not failures but the boto3 hook stopping the
+caller's request, the decision attached (tests/cli/test_error_hierarchy.py holds this list).
+
 The existing classes keep their names and modules (`guardrails.config.ConfigError`,
 `guardrails.audit.exceptions.AuditError`, `guardrails.runtime.errors.TransientAwsError`...); they are
 re-based here or re-exported from here.

@@ -12,7 +12,8 @@ Replaced in structured data (`redact_value`):
 - every value under a key whose name looks secret (password, secret, token, api key, access key,
   private key, credential, session token...), except keys naming an ARN;
 - every string that contains something that looks like a secret: an AWS access key id (AKIA/ASIA...),
-  an AWS secret access key, a JWT, a PEM private key, a GitHub or Slack token, a password in a URL.
+  an AWS secret access key, a JWT, a PEM private key, a GitHub or Slack token, a password in a URL, the
+  signature and session token of a presigned URL.
 In free text (`redact_text`: violation messages, errors) only the secret-looking part is replaced.
 
 The digest of a string is sha256 of its UTF-8 bytes; of any other value, of its RFC 8785 JSON. A digest
@@ -57,14 +58,18 @@ _SECRET_VALUE = re.compile(
     r"|(?P<jwt>eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)"
     r"|(?P<pem>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z))"
     r"|(?P<token>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}))"
-    r"|(?P<urlpassword>(?<=://)[^/\s:@]+:[^/\s@]+(?=@))",
+    r"|(?P<urlpassword>(?<=://)[^/\s:@]+:[^/\s@]+(?=@))"
+    # A presigned URL is a bearer credential until it expires (a hook's payload URL, a pre-signed S3 GET):
+    # the signature and session token values go (SigV4 and SigV2 query parameters); the names stay.
+    r"|(?P<presigned>(?:(?<=[?&]X-Amz-Signature=)|(?<=[?&]X-Amz-Security-Token=)"
+    r"|(?<=[?&]x-amz-security-token=)|(?<=[?&]Signature=))[^&#\s\"'<>:;,()]+)",
     re.DOTALL,
 )
 
 
 # Cheap necessary conditions checked before the full pattern (which is ~10x slower on plain text).
 _MAYBE_SECRET = (
-    re.compile(r"AKIA|ASIA|eyJ|-----BEGIN|gh[pousr]_|xox[abprs]-|://"),
+    re.compile(r"AKIA|ASIA|eyJ|-----BEGIN|gh[pousr]_|xox[abprs]-|://|Signature=|[Ss]ecurity-[Tt]oken="),
     re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
 )
 

@@ -1,8 +1,8 @@
 """Scheduled organisation scan (deploy/scan.yaml, Step Functions): `guardrails.lambdas.scan.handler`.
 
 Wires the Powertools logger to `guardrails.scan.scheduled.run_task`, which documents the three tasks of
-the state machine and the environment. A malformed shard item is answered `status: malformed`; an audit
-or Security Hub failure raises so Step Functions retries the shard.
+the state machine and the environment. A malformed shard item is recorded and answered
+`status: malformed`; an audit or Security Hub failure raises so Step Functions retries the shard.
 """
 
 from __future__ import annotations

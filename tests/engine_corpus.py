@@ -19,14 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fixture_paths import CORPUS, SAMPLES, in_ci
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 INPUT_DIRS = [
     REPO / "tests" / "fixtures" / "cloudformation",
     REPO / "tests" / "fixtures" / "events",
     REPO / "examples",
-    SHARED / "corpus",
-    REPO / "tests" / "fixtures" / "samples",
+    CORPUS,
+    SAMPLES,
 ]
 HOOK_DIRS = [REPO / "tests" / "fixtures" / "hooks", REPO / "tests" / "fixtures" / "samples"]
 BENCH_TEMPLATE_SIZES = (40, 200)
@@ -135,6 +136,10 @@ def _load_files() -> Iterator[dict[str, Any]]:
 
     # Files that are not inputs of ours (terraform, hook requests) are skipped; invalid ones are error
     # results of their own and give no document.
+    if not CORPUS.is_dir() and in_ci():  # used when present; CI lays ../shared beside the repository
+        import pytest
+
+        pytest.fail(f"{CORPUS} is missing in CI: the differential tests take its documents")
     loaded = load_inputs([d for d in INPUT_DIRS if d.is_dir()])
     for document in loaded.documents:
         yield document.to_input()
@@ -163,7 +168,7 @@ def _hook_documents(regorus: Any) -> list[dict[str, Any]]:
         p
         for p in (
             REPO / "tests" / "fixtures" / "hooks" / "change-set-payload.json",
-            SHARED / "samples" / "cfn-lambda-hook-stack-payload-object.json",
+            SAMPLES / "cfn-lambda-hook-stack-payload-object.json",
         )
         if p.is_file()
     ]

@@ -55,7 +55,8 @@ def _build(workdir: str) -> tuple[Path, Path, str]:
     readme = package_command()
     assert readme[2:] == ["--output", "build/lambda.zip"], readme
     arch = "arm64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
-    command = [*guardrails_command(), *readme[1:], "--arch", arch, "--python", "3.12", "--config", str(BUNDLED_CONFIG)]
+    command = [*guardrails_command(), *readme[1:], "--arch", arch, "--python", "3.12", "--config", str(BUNDLED_CONFIG),
+               "--bytecode-python", python312()]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=root)
     assert done.returncode == 0, f"guardrails package failed:\n{done.stdout}\n{done.stderr}"
     task_root = root / "task"
@@ -87,7 +88,7 @@ def _runtime_dir(workdir: str) -> Path:
                 dest = target.joinpath(*parts)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
-    # the runtime ships its boto3 compiled; so does this copy (the zip under test has no bytecode)
+    # the runtime ships its boto3 compiled; so does this copy
     subprocess.run([python312(), "-m", "compileall", "-q", "-j0", str(target)], check=True,
                    capture_output=True)
     return target
@@ -112,7 +113,7 @@ def invoke(task_root: Path, runtime_dir: Path, handler: str, events: list[dict],
     lambda_env = {"LAMBDA_TASK_ROOT": str(task_root), "AWS_LAMBDA_FUNCTION_NAME": "guardrails-test",
                   "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "AWS_REGION": "us-east-1",
                   "AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [python312(), "-I", "-S", str(INVOKE), str(task_root), str(runtime_dir), handler, *paths]
+    command = [python312(), "-I", "-S", "-B", str(INVOKE), str(task_root), str(runtime_dir), handler, *paths]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                           env={**base, **lambda_env, **env})
     lines = [json.loads(line[len(MARK):]) for line in done.stdout.splitlines() if line.startswith(MARK)]

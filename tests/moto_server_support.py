@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
 from fixture_paths import unavailable
@@ -31,6 +32,13 @@ def aws_env(monkeypatch, region: str = "us-east-1") -> None:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def offline_client(service: str, region: str = "us-east-1", **kwargs: Any):
+    """A boto3 client with dummy credentials for botocore's Stubber (or moto in process)."""
+    return boto3.client(
+        service, region_name=region, aws_access_key_id="x", aws_secret_access_key="x", **kwargs
+    )
 
 
 def client(service: str, url: str, region: str = "us-east-1", **creds: str):

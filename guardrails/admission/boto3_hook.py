@@ -3,9 +3,9 @@
 `install(session_or_client)` registers a handler on botocore's `before-parameter-build` event of every
 SageMaker Create*/Update* operation in scope and of the S3 bucket calls (CreateBucket, PutBucketPolicy,
 PutBucketAcl, PutPublicAccessBlock, PutBucketEncryption, PutBucketOwnershipControls; S3 Control
-PutPublicAccessBlock, CreateAccessPoint): every operation of the kinds table. The handler sees the
-caller's parameters in the API request shape — what `document_from_request` takes — before they are
-serialised or sent:
+PutPublicAccessBlock, CreateAccessPoint, PutAccessPointPolicy): every operation of the kinds table. The
+handler sees the caller's parameters in the API request shape — what `document_from_request` takes —
+before they are serialised or sent:
 
 - verdict `deny`: raises GuardrailViolation (with the decision); nothing leaves the process.
 - verdict `error`: raises GuardrailEvaluationError, or logs a warning when `admission.fail_open` is set and
@@ -266,7 +266,8 @@ class Boto3Hook:
             if key not in self._clients:
                 import boto3
 
-                session = self._session if self._session is not None else boto3.Session()
+                # Any: boto3-stubs types clients by a literal service name
+                session: Any = self._session if self._session is not None else boto3.Session()
                 self._clients[key] = session.client(service, region_name=region)
             return self._clients[key]
 

@@ -238,9 +238,14 @@ class _Invocation:
         notes = self._content_notes()
         if not notes:
             return None
-        decision = self._error_decision(_notes_text(notes))
-        decision.verdict = "deny" if self.unknown_blocks else "warn"
-        return decision
+        return self.decider.unseen_decision(
+            notes,
+            resource=self._subject_ref(),
+            point="admission",
+            source="cloudformation",
+            unknown_blocks=self.unknown_blocks,
+            subject=self.raw_event,
+        )
 
     def _with_notes(self, response: HookResponse, content: Decision | None) -> HookResponse:
         """The response with the unknown content (blocking unless `unknown: warn`) and the nested stacks
@@ -603,7 +608,8 @@ def _changed_documents(
     """The documents of the changed resources, with the template around them for references and
     bucket-policy joins: each changed resource's properties are replaced by its `afterContext` ones.
     The notes kept are the template's own (a macro) and those of the changed resources."""
-    original = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    found = template.get("Resources")
+    original: dict[str, Any] = found if isinstance(found, dict) else {}
     resources = dict(original)
     for change in changed:
         entry = dict(original.get(change.logical_resource_id) or {})
@@ -708,7 +714,8 @@ def _token_of(event: dict[str, Any]) -> str:
 
 
 def _message_limit(event: dict[str, Any]) -> int:
-    data = event.get("requestData") if isinstance(event.get("requestData"), dict) else {}
+    request_data = event.get("requestData")
+    data: dict[str, Any] = request_data if isinstance(request_data, dict) else {}
     stack_id = event.get("stackId", event.get("stackID"))
     target_type = data.get("targetType")
     if target_type in (STACK, CHANGE_SET):

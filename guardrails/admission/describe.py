@@ -47,6 +47,7 @@ class AwsDescriber(LiveReader):
         def client_for(service: str) -> Any:
             import boto3
 
-            return (session or boto3.Session()).client(service, region_name=region)
+            source: Any = session or boto3.Session()  # boto3-stubs types clients by a literal service name
+            return source.client(service, region_name=region)
 
         return cls(client_for, account=account, region=region)

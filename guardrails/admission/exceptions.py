@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 
 class AdmissionError(GuardrailsError):
-    """Base class of every admission error."""
+    """Base class of every admission error: a grouping, each subclass sits on its branch of
+    guardrails/errors.py (or is a RequestBlocked outcome); never raised as it is."""
 
 
 class HookRequestError(AdmissionError, InputError):
@@ -19,7 +20,9 @@ class HookRequestError(AdmissionError, InputError):
 
 
 class PayloadFetchError(AdmissionError):
-    """The stack/change-set payload could not be downloaded or is not the expected JSON object."""
+    """The stack/change-set payload could not be downloaded or is not the expected JSON object: a grouping,
+    raised as PayloadRejected (the request's content, an InputError) or PayloadUnavailable (an outage, an
+    InfrastructureError)."""
 
     def __init__(self, url: str, message: str) -> None:
         super().__init__(url, message)
@@ -41,7 +44,8 @@ class PayloadUnavailable(PayloadFetchError, InfrastructureError):
 
 
 class RequestBlocked(AdmissionError):
-    """The boto3 hook stopped a request before it was sent; `decision` says why."""
+    """The boto3 hook stopped a request before it was sent; `decision` says why. Not a failure of
+    guardrails but its outcome, raised into the caller's code: on no branch of guardrails/errors.py."""
 
     def __init__(self, message: str, decision: Decision, controls: list[str] | None = None) -> None:
         super().__init__(message)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from guardrails.admission.hook_models import Annotation, HookResponse, SeverityLevel
+from guardrails.admission.hook_models import Annotation, ErrorCode, HookResponse, HookStatus, SeverityLevel
 from guardrails.decision import Decision, Violation
 
 CLOUDFORMATION_MESSAGE_LIMIT = 4096
@@ -50,7 +50,8 @@ def hook_response(
     total = len(decisions)
     deny_controls = _controls(decisions, "deny")
     warn_controls = _controls(decisions, "warn")
-    error_code = None
+    status: HookStatus
+    error_code: ErrorCode | None = None
     if denied:
         status, error_code = "FAILED", "NonCompliant"
         header = (

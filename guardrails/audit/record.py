@@ -7,7 +7,7 @@ from typing import Any, Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guardrails.decision import Decision, EngineInfo, ResourceRef, Verdict, Violation
+from guardrails.decision import Decision, EngineInfo, ResourceRef, UnseenPart, Verdict, Violation
 from guardrails.documents import EnforcementPoint, ResourceDocument
 from guardrails.redaction import redact_text, redact_value
 
@@ -110,6 +110,9 @@ class AuditRecord(BaseModel):
     verdict: Verdict
     error: str | None = None
     """Why the verdict is `error` (engine or input failure)."""
+    unseen: list[UnseenPart] | None = None
+    """What no policy could see, when the decision is about it: unknown content (a macro, an include from
+    S3; `deny` under `unknown: deny`) or a nested stack not followed (`warn`), each with its reason."""
     action: ActionTaken | None = None
     """What the enforcement point did; absent when it only reported."""
     input: dict[str, Any] | None = None
@@ -166,9 +169,12 @@ def record_from_decision(
                 "error": redact_text(action.error, digest_key),
             }
         )
+    unseen = decision.unseen
     if redact:
         violations = [_redacted_violation(v, digest_key) for v in violations]
         error = redact_text(error, digest_key)
+        if unseen is not None:
+            unseen = [_redacted_unseen(u, digest_key) for u in unseen]
     copy: dict[str, Any] | None = None
     if document is not None:
         data = document.to_input() if isinstance(document, ResourceDocument) else document
@@ -188,6 +194,7 @@ def record_from_decision(
         violations=violations,
         verdict=decision.verdict,
         error=error,
+        unseen=unseen,
         action=action,
         input=copy,
         input_redacted=None if copy is None else redact,
@@ -207,6 +214,11 @@ def _redacted_violation(violation: Violation, digest_key: bytes | None = None) -
     if message == violation.message:
         return violation
     return violation.model_copy(update={"message": message})
+
+
+def _redacted_unseen(part: UnseenPart, digest_key: bytes | None = None) -> UnseenPart:
+    reason = redact_text(part.reason, digest_key)
+    return part if reason == part.reason else part.model_copy(update={"reason": reason})
 
 
 def audit_record_json_schema() -> str:

@@ -60,8 +60,7 @@ def default_policy_dir() -> Path:
     """The bundle shipped inside the installed package (`guardrails.policies`)."""
     import guardrails.policies
 
-    # policies/ is installed as guardrails.policies (package-dir), which mypy cannot see from guardrails/.
-    return Path(guardrails.policies.__file__).parent  # type: ignore[attr-defined]
+    return Path(guardrails.policies.__file__).parent
 
 
 @dataclass

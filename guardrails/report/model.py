@@ -28,6 +28,9 @@ class CheckRun:
     unjudged: list[Decision] = field(default_factory=list, repr=False)
     """One `error` decision per entry of `errors` (Decider.unjudged): audited beside `decisions`; the
     reports show `errors`."""
+    unseen: list[Decision] = field(default_factory=list, repr=False)
+    """One decision per unknown-content or not-followed note (Decider.unseen): audited beside `decisions`
+    so the trail says why the gate failed and what it never saw; the reports show `notes`."""
     notes: list[InputNote] = field(default_factory=list)
     """What the inputs hold that no control judged (not evaluated, not followed, unknown content)."""
     catalog: Catalog | None = field(default=None, repr=False)

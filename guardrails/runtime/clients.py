@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from guardrails.runtime.errors import ResourceGone, TransientAwsError
 
-RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 5}
+if TYPE_CHECKING:
+    from botocore.config import Config
+
 NOT_FOUND_CODES = frozenset(
     {"ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NoSuchEntity", "NotFoundException"}
 )
@@ -68,13 +70,8 @@ class AwsClients:
         if service not in self._clients and self._client_for is not None:
             self._clients[service] = self._client_for(service)
         if service not in self._clients:
-            from botocore.config import Config
-
             self._clients[service] = self.session.client(
-                service,
-                region_name=self.region,
-                endpoint_url=self.endpoint_url,
-                config=Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=20),
+                service, region_name=self.region, endpoint_url=self.endpoint_url, config=client_config()
             )
         return self._clients[service]
 
@@ -102,12 +99,19 @@ def is_transient(exc: ClientError) -> bool:
     return error_code(exc) in TRANSIENT_CODES or int(status) >= 500
 
 
+def client_config() -> Config:
+    """Every runtime and scan client's: adaptive retries up to 5 attempts, 5 s to connect, 20 s to read."""
+    from botocore.config import Config
+
+    return Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
+
+
 def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
     """Call a boto3 operation (PascalCase name): a missing resource raises ResourceGone, a transient
     failure TransientAwsError; any other ClientError propagates unchanged."""
     method = getattr(client, _snake(operation))
     try:
-        return method(**params)
+        return cast(dict[str, Any], method(**params))
     except ClientError as exc:
         if is_not_found(exc):
             raise ResourceGone(f"{operation}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from guardrails.decision import Decision
 from guardrails.runtime.processor import combined_action
 from guardrails.runtime.remediation import ActionResult
 from guardrails.scan.runner import ScanRun
@@ -31,3 +32,13 @@ def record_scan(
         for decision in scan.run.unjudged:
             trail.record(decision, actor=actor)
     return len(scan.run.decisions) + len(scan.run.unjudged)
+
+
+def record_shard_error(decision: Decision, sink_urls: list[str], *, signing_key: str | None = None) -> int:
+    """Record the `error` decision about a shard item that could not be scanned (malformed); raises
+    AuditError on any failure."""
+    from guardrails.audit import AuditTrail, current_actor
+
+    with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
+        trail.record(decision, actor=current_actor())
+    return 1

@@ -12,8 +12,8 @@ Environment: `GUARDRAILS_CONFIG` (as the runtime function), `GUARDRAILS_AUDIT_SI
 (comma-separated CloudFormation types; empty: every kind), `GUARDRAILS_SCAN_SINCE_DAYS` (empty: every
 job), `GUARDRAILS_SCAN_SECURITYHUB` (`true`: every shard imports its findings into its account's Security
 Hub).
-A malformed shard item is answered `status: malformed` (the summary reports it); an audit or Security Hub
-failure raises so Step Functions retries the shard.
+A malformed shard item is recorded (an `error` decision) and answered `status: malformed` (the summary
+reports it); an audit or Security Hub failure raises so Step Functions retries the shard.
 """
 
 from __future__ import annotations

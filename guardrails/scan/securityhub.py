@@ -57,14 +57,12 @@ def _client(shard: Shard, region: str) -> Any:
     if shard.region == region:
         return shard.clients.client("securityhub")
     # a bucket of another region than the shard that listed it: that region's Security Hub, same account
-    from botocore.config import Config
-
-    from guardrails.runtime.clients import RETRY_CONFIG
+    from guardrails.runtime.clients import client_config
 
     client = shard.clients.session.client(
         "securityhub",
         region_name=region,
         endpoint_url=shard.clients.endpoint_url,
-        config=Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=20),
+        config=client_config(),
     )
     return shard.clients.counter.attach(client)

@@ -4,11 +4,14 @@ item, a queue message) hands to one Lambda invocation.
 The shard is scanned exactly as `guardrails scan` would, its decisions are recorded to the configured audit
 sinks (a failed write raises, so the platform retries the shard), and a small JSON summary is returned for
 the fan-out to aggregate. A shard that cannot be read returns `status: failed` with the reasons; a malformed
-item returns `status: malformed` — both are reported, neither is a silent pass.
+item returns `status: malformed` — both are reported, neither is a silent pass. A malformed item is also
+recorded, like a malformed runtime event: an `error` decision naming the item goes to the audit sinks (its
+id in `error_decision_id`) and the item is answered, not retried (a retry of the same item cannot help).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -16,9 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
+from guardrails.decision import ResourceRef
 from guardrails.scan.inventory import scannable_kinds
 from guardrails.scan.runner import ScanOptions, run_scan
 from guardrails.scan.targets import AccountTarget
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+SHARD_ITEM_TYPE = "guardrails:scan-shard-item"
+"""The resource type of the `error` decision about a malformed shard item (no AWS resource: the item)."""
 
 
 class ShardItem(BaseModel):
@@ -26,7 +34,7 @@ class ShardItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    account_id: str = Field(pattern=r"^\d{12}$")
+    account_id: str = Field(pattern=ACCOUNT_ID.pattern)
     region: str = Field(min_length=1)
     role_arn: str | None = None
     external_id: str | None = None
@@ -50,6 +58,8 @@ class ShardResult(BaseModel):
     errors: list[str] = Field(default_factory=list)
     api_calls: int = 0
     audit_records: int = 0
+    error_decision_id: str | None = None
+    """The `error` decision recorded for a malformed item."""
     securityhub_imported: int = 0
     securityhub_resolved: int = 0
 
@@ -73,16 +83,12 @@ def scan_shard(
         fields = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
         )
-        return ShardResult(status="malformed", errors=[fields])
+        return _malformed(item, fields, config, decider)
     known = {k.type for k in scannable_kinds()}
     unknown_kinds = [k for k in shard.kinds if k not in known]
     if unknown_kinds:
-        return ShardResult(
-            account_id=shard.account_id,
-            region=shard.region,
-            status="malformed",
-            errors=[f"kinds: not kinds a scan can list: {', '.join(unknown_kinds)}"],
-        )
+        message = f"kinds: not kinds a scan can list: {', '.join(unknown_kinds)}"
+        return _malformed(item, message, config, decider, shard)
     options = ScanOptions(
         regions=[shard.region],
         kinds=shard.kinds or sorted(known),
@@ -124,4 +130,43 @@ def scan_shard(
         audit_records=records,
         securityhub_imported=imported,
         securityhub_resolved=resolved,
+    )
+
+
+def _malformed(
+    item: Any, message: str, config: GuardrailsConfig, decider: Decider | None, shard: ShardItem | None = None
+) -> ShardResult:
+    """`status: malformed`, with the `error` decision naming the item recorded to the audit sinks (raises
+    AuditError when it cannot be: the platform retries, no decision is lost). `shard`: the item, when it
+    validated (an unknown kind)."""
+    fields = item if isinstance(item, dict) else {}
+    account, region = fields.get("account_id"), fields.get("region")
+    account = account if isinstance(account, str) and account else None
+    region = region if isinstance(region, str) and region else None
+    decider = decider or Decider(config)
+    decision = decider.error_decision(
+        f"malformed scan shard item: {message}",
+        resource=ResourceRef(
+            type=SHARD_ITEM_TYPE,
+            name=f"{account or 'unknown'}/{region or 'unknown'}",
+            account=account if account and ACCOUNT_ID.fullmatch(account) else None,
+            region=region,
+        ),
+        point="scan",
+        source="shard-item",
+        subject=item if isinstance(item, dict) else {"item": repr(item)[:10000]},
+        infrastructure=False,
+    )
+    records = 0
+    if config.audit.sinks:
+        from guardrails.scan.audit import record_shard_error
+
+        records = record_shard_error(decision, list(config.audit.sinks), signing_key=config.audit.signing_key)
+    return ShardResult(
+        account_id=shard.account_id if shard else None,
+        region=shard.region if shard else None,
+        status="malformed",
+        errors=[message],
+        audit_records=records,
+        error_decision_id=decision.decision_id,
     )

@@ -139,8 +139,6 @@ def open_account(
 
 
 def _retry_config() -> Any:
-    from botocore.config import Config
+    from guardrails.runtime.clients import client_config
 
-    from guardrails.runtime.clients import RETRY_CONFIG
-
-    return Config(retries=RETRY_CONFIG, connect_timeout=5, read_timeout=20)
+    return client_config()

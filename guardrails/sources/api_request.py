@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from guardrails.resource_kinds import (
     SAGEMAKER_BY_OPERATION,
     arn_for,
 )
-from guardrails.sources import s3_shape
+from guardrails.sources import request_shapes, s3_shape
 from guardrails.sources.errors import SourceError
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = BY_TYPE["AWS::S3::AccountPublicAccessBlock"]
@@ -89,7 +88,7 @@ def document_from_request(
         )
         return ResourceDocument(resource=resource, context=context)
     if service in (None, "s3control") and operation in ACCESS_POINT.operations:
-        return _access_point_document(request, account, region, context)
+        return _access_point_document(operation, request, account, region, context)
     if service in (None, "s3") and operation in S3_BUCKET.operations:
         return _bucket_document(operation, request, account, region, context)
     raise ValueError(
@@ -210,13 +209,14 @@ def _bucket_document(
 
 
 def _access_point_document(
-    request: dict[str, Any], account: str | None, region: str | None, context: Context
+    operation: str, request: dict[str, Any], account: str | None, region: str | None, context: Context
 ) -> ResourceDocument:
-    """s3control CreateAccessPoint -> an `AWS::S3::AccessPoint` document (CloudFormation shape). A new
-    access point has no policy; an omitted PublicAccessBlockConfiguration is AWS's default (all on)."""
+    """s3control CreateAccessPoint / PutAccessPointPolicy -> an `AWS::S3::AccessPoint` document
+    (CloudFormation shape). A new access point has no policy; an omitted PublicAccessBlockConfiguration is
+    AWS's default (all on). PutAccessPointPolicy carries the policy only: the block settings are unknown."""
     name = request.get("Name")
     if not isinstance(name, str) or not name:
-        raise ValueError("request.Name is required for CreateAccessPoint")
+        raise ValueError(f"request.Name is required for {operation}")
     account_id = str(request.get("AccountId") or account or "") or None
     props: dict[str, Any] = {"Name": name}
     for field in ("Bucket", "BucketAccountId", "VpcConfiguration"):
@@ -227,6 +227,12 @@ def _access_point_document(
         props["PublicAccessBlockConfiguration"] = (
             s3_shape.public_access_block(configuration) if isinstance(configuration, dict) else configuration
         )
+    if "Policy" in request:
+        if not isinstance(request["Policy"], (str, dict)):
+            raise TypeError("Policy must be a JSON policy document")
+        props["Policy"] = s3_shape.policy_value(request["Policy"])
+    if operation in ACCESS_POINT.partial_operations:  # a policy-only call: the block settings are not in it
+        _mark_not_carried(props, context, ["PublicAccessBlockConfiguration"], operation)
     resource = Resource(
         type=ACCESS_POINT.type,
         name=name,
@@ -270,17 +276,9 @@ def _tags(tags: Any) -> dict[str, str]:
     return {str(t["Key"]): str(t.get("Value", "")) for t in tags if isinstance(t, dict) and "Key" in t}
 
 
-@lru_cache(maxsize=32)
-def _create_members(create_operation: str) -> frozenset[str]:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    shape = model.operation_model(create_operation).input_shape
-    return frozenset(shape.members) if shape is not None else frozenset()
-
-
 def _fields_not_in_update(operation: str, create_operation: str, properties: dict[str, Any]) -> list[str]:
     """Create-request fields an update leaves as they are: their current values are unknown here."""
     if create_operation == operation:
         return []
-    return sorted(m for m in _create_members(create_operation) if m not in properties and m != "Tags")
+    members = request_shapes.operation_members(create_operation)
+    return sorted(m for m in members if m not in properties and m != "Tags")

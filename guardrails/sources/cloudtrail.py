@@ -1,9 +1,11 @@
 """EventBridge events -> canonical documents: CloudTrail API calls and SageMaker state changes.
 
 * "AWS API Call via CloudTrail": `requestParameters` is the request in lowerCamelCase (SageMaker) or in
-  S3's REST/XML names. SageMaker keys are re-cased along the botocore service model of the operation
-  (so `vpcConfig.securityGroupIds` -> `VpcConfig.SecurityGroupIds`, map keys such as `Environment`
-  are kept as sent); S3 keys are mapped onto the boto3 request and built with `document_from_request`,
+  S3's REST/XML names. SageMaker keys are re-cased along the operation's request shape, from the table
+  request_shapes.py ships (extracted from botocore's service model at build time), so
+  `vpcConfig.securityGroupIds` -> `VpcConfig.SecurityGroupIds` and map keys such as `Environment`
+  are kept as sent. An operation missing from that table raises `ShapeTableError` (not acknowledged:
+  fail closed). S3 keys are mapped onto the boto3 request and built with `document_from_request`,
   so a partial call (`PutBucketPolicy`) leaves the bucket's other aspects unknown.
 * "SageMaker <Kind> State Change": `detail` is the Describe* response; response-only fields are dropped.
 
@@ -13,7 +15,7 @@ never an exception. A payload that is not an event of a known shape raises `Malf
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,6 +34,7 @@ from guardrails.resource_kinds import (
     ResourceKind,
     arn_for,
 )
+from guardrails.sources import request_shapes
 from guardrails.sources.errors import SourceError
 from guardrails.sources.eventbridge_models import (
     CLOUDTRAIL_DETAIL_TYPE,
@@ -148,7 +151,9 @@ def _from_cloudtrail(
 ) -> ParsedEvent:
     detail = event.detail
     account = (
-        detail.recipientAccountId or event.account or (detail.userIdentity and detail.userIdentity.accountId)
+        detail.recipientAccountId
+        or event.account
+        or (detail.userIdentity.accountId if detail.userIdentity else None)
     )
     region = detail.awsRegion or event.region
     parsed = ParsedEvent(
@@ -198,7 +203,7 @@ def _sagemaker_document(
 
     raw = detail.requestParameters
     unknown: list[str] = []
-    input_shape = _input_shape(operation)
+    input_shape = request_shapes.input_shape(operation)
     name_field = kind.name_field_for(operation)
     if raw is None or raw.get("omitted") is True:
         # The whole request was truncated: only the name (from the response ARN) is known.
@@ -206,7 +211,7 @@ def _sagemaker_document(
         if name is None:
             raise MalformedEventError(where, f"{detail.eventName}: requestParameters omitted and no ARN")
         request: dict[str, Any] = {name_field: name}
-        for member in sorted(input_shape.members):
+        for member in sorted(request_shapes.structure_members(input_shape)):
             if member not in (name_field, "Tags"):
                 request[member] = unknown_value("omitted by CloudTrail (truncated record)")
                 unknown.append(member)
@@ -251,45 +256,32 @@ def _name_from_response(kind: ResourceKind, detail: CloudTrailDetail) -> str | N
     return arn.rsplit("/", 1)[-1] if kind.arn_has_name else arn
 
 
-@lru_cache(maxsize=1)
-def _sagemaker_model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("sagemaker")
-
-
-@lru_cache(maxsize=64)
-def _input_shape(operation: str) -> Any:
-    return _sagemaker_model().operation_model(operation).input_shape
-
-
-@lru_cache(maxsize=512)
-def _members_by_lower(shape: Any) -> dict[str, tuple[str, Any]]:
-    return {name.lower(): (name, member) for name, member in shape.members.items()}
-
-
-def to_api_shape(value: Any, shape: Any, path: list[str | int], unknown: list[str]) -> Any:
-    """Re-case a lowerCamelCase CloudTrail value along a botocore shape (None: no model, capitalise keys).
+def to_api_shape(value: Any, shape: str | None, path: list[str | int], unknown: list[str]) -> Any:
+    """Re-case a lowerCamelCase CloudTrail value along a request shape of the shipped table
+    (request_shapes.py; None: a field the table does not know, whose keys are capitalised).
 
     Structures re-case their keys; maps keep their keys (user data: `Environment`, `HyperParameters`);
     lists convert each element. `{"omitted": true}` and hidden values become unknown placeholders whose
     path is appended to `unknown`.
     """
-    type_name = getattr(shape, "type_name", None)
+    type_name = request_shapes.shape_type(shape)
     if isinstance(value, dict):
         if value.get("omitted") is True:
             unknown.append(path_string(path))
             return unknown_value("omitted by CloudTrail (truncated record)")
-        if type_name == "map":
-            return {k: to_api_shape(v, shape.value, [*path, k], unknown) for k, v in value.items()}
-        members = _members_by_lower(shape) if type_name == "structure" else {}
+        if shape is not None and type_name == "map":
+            value_shape = request_shapes.member_shape(shape)
+            return {k: to_api_shape(v, value_shape, [*path, k], unknown) for k, v in value.items()}
+        members: Mapping[str, tuple[str, str | None]] = {}
+        if shape is not None and type_name == "structure":
+            members = request_shapes.members_by_lower(shape)
         out: dict[str, Any] = {}
         for key, item in value.items():
             name, member = members.get(key.lower(), (key[:1].upper() + key[1:], None))
             out[name] = to_api_shape(item, member, [*path, name], unknown)
         return out
     if isinstance(value, list):
-        member = shape.member if type_name == "list" else None
+        member = request_shapes.member_shape(shape) if shape is not None and type_name == "list" else None
         return [to_api_shape(item, member, [*path, i], unknown) for i, item in enumerate(value)]
     if isinstance(value, str) and value in HIDDEN_VALUES:
         unknown.append(path_string(path))
@@ -406,11 +398,12 @@ def _access_point_document(
     file: str | None,
     point: EnforcementPoint,
 ) -> ResourceDocument:
-    """s3control CreateAccessPoint: the name and account come from the URL (`name`, `x-amz-account-id`),
-    the settings from the XML body (`CreateAccessPointRequest`, or flat in older records)."""
+    """s3control CreateAccessPoint / PutAccessPointPolicy: the name and account come from the URL (`name`,
+    `x-amz-account-id`), the settings or the policy from the XML body (`<Operation>Request`, or flat in
+    older records). A policy the record does not carry is unknown (the runtime reads it live)."""
     from guardrails.sources.api_request import document_from_request
 
-    body = params.get("CreateAccessPointRequest")
+    body = params.get(f"{operation}Request")
     body = body if isinstance(body, dict) else params
     name = params.get("name") or params.get("Name") or body.get("Name")
     if not isinstance(name, str) or not name:
@@ -427,6 +420,9 @@ def _access_point_document(
     vpc = body.get("VpcConfiguration")
     if isinstance(vpc, dict):
         request["VpcConfiguration"] = {k: v for k, v in vpc.items() if not k.startswith("xmlns")}
+    policy = body.get("Policy")
+    if operation == "PutAccessPointPolicy" and (isinstance(policy, dict) or _carried_text(policy)):
+        request["Policy"] = policy
     try:
         document = document_from_request(
             operation,
@@ -440,9 +436,19 @@ def _access_point_document(
         )
     except ValueError as exc:
         raise MalformedEventError(where, f"{operation}: {exc}") from exc
-    if isinstance(request.get("PublicAccessBlockConfiguration"), str):
-        document.context.unknown.append("PublicAccessBlockConfiguration")
+    unknown = document.context.unknown
+    block_omitted = isinstance(request.get("PublicAccessBlockConfiguration"), str)
+    if block_omitted and "PublicAccessBlockConfiguration" not in unknown:
+        unknown.append("PublicAccessBlockConfiguration")
+    if operation == "PutAccessPointPolicy" and "Policy" not in request:
+        document.resource.properties["Policy"] = unknown_value("access point policy not in the record")
+        unknown.append("Policy")
     return document
+
+
+def _carried_text(value: Any) -> bool:
+    """A string field CloudTrail actually recorded (not empty, not redacted)."""
+    return isinstance(value, str) and value != "" and value not in HIDDEN_VALUES
 
 
 def _grant_headers(params: dict[str, Any]) -> dict[str, str]:
@@ -539,8 +545,7 @@ def document_from_describe(
     """A SageMaker Describe* response (or a state-change `detail`) as a document in the request shape."""
     from guardrails.documents import Context, Resource
 
-    create = kind.operations[0]
-    members = _input_shape(create).members
+    members = request_shapes.operation_members(kind.operations[0])
     renamed = {kind.describe_renames.get(k, k): v for k, v in response.items()}
     properties = {k: v for k, v in renamed.items() if k in members and k != "Tags"}
     name = response.get(kind.name_field) or ""

@@ -301,6 +301,83 @@ def test_create_bucket_is_not_blocked_for_what_only_later_calls_can_set():
         hook.uninstall()
 
 
+MOTO_ACCOUNT = "123456789012"
+PUBLIC_ACCESS_POINT_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:{REGION}:{MOTO_ACCOUNT}:accesspoint/reports/object/*",
+        }
+    ],
+}
+PRIVATE_ACCESS_POINT_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:role/reporting"},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:{REGION}:{MOTO_ACCOUNT}:accesspoint/reports/object/*",
+        }
+    ],
+}
+
+
+def test_an_access_point_that_opens_a_bucket_to_the_public_is_blocked_before_it_is_created(session, decider):
+    # An access point with its own Block Public Access off (or a public access point policy) is a way
+    # around the bucket's S3 controls: S3-08 blocks both calls in process, like the bucket calls.
+    session.client("s3").create_bucket(Bucket="acme-bkt")
+    hook = install(session, decider=decider)
+    s3control = session.client("s3control")
+    with pytest.raises(GuardrailViolation) as raised:
+        s3control.create_access_point(
+            AccountId=MOTO_ACCOUNT,
+            Name="open",
+            Bucket="acme-bkt",
+            PublicAccessBlockConfiguration={"BlockPublicAcls": True, "BlockPublicPolicy": False},
+        )
+    assert raised.value.controls == ["S3-08"]
+    with pytest.raises(s3control.exceptions.ClientError):
+        s3control.get_access_point(AccountId=MOTO_ACCOUNT, Name="open")  # never sent
+
+    # no PublicAccessBlockConfiguration: AWS default, all four on
+    s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="reports", Bucket="acme-bkt")
+    with pytest.raises(GuardrailViolation) as raised:
+        s3control.put_access_point_policy(
+            AccountId=MOTO_ACCOUNT, Name="reports", Policy=json.dumps(PUBLIC_ACCESS_POINT_POLICY)
+        )
+    assert raised.value.controls == ["S3-08"]
+    with pytest.raises(s3control.exceptions.ClientError):
+        s3control.get_access_point_policy(AccountId=MOTO_ACCOUNT, Name="reports")  # never applied
+    hook.uninstall()
+
+
+def test_a_private_access_point_policy_goes_through_its_block_settings_are_not_part_of_the_call(
+    session, decider, caplog
+):
+    session.client("s3").create_bucket(Bucket="acme-bkt")
+    trail = RecordingTrail()
+    hook = install(session, decider=decider, audit=trail)
+    s3control = session.client("s3control")
+    s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="reports", Bucket="acme-bkt")
+    with caplog.at_level(logging.INFO, logger="guardrails.admission"):
+        s3control.put_access_point_policy(
+            AccountId=MOTO_ACCOUNT, Name="reports", Policy=json.dumps(PRIVATE_ACCESS_POINT_POLICY)
+        )
+    applied = s3control.get_access_point_policy(AccountId=MOTO_ACCOUNT, Name="reports")["Policy"]
+    assert json.loads(applied) == PRIVATE_ACCESS_POINT_POLICY
+    create, put = trail.records
+    assert create.verdict == "allow"
+    assert {(v.control, v.unknown, v.path) for v in put.violations} == {
+        ("S3-08", True, "PublicAccessBlockConfiguration")
+    }
+    assert put.action.kind == "pass-request-partial"
+    hook.uninstall()
+
+
 def test_every_operation_of_the_kinds_table_is_hooked(session, decider):
     """The hooked calls come from resource_kinds.py: an access point that would not block public access
     (S3-08) is refused before CreateAccessPoint leaves the process, like the account-level block."""

@@ -586,7 +586,9 @@ def test_stack_whose_resources_come_from_an_s3_include_fails_as_unknown_content(
     ]
     assert annotation["status"] == "FAILED"
     (record,) = trail.records
-    assert record.verdict == "deny" and "AWS::Include" in (record.error or "")
+    assert record.verdict == "deny" and record.error is None  # a decision about unseen content, no error
+    assert [u.kind for u in record.unseen or []] == ["unknown-content"]
+    assert "AWS::Include" in (record.unseen or [])[0].reason
     assert record.decision_id in response["message"]
 
 

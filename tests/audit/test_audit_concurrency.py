@@ -12,12 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+import pytest
 from audit_support import REGION, make_record
 
 from guardrails.audit import AuditSink, AuditTrail, verify_sink
 from guardrails.audit.sinks.dynamodb import DynamoDBSink, create_table
 from guardrails.audit.sinks.file import FileSink
 from guardrails.audit.sinks.s3 import S3Sink
+
+pytestmark = pytest.mark.slow  # eight writers of 2,000 records per sink
 
 WRITERS, PER_WRITER = 8, 2000
 BATCHES = (1, 1, 1, 2, 5, 40, 150)  # sums to 200: ten rounds per writer

@@ -17,6 +17,8 @@ from fixtures.events.builders import s3_call
 from guardrails.cli.audit import audit
 from moto_server_support import free_port
 
+pytestmark = pytest.mark.slow  # guardrails subprocesses against moto_server
+
 ACCOUNT, REGION = "123456789012", "us-east-1"
 REPO = Path(__file__).resolve().parents[2]
 HOOKS = REPO / "tests" / "fixtures" / "hooks"

@@ -123,6 +123,24 @@ def test_text_redaction_keeps_the_rest_of_the_message():
     assert redact_text("no secrets here") == "no secrets here"
 
 
+def test_presigned_url_signature_and_token_are_redacted_and_the_url_stays_readable():
+    signature, token = "9f" * 32, "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJGMEQCIA"
+    url = (
+        "https://hooks-bucket.s3.us-east-1.amazonaws.com/payload.json?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        f"&X-Amz-Date=20261202T000000Z&X-Amz-Expires=900&X-Amz-Security-Token={token}"
+        f"&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
+    )
+    text = redact_text(f"payload fetch failed: {url}: 403")
+    assert signature not in text and token not in text
+    assert f"X-Amz-Signature={digest(signature)}" in text and f"X-Amz-Security-Token={digest(token)}" in text
+    assert "X-Amz-Expires=900&" in text and text.startswith("payload fetch failed: https://hooks-bucket.")
+    legacy = "https://b.s3.amazonaws.com/k?AWSAccessKeyId=x&Expires=1&Signature=abc%2Bdef%3D"
+    assert redact_text(legacy).endswith(f"&Signature={digest('abc%2Bdef%3D')}")
+    assert redact_value({"TemplateURL": url})["TemplateURL"] == digest(url)  # structured data: the whole value
+    assert looks_secret(url)
+    assert not looks_secret("https://hooks-bucket.s3.us-east-1.amazonaws.com/payload.json?versionId=3")
+
+
 def test_ordinary_identifiers_are_not_secrets():
     for value in (
         "0123456789abcdef0123456789abcdef01234567",  # git SHA-1

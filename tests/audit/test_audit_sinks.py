@@ -15,6 +15,7 @@ from audit_support import ACTOR, REGION, make_decision, make_record
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.stub import Stubber
+from moto_server_support import offline_client
 
 from guardrails.audit import (
     AuditReadError,
@@ -30,6 +31,7 @@ from guardrails.audit.sinks.file import FileSink
 from guardrails.audit.sinks.s3 import S3Sink
 
 TABLE, BUCKET = "guardrails-audit", "guardrails-audit-trail"
+RETRYING = Config(retries={"mode": "adaptive", "max_attempts": 5})  # as the sinks' own clients
 
 
 @pytest.fixture
@@ -49,17 +51,6 @@ class RawBody(io.BytesIO):
 
     def stream(self, **kwargs):
         yield self.getvalue()
-
-
-def offline_client(service: str):
-    """A client for Stubber tests: never reaches the network."""
-    return boto3.client(
-        service,
-        region_name=REGION,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-        config=Config(retries={"mode": "adaptive", "max_attempts": 5}),
-    )
 
 
 # --- round trips ---------------------------------------------------------------------------------------------
@@ -194,7 +185,7 @@ def test_failed_write_does_not_advance_the_chain(table: str):
     ],
 )
 def test_dynamodb_errors_raise_audit_write_error(code: str, status: int):
-    client = offline_client("dynamodb")
+    client = offline_client("dynamodb", REGION, config=RETRYING)
     sink = DynamoDBSink("t", client=client)
     with Stubber(client) as stubber:
         stubber.add_client_error("put_item", code, "nope", http_status_code=status)
@@ -207,7 +198,7 @@ def test_dynamodb_errors_raise_audit_write_error(code: str, status: int):
     ("code", "status"), [("SlowDown", 503), ("AccessDenied", 403), ("NoSuchBucket", 404)]
 )
 def test_s3_errors_raise_audit_write_error(code: str, status: int):
-    client = offline_client("s3")
+    client = offline_client("s3", REGION, config=RETRYING)
     sink = S3Sink("b-audit", client=client)
     with Stubber(client) as stubber:
         stubber.add_client_error(
@@ -220,7 +211,7 @@ def test_s3_errors_raise_audit_write_error(code: str, status: int):
 
 
 def test_s3_lock_lookup_denied_is_a_write_error():
-    client = offline_client("s3")
+    client = offline_client("s3", REGION, config=RETRYING)
     sink = S3Sink("b-audit", client=client)
     with Stubber(client) as stubber:
         stubber.add_client_error("get_object_lock_configuration", "AccessDenied", http_status_code=403)
@@ -238,7 +229,7 @@ def test_throttling_is_retried_then_raised(monkeypatch):
     monkeypatch.setattr(
         "botocore.retries.adaptive.ClientRateLimiter.on_sending_request", lambda self, *args, **kwargs: None
     )
-    client = offline_client("dynamodb")
+    client = offline_client("dynamodb", REGION, config=RETRYING)
     attempts = []
 
     def throttled(request, **kwargs):

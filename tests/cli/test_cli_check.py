@@ -190,6 +190,7 @@ def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path):
     assert code == 2 and "deep.json" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_ten_megabyte_template_is_checked(tmp_path):
     resources = {
         f"Bucket{i}": {

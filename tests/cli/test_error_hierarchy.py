@@ -89,22 +89,60 @@ def test_every_exception_class_defined_in_guardrails_derives_from_guardrails_err
     assert strays == []
 
 
-def test_every_exception_class_sits_on_a_branch() -> None:
+NOT_ON_A_BRANCH = {
+    # groupings: each subclass sits on its branch; never raised as they are
+    "guardrails.admission.exceptions.AdmissionError": "grouping",
+    "guardrails.admission.exceptions.PayloadFetchError": "grouping",
+    # a remediation that cannot proceed: each named cause is a subclass on its branch; caught inside
+    # remediation and recorded as a failed action, it never reaches an edge
+    "guardrails.runtime.errors.RuntimeEnforcementError": "remediation",
+    # not failures: the boto3 hook stops the caller's request, the decision attached
+    "guardrails.admission.exceptions.RequestBlocked": "outcome",
+    "guardrails.admission.exceptions.GuardrailViolation": "outcome",
+    "guardrails.admission.exceptions.GuardrailEvaluationError": "outcome",
+}
+
+
+def test_every_exception_class_sits_on_a_branch_but_the_groupings_and_outcomes() -> None:
     branches = (InputError, EngineError, AwsError, AuditError, InfrastructureError)
-    rooted_only = {
-        "guardrails.admission.exceptions.AdmissionError",
-        "guardrails.admission.exceptions.PayloadFetchError",
-        "guardrails.admission.exceptions.RequestBlocked",
-        "guardrails.admission.exceptions.GuardrailViolation",
-        "guardrails.admission.exceptions.GuardrailEvaluationError",
-        "guardrails.runtime.errors.RuntimeEnforcementError",
-    }
     off_branch = {
         f"{c.__module__}.{c.__qualname__}"
         for c in _exception_classes()
         if c is not GuardrailsError and not issubclass(c, branches)
     }
-    assert off_branch <= rooted_only
+    assert off_branch == set(NOT_ON_A_BRANCH)
+
+
+def test_a_grouping_is_never_raised_as_it_is() -> None:
+    groupings = {name.rsplit(".", 1)[1] for name, why in NOT_ON_A_BRANCH.items() if why == "grouping"}
+    raised = []
+    for name in _package_modules():
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+            continue
+        for node in ast.walk(ast.parse(Path(spec.origin).read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                func = node.exc.func
+                if isinstance(func, ast.Name) and func.id in groupings:
+                    raised.append(f"{name}:{node.lineno} {func.id}")
+    assert raised == []
+
+
+def test_remediation_errors_sit_on_the_branch_of_their_cause() -> None:
+    from guardrails.runtime.errors import (
+        RemediationNotConfigured,
+        RemediationNotEvaluated,
+        ResourceGone,
+        RuntimeEnforcementError,
+    )
+
+    for error, branch in (
+        (RemediationNotEvaluated("cannot evaluate AWS::S3::Bucket b: timeout"), EngineError),
+        (RemediationNotConfigured("runtime.kms_key_id is not configured"), ConfigError),
+        (ResourceGone("GetBucketPolicy: NoSuchBucket"), PermanentAwsError),
+    ):
+        assert isinstance(error, RuntimeEnforcementError) and isinstance(error, branch)  # caught as before
+        assert not is_retryable(error)
 
 
 def test_old_names_stay_importable_from_their_modules() -> None:

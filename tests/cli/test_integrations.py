@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from fixture_paths import unavailable
 
@@ -52,6 +53,7 @@ def test_pre_commit_manifest_is_valid() -> None:
     assert "--skip-unrecognised" in hook["args"]
 
 
+@pytest.mark.slow
 def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
     """pre-commit itself selects the files and runs the manifest's entry and args (as a local hook, so
     no package index is needed: `language: python` would pip-install this same package)."""

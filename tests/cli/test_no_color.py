@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 ESC = "\x1b["
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("no_color,styled", [(None, True), ("1", False), ("", True)])
 def test_policy_test_styles_only_without_no_color(no_color, styled):
     result = CliRunner().invoke(main, ["policy", "test"], color=True, env={"NO_COLOR": no_color})

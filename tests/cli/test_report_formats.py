@@ -4,16 +4,13 @@ validator (npm @microsoft/sarif-multitool, installed by .ci/run)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
-from fixture_paths import unavailable
 from guardrails.cli.main import main
+from sarif_support import validate_sarif
 
 from guardrails.report.github import render_github
 from guardrails.report.outputs import OutputSpecError, parse_output_specs
@@ -22,32 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PARITY = Path("tests/fixtures/terraform/parity")
 TEMPLATE = PARITY / "template.yaml"
 PLAN = PARITY / "plan.json"
-
-
-def sarif_multitool() -> str | None:
-    candidates = [
-        os.environ.get("SARIF_MULTITOOL"),
-        shutil.which("sarif-multitool"),
-        str(ROOT / ".ci" / "node" / "node_modules" / ".bin" / "sarif-multitool"),
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return candidate
-    unavailable("the SARIF validator (npm @microsoft/sarif-multitool)", ".ci/run installs it")
-
-
-def validate_sarif(path: Path, tmp_path: Path) -> list[dict]:
-    """Run the official validator; its exit code is 0 even with errors, so read its own SARIF output."""
-    tool = sarif_multitool()
-    out = tmp_path / f"{path.stem}.validation.sarif"
-    subprocess.run(
-        [tool, "validate", str(path), "-o", str(out), "--log", "ForceOverwrite"],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    results = json.loads(out.read_text())["runs"][0].get("results", [])
-    return [r for r in results if r.get("level", "warning") == "error"]
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,7 @@ def test_github_error_line_per_bad_file_and_notes(inputs: Path) -> None:
 
 
 def test_sarif_with_input_errors_and_notes_passes_the_official_validator(inputs: Path) -> None:
-    from test_report_formats import validate_sarif
+    from sarif_support import validate_sarif
 
     code, _ = check("--format", "sarif=results.sarif")
     assert code == 2

@@ -20,7 +20,7 @@ from lambda_zip_support import FIXTURES, guardrails_command, invoke, lambda_runt
 from moto_server_support import client
 from readme_commands import sam_deploy
 
-pytestmark = pytest.mark.lambda_zip
+pytestmark = [pytest.mark.lambda_zip, pytest.mark.slow]
 ACCOUNT = "123456789012"  # moto's account
 CONFIG_PARAMETER = "/guardrails/config"
 
@@ -226,3 +226,26 @@ def test_members_forward_to_the_central_bus_and_hold_the_remediation_role(moto_u
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert trust["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": ORG}
+
+
+def test_the_optional_scan_stack_is_created_with_what_main_wires(moto_url, stacks):
+    # main.yaml with DeployScan=true and SecurityHub=true: the scan stack (deploy/scan.yaml) gets the audit
+    # stack's outputs, the organisation, the regions and the Security Hub switch. (moto ignores the
+    # schedule, the bucket policy and the alarm: test_scan_deploy.py asserts them on the template.)
+    parent = load(DEPLOY.parent / README_TEMPLATE)
+    values = parameter_values(parent, {**TOP_LEVEL, "DeployScan": "true", "OrganizationId": ORG,
+                                       "SecurityHub": "true", "ScanRegions": "us-east-1,eu-west-1"})
+    assert nested_parameters(parent, "Runtime", values, {"Audit": stacks["audit"]})["SecurityHub"] == "true"
+    parameters = nested_parameters(parent, "Scan", values, {"Audit": stacks["audit"]})
+    scan, _ = create_stack(moto_url, "guardrails-Scan", parent["Resources"]["Scan"]["Properties"]["Location"],
+                           parameters, code="s3://deploy-artifacts/lambda.zip")
+    function = client("lambda", moto_url).get_function_configuration(FunctionName=scan["ScanFunctionArn"])
+    env = function["Environment"]["Variables"]
+    assert env["GUARDRAILS_AUDIT_SINKS"] == stacks["audit"]["AuditSinks"]
+    assert env["GUARDRAILS_AUDIT_KEY"] == stacks["audit"]["SigningKeyUrl"]
+    assert env["GUARDRAILS_SCAN_SECURITYHUB"] == "true"
+    assert env["GUARDRAILS_SCAN_REGIONS"] == "us-east-1,eu-west-1"
+    assert env["GUARDRAILS_CONFIG"] == f"ssm:{CONFIG_PARAMETER}"
+    machine = client("stepfunctions", moto_url).describe_state_machine(stateMachineArn=scan["ScanStateMachineArn"])
+    assert machine["status"] == "ACTIVE"
+    assert client("s3", moto_url).head_bucket(Bucket=scan["ScanBucketName"])

@@ -26,6 +26,8 @@ from guardrails.resource_kinds import (
     SAGEMAKER_BY_STATE_CHANGE,
 )
 
+pytestmark = pytest.mark.slow  # cfn-lint, SAM translation and parliament on every template
+
 REQUIRED = {
     "runtime.yaml": {"AuditSinks": "dynamodb://audit-table,s3://audit-bucket/audit",
                      "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer",
@@ -36,13 +38,18 @@ REQUIRED = {
     "admission.yaml": {"AuditSinks": "dynamodb://audit-table",
                        "AuditWriterPolicyArn": "arn:aws:iam::123456789012:policy/writer"},
     "central.yaml": {"OrganizationId": "o-abc123def4"},
-    "member.yaml": {"CentralAccountId": "210987654321", "OrganizationId": "o-abc123def4"},
+    "member.yaml": {"CentralAccountId": "210987654321", "OrganizationId": "o-abc123def4", "SecurityHub": "true"},
+    "main.yaml": {"OrganizationId": "o-abc123def4", "SecurityHub": "true", "DeployScan": "true"},
 }
 ACCEPTED_FINDINGS = {
     # S3-03 remediation rewrites a public bucket policy (keeping its private statements), so the role must
     # hold s3:PutBucketPolicy; parliament's heuristic reports that a role able to write a bucket policy
-    # could grant itself object access. Reviewed: the statement is limited to buckets of this account
-    # (aws:ResourceAccount) and PutBucketAcl to `private` (s3:x-amz-acl). Nothing else is accepted.
+    # (or ACL) but not to read/write objects could grant itself object access. It cannot be scoped away:
+    # IAM has no condition key on a bucket policy's content, and the buckets to remediate are any bucket of
+    # the account, not known when the stack is deployed. Reviewed: limited to buckets of the role's own
+    # account (aws:ResourceAccount), PutBucketAcl only to `private` (s3:x-amz-acl), the role trusted only
+    # by the runtime function (or, in members, the central runtime's role within the organisation).
+    # docs/deploy.md says so. Nothing else is accepted.
     ("s3-read-and-remediate", "RESOURCE_POLICY_PRIVILEGE_ESCALATION"),
 }
 
@@ -131,6 +138,9 @@ def test_member_forwards_to_the_central_bus_and_its_role_matches_the_runtime_rol
     runtime = policy_documents(runtime_template, runtime_parameters)
     for policy in ("sagemaker-read-and-remediate", "s3-read-and-remediate"):
         assert actions(member[f"RemediationRole/{policy}"]) == actions(runtime[f"EventsRole/{policy}"])
+    # the central runtime imports a member's findings into the member's Security Hub through this role
+    hub = member["SecurityHubImportPolicy/securityhub-findings"]
+    assert actions(hub) == actions(runtime["SecurityHubImportPolicy/securityhub-findings"])
     trust = Resolver(template, parameters).resolve(
         template["Resources"]["RemediationRole"]["Properties"]["AssumeRolePolicyDocument"])
     (statement,) = statements(trust)
@@ -309,3 +319,44 @@ def test_top_level_template_wires_every_nested_parameter():
                 assert attribute.removeprefix("Outputs.") in outputs[stack]
             else:
                 assert value["Ref"] in parent["Parameters"]
+
+
+@pytest.mark.parametrize("enabled", ["true", "false"])
+def test_member_role_imports_to_its_own_security_hub_only_when_asked(enabled):
+    template = load(DEPLOY / "member.yaml")
+    parameters = parameter_values(template, {**REQUIRED["member.yaml"], "SecurityHub": enabled})
+    documents = policy_documents(template, parameters)
+    hub = {n: d for n, d in documents.items() if any(a.startswith("securityhub:") for a in actions(d))}
+    if enabled == "false":
+        assert hub == {}
+        return
+    (document,) = hub.values()
+    assert actions(document) == SECURITYHUB_RUNTIME_ACTIONS
+    resources = {st["Action"]: st["Resource"] for st in statements(document)}
+    assert resources == {  # the member's own product and hub, in every region (the role is global)
+        "securityhub:BatchImportFindings": "arn:aws:securityhub:*:123456789012:product/123456789012/default",
+        "securityhub:GetFindings": "arn:aws:securityhub:*:123456789012:hub/default",
+    }
+    in_other_region = parameter_values(template, {**REQUIRED["member.yaml"], "RoleRegion": "eu-west-1"})
+    assert not [n for n in policy_documents(template, in_other_region) if "securityhub" in n]
+
+
+def test_main_passes_security_hub_to_runtime_and_scan_and_deploys_the_scan_only_when_asked():
+    parent = load(DEPLOY / "main.yaml")
+    resources = parent["Resources"]
+    for stack in ("Runtime", "Scan"):
+        assert resources[stack]["Properties"]["Parameters"]["SecurityHub"] == {"Ref": "SecurityHub"}
+    assert parent["Parameters"]["SecurityHub"]["Default"] == "false"
+    assert parent["Parameters"]["DeployScan"]["Default"] == "false"
+    assert resources["Scan"]["Properties"]["Location"] == "scan.yaml"
+    for enabled in ("true", "false"):
+        values = parameter_values(parent, {**REQUIRED["main.yaml"], "DeployScan": enabled})
+        active = Resolver(parent, values).active_resources()
+        assert ("Scan" in active) is (enabled == "true")
+        assert {"Audit", "Runtime", "Admission"} <= set(active)
+    # the scan assumes roles only inside the organisation: DeployScan=true without one fails before creation
+    (assertion,) = parent["Rules"]["ScanNeedsTheOrganization"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]}
+    assert parent["Rules"]["ScanNeedsTheOrganization"]["RuleCondition"] == {
+        "Fn::Equals": [{"Ref": "DeployScan"}, "true"]
+    }

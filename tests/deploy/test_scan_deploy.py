@@ -27,6 +27,8 @@ from deploy_support import (
 from fixture_paths import unavailable
 from scan_support import ACCOUNT, compliant_bucket
 
+pytestmark = pytest.mark.slow  # asl-validator (node) and the scan Lambda against moto_server
+
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "guardrails-test"  # deploy_support's AWS::StackName
 

@@ -15,6 +15,8 @@ from engine_corpus import comparable, corpus_documents, mutations, require_opa_g
 
 from guardrails.engine import PolicyBundle, create_evaluator
 
+pytestmark = pytest.mark.slow  # thousands of seeded mutations through two engines
+
 MUTATIONS = 3000
 SEED = 20261202
 

@@ -73,6 +73,7 @@ def _evaluator(bundle, url, **settings):
 # ------------------------------------------------------------------------------------- three engines
 
 
+@pytest.mark.slow
 def test_three_engines_give_the_same_findings_on_every_document(bundle, opa):
     regorus = create_evaluator(bundle, "regorus")
     documents = corpus_documents(regorus)
@@ -156,6 +157,7 @@ def test_a_half_pushed_bundle_never_decides(server, bundle, monkeypatch):
 # ------------------------------------------------------------------------------------------- push
 
 
+@pytest.mark.slow
 def test_push_is_idempotent_and_removes_stale_modules(server, bundle, tmp_path):
     (tmp_path / "extra.rego").write_text("package guardrails.rules.extra\nimport rego.v1\ndeny := set()\n")
     first = CliRunner().invoke(
@@ -462,6 +464,7 @@ def empty_opa():
     server.stop()
 
 
+@pytest.mark.slow
 def test_policy_push_then_the_server_decides_like_regorus(bundle, empty_opa):
     """`guardrails policy push` to an OPA server, then its findings are regorus's on the corpus and 300
     mutations."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 from guardrails.cli.main import main
 
@@ -12,6 +13,7 @@ from guardrails.engine import PolicyBundle
 CONTROL_IDS = [f"SM-{i:02d}" for i in range(1, 22)] + [f"S3-{i:02d}" for i in range(1, 9)]
 
 
+@pytest.mark.slow
 def test_policy_test_command_runs_every_rego_test_and_all_pass():
     result = CliRunner().invoke(main, ["policy", "test"])
     assert result.exit_code == 0, result.output
@@ -34,6 +36,7 @@ def test_every_control_is_emitted_by_a_policy_and_has_tests():
         assert control in test_text, f"no Rego test mentions {control}"
 
 
+@pytest.mark.slow
 def test_a_failing_rego_test_makes_policy_test_exit_1(tmp_path):
     (tmp_path / "broken_test.rego").write_text(
         "package guardrails.tests.broken_test\nimport rego.v1\ntest_wrong if { 1 == 2 }\n", encoding="utf-8"

@@ -44,3 +44,32 @@ def test_the_events_handler_picks_the_member_clients_by_event_account(aws, monke
     MEMBERS.reset()
     monkeypatch.delenv("GUARDRAILS_REMEDIATION_ROLE_NAME")
     assert service_for({"account": "210987654321"}) is SERVICE.get()
+
+
+def test_alerts_go_to_the_central_topic_with_the_runtimes_own_credentials(aws, decider):
+    # The alert topic is the central stack's and the member role holds no sns:Publish: an alert for a
+    # member's resource is published with the runtime's credentials, in the runtime's region.
+    import boto3
+
+    from guardrails.runtime.alerts import publish
+
+    members = MemberAccounts("guardrails-remediation")
+    clients = members.clients("210987654321", "eu-west-1")
+    sns = clients.client("sns")
+    assert sns is members.clients("210987654321", "ap-south-1").client("sns") is members.central.client("sns")
+    assert sns.meta.region_name == "us-east-1"
+    assert clients.client("s3").meta.region_name == "eu-west-1"  # everything else acts in the member
+    topic = boto3.client("sns").create_topic(Name="guardrails-alerts")["TopicArn"]
+    queue = boto3.client("sqs")
+    inbox = queue.create_queue(QueueName="inbox")["QueueUrl"]
+    inbox_arn = queue.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    from guardrails.sources.api_request import document_from_request
+
+    request = {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": "r"}
+    document = document_from_request("CreateNotebookInstance", request, account="210987654321", region="eu-west-1")
+    decision = decider.decide(document)
+    assert decision.verdict == "deny"
+    assert publish(topic, decision, None, [], clients)
+    (message,) = queue.receive_message(QueueUrl=inbox)["Messages"]
+    assert "guardrails deny" in message["Body"]

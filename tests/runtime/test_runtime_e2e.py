@@ -14,6 +14,8 @@ import pytest
 from fixtures.events.builders import s3_call, sagemaker_call
 from moto_server_support import client
 
+pytestmark = pytest.mark.slow  # `guardrails handle-event` subprocesses against moto_server
+
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm-exec"
 KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"

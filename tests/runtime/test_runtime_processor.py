@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from fixtures.events.builders import cloudtrail_event, s3_call, sagemaker_call, state_change
+from moto_server_support import offline_client
 from runtime_support import ACCOUNT, KMS, PUBLIC, REGION, enforce, policy_event, public_bucket, records, stmt
 
 from guardrails.audit import AuditTrail, AuditWriteError, open_sink
@@ -497,7 +497,7 @@ def test_audit_write_failure_raises(aws, decider, tmp_path):
 def test_transient_aws_error_raises_for_a_retry(decider):
     from botocore.stub import Stubber
 
-    s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    s3 = offline_client("s3", REGION)
     stub = Stubber(s3)
     stub.add_client_error("get_public_access_block", "SlowDown", "Please reduce your request rate.", 503)
     clients = AwsClients(region=REGION, overrides={"s3": s3}, account_id=ACCOUNT)

@@ -103,3 +103,25 @@ def test_truncated_access_point_event_is_judged_on_the_live_access_point(aws, tr
     failing = {(v.control, v.path) for v in result.decision.violations if not v.unknown}
     assert failing == {("S3-08", "PublicAccessBlockConfiguration.BlockPublicPolicy")}
     assert outcome.actions == []  # S3-08 is reported, never remediated
+
+
+def test_a_public_access_point_policy_event_is_judged_on_the_live_access_point(aws, trail, decider):
+    # PutAccessPointPolicy carries the policy only: the runtime reads the access point (its block settings
+    # and the policy now in place) and reports S3-08 on the public policy.
+    from fixtures.events.builders import cloudtrail_event
+
+    new_bucket(aws.client("s3"))
+    s3control = aws.client("s3control")
+    s3control.create_access_point(AccountId=ACCOUNT, Name="reports", Bucket=BUCKET)
+    public = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/reports/object/*"}]}
+    s3control.put_access_point_policy(AccountId=ACCOUNT, Name="reports", Policy=json.dumps(public))
+    event = cloudtrail_event("PutAccessPointPolicy", {"name": "reports", "x-amz-account-id": ACCOUNT},
+                             source="s3-control.amazonaws.com", account=ACCOUNT, region=REGION)
+    outcome = process_event(event, decider=decider, trail=trail, clients=aws, config=RuntimeConfig(mode="enforce"))
+    (result,) = outcome.resources
+    assert result.enriched and result.decision.verdict == "deny"
+    assert {v.control for v in result.decision.violations if not v.unknown} == {"S3-08"}
+    assert not [v for v in result.decision.violations if v.unknown]  # the live read left nothing unknown
+    assert outcome.actions == []  # S3-08 is reported, never remediated

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from fixtures.events.builders import ACCOUNT, REGION, sagemaker_call
+from moto_server_support import offline_client
 from sagemaker_requests import (
     AUTOML_V1,
     AUTOML_V2,
@@ -90,7 +90,7 @@ def describe_response(client: Any, kind: Any, name: str, status: str) -> dict[st
 
 
 def stubbed_clients() -> tuple[Any, Stubber, AwsClients]:
-    sm = boto3.client("sagemaker", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    sm = offline_client("sagemaker", REGION)
     return sm, Stubber(sm), AwsClients(region=REGION, overrides={"sagemaker": sm}, account_id=ACCOUNT)
 
 

@@ -367,6 +367,25 @@ API_REQUESTS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
         },
         {"S3-08": "pass"},
     ),
+    (
+        "put-access-point-policy-public.json",
+        {
+            "operation": "PutAccessPointPolicy",
+            "service": "s3control",
+            "request": {"AccountId": ACCOUNT, "Name": "reports", "Policy": policy(HALVES)},
+        },
+        {"S3-08": "fail"},
+    ),
+    (
+        # a policy-only call: the access point's block settings are not in it, so S3-08 is unknown there
+        "put-access-point-policy-private.json",
+        {
+            "operation": "PutAccessPointPolicy",
+            "service": "s3control",
+            "request": {"AccountId": ACCOUNT, "Name": "reports", "Policy": policy(DELEGATION)},
+        },
+        {"S3-08": "unknown"},
+    ),
 ]
 
 EVENTS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
@@ -432,6 +451,31 @@ EVENTS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
             source="s3.amazonaws.com",
         ),
         {"S3-08": "fail"},
+    ),
+    (
+        "put-access-point-policy.json",
+        cloudtrail_event(
+            "PutAccessPointPolicy",
+            {
+                "name": "reports",
+                "x-amz-account-id": ACCOUNT,
+                "PutAccessPointPolicyRequest": {
+                    "xmlns": "http://awss3control.amazonaws.com/doc/2018-08-20/",
+                    "Policy": json.dumps(policy(HALVES)),  # the XML body's text
+                },
+            },
+            source="s3-control.amazonaws.com",
+        ),
+        {"S3-08": "fail"},
+    ),
+    (
+        "put-access-point-policy-not-recorded.json",
+        cloudtrail_event(
+            "PutAccessPointPolicy",
+            {"name": "reports", "x-amz-account-id": ACCOUNT},
+            source="s3-control.amazonaws.com",
+        ),
+        {"S3-08": "unknown"},
     ),
 ]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.stub import Stubber
+from moto_server_support import offline_client
 
 from guardrails.decider import Decider
 from guardrails.resource_kinds import BY_TYPE, S3_BUCKET_ASPECTS
@@ -17,7 +17,7 @@ FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPu
 
 
 def stubbed(service: str) -> tuple[object, Stubber]:
-    client = boto3.client(service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    client = offline_client(service, REGION)
     return client, Stubber(client)
 
 

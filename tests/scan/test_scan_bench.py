@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the scan benchmark against moto_server
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

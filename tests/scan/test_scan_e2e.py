@@ -24,6 +24,8 @@ from scan_support import (
     scan,
 )
 
+pytestmark = pytest.mark.slow  # `guardrails scan` subprocesses against moto_server
+
 
 def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(moto_url):
     notebook(moto_url, "nb-east", "us-east-1")

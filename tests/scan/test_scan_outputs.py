@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from moto_server_support import client
 from scan_support import ACCOUNT, FLAGS, OTHER, by_name, compliant_bucket, notebook, role_creds, scan
+
+pytestmark = pytest.mark.slow  # `guardrails scan` subprocesses against moto_server
 
 
 def findings(url: str, region: str, **creds: str) -> dict[str, dict]:

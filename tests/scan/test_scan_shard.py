@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import boto3
+import pytest
 from moto_server_support import client
 from scan_support import OTHER, compliant_bucket, role_creds
 
@@ -49,3 +50,42 @@ def test_malformed_items_are_reported_not_scanned(moto_url):
     assert bad.status == "malformed" and "account_id" in bad.errors[0]
     kinds = scan_shard({"account_id": OTHER, "region": "us-east-1", "kinds": ["AWS::EC2::Instance"]}, config)
     assert kinds.status == "malformed" and "AWS::EC2::Instance" in kinds.errors[0]
+
+
+def test_a_malformed_item_is_recorded_as_an_error_decision_naming_it(tmp_path, decider):
+    from guardrails.audit import open_sink, verify_sink
+    from guardrails.scan.shard import SHARD_ITEM_TYPE
+
+    audit = tmp_path / "audit.jsonl"
+    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
+    bad = scan_shard({"account_id": "123", "region": "us-east-1"}, config, decider=decider)
+    kinds = scan_shard(
+        {"account_id": OTHER, "region": "eu-west-1", "kinds": ["AWS::EC2::Instance"]}, config, decider=decider
+    )
+    odd = scan_shard(["not", "an", "item"], config, decider=decider)
+
+    assert [r.status for r in (bad, kinds, odd)] == ["malformed"] * 3
+    assert [r.audit_records for r in (bad, kinds, odd)] == [1, 1, 1]
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [r["decision_id"] for r in records] == [r.error_decision_id for r in (bad, kinds, odd)]
+    assert all((r["verdict"], r["point"]) == ("error", "scan") for r in records)
+    assert all(r["resource"]["type"] == SHARD_ITEM_TYPE for r in records)
+    first, second, third = records
+    assert first["resource"]["name"] == "123/us-east-1" and "account" not in first["resource"]
+    assert "account_id" in first["error"] and first["error"].startswith("malformed scan shard item")
+    assert (second["resource"]["account"], second["resource"]["region"]) == (OTHER, "eu-west-1")
+    assert "AWS::EC2::Instance" in second["error"]
+    assert third["resource"]["name"] == "unknown/unknown"
+    with open_sink(f"file://{audit}") as sink:
+        verification = verify_sink(sink)
+    assert verification.ok and verification.records == 3
+
+
+def test_a_malformed_item_whose_record_cannot_be_written_raises_for_a_retry(tmp_path, decider):
+    from guardrails.audit import AuditError
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{blocked}/audit.jsonl"]}})
+    with pytest.raises(AuditError):
+        scan_shard({"account_id": "123", "region": "us-east-1"}, config, decider=decider)

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import pytest
 from fixture_paths import unavailable
 
+pytestmark = pytest.mark.slow  # synthesises CDK apps (jsii starts node)
+
 if importlib.util.find_spec("aws_cdk") is None:
     unavailable("aws-cdk-lib", "pip install -e '.[cdk]'; .ci/run installs it")
 

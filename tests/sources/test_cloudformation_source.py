@@ -422,6 +422,7 @@ def test_billion_laughs_yaml_is_refused(tmp_path):
         load_cloudformation(path)
 
 
+@pytest.mark.slow
 def test_ten_megabyte_template_loads_every_resource_with_its_line(tmp_path):
     resources = {
         f"Bucket{i}": {

@@ -305,7 +305,7 @@ REFERENCE_SAGEMAKER_EVENTS = {  # AWS_REFERENCE.md §2.1 rule pattern (user prof
 REFERENCE_S3_EVENTS = {
     "CreateBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutBucketPublicAccessBlock",
     "DeleteBucketPublicAccessBlock", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketOwnershipControls",
-    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock", "CreateAccessPoint",
+    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock", "CreateAccessPoint", "PutAccessPointPolicy",
 }
 
 

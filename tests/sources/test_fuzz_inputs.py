@@ -208,6 +208,7 @@ def assert_judged_or_refused(path: Path) -> None:
         assert all(r["verdict"] in ("allow", "warn") for r in report["results"])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(template=templates(), as_yaml=st.booleans())
 def test_fuzzed_templates_are_judged_or_refused(tmp_path_factory, template, as_yaml):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.stub import Stubber
+from moto_server_support import offline_client
 
 from guardrails.partitions import (
     build_arn,
@@ -132,7 +132,7 @@ def test_runtime_tags_a_sagemaker_resource_in_every_partition(region, partition,
     from guardrails.runtime.safety import live_tags
 
     arn = f"arn:{partition}:sagemaker:{region}:{ACCOUNT}:model/m"
-    client = boto3.client("sagemaker", region_name=region, aws_access_key_id="x", aws_secret_access_key="x")
+    client = offline_client("sagemaker", region)
     document = ResourceDocument(
         resource=Resource(type="AWS::SageMaker::Model", name="m", arn=arn, account=ACCOUNT, region=region),
         context=Context(point="runtime", source="cloudtrail"),

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.config import RuntimeConfig
 from guardrails.runtime.clients import AwsClients
-from guardrails.runtime.errors import RuntimeEnforcementError
+from guardrails.runtime.errors import RemediationNotEvaluated
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -66,7 +66,7 @@ class RemediationContext:
         }
         (findings,) = self.decider.evaluator.evaluate_many([document])
         if isinstance(findings, EngineError):
-            raise RuntimeEnforcementError(f"cannot evaluate {resource_type} {name}: {findings}")
+            raise RemediationNotEvaluated(f"cannot evaluate {resource_type} {name}: {findings}")
         wanted = set(controls)
         return [f for f in findings if f.control in wanted]
 

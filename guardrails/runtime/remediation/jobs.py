@@ -5,8 +5,10 @@ The status is read first: a job that already ended, or is stopping, needs no act
 
 from __future__ import annotations
 
+from typing import Any
+
 from guardrails.documents import ResourceDocument
-from guardrails.resource_kinds import BY_TYPE
+from guardrails.resource_kinds import BY_TYPE, ResourceKind
 from guardrails.runtime.clients import call
 from guardrails.runtime.enrich import describe
 from guardrails.runtime.errors import ResourceGone
@@ -44,7 +46,7 @@ def stop(document: ResourceDocument, controls: list[str], ctx: RemediationContex
     return ctx.result(action, document, controls, outcome="succeeded", state_before=before, state_after=after)
 
 
-def _reread(kind, name: str, ctx: RemediationContext) -> dict:
+def _reread(kind: ResourceKind, name: str, ctx: RemediationContext) -> dict[str, Any]:
     try:
         return describe(kind, name, ctx.clients)
     except ResourceGone:

@@ -18,7 +18,12 @@ from guardrails.documents import ResourceDocument
 from guardrails.engine import EngineError, Finding
 from guardrails.runtime.clients import call
 from guardrails.runtime.enrich import read_bucket
-from guardrails.runtime.errors import ResourceGone, RuntimeEnforcementError
+from guardrails.runtime.errors import (
+    RemediationNotConfigured,
+    RemediationNotEvaluated,
+    ResourceGone,
+    RuntimeEnforcementError,
+)
 from guardrails.runtime.remediation.base import ActionResult, RemediationContext
 from guardrails.sources import s3_shape
 from guardrails.sources.s3_shape import PUBLIC_ACCESS_BLOCK_FLAGS
@@ -150,7 +155,7 @@ def public_statements(
     public = []
     for index, findings in enumerate(results):
         if isinstance(findings, EngineError):
-            raise RuntimeEnforcementError(
+            raise RemediationNotEvaluated(
                 f"cannot evaluate statement {index} of the bucket policy: {findings}"
             )
         if any(f.control in controls and not f.unknown for f in findings):
@@ -212,7 +217,7 @@ def put_kms_encryption(
 
     def act(_: dict[str, Any]) -> None:
         if not key:
-            raise RuntimeEnforcementError(
+            raise RemediationNotConfigured(
                 "runtime.kms_key_id is not configured: cannot set aws:kms encryption"
             )
         wanted = {
@@ -225,7 +230,7 @@ def put_kms_encryption(
         }
         still = encryption_failures(bucket, s3_shape.encryption_from_api(wanted), ctx, tuple(controls))
         if still:
-            raise RuntimeEnforcementError(f"runtime.kms_key_id would not fix S3-04: {still[0]}")
+            raise RemediationNotConfigured(f"runtime.kms_key_id would not fix S3-04: {still[0]}")
         call(
             ctx.clients.client("s3"),
             "PutBucketEncryption",
