@@ -68,7 +68,7 @@ class UnseenPart(BaseModel):
     """A part of the input no policy could see, hence judge (an input note, guardrails/sources/notes.py),
     kept in the decision about it so the audit trail says why the gate failed or what it never saw."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     kind: UnseenKind
     """`unknown-content`: a macro or an include from S3 adds or rewrites resources that cannot be seen
