@@ -25,6 +25,10 @@ _MODEL = ConfigDict(extra="forbid", defer_build=True)
 `check` builds no pydantic schema; decisions read from outside (audit records, replays) still validate."""
 
 
+def new_decision_id() -> str:
+    return str(uuid.uuid4())
+
+
 class AppliedExemption(BaseModel):
     """The exemption that covers a violation (copied into the decision for the audit trail)."""
 
@@ -99,7 +103,7 @@ class EngineInfo(BaseModel):
 class Decision(BaseModel):
     model_config = _MODEL
 
-    decision_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    decision_id: str = Field(default_factory=new_decision_id)
     resource: ResourceRef
     violations: list[Violation] = Field(default_factory=list)
     verdict: Verdict
