@@ -392,13 +392,18 @@ def _render_csv(records: list[dict], out: IO[str]) -> None:
 def _render_table(records: list[dict], out: IO[str]) -> None:
     from guardrails.audit.query import summary_row
 
-    columns = ["time", "point", "verdict", "resource", "controls", "action", "actor", "decision_id"]
-    rows = [[str(summary_row(r)[c] or "") for c in columns] for r in records]
+    columns = ["time", "point", "verdict", "resource", "controls", "action", "actor", "decision_id", "reason"]
+    rows = [[_cell(summary_row(r)[c], c) for c in columns] for r in records]
     widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(columns)]
     out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
     for row in rows:
         out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
     out.write(f"{len(rows)} record(s)\n")
+
+
+def _cell(value: object, column: str) -> str:
+    text = str(value or "")
+    return text[:77] + "..." if column == "reason" and len(text) > 80 else text
 
 
 _RENDERERS = {"table": _render_table, "json": _render_json, "csv": _render_csv}

@@ -27,6 +27,7 @@ from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
@@ -37,8 +38,6 @@ _DECISION_DEFAULTS: Final[dict[str, Any]] = {"error": None, "infrastructure_fail
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
 UNSEEN_KINDS = ("unknown-content", "not-followed")
 """The input notes a decision records (Decider.unseen_decision): content no policy could see."""
-STACK_TYPE = "AWS::CloudFormation::Stack"
-"""What a template-wide note is about: the stack the template deploys."""
 
 
 class Decider:

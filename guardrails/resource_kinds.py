@@ -455,6 +455,8 @@ BUCKET_POLICY_BUCKET = Reference("AWS::S3::Bucket", "Bucket")
 CLOUDFORMATION_TYPES: frozenset[str] = frozenset(k.type for k in KINDS if k.cloudformation) | {
     "AWS::S3::BucketPolicy"
 }
+STACK_TYPE = "AWS::CloudFormation::Stack"
+"""A nested stack, and what a template-wide decision is about (the stack the template deploys)."""
 
 
 def arn_for(kind: ResourceKind, name: str, region: str | None, account: str | None) -> str | None:

@@ -49,7 +49,7 @@ from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import Location, ResourceDocument
 from guardrails.errors import GuardrailsError
 from guardrails.partitions import parse_arn, partition_for_region, partition_named
-from guardrails.resource_kinds import BUCKET_POLICY_BUCKET, BY_TYPE, CLOUDFORMATION_TYPES
+from guardrails.resource_kinds import BUCKET_POLICY_BUCKET, BY_TYPE, CLOUDFORMATION_TYPES, STACK_TYPE
 from guardrails.sources.cloudformation import (
     document_from_resource_properties,
     parse_template_text,
@@ -67,7 +67,6 @@ logger = logging.getLogger(__name__)
 
 KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
 """How a change set shows a value CloudFormation only knows once the change is applied."""
-STACK_TYPE = "AWS::CloudFormation::Stack"
 CHANGE_SET_TYPE = "AWS::CloudFormation::ChangeSet"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
 BUCKET = "AWS::S3::Bucket"

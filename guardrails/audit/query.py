@@ -100,4 +100,13 @@ def summary_row(record: dict[str, Any]) -> dict[str, Any]:
         "decision_id": record.get("decision_id"),
         "stream": record.get("stream"),
         "seq": record.get("seq"),
+        "reason": _reason(record),
     }
+
+
+def _reason(record: dict[str, Any]) -> str:
+    """Why a record without violations decided what it did: its error, or what could not be seen."""
+    unseen = record.get("unseen") or []
+    parts = [str(record["error"])] if record.get("error") else []
+    parts += [f"{u.get('kind')}: {u.get('reason')}" for u in unseen if isinstance(u, dict)]
+    return "; ".join(parts)

@@ -142,6 +142,24 @@ def test_query_table_and_csv(trail_file: Path):
     assert [r["verdict"] for r in rows] == ["deny", "warn", "allow"] and rows[0]["controls"] == "SM-01"
 
 
+def test_query_table_and_csv_say_why_a_record_without_violations_decided(tmp_path: Path):
+    from guardrails.decision import UnseenPart
+
+    path = tmp_path / "audit.jsonl"
+    broken = make_decision("bad-file", "error", ()).model_copy(update={"error": "stack.yaml: line 3: bad YAML"})
+    macro = make_decision("stack", "deny", ()).model_copy(
+        update={"unseen": [UnseenPart(kind="unknown-content", reason="Transform MyMacro may add resources")]}
+    )
+    FileSink(path, fsync=False).append([record_from_decision(d, actor=ACTOR) for d in (broken, macro)])
+    rows = list(csv.DictReader(io.StringIO(run("query", str(path), "--format", "csv").output)))
+    assert [r["reason"] for r in rows] == [
+        "stack.yaml: line 3: bad YAML",
+        "unknown-content: Transform MyMacro may add resources",
+    ]
+    table = run("query", str(path)).output
+    assert "REASON" in table and "bad YAML" in table and "unknown-content: Transform MyMacro" in table
+
+
 def test_query_rejects_a_bad_time(trail_file: Path):
     result = CliRunner().invoke(audit, ["query", str(trail_file), "--since", "last tuesday"])
     assert result.exit_code == 2 and "duration" in result.output

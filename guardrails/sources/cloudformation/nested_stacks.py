@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import EnforcementPoint
+from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.cloudformation.resolved_values import Unknown, cfn_string
 from guardrails.sources.errors import SourceError
 from guardrails.sources.input_files import display_name
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from guardrails.sources.cloudformation.resource_documents import TemplateResult
 
 NESTED_STACK_TYPES: dict[str, str] = {
-    "AWS::CloudFormation::Stack": "TemplateURL",
+    STACK_TYPE: "TemplateURL",
     "AWS::CloudFormation::StackSet": "TemplateURL",  # deployed to other accounts; `package` uploads it too
     "AWS::Serverless::Application": "Location",
 }
