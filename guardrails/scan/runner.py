@@ -167,7 +167,7 @@ def run_scan(
                 session=access.session,
                 account_id=target.account_id,
             )
-            for service in ("sagemaker", "s3", "s3control"):
+            for service in ("sagemaker", "s3", "s3control", "kms"):
                 clients.client(service)  # created here, on the main thread
             reader = LiveReader(
                 clients,
