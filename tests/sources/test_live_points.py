@@ -112,7 +112,7 @@ def test_an_endpoint_relates_the_same_config_and_model_at_every_point(aws):
     admitted = admission_document(CREATE_ENDPOINT)
     complete_references([admitted], admission_reader())
 
-    expected = {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m"}
+    expected = {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m", f"AWS::KMS::Key/{KMS}"}
     assert set(scanned.related) == set(runtime.related) == set(admitted.related) == expected
     for key in expected:
         props = scanned.related[key].resource.properties
