@@ -274,7 +274,12 @@ class LiveReader:
         except (ClientError, BotoCoreError, ResourceGone, TransientAwsError) as exc:
             if isinstance(exc, TransientAwsError) and self.on_error == "raise":
                 raise
-            why = f"[{error_code(exc)}] {exc}" if isinstance(exc, ClientError) else str(exc)
+            cause = exc if isinstance(exc, ClientError) else exc.__cause__
+            why = (
+                f"[{error_code(cause)}] {cause}"
+                if isinstance(cause, ClientError)
+                else f"[{type(exc).__name__}] {exc}"
+            )
             properties["KeyManager"] = unknown_value(f"{KMS_KEYS.describe} failed: {why}")
             unknown.append("KeyManager")
         document = ResourceDocument(
