@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from click.testing import CliRunner
-from fixtures.events.builders import sagemaker_call
+from fixtures.events.builders import s3_call, sagemaker_call
 from guardrails.cli.main import main
 from moto.kms.models import kms_backends
 from runtime_support import ACCOUNT, REGION, enforce, records
@@ -205,3 +205,56 @@ def test_guardrails_scan_fails_sm14_for_a_live_notebook_with_an_aws_managed_key_
     assert not violation["unknown"] and managed in violation["message"]
     assert "SM-14" not in {v["control"] for v in results["nb-customer"]["violations"]}
     assert report["scan"]["api_calls"]["by_operation"]["kms:DescribeKey"] == 2
+
+
+# --- S3-04 remediation judges keys as the decision did ------------------------------------------------------
+
+
+def bucket_with_key(s3, bucket: str, key: str) -> dict:
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    extra = {"ServerSideEncryptionConfiguration": {"Rule": [rule]}}
+    return s3_call("PutBucketEncryption", bucket, extra, account=ACCOUNT, region=REGION)
+
+
+def test_bucket_with_an_aws_managed_key_arn_is_re_encrypted_with_the_configured_key(aws, audit, decider):
+    trail, _ = audit
+    s3 = aws.client("s3")
+    customer = make_key()
+    event = bucket_with_key(s3, "acme-managed-key", make_key("AWS"))
+
+    outcome = process_event(
+        event,
+        decider=decider,
+        trail=trail,
+        clients=aws,
+        config=RuntimeConfig(mode="enforce", kms_key_id=customer),
+    )
+
+    steps = {a.kind: a for a in outcome.actions}
+    assert steps["put-bucket-encryption"].outcome == "succeeded", steps["put-bucket-encryption"]
+    rule = s3.get_bucket_encryption(Bucket="acme-managed-key")["ServerSideEncryptionConfiguration"]["Rules"][
+        0
+    ]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == customer
+
+
+def test_a_configured_key_kms_says_aws_manages_is_refused(aws, audit, decider):
+    trail, _ = audit
+    s3 = aws.client("s3")
+    event = bucket_with_key(s3, "acme-refused", "alias/aws/s3")
+    managed = make_key("AWS")
+
+    outcome = process_event(
+        event,
+        decider=decider,
+        trail=trail,
+        clients=aws,
+        config=RuntimeConfig(mode="enforce", kms_key_id=managed),
+    )
+
+    step = {a.kind: a for a in outcome.actions}["put-bucket-encryption"]
+    assert step.outcome == "failed" and "would not fix S3-04" in step.error
+    rule = s3.get_bucket_encryption(Bucket="acme-refused")["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == "alias/aws/s3"  # unchanged
