@@ -258,3 +258,15 @@ def test_a_configured_key_kms_says_aws_manages_is_refused(aws, audit, decider):
     assert step.outcome == "failed" and "would not fix S3-04" in step.error
     rule = s3.get_bucket_encryption(Bucket="acme-refused")["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == "alias/aws/s3"  # unchanged
+
+
+def test_a_key_arn_of_another_region_is_asked_in_its_region(aws):
+    """A bare key id is asked in the resource's region; a key ARN in the ARN's region."""
+    other = boto3.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]
+    kms_backends[ACCOUNT]["us-west-2"].keys[other["KeyId"]].key_manager = "AWS"
+    local = make_key("AWS")
+    reader = LiveReader(AwsClients(region=REGION), on_error="raise", account=ACCOUNT, region=REGION)
+
+    assert reader.kms_key(other["Arn"]).resource.properties["KeyManager"] == "AWS"
+    assert reader.kms_key(local.rsplit("/", 1)[1]).resource.properties["Arn"] == local
+    assert reader.kms_key(other["KeyId"]).context.unknown == ["KeyManager"]  # not in this region
