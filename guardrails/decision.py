@@ -20,10 +20,19 @@ Enforcement = Literal["deny", "warn"]
 Severity = Literal["low", "medium", "high", "critical"]
 
 
+_MODEL = ConfigDict(extra="forbid", defer_build=True)
+"""`defer_build`: the Decider builds decisions of its own checked values with `model_construct`, so a
+`check` builds no pydantic schema; decisions read from outside (audit records, replays) still validate."""
+
+
+def new_decision_id() -> str:
+    return str(uuid.uuid4())
+
+
 class AppliedExemption(BaseModel):
     """The exemption that covers a violation (copied into the decision for the audit trail)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     control: str
     resource: str
@@ -33,7 +42,7 @@ class AppliedExemption(BaseModel):
 
 
 class Violation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     control: str
     severity: Severity
@@ -63,7 +72,7 @@ class UnseenPart(BaseModel):
     """A part of the input no policy could see, hence judge (an input note, guardrails/sources/notes.py),
     kept in the decision about it so the audit trail says why the gate failed or what it never saw."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     kind: UnseenKind
     """`unknown-content`: a macro or an include from S3 adds or rewrites resources that cannot be seen
@@ -74,7 +83,7 @@ class UnseenPart(BaseModel):
 
 
 class ResourceRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     type: str
     name: str
@@ -85,16 +94,16 @@ class ResourceRef(BaseModel):
 
 
 class EngineInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     name: str
     version: str
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
-    decision_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    decision_id: str = Field(default_factory=new_decision_id)
     resource: ResourceRef
     violations: list[Violation] = Field(default_factory=list)
     verdict: Verdict
@@ -155,7 +164,7 @@ def resource_ref(document: ResourceDocument) -> ResourceRef:
     res = document.resource
     location = document.context.location
     has_location = any(v is not None for v in (location.file, location.line, location.logical_id))
-    return ResourceRef(
+    return ResourceRef.model_construct(  # the document's own (already typed) values
         type=res.type,
         name=res.name,
         arn=res.arn,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,13 +31,19 @@ def is_unknown_value(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(UNKNOWN_PREFIX)
 
 
+_MODEL = ConfigDict(extra="forbid", defer_build=True)
+"""`defer_build`: a `check` builds documents with `model_construct` and serialises them with `to_input`, so
+no validator or serializer schema is built on its path (the first costs ~0.02 s CPU of pydantic imports);
+other sources still validate, building the schema on first use."""
+
+
 def path_string(parts: list[str | int] | tuple[str | int, ...]) -> str:
     """`["VpcConfig", "Subnets", 0]` -> `"VpcConfig.Subnets.0"` (the format of `context.unknown`)."""
     return ".".join(str(p) for p in parts)
 
 
 class Location(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     file: str | None = None
     line: int | None = None
@@ -44,7 +51,7 @@ class Location(BaseModel):
 
 
 class Actor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     arn: str | None = None
     type: str | None = None
@@ -52,7 +59,7 @@ class Actor(BaseModel):
 
 
 class Context(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     point: EnforcementPoint = "pre-deploy"
     source: SourceKind = "cloudformation"
@@ -65,7 +72,7 @@ class Context(BaseModel):
 
 
 class Resource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     type: str
     name: str
@@ -84,7 +91,7 @@ class ResourceDocument(BaseModel):
     `EndpointConfigName`), so a policy can look it up without knowing the source.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _MODEL
 
     resource: Resource
     related: dict[str, ResourceDocument] = Field(default_factory=dict)
@@ -95,5 +102,81 @@ class ResourceDocument(BaseModel):
         return f"{resource_type}/{reference}"
 
     def to_input(self) -> dict[str, Any]:
-        """The JSON-ready dict handed to the policy engine."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The JSON-ready dict handed to the policy engine: `model_dump(mode="json", exclude_none=True)`,
+        made by hand when every value is plain JSON (exact str, int, bool, None, finite float, str-keyed
+        dict, list; no inline suppressions), else by pydantic (dates, tuples, non-finite floats... are
+        converted as pydantic does). tests/sources/test_document_input.py checks both agree."""
+        plain = self._plain_input()
+        return self.model_dump(mode="json", exclude_none=True) if plain is None else plain
+
+    def _plain_input(self) -> dict[str, Any] | None:
+        res, ctx = self.resource, self.context
+        if ctx.suppressions is not None or type(res.type) is not str or type(res.name) is not str:
+            return None
+        if type(self.related) is not dict:
+            return None
+        resource = _fields_without_none(res, ("type", "name", "arn", "account", "region"))
+        tags, properties = _plain_copy(res.tags), _plain_copy(res.properties)
+        location = _fields_without_none(ctx.location, ("file", "line", "logical_id"))
+        actor = None if ctx.actor is None else _fields_without_none(ctx.actor, ("arn", "type", "name"))
+        unknown = _plain_copy(ctx.unknown)
+        if _NOT_PLAIN in (resource, tags, properties, location, actor, unknown):
+            return None
+        resource["tags"] = tags
+        resource["properties"] = properties
+        context: dict[str, Any] = {"point": ctx.point, "source": ctx.source, "location": location}
+        if actor is not None:
+            context["actor"] = actor
+        context["unknown"] = unknown
+        related = {}
+        for key, doc in self.related.items():
+            if type(key) is not str or type(doc) is not ResourceDocument:
+                return None
+            related_input = doc._plain_input()
+            if related_input is None:
+                return None
+            related[key] = related_input
+        return {"resource": resource, "related": related, "context": context}
+
+
+_NOT_PLAIN: Any = object()
+"""What `_plain_copy` returns for a value it leaves to pydantic's serializer."""
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain_copy(value: Any) -> Any:
+    """A deep copy of plain JSON data (what pydantic's json-mode dump of it returns), or _NOT_PLAIN."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            copied = _plain_copy(item)
+            if type(key) is not str or copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            out[key] = copied
+        return out
+    if kind is list:
+        items = []
+        for item in value:
+            copied = _plain_copy(item)
+            if copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(copied)
+        return items
+    if kind is float and math.isfinite(value):
+        return value
+    return _NOT_PLAIN
+
+
+def _fields_without_none(model: BaseModel, names: tuple[str, ...]) -> Any:
+    """The named scalar fields of `model` that are not None, or _NOT_PLAIN."""
+    out = {}
+    for name in names:
+        value = getattr(model, name)
+        if value is not None:
+            if type(value) not in _SCALARS:
+                return _NOT_PLAIN
+            out[name] = value
+    return out

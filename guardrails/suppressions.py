@@ -56,7 +56,7 @@ class SuppressionError(InputError, ValueError):
 class InlineSuppression(BaseModel):
     """One suppression as written in a template or plan (also what reports and the audit trail show)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     control: str
     reason: str = Field(min_length=1)

@@ -25,7 +25,7 @@ class EngineUnavailableError(InfrastructureError):
 class Finding(BaseModel):
     """One raw violation as the Rego bundle reports it, before configuration and exemptions."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     control: str
     message: str
@@ -68,6 +68,31 @@ def parse_findings(raw: Any) -> list[Finding]:
     if not isinstance(raw, list):
         raise EngineError(f"policy entry point returned {type(raw).__name__}, expected a set of findings")
     try:
-        return [Finding.model_validate(item) for item in raw]
+        return [_plain_finding(item) or Finding.model_validate(item) for item in raw]
     except ValueError as exc:
         raise EngineError(f"policy returned a malformed finding: {exc}") from exc
+
+
+_OPTIONAL_TEXT = ("path", "default_enforcement", "via")
+
+
+def _plain_finding(item: Any) -> Finding | None:
+    """The Finding of `item` when it has exactly the declared types (str control and message; str or null
+    path, default_enforcement, via; bool unknown), which validation would return unchanged; None for
+    anything else, which pydantic then validates (coercions, errors). Unvalidated construction keeps a
+    `check` from building any pydantic schema (guardrails/documents.py)."""
+    if type(item) is not dict:
+        return None
+    control, message = item.get("control"), item.get("message")
+    if type(control) is not str or type(message) is not str:
+        return None
+    unknown = item.get("unknown", False)
+    if type(unknown) is not bool:
+        return None
+    fields: dict[str, Any] = {"control": control, "message": message, "unknown": unknown}
+    for name in _OPTIONAL_TEXT:
+        value = item.get(name)
+        if value is not None and type(value) is not str:
+            return None
+        fields[name] = value
+    return Finding.model_construct(**fields)

@@ -1,6 +1,7 @@
 """`guardrails check` loads only what the run needs: no audit package without a sink, no Terraform or
 API-request adapter for a template, no pathspec without --exclude, no admission or runtime code; and a run
-without a config file builds no config validator (the defaults are the models' own constants)."""
+without a config file builds no config validator (the defaults are the models' own constants), and no
+pydantic schema at all."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ NOT_NEEDED = (
     "guardrails.admission.cfn_hook",
     "guardrails.runtime.processor",
     "pathspec",
+    "importlib.metadata",  # what pydantic imports to look for plugins when it first builds a schema
 )
 
 PROBE = """
@@ -37,7 +39,13 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-print(json.dumps({"modules": sorted(sys.modules), "config_built": GuardrailsConfig.__pydantic_complete__}))
+from pydantic import BaseModel
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+built = sorted(c.__name__ for c in subclasses(BaseModel) if c.__module__.startswith("guardrails") and c.__pydantic_complete__)
+print(json.dumps({"modules": sorted(sys.modules), "config_built": GuardrailsConfig.__pydantic_complete__, "built": built}))
 """
 
 
@@ -63,6 +71,8 @@ def test_check_of_a_template_loads_no_module_it_does_not_use(tmp_path: Path) -> 
     assert "guardrails.sources.cloudformation" in loaded and "regorus" in loaded
     assert [m for m in NOT_NEEDED if m in loaded] == []
     assert probe["config_built"] is False
+    # documents, findings, the catalog and decisions are built without validation: no pydantic schema
+    assert probe["built"] == []
 
 
 def test_exclude_patterns_load_pathspec(tmp_path: Path) -> None:

@@ -143,3 +143,24 @@ def test_composite_control_is_enforced_no_harder_than_the_control_underneath():
     relaxed = decide([via_deny], GuardrailsConfig(controls={"SM-10": "off"}))
     assert relaxed.violations == [] and relaxed.verdict == "allow"
     assert decide([via_warn], GuardrailsConfig(controls={"SM-19": "off"})).violations == []
+
+
+def test_decisions_built_without_validation_are_what_validation_gives() -> None:
+    """The Decider builds decisions with model_construct, giving every optional field itself."""
+    from guardrails.decider import _DECISION_DEFAULTS
+    from guardrails.decision import Decision
+
+    optional = {n for n, f in Decision.model_fields.items() if not f.is_required()}
+    assert optional == {*_DECISION_DEFAULTS, "decision_id", "violations"}
+    assert all(Decision.model_fields[n].default == v for n, v in _DECISION_DEFAULTS.items())
+    decider = Decider()
+    document = ResourceDocument(
+        resource=Resource(
+            type="AWS::SageMaker::NotebookInstance", name="nb", properties={"RootAccess": "Enabled"}
+        )
+    )
+    decision = decider.decide(document)
+    assert decision.violations
+    revalidated = Decision.model_validate(decision.model_dump())
+    assert revalidated.model_dump() == decision.model_dump()
+    assert revalidated.model_fields_set <= decision.model_fields_set

@@ -126,3 +126,11 @@ def test_one_engine_per_thread_gives_the_same_answers(tmp_path):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_regorus_version_matches_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    from guardrails.engine.regorus_backend import REGORUS_DISTRIBUTION, regorus_version
+
+    assert regorus_version() == version(REGORUS_DISTRIBUTION)

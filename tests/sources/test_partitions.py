@@ -146,3 +146,11 @@ def test_runtime_tags_a_sagemaker_resource_in_every_partition(region, partition,
         result = tag(document, ["SM-01"], ctx)
         stub.assert_no_pending_responses()
     assert result.outcome == "skipped" and result.reason.startswith("dry-run: would tag")
+
+
+def test_no_region_names_the_default_partition_without_botocore_data() -> None:
+    from guardrails.partitions import DEFAULT_PARTITION, partition_for_region, partition_name
+
+    assert partition_for_region(None).name == partition_for_region("").name == DEFAULT_PARTITION
+    assert partition_name(None) == partition_name("") == DEFAULT_PARTITION
+    assert s3_bucket_arn("b") == "arn:aws:s3:::b"

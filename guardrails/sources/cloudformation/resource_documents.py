@@ -192,7 +192,7 @@ def document_from_resource_properties(
         shaped,
         unknown,
         name=name,
-        location=Location(file=file, logical_id=logical_id),
+        location=Location.model_construct(file=file, line=None, logical_id=logical_id),
         point=point,
         region=region,
         account=account,
@@ -219,8 +219,11 @@ def _document(
     kind = BY_TYPE.get(resource_type)
     known_name = bool(name) and not is_unknown_value(name)
     arn = arn_for(kind, name, region, account) if kind is not None and name and known_name else None
-    return ResourceDocument(
-        resource=Resource(
+    # Built without validation (`model_construct`): every value is this reader's own, of the declared
+    # types (names and ids are strings, `tags_of` gives str -> str), and a `check` then builds no pydantic
+    # schema at all (guardrails/documents.py).
+    return ResourceDocument.model_construct(
+        resource=Resource.model_construct(
             type=resource_type,
             name=name or logical_id,
             arn=arn,
@@ -229,11 +232,14 @@ def _document(
             tags=tags_of(properties),
             properties=properties,
         ),
-        context=Context(
+        related={},
+        context=Context.model_construct(
             point=point,
             source="cloudformation",
             location=location,
+            actor=None,
             unknown=list(dict.fromkeys(unknown)),
+            suppressions=None,
         ),
     )
 
@@ -566,7 +572,7 @@ class _TemplateDocuments:
             properties,
             unknown,
             name=entry.name,
-            location=Location(
+            location=Location.model_construct(
                 file=self.file, line=self.lines.get(entry.logical_id), logical_id=entry.logical_id
             ),
             point=self.point,
