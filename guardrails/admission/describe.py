@@ -27,6 +27,11 @@ class RelatedResourceDescriber(Protocol):
         left out; ResourceGone when there is no such bucket."""
         ...
 
+    def key_documents(self, document: ResourceDocument) -> dict[str, ResourceDocument]:
+        """The KMS keys `document` names, described (`AWS::KMS::Key/<value>` -> its document); a key
+        that cannot be described has its KeyManager unknown (the presence convention stands)."""
+        ...
+
 
 class AwsDescriber(LiveReader):
     """The live reader as admission uses it: failed reads stay unknown, answers are cached for the

@@ -6,6 +6,8 @@
   reported unknown (`guardrails.sources.live.follow_references`, the walk runtime and scan use too).
 - A bucket document built from a lone `AWS::S3::BucketPolicy` (public access block, ACL and encryption
   unknown): read those aspects from the real bucket.
+- A KMS key named by a key id, key ARN or alias (not a placeholder): described, so a key AWS manages
+  fails the customer-managed-key controls like an `alias/aws/...` name (`LiveReader.key_documents`).
 
 A reference that is itself unknown (an unresolved placeholder) is never described. Anything the
 describer cannot answer stays as it was: unknown, reported `unknown` by the policies (fail closed).
@@ -42,6 +44,7 @@ def complete_references(
             )
         elif kind is S3_BUCKET:
             _complete_bucket(document, describer)
+        document.related.update(describer.key_documents(document))
     return documents
 
 

@@ -75,6 +75,19 @@ class AwsClients:
             )
         return self._clients[service]
 
+    def regional_client(self, service: str, region: str | None) -> Any:
+        """A client of `service` in `region` (a resource in one region naming a KMS key in another): this
+        object's own client when the region is its own, not known, or its clients come from `client_for`
+        (a caller's own clients, made for one region)."""
+        if region is None or self._client_for is not None or region == self.region:
+            return self.client(service)
+        key = f"{service}@{region}"
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=client_config()
+            )
+        return self._clients[key]
+
     def account_id(self) -> str:
         if self._account_id is None:
             self._account_id = str(self.client("sts").get_caller_identity()["Account"])

@@ -55,6 +55,15 @@ def enrich(document: ResourceDocument, clients: AwsClients) -> tuple[ResourceDoc
     return out, live.resource.properties
 
 
+def complete_keys(document: ResourceDocument, clients: AwsClients) -> ResourceDocument:
+    """`document` with the KMS keys it (and its related documents) names described and related, in place
+    (`LiveReader.key_documents`): an event carrying a key ARN is judged on who manages the key. A
+    transient failure raises TransientAwsError (the platform retries); a key KMS will not describe keeps
+    the presence convention, its manager recorded as not checked."""
+    document.related.update(reader(clients, document).key_documents(document))
+    return document
+
+
 def describe(kind: ResourceKind, name: str, clients: AwsClients) -> dict[str, Any]:
     """The Describe* response of a SageMaker resource (remediation reads the status before acting)."""
     return reader(clients).describe(kind, name)

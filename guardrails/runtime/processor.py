@@ -22,7 +22,7 @@ from guardrails.decider import Decider
 from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import ResourceDocument
 from guardrails.runtime.clients import AwsClients
-from guardrails.runtime.enrich import enrich, needs_live_state
+from guardrails.runtime.enrich import complete_keys, enrich, needs_live_state
 from guardrails.runtime.remediation import ACTIONS, ActionResult, RemediationContext
 from guardrails.runtime.safety import ActionBudget, live_tags, needs_tags, out_of_scope, protected
 from guardrails.sources.cloudtrail import EventSkipped, MalformedEventError, ParsedEvent, parse_event
@@ -170,6 +170,8 @@ def _process_document(
         live, state = enrich(document, clients)
         enriched, missing = state is not None, state is None
         document = live
+    if scope is None:
+        document = complete_keys(document, clients)
     decision = decider.decide(document)
     result = ResourceOutcome(
         decision=decision, enriched=enriched, live_state_missing=missing, not_acted=scope

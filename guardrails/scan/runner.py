@@ -63,6 +63,15 @@ class CountingClients(AwsClients):
             self._counter.attach(self._clients[service])
         return self._clients[service]
 
+    def regional_client(self, service: str, region: str | None) -> Any:
+        """A client in another region (a KMS key ARN of another region), counted like the others."""
+        key = f"{service}@{region}"
+        fresh = key not in self._clients
+        made = super().regional_client(service, region)
+        if fresh and self._clients.get(key) is made:
+            self._counter.attach(made)
+        return made
+
 
 def _strip_account_host(request: Any, **_: Any) -> None:
     scheme, sep, rest = request.url.partition("://")
@@ -167,7 +176,7 @@ def run_scan(
                 session=access.session,
                 account_id=target.account_id,
             )
-            for service in ("sagemaker", "s3", "s3control"):
+            for service in ("sagemaker", "s3", "s3control", "kms"):
                 clients.client(service)  # created here, on the main thread
             reader = LiveReader(
                 clients,

@@ -19,6 +19,18 @@ What a failed read leaves is the caller's choice, `on_error`:
 - `"raise"`: a missing resource raises ResourceGone, a transient failure TransientAwsError, anything else
   LiveReadError.
 The primary Describe of a SageMaker resource has nothing to judge without its answer: it always raises.
+
+KMS keys (`KMS_KEYS` in the kinds table): every key id, key ARN or alias a live document names where a
+customer-managed-key control reads one is asked about with `DescribeKey` (once per key and reader), and
+the answer related to the document as `AWS::KMS::Key/<value>` ({KeyManager, KeyState, Arn, KeyId}): the
+policies fail a key whose KeyManager is AWS like an `alias/aws/...` name. A key KMS will not describe
+(AccessDenied: a cross-account key whose key policy does not grant DescribeKey; NotFound...) is related
+with its KeyManager an unknown placeholder, listed in that related document's `context.unknown`: it
+keeps the presence convention (counts as customer-managed, as it did before any lookup) and the decision's
+input records that its manager could not be checked. It is never the resource's own unknown: that would
+make the control `unknown`, enforced like a failure at runtime, and could remediate a healthy resource
+because another account's key policy denies DescribeKey. Only a transient failure raises, with
+on_error="raise" (runtime: the platform retries the event); with "unknown" it is recorded as unread.
 """
 
 from __future__ import annotations
@@ -45,6 +57,7 @@ from guardrails.errors import PermanentAwsError
 from guardrails.partitions import is_service_arn
 from guardrails.resource_kinds import (
     BY_TYPE,
+    KMS_KEYS,
     S3_BUCKET,
     S3_BUCKET_JUDGED_ASPECTS,
     ResourceKind,
@@ -139,6 +152,9 @@ class LiveReader:
     _cache: dict[tuple[str, str], ResourceDocument | None] = dataclass_field(
         default_factory=dict, init=False, repr=False
     )
+    _keys: dict[tuple[str | None, str], ResourceDocument] = dataclass_field(
+        default_factory=dict, init=False, repr=False
+    )
     _lock: threading.Lock = dataclass_field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -185,6 +201,7 @@ class LiveReader:
         )
         if kind.read_live:  # judged through what it references (an Endpoint)
             document.related = self.related_of(kind, document.resource.properties)
+        document.related.update(self.key_documents(document))
         return document
 
     def related_of(
@@ -217,6 +234,71 @@ class LiveReader:
             self._cache[key] = document
         return document
 
+    # --- KMS keys -------------------------------------------------------------------------------------
+
+    def key_documents(self, document: ResourceDocument) -> dict[str, ResourceDocument]:
+        """The KMS keys `document` and the documents it relates name (`KMS_KEYS.values`), described, keyed
+        `AWS::KMS::Key/<value>` as the policies look them up; those already related are not asked again.
+        A bare key id or alias is asked in the resource's region, a key or alias ARN in its own."""
+        found: dict[str, ResourceDocument] = {}
+        pending = [document]
+        while pending:
+            holder = pending.pop()
+            pending.extend(holder.related.values())
+            region = holder.resource.region or document.resource.region
+            for value in KMS_KEYS.values(holder.resource.properties):
+                key = ResourceDocument.related_key(KMS_KEYS.type, value)
+                if key not in found and key not in document.related:
+                    found[key] = self.kms_key(value, region)
+        return found
+
+    def kms_key(self, value: str, region: str | None = None) -> ResourceDocument:
+        """The key `value` names (a key id, key ARN, alias name or alias ARN) as an `AWS::KMS::Key`
+        document, cached per reader. A key KMS does not describe (denied, not found, any permanent error;
+        a transient one unless on_error="raise", which raises TransientAwsError) has its KeyManager
+        unknown: see the module's note."""
+        region = _arn_region(value) or region or self.region
+        cache_key = (region, value)
+        with self._lock:
+            cached = self._keys.get(cache_key)
+        if cached is not None:
+            return cached
+        properties: dict[str, Any] = {"KeyId": value}
+        unknown: list[str] = []
+        try:
+            with self._lock:  # boto3 makes clients safely on one thread at a time
+                client = self.clients.regional_client(KMS_KEYS.service, region)
+            answer = call(client, KMS_KEYS.describe, **{KMS_KEYS.describe_param: value})
+            metadata = jsonable(answer.get("KeyMetadata") or {})
+            properties = {p: metadata[p] for p in KMS_KEYS.properties if p in metadata}
+        except (ClientError, BotoCoreError, ResourceGone, TransientAwsError) as exc:
+            if isinstance(exc, TransientAwsError) and self.on_error == "raise":
+                raise
+            cause = exc if isinstance(exc, ClientError) else exc.__cause__
+            why = (
+                f"[{error_code(cause)}] {cause}"
+                if isinstance(cause, ClientError)
+                else f"[{type(exc).__name__}] {exc}"
+            )
+            properties["KeyManager"] = unknown_value(f"{KMS_KEYS.describe} failed: {why}")
+            unknown.append("KeyManager")
+        document = ResourceDocument(
+            resource=Resource(
+                type=KMS_KEYS.type,
+                name=value,
+                arn=properties.get("Arn") if isinstance(properties.get("Arn"), str) else None,
+                account=_arn_account(properties.get("Arn")) or _arn_account(value),
+                region=region,
+                properties=properties,
+            ),
+            context=Context(
+                point=self.point, source="live", location=Location(file=self.location), unknown=unknown
+            ),
+        )
+        with self._lock:
+            self._keys[cache_key] = document
+        return document
+
     def tags(self, kind: ResourceKind, name: str, arn: str | None) -> dict[str, str]:
         """The resource's current tags: GetBucketTagging for a bucket, ListTags for a SageMaker resource
         with an ARN, none for other kinds. A failed read raises whatever `on_error` (tags decide whether a
@@ -241,7 +323,9 @@ class LiveReader:
         """The bucket with `aspects` read live (only their Get* calls are made); ResourceGone when the
         bucket does not exist."""
         properties, unknown = self.bucket_properties(name, aspects)
-        return self._s3_document(S3_BUCKET, name, properties, unknown, region=region)
+        document = self._s3_document(S3_BUCKET, name, properties, unknown, region=region)
+        document.related.update(self.key_documents(document))
+        return document
 
     def bucket_properties(
         self, name: str, aspects: tuple[str, ...] = S3_BUCKET_JUDGED_ASPECTS
@@ -370,3 +454,16 @@ def _bucket_aspect(aspect: str, response: dict[str, Any]) -> dict[str, Any]:
     if aspect == "OwnershipControls":
         return {aspect: jsonable(response.get("OwnershipControls") or {})}
     raise ValueError(f"no reader for bucket aspect {aspect}")
+
+
+def _arn_region(value: str) -> str | None:
+    """The region of a KMS key or alias ARN, None for a bare key id or alias name."""
+    parts = value.split(":", 5)
+    return parts[3] or None if len(parts) == 6 and parts[0] == "arn" and parts[2] == "kms" else None
+
+
+def _arn_account(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":", 5)
+    return parts[4] or None if len(parts) == 6 and parts[0] == "arn" else None

@@ -254,7 +254,8 @@ principal_words(member, p) := sprintf("%s %s", [member, p]) if {
 # without KMSMasterKeyID uses the AWS managed key aws/s3, and so does naming
 # alias/aws/s3 (see lib/kms.rego for what a key reference can tell). An unknown
 # key (a parameter, a key resource) counts as set, like every KMS key presence
-# check; only a known AWS managed alias fails.
+# check; only a known AWS managed alias, or a key whose related KMS document
+# (read live: lib/kms.rego) says KeyManager AWS, fails.
 kms_encryption(props, unk) := set() if {
 	rules := props.BucketEncryption.ServerSideEncryptionConfiguration
 	is_array(rules)

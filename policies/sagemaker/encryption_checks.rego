@@ -53,13 +53,15 @@ deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
 # ---------------------------------------------------------------------------
 
 # The section is "customer-managed KMS key": a key that is set must not be an AWS managed key
-# (alias/aws/..., as an alias name or an alias ARN in any partition; lib.kms). An unknown value is
-# not judged here (it counts as set).
-# The common case first: no "alias/aws/" anywhere in the value (kms.aws_managed needs it, in any
-# case) settles it with two built-in calls.
+# (alias/aws/..., as an alias name or an alias ARN in any partition, or a key id / key ARN whose
+# related KMS document says KeyManager AWS; lib.kms). An unknown value is not judged here (it
+# counts as set), nor is a key KMS could not describe (the presence convention).
+# The common case first: no "alias/aws/" anywhere in the value and no KMS answer naming it AWS
+# managed settles it with two built-in calls and a set lookup.
 customer_managed(control, path, what, v) := set() if {
 	is_string(v)
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := set() if {
 	kmslib.aws_managed(v) == false
 } else := {lib.violation(control, sprintf("%s: %s for %s.", [path, kmslib.aws_managed_reason(v), what]), path)}
@@ -242,6 +244,7 @@ endpoint_storage_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
@@ -251,6 +254,7 @@ endpoint_storage_kms_with(obj, unk, vs) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_maybe(endpoint_storage_decision([variant_kinds(e) | some e in vs])) if {
@@ -331,6 +335,7 @@ endpoint_capture_key(obj, unk) := set() if {
 	v := obj.DataCaptureConfig.KmsKeyId
 	is_string(v)
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := set() if {
 	not lib.unknown_at(obj, unk, "DataCaptureConfig.EnableCapture")
 	lib.is_false(lib.get(obj, "DataCaptureConfig.EnableCapture"))
@@ -359,6 +364,7 @@ notebook_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
 
 # ---------------------------------------------------------------------------
@@ -372,6 +378,7 @@ domain_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
+	not kmslib.managed_by_aws[v]
 } else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume") if {
 	lib.present(obj, "KmsKeyId")
 } else := customer_managed(

@@ -21,7 +21,7 @@ from botocore.stub import Stubber
 from guardrails.admission.cfn_hook import handle_hook_request
 from guardrails.admission.describe import AwsDescriber
 from guardrails.config import AdmissionConfig
-from guardrails.resource_kinds import BY_TYPE
+from guardrails.resource_kinds import BY_TYPE, KMS_KEYS
 
 DESCRIBE = AdmissionConfig(describe_related_resources=True)
 CONFIG = "AWS::SageMaker::EndpointConfig"
@@ -126,6 +126,10 @@ def test_an_unresolved_reference_is_never_described(decider):
             raise AssertionError(f"described {name}")
 
         bucket_properties = related
+
+        def key_documents(self, document):
+            assert not KMS_KEYS.values(document.resource.properties)  # no key named here
+            return {}
 
     event = resource_event(
         "AWS::SageMaker::Endpoint", "Ep", {"EndpointConfigName": "<unknown specific: GetAtt C.Name>"}

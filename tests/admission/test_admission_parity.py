@@ -131,6 +131,9 @@ class TemplateDescriber:
     def bucket_properties(self, name, aspects):
         return {}, list(aspects)  # a bucket outside the template: nothing known
 
+    def key_documents(self, document):
+        return {}  # KMS is not asked: a key keeps the presence convention, as at pre-deploy
+
 
 def via_resource_hooks(path: Path, decider) -> tuple[set, dict, bool]:
     documents = run_check([path], GuardrailsConfig(), PSEUDO, decider=decider).documents

@@ -23,6 +23,7 @@ from guardrails.resource_kinds import (
     CLOUDFORMATION_TYPES,
     CLOUDTRAIL_EVENTS,
     KINDS,
+    KMS_KEYS,
     SAGEMAKER_BY_STATE_CHANGE,
 )
 
@@ -136,7 +137,7 @@ def test_member_forwards_to_the_central_bus_and_its_role_matches_the_runtime_rol
     member = policy_documents(template, parameters)
     runtime_template, runtime_parameters = translated(DEPLOY / "runtime.yaml")
     runtime = policy_documents(runtime_template, runtime_parameters)
-    for policy in ("sagemaker-read-and-remediate", "s3-read-and-remediate"):
+    for policy in ("sagemaker-read-and-remediate", "kms-describe-keys", "s3-read-and-remediate"):
         assert actions(member[f"RemediationRole/{policy}"]) == actions(runtime[f"EventsRole/{policy}"])
     # the central runtime imports a member's findings into the member's Security Hub through this role
     hub = member["SecurityHubImportPolicy/securityhub-findings"]
@@ -193,6 +194,15 @@ def test_runtime_role_holds_exactly_the_actions_the_runtime_calls_scoped_to_the_
                 "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock", "s3:GetAccessPoint"}
     acl = next(st for st in statements(s3) if st["Action"] == "s3:PutBucketAcl")
     assert acl["Condition"]["StringEquals"]["s3:x-amz-acl"] == "private"
+    assert_describes_own_keys(documents["EventsRole/kms-describe-keys"], "123456789012")
+
+
+def assert_describes_own_keys(document, account: str) -> None:
+    """The live reader's DescribeKey (resource_kinds.KMS_KEYS), on this account's keys in any region."""
+    (statement,) = statements(document)
+    assert actions(document) == {f"{KMS_KEYS.service}:{KMS_KEYS.describe}"}
+    assert statement["Resource"] == f"arn:aws:kms:*:{account}:key/*"
+    assert statement["Condition"]["StringEquals"]["aws:ResourceAccount"] == account
 
 
 SECURITYHUB_RUNTIME_ACTIONS = {

@@ -304,6 +304,9 @@ def test_member_scan_role_reads_exactly_what_the_scan_calls_and_trusts_only_the_
         "s3:GetEncryptionConfiguration",
         "s3:GetAccountPublicAccessBlock",
     }
+    kms = documents["ScanRole/kms-describe-keys"]  # the live reader's DescribeKey of this account's keys
+    assert actions(kms) == {"kms:DescribeKey"}
+    assert statements(kms)[0]["Condition"]["StringEquals"]["aws:ResourceAccount"] == "123456789012"
     resolver = Resolver(template, parameters)
     trust = resolver.resolve(template["Resources"]["ScanRole"]["Properties"]["AssumeRolePolicyDocument"])
     (statement,) = statements(trust)

@@ -66,7 +66,7 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
     assert summary["by_control"]["S3-01 deny"] == 1
     calls = summary["api_calls"]["by_operation"]
     # list once per region (ListBuckets once per account), then one Describe/Get per resource and aspect;
-    # no tag calls, no GetBucketLocation; GetBucketOwnershipControls for S3-07
+    # no tag calls, no GetBucketLocation; GetBucketOwnershipControls for S3-07; DescribeKey per key
     assert calls == {
         "sts:GetCallerIdentity": 1,
         "sagemaker:ListNotebookInstances": 2,
@@ -78,6 +78,7 @@ def test_one_account_two_regions_lists_then_reads_only_what_the_controls_need(mo
         "s3:GetBucketEncryption": 2,
         "s3:GetBucketOwnershipControls": 2,
         "s3control:GetPublicAccessBlock": 1,
+        "kms:DescribeKey": 1,  # the buckets' one key ARN, asked once (cached per reader)
     }
     assert summary["api_calls"]["total"] == sum(calls.values())
 

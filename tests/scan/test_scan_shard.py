@@ -40,8 +40,8 @@ def test_shard_is_scanned_through_its_role_audited_and_summarised(moto_url, tmp_
     assert result.audit_records == len(records) == 3
     assert {r["resource"]["name"] for r in records} == {"shard-public", "shard-good", OTHER}
     assert all(r["point"] == "scan" for r in records)
-    # AssumeRole, ListBuckets, 5 Get* per bucket, the account block
-    assert result.api_calls == 1 + 1 + 5 * 2 + 1
+    # AssumeRole, ListBuckets, 5 Get* per bucket, the account block, DescribeKey of the buckets' key
+    assert result.api_calls == 1 + 1 + 5 * 2 + 1 + 1
 
 
 def test_malformed_items_are_reported_not_scanned(moto_url):

@@ -112,7 +112,7 @@ def test_an_endpoint_relates_the_same_config_and_model_at_every_point(aws):
     admitted = admission_document(CREATE_ENDPOINT)
     complete_references([admitted], admission_reader())
 
-    expected = {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m"}
+    expected = {"AWS::SageMaker::EndpointConfig/cfg", "AWS::SageMaker::Model/m", f"AWS::KMS::Key/{KMS}"}
     assert set(scanned.related) == set(runtime.related) == set(admitted.related) == expected
     for key in expected:
         props = scanned.related[key].resource.properties
@@ -204,3 +204,41 @@ def test_tags_are_read_live_and_never_guessed_whatever_on_error():
         with pytest.raises(LiveReadError):
             live.tags(NOTEBOOK, "nb", arn)
         assert live.tags(BY_TYPE["AWS::S3::Bucket"], "b", "arn:aws:s3:::b") == {}
+
+
+def aws_managed_key() -> str:
+    """A moto key answered by DescribeKey as AWS managed (moto creates only customer managed keys)."""
+    from moto.kms.models import kms_backends
+
+    metadata = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]
+    account = metadata["Arn"].split(":")[4]
+    kms_backends[account][REGION].keys[metadata["KeyId"]].key_manager = "AWS"
+    return str(metadata["Arn"])
+
+
+def test_an_aws_managed_key_arn_fails_at_every_point(aws):
+    """The key's text cannot tell; KMS can: admission (describes on), runtime and scan all ask it."""
+    key = aws_managed_key()
+    request = {"NotebookInstanceName": "nb", "InstanceType": "ml.t3.medium", "RoleArn": ROLE, "KmsKeyId": key}
+    boto3.client("sagemaker", region_name=REGION).create_notebook_instance(**request)
+    make_bucket()
+    s3 = boto3.client("s3", region_name=REGION)
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket="acme-data", ServerSideEncryptionConfiguration={"Rules": [rule]})
+
+    scanned = scan_reader().sagemaker_document(NOTEBOOK, "nb")
+    runtime, _ = enrich(
+        event_document("UpdateNotebookInstance", {"NotebookInstanceName": "nb"}), AwsClients()
+    )
+    admitted = event_document("CreateNotebookInstance", request)
+    admitted.context.point = "admission"
+    complete_references([admitted], admission_reader())
+    bucket = scan_reader().bucket_document("acme-data")
+
+    decider = Decider()
+    for document in (scanned, runtime, admitted):
+        assert document.related[f"AWS::KMS::Key/{key}"].resource.properties["KeyManager"] == "AWS"
+        (sm14,) = [v for v in decider.decide(document).violations if v.control == "SM-14"]
+        assert not sm14.unknown and f"{key} is an AWS managed key" in sm14.message
+    s304 = [v for v in decider.decide(bucket).violations if v.control == "S3-04"]
+    assert s304 and not any(v.unknown for v in s304) and key in s304[0].message

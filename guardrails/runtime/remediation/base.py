@@ -60,15 +60,31 @@ class RemediationContext:
         from these, so a rule is never restated in Python: the Rego policy is the one copy."""
         from guardrails.engine import EngineError
 
-        document = {
+        document: dict[str, Any] = {
             "resource": {"type": resource_type, "name": name, "properties": properties},
             "context": {"point": "runtime", "source": "live", "unknown": []},
         }
+        related = self._key_documents(resource_type, name, properties)
+        if related:
+            document["related"] = related
         (findings,) = self.decider.evaluator.evaluate_many([document])
         if isinstance(findings, EngineError):
             raise RemediationNotEvaluated(f"cannot evaluate {resource_type} {name}: {findings}")
         wanted = set(controls)
         return [f for f in findings if f.control in wanted]
+
+    def _key_documents(self, resource_type: str, name: str, properties: dict[str, Any]) -> dict[str, Any]:
+        """The KMS keys `properties` name, described as the runtime reads them (S3-04 fails a key KMS says
+        AWS manages, so the state read before acting and the state an action would put are judged alike);
+        a transient failure raises TransientAwsError."""
+        from guardrails.documents import Resource, ResourceDocument
+        from guardrails.resource_kinds import KMS_KEYS
+        from guardrails.runtime.enrich import reader
+
+        if not KMS_KEYS.values(properties):
+            return {}
+        holder = ResourceDocument(resource=Resource(type=resource_type, name=name, properties=properties))
+        return {key: doc.to_input() for key, doc in reader(self.clients).key_documents(holder).items()}
 
     def result(
         self, kind: str, document: ResourceDocument, controls: list[str], **fields: Any
