@@ -1,11 +1,12 @@
-"""List what exists, per kind: one paginated List* call per SageMaker kind and region, ListBuckets once per
-account. Only names (and, for jobs, status and times) are taken from the listings; the live state is read
-afterwards (guardrails.sources.live)."""
+"""List what exists, per kind: one paginated List* call per SageMaker kind and region (jobs under a --since
+window: one per active status plus one of the jobs changed in the window, where the List call can filter),
+ListBuckets once per account. Only names (and, for jobs, status and times) are taken from the listings; the
+live state is read afterwards (guardrails.sources.live)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -68,23 +69,60 @@ def is_job(kind: ResourceKind) -> bool:
 
 def list_sagemaker(client: Any, kind: ResourceKind, since: datetime | None) -> list[Listed]:
     """The kind's resources in the client's region. Jobs: the active ones, and the ended ones whose last
-    change (creation, end, modification) falls inside the window from `since`."""
+    change (creation, end, modification) falls inside the window from `since`. Under a window the List call's
+    own filters narrow what is listed (`server_filters`); `_in_window` still judges every summary."""
     spec = list_operation(kind)
     if spec is None:
         raise ValueError(f"{kind.type} cannot be listed")
     operation, key = spec
     from botocore import xform_name
 
-    found: list[Listed] = []
-    for page in client.get_paginator(xform_name(operation)).paginate():
-        for summary in page.get(key, []):
-            name = _summary_name(kind, summary)
-            if name is None:
-                continue
-            if is_job(kind) and since is not None and not _in_window(kind, summary, since):
-                continue
-            found.append(Listed(kind, name))
-    return found
+    paginator = client.get_paginator(xform_name(operation))
+    found: dict[str, Listed] = {}
+    for params in server_filters(kind, since):
+        for page in paginator.paginate(**params):
+            for summary in page.get(key, []):
+                name = _summary_name(kind, summary)
+                if name is None or name in found:
+                    continue
+                if is_job(kind) and since is not None and not _in_window(kind, summary, since):
+                    continue
+                found[name] = Listed(kind, name)
+    return list(found.values())
+
+
+_FILTER_SLACK = timedelta(seconds=1)
+"""The server filter's bound is `since` less this: SageMaker's `LastModifiedTimeAfter` is strict, `_in_window`
+is not; the server may only list more than the window, never less."""
+
+
+def server_filters(kind: ResourceKind, since: datetime | None) -> list[dict[str, Any]]:
+    """The List call's parameters, one listing each, whose union holds every job `_in_window` keeps: one
+    listing per active status (a job started long ago and still running may not have changed in the window),
+    then the jobs changed in the window (listed last: a job that ends, or starts, between the listings is
+    in it). `[{}]`, one unfiltered listing, without a window, for kinds other than jobs, and where the List
+    call lacks either filter or one of the kind's active statuses (then `_in_window` alone narrows)."""
+    spec = list_operation(kind)
+    if since is None or spec is None or not is_job(kind):
+        return [{}]
+    statuses = _status_filter_values(spec[0])
+    if statuses is None or not set(kind.active_statuses) <= statuses:
+        return [{}]
+    return [
+        *({"StatusEquals": status} for status in kind.active_statuses),
+        {"LastModifiedTimeAfter": since - _FILTER_SLACK},
+    ]
+
+
+@cache
+def _status_filter_values(operation: str) -> frozenset[str] | None:
+    """The statuses the List operation's `StatusEquals` takes, from botocore's model; None when it lacks
+    `StatusEquals` or `LastModifiedTimeAfter` (scan only: the Lambda runtime path never loads the model)."""
+    members = _model_client().meta.service_model.operation_model(operation).input_shape.members
+    status = members.get("StatusEquals")
+    if status is None or "LastModifiedTimeAfter" not in members:
+        return None
+    return frozenset(status.enum or ())
 
 
 def _summary_name(kind: ResourceKind, summary: dict[str, Any]) -> str | None:
