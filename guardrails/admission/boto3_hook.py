@@ -204,8 +204,12 @@ class Boto3Hook:
             return None, self._error_decision(service, operation, params, region, str(exc))
         try:
             if self.settings.describe_related_resources:
-                client_for = lambda service: self._client(service, region)  # noqa: E731
-                describer = AwsDescriber(client_for, account=self.account, region=region)
+                describer = AwsDescriber(
+                    lambda service: self._client(service, region),
+                    account=self.account,
+                    region=region,
+                    regional_client_for=self._client,
+                )
                 complete_references([document], describer)
             return document, self.decider.decide(document)
         except Exception as exc:  # a bug must not let the request through

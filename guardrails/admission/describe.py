@@ -38,9 +38,19 @@ class AwsDescriber(LiveReader):
     describer's lifetime (one hook invocation, or one boto3-hook call)."""
 
     def __init__(
-        self, client_for: Callable[[str], Any], *, account: str | None = None, region: str | None = None
+        self,
+        client_for: Callable[[str], Any],
+        *,
+        account: str | None = None,
+        region: str | None = None,
+        regional_client_for: Callable[[str, str], Any] | None = None,
     ) -> None:
-        clients = AwsClients(region=region, client_for=client_for, account_id=account)
+        """`client_for(service)`: the clients of the request's region; `regional_client_for(service,
+        region)`: those of another region (a KMS key ARN in another region); without it such a key is
+        asked in the request's region, where KMS cannot describe it (its manager stays unknown)."""
+        clients = AwsClients(
+            region=region, client_for=client_for, account_id=account, regional_client_for=regional_client_for
+        )
         super().__init__(clients, on_error="unknown", point="admission", account=account, region=region)
 
     @classmethod
@@ -49,10 +59,15 @@ class AwsDescriber(LiveReader):
     ) -> AwsDescriber:
         """Clients from a boto3 Session (default: a new one from the environment)."""
 
-        def client_for(service: str) -> Any:
+        def client_in(service: str, where: str | None) -> Any:
             import boto3
 
             source: Any = session or boto3.Session()  # boto3-stubs types clients by a literal service name
-            return source.client(service, region_name=region)
+            return source.client(service, region_name=where)
 
-        return cls(client_for, account=account, region=region)
+        return cls(
+            lambda service: client_in(service, region),
+            account=account,
+            region=region,
+            regional_client_for=client_in,
+        )

@@ -35,7 +35,8 @@ TRANSIENT_CODES = frozenset(
 
 class AwsClients:
     """One boto3 client per service for one account/region; `overrides` replaces any of them (tests),
-    `client_for(service)` makes them instead of the session (a caller's own clients: the boto3 hook)."""
+    `client_for(service)` makes them instead of the session (a caller's own clients: the boto3 hook), and
+    `regional_client_for(service, region)`, when given, the clients of other regions the same way."""
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class AwsClients:
         overrides: dict[str, Any] | None = None,
         account_id: str | None = None,
         client_for: Callable[[str], Any] | None = None,
+        regional_client_for: Callable[[str, str], Any] | None = None,
     ) -> None:
         self.endpoint_url = endpoint_url
         self._session = session
@@ -53,6 +55,7 @@ class AwsClients:
         self._clients: dict[str, Any] = dict(overrides or {})
         self._account_id = account_id
         self._client_for = client_for
+        self._regional_client_for = regional_client_for
 
     @property
     def session(self) -> Any:
@@ -77,15 +80,20 @@ class AwsClients:
 
     def regional_client(self, service: str, region: str | None) -> Any:
         """A client of `service` in `region` (a resource in one region naming a KMS key in another): this
-        object's own client when the region is its own, not known, or its clients come from `client_for`
-        (a caller's own clients, made for one region)."""
-        if region is None or self._client_for is not None or region == self.region:
+        object's own client when the region is its own or not known, or when its clients come from a
+        one-region `client_for` without `regional_client_for`."""
+        if region is None or region == self.region:
+            return self.client(service)
+        if self._client_for is not None and self._regional_client_for is None:
             return self.client(service)
         key = f"{service}@{region}"
         if key not in self._clients:
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=client_config()
-            )
+            if self._regional_client_for is not None:
+                self._clients[key] = self._regional_client_for(service, region)
+            else:
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=client_config()
+                )
         return self._clients[key]
 
     def account_id(self) -> str:

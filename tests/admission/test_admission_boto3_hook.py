@@ -202,6 +202,34 @@ def test_describes_resolve_the_endpoint_config_when_configured(session, decider)
     hook.uninstall()
 
 
+def _aws_managed_key(region: str) -> str:
+    """A moto key in `region` that DescribeKey answers as AWS managed (moto creates customer managed ones)."""
+    from moto.kms.models import kms_backends
+
+    metadata = boto3.client("kms", region_name=region).create_key()["KeyMetadata"]
+    kms_backends[metadata["Arn"].split(":")[4]][region].keys[metadata["KeyId"]].key_manager = "AWS"
+    return str(metadata["Arn"])
+
+
+def test_an_aws_managed_key_in_another_region_is_described_there(session, decider):
+    """The hook asks KMS in the key ARN's region, with the caller's session, not the request's client."""
+    sagemaker = session.client("sagemaker")
+    config = AdmissionConfig(describe_related_resources=True)
+    hook = install(sagemaker, decider=decider, config=config)
+    try:
+        for region in ("us-west-2", REGION):
+            key = _aws_managed_key(region)
+            with pytest.raises(GuardrailViolation) as raised:
+                sagemaker.create_notebook_instance(NotebookInstanceName=f"nb-{region}", **{**COMPLIANT_NOTEBOOK, "KmsKeyId": key})
+            (sm14,) = [v for v in raised.value.decision.violations if v.control == "SM-14"]
+            assert not sm14.unknown and f"{key} is an AWS managed key" in sm14.message
+        customer = boto3.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]["Arn"]
+        sagemaker.create_notebook_instance(NotebookInstanceName="ok", **{**COMPLIANT_NOTEBOOK, "KmsKeyId": customer})
+        assert notebooks(sagemaker) == ["ok"]
+    finally:
+        hook.uninstall()
+
+
 def test_every_decision_is_audited_to_the_configured_sink(session, decider, tmp_path):
     from guardrails.audit import open_sink, verify_sink
 
