@@ -12,8 +12,7 @@ reported as validation errors.
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -21,12 +20,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@cache
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
 def adapter(cls: type[T]) -> TypeAdapter[T]:
     """The (cached) pydantic TypeAdapter of `cls`; its schema is built on first use."""
-    from pydantic import TypeAdapter
+    found = _ADAPTERS.get(cls)
+    if found is None:
+        from pydantic import TypeAdapter
 
-    return TypeAdapter(cls)
+        found = _ADAPTERS[cls] = TypeAdapter(cls)
+    return cast("TypeAdapter[T]", found)
 
 
 def validate(cls: type[T], data: Any) -> T:
