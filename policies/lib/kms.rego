@@ -37,7 +37,7 @@ import rego.v1
 # says KeyManager "AWS". A rule: built once per evaluation; empty without KMS
 # documents, so the common case is one set lookup.
 managed_by_aws contains substring(k, 14, -1) if {
-	some k, doc in lib.related
+	some k, doc in data.guardrails.lib.related
 	startswith(k, "AWS::KMS::Key/")
 	doc.resource.properties.KeyManager == "AWS"
 }

@@ -61,7 +61,7 @@ deny_checks("AWS::SageMaker::FeatureGroup", p, u) := feature_group_kms(p, u)
 customer_managed(control, path, what, v) := set() if {
 	is_string(v)
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := set() if {
 	kmslib.aws_managed(v) == false
 } else := {lib.violation(control, sprintf("%s: %s for %s.", [path, kmslib.aws_managed_reason(v), what]), path)}
@@ -115,7 +115,7 @@ volume_missing(control, path, what, "required") := {lib.violation(control, sprin
 
 training_kms(obj, unk) := kms("SM-10", obj, unk, "OutputDataConfig.KmsKeyId", "the training output in S3") | volume_kms(
 	"SM-10", obj, unk, "ResourceConfig.VolumeKmsKeyId",
-	"the storage volume of the training instances", sm.training_instance_sources,
+	"the storage volume of the training instances", data.guardrails.lib.sagemaker.training_instance_sources,
 )
 
 # HPO definitions may use HyperParameterTuningResourceConfig instead of ResourceConfig.
@@ -244,7 +244,7 @@ endpoint_storage_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
@@ -254,7 +254,7 @@ endpoint_storage_kms_with(obj, unk, vs) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_maybe(endpoint_storage_decision([variant_kinds(e) | some e in vs])) if {
@@ -335,7 +335,7 @@ endpoint_capture_key(obj, unk) := set() if {
 	v := obj.DataCaptureConfig.KmsKeyId
 	is_string(v)
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := set() if {
 	not lib.unknown_at(obj, unk, "DataCaptureConfig.EnableCapture")
 	lib.is_false(lib.get(obj, "DataCaptureConfig.EnableCapture"))
@@ -364,7 +364,7 @@ notebook_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := kms("SM-14", obj, unk, "KmsKeyId", "the notebook instance's ML storage volume")
 
 # ---------------------------------------------------------------------------
@@ -378,7 +378,7 @@ domain_kms(obj, unk) := set() if {
 	is_string(v)
 	v != ""
 	not contains(lower(v), "alias/aws/")
-	not kmslib.managed_by_aws[v]
+	not data.guardrails.lib.kms.managed_by_aws[v]
 } else := kms("SM-15", obj, unk, "KmsKeyId", "the domain's EFS home volume") if {
 	lib.present(obj, "KmsKeyId")
 } else := customer_managed(
