@@ -12,8 +12,10 @@ template under tests/fixtures and ../shared/corpus, of the benchmark templates g
 documents a test run evaluated). Each document is also evaluated in *variants* that exercise the unknown
 and placeholder paths of the policies: every top-level property listed in `context.unknown` in turn,
 every top-level property replaced by an `<unknown>` placeholder, by a specific placeholder, by null and
-by an empty value, and the whole properties listed unknown (""). Exit status 1 when any document's
-findings differ (the first differences are printed).
+by an empty value, and the whole properties listed unknown ("") (the documents of the larger
+generated templates, which repeat the shapes of the smallest, are evaluated as they are); with
+`--deep N`, up to N more variants of each at every depth, related documents included. Exit status 1
+when any document's findings differ (the first differences are printed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import copy
 import io
 import json
+import random
 import subprocess
 import sys
 import tarfile
@@ -124,6 +127,71 @@ def variants(text: str) -> Iterator[str]:
                 yield json.dumps(v, sort_keys=True)
 
 
+def paths(value: Any, prefix: tuple[str | int, ...] = (), depth: int = 6) -> Iterator[tuple[str | int, ...]]:
+    """Every member and element path below value (objects and lists, up to depth levels)."""
+    if depth == 0:
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, child in items:
+        yield (*prefix, key)
+        yield from paths(child, (*prefix, key), depth - 1)
+
+
+def documents_within(doc: Any, at: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The location of doc and of every related document nested in it (related[<key>] ...)."""
+    yield at
+    related = doc.get("related") if isinstance(doc, dict) else None
+    if isinstance(related, dict):
+        for key, sub in related.items():
+            if isinstance(sub, dict):
+                yield from documents_within(sub, (*at, "related", key))
+
+
+def deep_variants(text: str, limit: int) -> Iterator[str]:
+    """Variants at every depth of the properties of the document and of its related documents: each
+    path listed in that document's context.unknown, or its value replaced by a placeholder, a specific
+    placeholder or "*", or removed. At most `limit`, a deterministic sample when there are more."""
+    doc = json.loads(text)
+    edits: list[tuple[tuple[str, ...], tuple[str | int, ...], str]] = []
+    for at in documents_within(doc):
+        target = doc
+        for key in at:
+            target = target[key]
+        props = (
+            target.get("resource", {}).get("properties") if isinstance(target.get("resource"), dict) else None
+        )
+        if not isinstance(props, (dict, list)):
+            continue
+        for path in paths(props):
+            for edit in ("list", "<unknown>", "<unknown specific: x>", "*", "remove"):
+                edits.append((at, path, edit))
+    if len(edits) > limit:
+        edits = random.Random(text).sample(edits, limit)
+    for at, path, edit in edits:
+        v = copy.deepcopy(doc)
+        target = v
+        for key in at:
+            target = target[key]
+        if edit == "list":
+            context = target.setdefault("context", {})
+            if not isinstance(context, dict):
+                continue
+            listed = context.get("unknown")
+            context["unknown"] = [*(listed if isinstance(listed, list) else []), ".".join(map(str, path))]
+        else:
+            parent = target["resource"]["properties"]
+            for key in path[:-1]:
+                parent = parent[key]
+            if edit == "remove":
+                if isinstance(parent, dict):
+                    del parent[path[-1]]
+                else:
+                    parent.pop(path[-1])  # type: ignore[call-overload]
+            else:
+                parent[path[-1]] = edit
+        yield json.dumps(v, sort_keys=True)
+
+
 def evaluate(engine: Any, text: str) -> str:
     try:
         engine.set_input_json(text)
@@ -133,12 +201,23 @@ def evaluate(engine: Any, text: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--before", required=True, help="git revision whose policies/ is the reference")
-    parser.add_argument("--inputs", type=Path, nargs="*", default=[], help="JSON-lines files of input documents")
+    parser.add_argument(
+        "--inputs", type=Path, nargs="*", default=[], help="JSON-lines files of input documents"
+    )
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000])
     parser.add_argument("--no-variants", action="store_true", help="only the documents as they are")
+    parser.add_argument(
+        "--deep",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also up to N variants at every depth (related documents included) of each pre-deploy document",
+    )
     parser.add_argument("--opa", action="store_true", help="also compare the findings under OPA Go")
     args = parser.parse_args()
 
@@ -151,40 +230,64 @@ def main() -> int:
         gen = Path(tmp) / "templates"
         for seed in args.seeds:
             subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "generate_templates.py"), "--seed", str(seed), "--sizes",
-                 *map(str, args.sizes), "--out", str(gen / str(seed))],
-                check=True, capture_output=True,
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "generate_templates.py"),
+                    "--seed",
+                    str(seed),
+                    "--sizes",
+                    *map(str, args.sizes),
+                    "--out",
+                    str(gen / str(seed)),
+                ],
+                check=True,
+                capture_output=True,
             )
         templates = sorted(
-            p for folder in (ROOT / "tests" / "fixtures", ROOT.parent / "shared" / "corpus", gen)
+            p
+            for folder in (ROOT / "tests" / "fixtures", ROOT.parent / "shared" / "corpus", gen)
             if folder.is_dir()
             for p in folder.rglob("*")
             if p.is_file() and p.suffix in TEMPLATE_SUFFIXES and not p.name.endswith(".manifest.json")
         )
+        smallest = f"bench_{min(args.sizes)}.yaml"
         seen: set[str] = set()
         documents: list[str] = []
+        varied: list[str] = []  # the documents whose variants are evaluated too
 
-        def add(text: str) -> None:
+        def add(text: str, vary: bool = True) -> None:
             if text not in seen:
                 seen.add(text)
                 documents.append(text)
+                if vary:
+                    varied.append(text)
 
-        for text in template_documents(templates):
-            add(text)
+        # The larger generated templates repeat the shapes of the smallest: no variants of theirs.
+        for template in templates:
+            vary = not template.is_relative_to(gen) or template.name == smallest
+            for text in template_documents([template]):
+                add(text, vary)
         for path in args.inputs:
-            for line in path.read_text(encoding="utf-8").splitlines():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     doc = json.loads(line)
                 except json.JSONDecodeError:
                     continue
-                docs = doc["documents"] if isinstance(doc, dict) and isinstance(doc.get("documents"), list) else [doc]
-                for d in docs:
-                    add(json.dumps(d, sort_keys=True))
+                docs = (
+                    doc["documents"]
+                    if isinstance(doc, dict) and isinstance(doc.get("documents"), list)
+                    else [doc]
+                )
+                for d in docs:  # recorded documents are evaluated as they are, without variants
+                    add(json.dumps(d, sort_keys=True), False)
         originals = len(documents)
         if not args.no_variants:
-            for text in list(documents):
+            for text in list(varied):
                 for v in variants(text):
-                    add(v)
+                    add(v, False)
+                if args.deep and json.loads(text).get("context", {}).get("point") in (None, "pre-deploy"):
+                    for v in deep_variants(text, args.deep):
+                        add(v, False)
         print(f"{len(templates)} templates, {originals} distinct documents, {len(documents)} with variants")
 
         differences = 0
@@ -200,8 +303,10 @@ def main() -> int:
                 differences += 1
                 if differences <= 5:
                     print(f"DIFFERENT\n  input  {text[:2000]}\n  before {a[:2000]}\n  after  {b[:2000]}")
-        print(f"regorus: {len(documents)} documents, {differences} differ; "
-              f"CPU before {cpu['before']:.2f} s, after {cpu['after']:.2f} s")
+        print(
+            f"regorus: {len(documents)} documents, {differences} differ; "
+            f"CPU before {cpu['before']:.2f} s, after {cpu['after']:.2f} s"
+        )
 
         if args.opa:
             import opa_bindings
@@ -228,7 +333,8 @@ def main() -> int:
                 if results[0] != results[1]:
                     opa_diff += 1
                     if opa_diff <= 5:
-                        print(f"OPA DIFFERENT\n  input  {text[:2000]}\n  before {results[0][:2000]}\n  after  {results[1][:2000]}")
+                        print(f"OPA DIFFERENT\n  input  {text[:2000]}")
+                        print(f"  before {results[0][:2000]}\n  after  {results[1][:2000]}")
             print(f"OPA Go: {len(documents)} documents, {opa_diff} differ")
             differences += opa_diff
     return 1 if differences else 0

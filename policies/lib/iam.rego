@@ -486,7 +486,18 @@ any_bucket_names := ["generated-name-0", "x.y-z"]
 # bucket's name as the document shows it ("" when absent, a placeholder when not
 # knowable: the CloudFormation source writes Resources naming their own bucket
 # with the same placeholder); `known` says whether it is the real name.
+#
+# The first branch is the usual spelling, a Resource list holding
+# arn:aws:s3:::<name> and arn:aws:s3:::<name>/* literally: both are known
+# resources (strings, no placeholders), so covers_bucket holds for them without
+# matching every resource against every partition.
 resource_coverage(s, unk, name, known) := "yes" if {
+	name != ""
+	rs := s.stmt.Resource
+	is_array(rs)
+	concat("", ["arn:aws:s3:::", name]) in rs
+	concat("", ["arn:aws:s3:::", name, "/*"]) in rs
+} else := "yes" if {
 	name != ""
 	covers_bucket(known_resources(s), name)
 } else := "yes" if {

@@ -165,7 +165,22 @@ no_public_policy(props, unk) := public_policy("S3-03", "bucket policy", props, u
 
 # The findings of `control` for a resource with a `Policy` (a bucket policy, an
 # access point policy), `noun` naming it in messages.
-public_policy(control, noun, props, unk) := set() if {
+#
+# The first branch is the usual case: a policy object with a Statement list and no
+# unknown entry that is a string prefix of "Policy" or starts with it. The
+# branches below then all fail up to the last (Policy is set, neither listed nor a
+# placeholder, nor its Statement; it is a policy document), and known_deny is the
+# Effect test alone (its path is not listed).
+public_policy(control, noun, props, unk) := {v |
+	some s in iam.statements(props.Policy, "Policy")
+	not s.stmt.Effect == "Deny"
+	not known_private(s, unk)
+	v := public_statement(control, noun, s, unk)
+} if {
+	is_array(props.Policy.Statement)
+	not strings.any_prefix_match("Policy", unk)
+	not strings.any_prefix_match(unk, "Policy")
+} else := set() if {
 	not props.Policy
 	not strings.any_prefix_match("Policy", unk)
 } else := set() if {
@@ -192,6 +207,7 @@ public_policy(control, noun, props, unk) := set() if {
 } else := {v |
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	not known_deny(s, unk)
+	not known_private(s, unk)
 	v := public_statement(control, noun, s, unk)
 }
 
@@ -203,9 +219,41 @@ known_deny(s, unk) if {
 	not strings.any_prefix_match(concat(".", [s.path, "Effect"]), unk)
 }
 
+# A statement granting one fixed AWS principal (a string without wildcards, policy
+# variables or placeholders), with no NotPrincipal and no unknown entry that is even
+# a string prefix of its path or starts with its Principal / NotPrincipal path:
+# iam.principal_class is "other" (its first branch) and the statement is no
+# placeholder (it has a Principal member), so public_statement is undefined for it.
+known_private(s, unk) if {
+	a := s.stmt.Principal.AWS
+	is_string(a)
+	not contains(a, "*")
+	not contains(a, "?")
+	not contains(a, "$")
+	not startswith(a, "<unknown")
+	count(s.stmt.Principal) == 1
+	object.get(s.stmt, "NotPrincipal", null) == null
+	not strings.any_prefix_match(s.path, unk)
+	not strings.any_prefix_match(unk, [concat(".", [s.path, "Principal"]), concat(".", [s.path, "NotPrincipal"])])
+}
+
 # One violation for a public statement, an unknown one for a statement that may
 # be public; undefined otherwise. Deny statements are never public.
-public_statement(control, noun, s, unk) := lib.unknown_violation(
+#
+# The first branch is the usual public statement, read with plain references:
+# Effect Allow, Principal "*", no NotPrincipal, no Condition, and no unknown entry
+# that is a string prefix of the statement's path or starts with it (so nothing
+# in or above the statement is listed). The general analysis gives the same:
+# effect "allow", principal_class "public", condition_class "none", and the
+# principal text "Principal *".
+public_statement(control, noun, s, unk) := public_violation(control, noun, s, "Principal *") if {
+	s.stmt.Effect == "Allow"
+	s.stmt.Principal == "*"
+	object.get(s.stmt, "NotPrincipal", null) == null
+	object.get(s.stmt, "Condition", null) == null
+	not strings.any_prefix_match(s.path, unk)
+	not strings.any_prefix_match(unk, s.path)
+} else := lib.unknown_violation(
 	control,
 	sprintf("%s is not knowable now (unresolved value); it must not Allow Principal * without a restricting condition.", [s.path]),
 	s.path,
@@ -221,16 +269,19 @@ public_statement(control, noun, s, unk) := lib.unknown_violation(
 	v := statement_verdict(control, noun, s, eff, who, cond)
 }
 
-statement_verdict(control, noun, s, eff, who, cond) := lib.violation(control, sprintf(
-	"%s allows everyone (%s) without a condition that pins a fixed, wildcard-free value of aws:SourceVpce, aws:SourceVpc, aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:userid, s3:DataAccessPointArn, s3:DataAccessPointAccount or aws:SourceIp (no broader than /8): the %s is public as S3 Block Public Access defines it.",
-	[s.path, principal_text(s), noun],
-), s.path) if {
+statement_verdict(control, noun, s, eff, who, cond) := public_violation(control, noun, s, principal_text(s)) if {
 	eff == "allow"
 	who == "public"
 	cond == "none"
 } else := lib.unknown_violation(control, sprintf(
 	"%s may allow everyone: its Effect, Principal or restricting condition is not knowable now (unresolved value).",
 	[s.path],
+), s.path)
+
+# A statement that is public for certain; `principal` is its principal_text.
+public_violation(control, noun, s, principal) := lib.violation(control, sprintf(
+	"%s allows everyone (%s) without a condition that pins a fixed, wildcard-free value of aws:SourceVpce, aws:SourceVpc, aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:userid, s3:DataAccessPointArn, s3:DataAccessPointAccount or aws:SourceIp (no broader than /8): the %s is public as S3 Block Public Access defines it.",
+	[s.path, principal, noun],
 ), s.path)
 
 # "Principal *", "NotPrincipal {AWS: arn:...}": built by hand, because json.marshal
