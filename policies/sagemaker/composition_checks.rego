@@ -114,21 +114,7 @@ model_doc(name, cfg_related, related) := doc if {
 
 # `ref` is the ModelName the variant gives; the subject names the model document
 # (doc_name) and is built only for a model that fails.
-# The common case first: the first branch of network.model_vpc (both VpcConfig lists set) read
-# with plain references on the model document (a present member means its properties are an object,
-# which doc_props then returns).
-model_checks(ref, config_name, doc) := set() if {
-	s := doc.resource.properties.VpcConfig.Subnets
-	s != null
-	s != ""
-	s != []
-	s != {}
-	g := doc.resource.properties.VpcConfig.SecurityGroupIds
-	g != null
-	g != ""
-	g != []
-	g != {}
-} else := lib.reattribute(
+model_checks(ref, config_name, doc) := lib.reattribute(
 	vs,
 	"SM-17", "EndpointConfigName", sprintf("Model %s (via EndpointConfig %s)", [doc_name(doc, ref), config_name]), true,
 ) if {

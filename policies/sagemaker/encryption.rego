@@ -11,28 +11,6 @@ package guardrails.rules.sagemaker_encryption
 import data.guardrails.checks.sagemaker_encryption as checks
 import rego.v1
 
-# The dispatch is called only for the types it has a definition for (regorus evaluates every
-# definition of a function on each call; a set literal in the body is cheaper than a rule holding it).
-# tests/engine/test_policy_dispatch.py checks that the set lists exactly the dispatch's types.
 deny contains v if {
-	input.resource.type in {
-		"AWS::SageMaker::TrainingJob",
-		"AWS::SageMaker::HyperParameterTuningJob",
-		"AWS::SageMaker::ProcessingJob",
-		"AWS::SageMaker::TransformJob",
-		"AWS::SageMaker::EndpointConfig",
-		"AWS::SageMaker::NotebookInstance",
-		"AWS::SageMaker::Domain",
-		"AWS::SageMaker::AutoMLJob",
-		"AWS::SageMaker::AutoMLJobV2",
-		"AWS::SageMaker::CompilationJob",
-		"AWS::SageMaker::LabelingJob",
-		"AWS::SageMaker::MonitoringSchedule",
-		"AWS::SageMaker::DataQualityJobDefinition",
-		"AWS::SageMaker::ModelQualityJobDefinition",
-		"AWS::SageMaker::ModelBiasJobDefinition",
-		"AWS::SageMaker::ModelExplainabilityJobDefinition",
-		"AWS::SageMaker::FeatureGroup",
-	}
 	some v in checks.deny_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }

@@ -168,29 +168,10 @@ nested_object(obj, unk, base, key) := {"path": concat(".", [base, key]), "obj": 
 # SM-13 Endpoint storage uses a KMS key
 # ---------------------------------------------------------------------------
 
-# The common case first: the first branch of each of the three checks (a customer-managed key
-# literally set; no DataCaptureConfig and no AsyncInferenceConfig, with no unknown entry that is
-# even a string prefix of their names) in one body.
-endpoint_config_kms(obj, unk) := set() if {
-	endpoint_config_kms_passes(obj, unk)
-} else := (endpoint_storage_kms(obj, unk) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
+endpoint_config_kms(obj, unk) := (endpoint_storage_kms(obj, unk) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
 
 # The same with the variants already listed (endpoint_variants(obj, unk)), for SM-17.
-endpoint_config_kms_with(obj, unk, variants) := set() if {
-	endpoint_config_kms_passes(obj, unk)
-} else := (endpoint_storage_kms_with(obj, unk, variants) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
-
-endpoint_config_kms_passes(obj, unk) if {
-	v := obj.KmsKeyId
-	is_string(v)
-	v != ""
-	not contains(lower(v), "alias/aws/")
-	not data.guardrails.lib.kms.managed_by_aws[v]
-	object.get(obj, "DataCaptureConfig", null) == null
-	not strings.any_prefix_match("DataCaptureConfig", unk)
-	object.get(obj, "AsyncInferenceConfig", null) == null
-	not strings.any_prefix_match("AsyncInferenceConfig", unk)
-}
+endpoint_config_kms_with(obj, unk, variants) := (endpoint_storage_kms_with(obj, unk, variants) | endpoint_capture_kms(obj, unk)) | endpoint_async_kms(obj, unk)
 
 # Without ShadowProductionVariants (absent, and no unknown entry that is even a
 # string prefix of the name) the shadow list is empty.

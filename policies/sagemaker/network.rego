@@ -11,27 +11,7 @@ package guardrails.rules.sagemaker_network
 import data.guardrails.checks.sagemaker_network as checks
 import rego.v1
 
-# Each dispatch is called only for the types it has a definition for (regorus evaluates every
-# definition of a function on each call; a set literal in the body is cheaper than a rule holding it).
-# tests/engine/test_policy_dispatch.py checks that each set lists exactly its dispatch's types.
 deny contains v if {
-	input.resource.type in {
-		"AWS::SageMaker::TrainingJob",
-		"AWS::SageMaker::HyperParameterTuningJob",
-		"AWS::SageMaker::ProcessingJob",
-		"AWS::SageMaker::Model",
-		"AWS::SageMaker::NotebookInstance",
-		"AWS::SageMaker::Domain",
-		"AWS::SageMaker::AutoMLJob",
-		"AWS::SageMaker::AutoMLJobV2",
-		"AWS::SageMaker::CompilationJob",
-		"AWS::SageMaker::LabelingJob",
-		"AWS::SageMaker::MonitoringSchedule",
-		"AWS::SageMaker::DataQualityJobDefinition",
-		"AWS::SageMaker::ModelQualityJobDefinition",
-		"AWS::SageMaker::ModelBiasJobDefinition",
-		"AWS::SageMaker::ModelExplainabilityJobDefinition",
-	}
 	some v in checks.deny_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }
 
@@ -43,18 +23,5 @@ deny contains v if {
 }
 
 warn contains v if {
-	input.resource.type in {
-		"AWS::SageMaker::TrainingJob",
-		"AWS::SageMaker::HyperParameterTuningJob",
-		"AWS::SageMaker::Model",
-		"AWS::SageMaker::ProcessingJob",
-		"AWS::SageMaker::AutoMLJob",
-		"AWS::SageMaker::AutoMLJobV2",
-		"AWS::SageMaker::MonitoringSchedule",
-		"AWS::SageMaker::DataQualityJobDefinition",
-		"AWS::SageMaker::ModelQualityJobDefinition",
-		"AWS::SageMaker::ModelBiasJobDefinition",
-		"AWS::SageMaker::ModelExplainabilityJobDefinition",
-	}
 	some v in checks.warn_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }
