@@ -1,0 +1,99 @@
+"""JSON data of the plain dataclasses (documents, decisions) without pydantic on the common path.
+
+`json_data(value)` is what pydantic's `dump_python(value, mode="json", exclude_none=True)` returns for
+the dataclasses of guardrails/documents.py and guardrails/decision.py and the data they hold: fields in
+declaration order, None fields left out (`exclude_none`; None *values* of a dict or list stay), fields
+whose `dataclasses.field(metadata=...)` says `exclude` never written; dates as ISO text, tuples as lists,
+non-finite floats as null. Any other value (a datetime, bytes, a set, a dict with non-text keys, a
+pydantic model...) is converted by pydantic itself (`pydantic_core.to_jsonable_python`, imported then),
+so the result is always pydantic's. tests/sources/test_document_input.py and
+tests/engine/test_decision_json.py compare both on every source's documents and on decisions.
+
+`validated(cls, data)` is the boundary the other way: outside data (a stored audit input, a note) made
+into one of these dataclasses with pydantic's validation (`extra="forbid"` from the class's
+`__pydantic_config__`), imported only then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+T = TypeVar("T")
+
+FORBID_EXTRA: Any = {"extra": "forbid"}
+"""`__pydantic_config__` of the plain dataclasses: pydantic rejects unknown fields when it validates them."""
+
+
+def json_data(value: Any, *, exclude_none: bool = True) -> Any:
+    """pydantic's json-mode dump of `value` (see the module docstring)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                return _pydantic_json(value, exclude_none)
+            out[key] = json_data(item, exclude_none=exclude_none)
+        return out
+    if kind is list or kind is tuple:
+        return [json_data(item, exclude_none=exclude_none) for item in value]
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is date:
+        return value.isoformat()
+    names = _WRITTEN.get(kind, _NOT_SEEN)
+    if names is _NOT_SEEN:
+        names = _WRITTEN[kind] = _written_fields(kind)
+    if names is None:
+        return _pydantic_json(value, exclude_none)
+    fields = {}
+    for name in names:
+        item = getattr(value, name)
+        if item is not None or not exclude_none:
+            fields[name] = json_data(item, exclude_none=exclude_none)
+    return fields
+
+
+def json_text(value: Any) -> str:
+    """pydantic's `dump_json(value, exclude_none=True)` text: compact, non-ASCII as it is."""
+    return json.dumps(json_data(value), separators=(",", ":"), ensure_ascii=False)
+
+
+_WRITTEN: dict[type, tuple[str, ...] | None] = {}
+"""The fields a dump writes, per class (None: not a stdlib dataclass)."""
+_NOT_SEEN: Any = object()
+
+
+def _written_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields a dump writes, in order, when `kind` is a stdlib dataclass; else None."""
+    if not dataclasses.is_dataclass(kind) or hasattr(kind, "__pydantic_validator__"):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind) if not f.metadata.get("exclude", False))
+
+
+def _pydantic_json(value: Any, exclude_none: bool) -> Any:
+    from pydantic_core import to_jsonable_python
+
+    return to_jsonable_python(value, exclude_none=exclude_none)
+
+
+def validated(cls: type[T], data: Any) -> T:
+    """`data` validated into `cls` by pydantic (raises pydantic.ValidationError)."""
+    adapter: TypeAdapter[T] | None = _ADAPTERS.get(cls)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter.validate_python(data)
+
+
+_ADAPTERS: dict[type, Any] = {}
+"""One pydantic TypeAdapter per class validated (its schema is built on first use)."""
