@@ -33,18 +33,25 @@ FORBID_EXTRA: Any = {"extra": "forbid"}
 
 def json_data(value: Any, *, exclude_none: bool = True) -> Any:
     """pydantic's json-mode dump of `value` (see the module docstring)."""
+    return _json(value, exclude_none)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _json(value: Any, exclude_none: bool) -> Any:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _SCALARS:
         return value
     if kind is dict:
         out = {}
         for key, item in value.items():
             if type(key) is not str:
                 return _pydantic_json(value, exclude_none)
-            out[key] = json_data(item, exclude_none=exclude_none)
+            out[key] = item if type(item) in _SCALARS else _json(item, exclude_none)
         return out
     if kind is list or kind is tuple:
-        return [json_data(item, exclude_none=exclude_none) for item in value]
+        return [item if type(item) in _SCALARS else _json(item, exclude_none) for item in value]
     if kind is float:
         return value if math.isfinite(value) else None
     if kind is date:
@@ -58,7 +65,7 @@ def json_data(value: Any, *, exclude_none: bool = True) -> Any:
     for name in names:
         item = getattr(value, name)
         if item is not None or not exclude_none:
-            fields[name] = json_data(item, exclude_none=exclude_none)
+            fields[name] = item if type(item) in _SCALARS else _json(item, exclude_none)
     return fields
 
 
