@@ -29,11 +29,11 @@ from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
-from guardrails.json_data import validated
 from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
+from guardrails.validation import validate
 
 UNCATALOGUED_SEVERITY: Final = "medium"
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
@@ -347,7 +347,7 @@ def _unseen_part(note: InputNote) -> UnseenPart:
             kind=cast(UnseenKind, note.kind), reason=note.reason, logical_id=logical_id, type=kind
         )
     part = {"kind": note.kind, "reason": note.reason, "logical_id": logical_id, "type": kind}
-    return validated(UnseenPart, part)
+    return validate(UnseenPart, part)
 
 
 def subject_digest(subject: Any) -> str:

@@ -13,7 +13,6 @@ import rfc8785
 
 from guardrails.canonical import canonical_bytes
 from guardrails.documents import Location, ResourceDocument
-from guardrails.json_data import FORBID_EXTRA
 from guardrails.suppressions import InlineSuppression
 
 Verdict = Literal["allow", "warn", "deny", "error"]
@@ -29,7 +28,7 @@ def new_decision_id() -> str:
 class AppliedExemption:
     """The exemption that covers a violation (copied into the decision for the audit trail)."""
 
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     control: str
     resource: str
@@ -40,7 +39,7 @@ class AppliedExemption:
 
 @dataclass(slots=True, kw_only=True)
 class Violation:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     control: str
     severity: Severity
@@ -71,7 +70,7 @@ class UnseenPart:
     """A part of the input no policy could see, hence judge (an input note, guardrails/sources/notes.py),
     kept in the decision about it so the audit trail says why the gate failed or what it never saw."""
 
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     kind: UnseenKind
     """`unknown-content`: a macro or an include from S3 adds or rewrites resources that cannot be seen
@@ -83,7 +82,7 @@ class UnseenPart:
 
 @dataclass(slots=True, kw_only=True)
 class ResourceRef:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     type: str
     name: str
@@ -95,7 +94,7 @@ class ResourceRef:
 
 @dataclass(slots=True, kw_only=True)
 class EngineInfo:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     version: str
@@ -103,7 +102,7 @@ class EngineInfo:
 
 @dataclass(slots=True, kw_only=True)
 class Decision:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     decision_id: str = field(default_factory=new_decision_id)
     resource: ResourceRef

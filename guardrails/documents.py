@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from guardrails.json_data import FORBID_EXTRA, json_data
+from guardrails.json_data import json_data
 from guardrails.suppressions import InlineSuppression
 
 EnforcementPoint = Literal["pre-deploy", "admission", "runtime", "scan"]
@@ -37,7 +37,7 @@ def path_string(parts: list[str | int] | tuple[str | int, ...]) -> str:
 
 @dataclass(slots=True, kw_only=True)
 class Location:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     file: str | None = None
     line: int | None = None
@@ -46,7 +46,7 @@ class Location:
 
 @dataclass(slots=True, kw_only=True)
 class Actor:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     arn: str | None = None
     type: str | None = None
@@ -55,7 +55,7 @@ class Actor:
 
 @dataclass(slots=True, kw_only=True)
 class Context:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     point: EnforcementPoint = "pre-deploy"
     source: SourceKind = "cloudformation"
@@ -72,7 +72,7 @@ class Context:
 
 @dataclass(slots=True, kw_only=True)
 class Resource:
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     type: str
     name: str
@@ -92,7 +92,7 @@ class ResourceDocument:
     `EndpointConfigName`), so a policy can look it up without knowing the source.
     """
 
-    __pydantic_config__: ClassVar[Any] = FORBID_EXTRA
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     resource: Resource
     related: dict[str, ResourceDocument] = field(default_factory=dict)

@@ -9,9 +9,7 @@ pydantic model...) is converted by pydantic itself (`pydantic_core.to_jsonable_p
 so the result is always pydantic's. tests/sources/test_document_input.py and
 tests/engine/test_decision_json.py compare both on every source's documents and on decisions.
 
-`validated(cls, data)` is the boundary the other way: outside data (a stored audit input, a note) made
-into one of these dataclasses with pydantic's validation (`extra="forbid"` from the class's
-`__pydantic_config__`), imported only then.
+The other way, outside data is validated into these dataclasses by guardrails/validation.py.
 """
 
 from __future__ import annotations
@@ -20,15 +18,7 @@ import dataclasses
 import json
 import math
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
-T = TypeVar("T")
-
-FORBID_EXTRA: Any = {"extra": "forbid"}
-"""`__pydantic_config__` of the plain dataclasses: pydantic rejects unknown fields when it validates them."""
+from typing import Any
 
 
 def json_data(value: Any, *, exclude_none: bool = True) -> Any:
@@ -90,17 +80,3 @@ def _pydantic_json(value: Any, exclude_none: bool) -> Any:
     from pydantic_core import to_jsonable_python
 
     return to_jsonable_python(value, exclude_none=exclude_none)
-
-
-def validated(cls: type[T], data: Any) -> T:
-    """`data` validated into `cls` by pydantic (raises pydantic.ValidationError)."""
-    adapter: TypeAdapter[T] | None = _ADAPTERS.get(cls)
-    if adapter is None:
-        from pydantic import TypeAdapter
-
-        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
-    return adapter.validate_python(data)
-
-
-_ADAPTERS: dict[type, Any] = {}
-"""One pydantic TypeAdapter per class validated (its schema is built on first use)."""

@@ -103,7 +103,7 @@ def replay_entries(
 ) -> ReplayReport:
     """Re-decide every stored input of `entries` (in the time window) with `decider`."""
     from guardrails.documents import ResourceDocument
-    from guardrails.json_data import validated
+    from guardrails.validation import validate
 
     report = ReplayReport(sink, decider.bundle.version, decider.bundle.digest)
     seen: set[str] = set()
@@ -127,7 +127,7 @@ def replay_entries(
             report.not_replayable.append(_skipped(record, NO_INPUT))
             continue
         try:
-            document = validated(ResourceDocument, stored)
+            document = validate(ResourceDocument, stored)
         except ValidationError as exc:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "(top)"

@@ -36,7 +36,7 @@ PROBE = """
 import json, sys
 from guardrails.cli.main import main
 from guardrails.config import GuardrailsConfig
-from guardrails import json_data
+from guardrails import validation
 try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
@@ -47,7 +47,7 @@ def subclasses(cls):
         yield sub
         yield from subclasses(sub)
 built = sorted(c.__name__ for c in subclasses(BaseModel) if c.__module__.startswith("guardrails") and c.__pydantic_complete__)
-adapters = sorted(c.__name__ for c in json_data._ADAPTERS)
+adapters = sorted(c.__name__ for c in validation._ADAPTERS)
 print(json.dumps({"modules": sorted(sys.modules), "config_built": GuardrailsConfig.__pydantic_complete__, "built": built, "adapters": adapters}))
 """
 
@@ -76,8 +76,8 @@ def test_check_of_a_template_loads_no_module_it_does_not_use(tmp_path: Path) -> 
     assert probe["config_built"] is False
     # findings and the catalog are built without validation: no pydantic schema
     assert probe["built"] == []
-    # documents and decisions are plain dataclasses, built without validation: no TypeAdapter was made
-    # for one (guardrails/json_data.validated)
+    # documents, decisions, findings, the catalog are plain dataclasses built without validation: no
+    # TypeAdapter was made for any (guardrails/validation.py)
     assert probe["adapters"] == []
 
 

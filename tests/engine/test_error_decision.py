@@ -21,9 +21,9 @@ from guardrails.decider import Decider
 from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import ResourceDocument
 from guardrails.errors import EngineError, InputError, TransientAwsError
-from guardrails.json_data import validated
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.processor import process_event
+from guardrails.validation import validate
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[Decision]:
 
 
 def _notebook() -> ResourceDocument:
-    return validated(
+    return validate(
         ResourceDocument,
         {
             "resource": {

@@ -15,11 +15,11 @@ from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
 from guardrails.engine import PolicyBundle, create_evaluator
 from guardrails.engine.bundle import default_policy_dir
-from guardrails.json_data import validated
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.remediation import RemediationContext
 from guardrails.runtime.remediation.account import put_account_public_access_block
 from guardrails.runtime.remediation.s3 import acl_private, put_public_access_block
+from guardrails.validation import validate
 
 BUCKET = "acme-remediation-policy"
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -56,7 +56,7 @@ def changed_policy(tmp_path_factory) -> Decider:
 
 
 def _bucket() -> ResourceDocument:
-    return validated(
+    return validate(
         ResourceDocument,
         {
             "resource": {"type": "AWS::S3::Bucket", "name": BUCKET, "account": ACCOUNT, "region": REGION},
@@ -111,7 +111,7 @@ def test_account_block_public_access_follows_the_policy_too(aws, bucket, decider
     s3control = aws.client("s3control")
     three = {**dict.fromkeys(FLAGS, True), "RestrictPublicBuckets": False}
     s3control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=three)
-    account = validated(
+    account = validate(
         ResourceDocument,
         {
             "resource": {"type": "AWS::S3::AccountPublicAccessBlock", "name": ACCOUNT, "account": ACCOUNT},
