@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from guardrails.json_data import json_data
+from guardrails.json_data import json_data, shared_json_data
 from guardrails.suppressions import InlineSuppression
 
 EnforcementPoint = Literal["pre-deploy", "admission", "runtime", "scan"]
@@ -106,7 +106,11 @@ class ResourceDocument:
         """The JSON-ready dict handed to the policy engine: pydantic's json-mode dump of the document
         without None fields (`dump_python(mode="json", exclude_none=True)`), made by guardrails/json_data.py
         (plain JSON as it is; dates, tuples, non-finite floats... converted as pydantic does).
-        tests/sources/test_document_input.py checks both agree."""
+        tests/sources/test_document_input.py checks both agree.
+
+        Tags, properties and `context.unknown` that are plain JSON already are shared, not copied (a
+        quarter of a `check`'s per-document Python time was that copy): the result is for reading at once
+        (serialised, digested, redacted into a new value); change a copy, never it."""
         res, ctx = self.resource, self.context
         resource: dict[str, Any] = {"type": json_data(res.type), "name": json_data(res.name)}
         if res.arn is not None:
@@ -115,8 +119,8 @@ class ResourceDocument:
             resource["account"] = json_data(res.account)
         if res.region is not None:
             resource["region"] = json_data(res.region)
-        resource["tags"] = json_data(res.tags)
-        resource["properties"] = json_data(res.properties)
+        resource["tags"] = shared_json_data(res.tags)
+        resource["properties"] = shared_json_data(res.properties)
         context: dict[str, Any] = {
             "point": json_data(ctx.point),
             "source": json_data(ctx.source),
@@ -124,7 +128,7 @@ class ResourceDocument:
         }
         if ctx.actor is not None:
             context["actor"] = json_data(ctx.actor)
-        context["unknown"] = json_data(ctx.unknown)
+        context["unknown"] = shared_json_data(ctx.unknown)
         if ctx.sensitive_paths is not None:
             context["sensitive_paths"] = json_data(ctx.sensitive_paths)
         if ctx.suppressions is not None:

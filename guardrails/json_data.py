@@ -59,6 +59,40 @@ def _json(value: Any, exclude_none: bool) -> Any:
     return fields
 
 
+def shared_json_data(value: Any) -> Any:
+    """`json_data(value)` without copying: `value` itself when it is plain JSON data already (str, int,
+    bool, None, finite floats, str-keyed dicts and lists of them: what `json_data` would copy unchanged),
+    else the converted copy. The result may share containers with `value`: for data read at once (an
+    engine input serialised on the spot), never for data kept and changed later."""
+    return value if is_plain_json(value) else json_data(value)
+
+
+def is_plain_json(value: Any) -> bool:
+    """True when `value` holds only str, int, bool, None, finite floats, str-keyed dicts and lists."""
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    scalars, isfinite = _SCALARS, math.isfinite
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind in scalars:
+            continue
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                if type(child) not in scalars:
+                    push(child)
+            continue
+        if kind is list:
+            extend(item)
+            continue
+        if kind is float and isfinite(item):
+            continue
+        return False
+    return True
+
+
 def json_text(value: Any) -> str:
     """pydantic's `dump_json(value, exclude_none=True)` text: compact, non-ASCII as it is."""
     return json.dumps(json_data(value), separators=(",", ":"), ensure_ascii=False)

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from guardrails.documents import Actor, Context, EnforcementPoint, Location, Resource, ResourceDocument
 from guardrails.engine.base import Finding, parse_findings
 from guardrails.engine.bundle import Catalog, PolicyBundle
+from guardrails.json_data import is_plain_json
 from guardrails.sources.api_request import document_from_request
 from guardrails.sources.discovery import load_inputs
 from guardrails.suppressions import InlineSuppression
@@ -65,6 +66,33 @@ def test_to_input_is_pydantic_json_dump(properties: dict[str, object]) -> None:
         context=Context(location=Location(file="t.yaml", line=3), actor=Actor(arn="arn:a"), unknown=["X"]),
     )
     assert json.dumps(document.to_input()) == dumped(document)
+
+
+def test_to_input_shares_plain_json_and_converts_the_rest() -> None:
+    plain = {"A": [1, 2.5, {"B": None, "C": True}], "D": "text"}
+    odd = {"A": (1, 2), "Day": date(2024, 5, 1)}
+    shared = ResourceDocument(resource=Resource(type="AWS::S3::Bucket", name="b", properties=plain))
+    converted = ResourceDocument(resource=Resource(type="AWS::S3::Bucket", name="b", properties=odd))
+    assert shared.to_input()["resource"]["properties"] is plain  # read at once: no copy needed
+    data = converted.to_input()["resource"]["properties"]
+    assert data == {"A": [1, 2], "Day": "2024-05-01"} and odd == {"A": (1, 2), "Day": date(2024, 5, 1)}
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        ({"a": [1, 2.5, None, True, "s", {"b": []}]}, True),
+        ([], True),
+        ({"a": (1,)}, False),
+        ({"a": [float("nan")]}, False),
+        ({1: "int key"}, False),
+        ({"a": _Text("sub")}, False),
+        ({"a": {"b": date(2024, 1, 1)}}, False),
+        ({"a": {"b": {"x"}}}, False),
+    ],
+)
+def test_is_plain_json(value: object, plain: bool) -> None:
+    assert is_plain_json(value) is plain
 
 
 def test_to_input_with_inline_suppressions_is_pydantic_json_dump() -> None:
