@@ -293,7 +293,7 @@ def policy_controls(output_format: str) -> None:
 
     catalog = PolicyBundle.load().catalog
     if output_format == "json":
-        click.echo(json.dumps([c.model_dump(mode="json") for c in catalog.controls], indent=2))
+        click.echo(json.dumps([c.as_json() for c in catalog.controls], indent=2))
         return
     for c in catalog.controls:
         click.echo(f"{c.id:<6} {c.severity:<8} {c.default_enforcement:<4}  {c.title}")

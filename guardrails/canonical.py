@@ -74,12 +74,19 @@ def _plain_dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def plain_canonical_text(value: Any) -> str | None:
-    """The RFC 8785 text of `value` when `json.dumps` of `value` itself produces it (no number rewritten,
-    no lone surrogate), else None. That text is then both the canonical form (for a digest) and a JSON
-    serialisation of exactly `value` (for an engine input): one serialisation serves both."""
-    if _classify(value) != _SIMPLE:
+def canonical_text(value: Any) -> str | None:
+    """The RFC 8785 text of `value` when the standard library can write it (every value but huge
+    integers, floats outside [1e-4, 1e16) that are not integral, keys outside the Basic Multilingual
+    Plane, lone surrogates), else None (then `canonical_bytes` asks rfc8785).
+
+    The text is the same JSON value as `value` (an integral float such as `1.0` is written `1`, as RFC
+    8785 writes it), so one serialisation serves as the digest's input and as the engine's input: the
+    engine judges exactly the bytes the decision's `input_digest` names."""
+    kind = _classify(value)
+    if kind == _COMPLEX:
         return None
+    if kind == _NEEDS_INTEGRAL_FLOATS:
+        value = _integral_floats_as_ints(value)
     text = _plain_dumps(value)
     try:
         text.encode("utf-8")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final, cast
 
-from guardrails.canonical import plain_canonical_text
+from guardrails.canonical import canonical_text
 from guardrails.config import ControlEnforcement, Exemption, GuardrailsConfig, default_config
 from guardrails.decision import (
     AppliedExemption,
@@ -215,8 +215,8 @@ class Decider:
         docs = list(documents)
         inputs = [d.to_input() for d in docs]
         # One serialisation per document: its RFC 8785 text is both the digest's input and the engine's
-        # (when json.dumps already gives the canonical form; otherwise each is made as before).
-        texts = [plain_canonical_text(data) for data in inputs]
+        # (when the standard library can write it; otherwise rfc8785 digests and json.dumps feeds the engine).
+        texts = [canonical_text(data) for data in inputs]
         digests = [
             "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
             if text is not None

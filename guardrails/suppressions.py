@@ -22,13 +22,12 @@ suppression is reported and recorded in the audit trail with the violation it co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from guardrails.errors import InputError
+from guardrails.validation import error_lines, validate
 
 if TYPE_CHECKING:  # documents.py imports InlineSuppression from here
     from guardrails.documents import ResourceDocument
@@ -53,42 +52,44 @@ class SuppressionError(InputError, ValueError):
     """An inline suppression that is malformed (no reason, bad control id, bad date)."""
 
 
-class InlineSuppression(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class InlineSuppression:
     """One suppression as written in a template or plan (also what reports and the audit trail show)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    # Checked when made, however it is made (__post_init__): a control id like SM-18, a reason that is not
+    # blank (kept stripped). Read from a template or plan through `validate` (types, dates, unknown fields).
+    # The docstring above is the description in guardrails/schemas/audit-record.schema.json.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     control: str
-    reason: str = Field(min_length=1)
+    reason: str = field(metadata={"min_length": 1})
     expires: date | None = None
     source: SuppressionSource
 
-    @field_validator("control")
-    @classmethod
-    def _control_id(cls, value: str) -> str:
-        if not CONTROL_ID.match(value):
-            raise ValueError(f"{value!r} is not a control id like SM-18")
-        return value
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("a reason is mandatory")
-        return value.strip()
+    def __post_init__(self) -> None:
+        if not CONTROL_ID.match(self.control):
+            raise ValueError(f"control {self.control!r} is not a control id like SM-18")
+        self.reason = self.reason.strip()
+        if not self.reason:
+            raise ValueError("reason: a reason is mandatory")
 
     def active_on(self, today: date) -> bool:
         return self.expires is None or today <= self.expires
 
+    def as_json(self) -> dict[str, Any]:
+        """The suppression as JSON, without unset fields (reports, audit records)."""
+        data: dict[str, Any] = {"control": self.control, "reason": self.reason}
+        if self.expires is not None:
+            data["expires"] = self.expires.isoformat()
+        data["source"] = self.source
+        return data
+
 
 def _validated(data: dict[str, Any], where: str) -> InlineSuppression:
     try:
-        return InlineSuppression.model_validate(data)
-    except ValidationError as exc:
-        problem = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'suppression'}: {e['msg']}" for e in exc.errors()
-        )
-        raise SuppressionError(f"{where}: invalid suppression ({problem})") from None
+        return validate(InlineSuppression, data)
+    except ValueError as exc:  # pydantic's ValidationError
+        raise SuppressionError(f"{where}: invalid suppression ({error_lines(exc, 'suppression')})") from None
 
 
 def from_cloudformation_metadata(metadata: Any, where: str) -> list[InlineSuppression]:

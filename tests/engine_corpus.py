@@ -12,6 +12,7 @@ swapped in where such a field is.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import sys
@@ -325,11 +326,14 @@ def require_opa_go() -> None:
     from guardrails.engine.opa_go import INSTALL_HINT, opa_go_available
 
     if not opa_go_available():
-        unavailable("the OPA Go engine (opa_bindings)", f"{INSTALL_HINT}; .ci/run installs it: the engine parity tests must run in CI")
+        unavailable(
+            "the OPA Go engine (opa_bindings)",
+            f"{INSTALL_HINT}; .ci/run installs it: the engine parity tests must run in CI",
+        )
 
 
 def comparable(result: Any) -> Any:
     """A result as the differential tests compare it: an error is an error, findings as a sorted list."""
     if isinstance(result, Exception):
         return "engine error"
-    return sorted(json.dumps(f.model_dump(), sort_keys=True) for f in result)
+    return sorted(json.dumps(dataclasses.asdict(f), sort_keys=True) for f in result)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar, Protocol
 
 from guardrails.engine.bundle import PolicyBundle
 from guardrails.errors import EngineError as EngineError  # re-exported: its historical home
 from guardrails.errors import InfrastructureError
+from guardrails.validation import validate
 
 
 class EngineUnavailableError(InfrastructureError):
@@ -22,10 +21,11 @@ class EngineUnavailableError(InfrastructureError):
     """
 
 
-class Finding(BaseModel):
+@dataclass(slots=True)
+class Finding:
     """One raw violation as the Rego bundle reports it, before configuration and exemptions."""
 
-    model_config = ConfigDict(extra="ignore", defer_build=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     control: str
     message: str
@@ -68,7 +68,7 @@ def parse_findings(raw: Any) -> list[Finding]:
     if not isinstance(raw, list):
         raise EngineError(f"policy entry point returned {type(raw).__name__}, expected a set of findings")
     try:
-        return [_plain_finding(item) or Finding.model_validate(item) for item in raw]
+        return [_plain_finding(item) or validate(Finding, item) for item in raw]
     except ValueError as exc:
         raise EngineError(f"policy returned a malformed finding: {exc}") from exc
 
@@ -79,8 +79,8 @@ _OPTIONAL_TEXT = ("path", "default_enforcement", "via")
 def _plain_finding(item: Any) -> Finding | None:
     """The Finding of `item` when it has exactly the declared types (str control and message; str or null
     path, default_enforcement, via; bool unknown), which validation would return unchanged; None for
-    anything else, which pydantic then validates (coercions, errors). Unvalidated construction keeps a
-    `check` from building any pydantic schema (guardrails/documents.py)."""
+    anything else, which pydantic then validates (coercions, errors): a `check` of well-typed findings
+    never imports pydantic (guardrails/validation.py)."""
     if type(item) is not dict:
         return None
     control, message = item.get("control"), item.get("message")
@@ -95,4 +95,4 @@ def _plain_finding(item: Any) -> Finding | None:
         if value is not None and type(value) is not str:
             return None
         fields[name] = value
-    return Finding.model_construct(**fields)
+    return Finding(**fields)

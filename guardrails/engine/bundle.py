@@ -6,15 +6,15 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guardrails.errors import EngineError
+from guardrails.validation import error_lines, validate
 
 ENTRY_RULE = "data.guardrails.main.findings"
 BATCH_RULE = "data.guardrails.batch.findings"
@@ -32,21 +32,49 @@ class BundleError(EngineError):
     """The policy bundle cannot be loaded (missing files, invalid catalog, Rego that does not compile)."""
 
 
-class ControlInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+Severity = Literal["low", "medium", "high", "critical"]
+DefaultEnforcement = Literal["deny", "warn"]
+
+
+@dataclass(slots=True)
+class ControlInfo:
+    """One control of a catalog (`catalog.yaml`): what it checks, how severe, how it is enforced."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     id: str
     title: str
-    severity: Literal["low", "medium", "high", "critical"]
+    severity: Severity
     resource_types: list[str]
-    default_enforcement: Literal["deny", "warn"]
+    default_enforcement: DefaultEnforcement
     remediation: str
-    mappings: list[str] = Field(default_factory=list)
+    mappings: list[str] = field(default_factory=list)
     runtime_action: str | dict[str, str] | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The control as JSON (every field, None included; the catalog's own form)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "resource_types": list(self.resource_types),
+            "default_enforcement": self.default_enforcement,
+            "remediation": self.remediation,
+            "mappings": list(self.mappings),
+            "runtime_action": dict(self.runtime_action)
+            if isinstance(self.runtime_action, dict)
+            else self.runtime_action,
+        }
 
-class Catalog(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+_CONTROL_FIELDS = frozenset(f.name for f in fields(ControlInfo))
+
+
+@dataclass
+class Catalog:
+    """The controls of a policy bundle, by id."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     version: str
     controls: list[ControlInfo]
@@ -70,7 +98,7 @@ class PolicyBundle:
     roots: list[Path]
     modules: dict[str, str] = field(default_factory=dict)
     tests: dict[str, str] = field(default_factory=dict)
-    catalog: Catalog = field(default_factory=lambda: Catalog.model_construct(version="0", controls=[]))
+    catalog: Catalog = field(default_factory=lambda: Catalog(version="0", controls=[]))
     data: dict[str, Any] = field(default_factory=dict)
     """The merged bundle data documents (`data/*.json`), what every engine loads beside the modules."""
 
@@ -125,7 +153,7 @@ class PolicyBundle:
                     controls[control.id] = (control, catalog_path)
         if not bundle.modules:
             raise BundleError(f"no .rego policies found in {', '.join(str(r) for r in roots)}")
-        bundle.catalog = Catalog.model_construct(  # of controls already read and checked above
+        bundle.catalog = Catalog(  # of controls already read and checked above
             version="+".join(versions) or "0", controls=[control for control, _ in controls.values()]
         )
         return bundle
@@ -149,9 +177,11 @@ def _read_catalog(path: Path) -> Catalog:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~4% of a check
         data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
-        return _plain_catalog(data) or Catalog.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
+        return _plain_catalog(data) or validate(Catalog, data)
+    except yaml.YAMLError as exc:
         raise BundleError(f"{path}: invalid control catalog: {exc}") from exc
+    except ValueError as exc:  # pydantic's ValidationError
+        raise BundleError(f"{path}: invalid control catalog: {error_lines(exc)}") from exc
 
 
 _SEVERITIES = frozenset({"low", "medium", "high", "critical"})
@@ -164,7 +194,7 @@ def _is_text_list(value: Any) -> bool:
 
 
 def _plain_control(item: Any) -> ControlInfo | None:
-    if type(item) is not dict or not item.keys() <= ControlInfo.model_fields.keys():
+    if type(item) is not dict or not item.keys() <= _CONTROL_FIELDS:
         return None
     if any(type(item.get(name)) is not str for name in _CONTROL_TEXT):
         return None
@@ -182,12 +212,12 @@ def _plain_control(item: Any) -> ControlInfo | None:
         or (type(action) is dict and all(type(k) is str and type(v) is str for k, v in action.items()))
     ):
         return None
-    return ControlInfo.model_construct(
+    return ControlInfo(
         id=item["id"],
         title=item["title"],
-        severity=item["severity"],
+        severity=cast(Severity, item["severity"]),
         resource_types=list(item["resource_types"]),
-        default_enforcement=item["default_enforcement"],
+        default_enforcement=cast(DefaultEnforcement, item["default_enforcement"]),
         remediation=item["remediation"],
         mappings=list(mappings),
         runtime_action=dict(action) if type(action) is dict else action,
@@ -197,7 +227,7 @@ def _plain_control(item: Any) -> ControlInfo | None:
 def _plain_catalog(data: Any) -> Catalog | None:
     """The Catalog of `data` when every field has exactly its declared type and value set (what
     validation would return unchanged); None for anything else, which pydantic then validates (errors
-    naming the field). Unvalidated construction keeps a `check` from building any pydantic schema."""
+    naming the field). A `check` with the shipped catalog never imports pydantic (validation.py)."""
     if type(data) is not dict or data.keys() != {"version", "controls"}:
         return None
     if type(data["version"]) is not str or type(data["controls"]) is not list:
@@ -208,7 +238,7 @@ def _plain_catalog(data: Any) -> Catalog | None:
         if control is None:
             return None
         controls.append(control)
-    return Catalog.model_construct(version=data["version"], controls=controls)
+    return Catalog(version=data["version"], controls=controls)
 
 
 def engine_modules() -> dict[str, str]:

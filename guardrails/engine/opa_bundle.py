@@ -37,7 +37,7 @@ def bundle_info(bundle: PolicyBundle) -> dict[str, Any]:
     return {
         "revision": bundle.digest,
         "version": bundle.version,
-        "catalog": [control.model_dump(mode="json") for control in bundle.catalog.controls],
+        "catalog": [control.as_json() for control in bundle.catalog.controls],
         # What `policy push` wrote: the next push deletes the paths its bundle no longer has.
         "data_paths": sorted(data_documents(bundle)),
     }

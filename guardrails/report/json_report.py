@@ -38,7 +38,7 @@ def result_entry(decision: Decision) -> dict[str, Any]:
         if v.exemption:
             item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
         if v.suppression:
-            item["suppression"] = v.suppression.model_dump(mode="json", exclude_none=True)
+            item["suppression"] = v.suppression.as_json()
         violations.append(item)
     entry: dict[str, Any] = {
         "resource": resource,

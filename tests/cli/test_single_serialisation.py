@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from guardrails.canonical import canonical_bytes, plain_canonical_text
+from guardrails.canonical import canonical_bytes, canonical_text
 from guardrails.decider import Decider
 from guardrails.decision import input_digest
 from guardrails.documents import Context, Location, Resource, ResourceDocument
@@ -22,18 +22,26 @@ from guardrails.documents import Context, Location, Resource, ResourceDocument
     ],
 )
 def test_plain_text_is_the_canonical_form(value):
-    text = plain_canonical_text(value)
+    text = canonical_text(value)
     assert text is not None
     assert text.encode("utf-8") == canonical_bytes(value)
     assert json.loads(text) == value
 
 
+@pytest.mark.parametrize("value", [{"port": 8080.0}, {"w": [1.0, -2.0, 0.0, 0.5]}, {"x": {"n": 1e15}}])
+def test_integral_floats_are_written_as_integers_as_rfc8785_does(value):
+    text = canonical_text(value)
+    assert text is not None
+    assert text.encode("utf-8") == canonical_bytes(value)
+    assert json.loads(text) == value  # the same JSON value: 8080 == 8080.0
+
+
 @pytest.mark.parametrize(
     "value",
-    [{"port": 8080.0}, {"n": 2**60}, {"f": 1e20}, {"s": "lone \udc80"}, {"f": float("nan")}, {1: "int key"}],
+    [{"n": 2**60}, {"f": 1e20}, {"f": 1e-7}, {"s": "lone \udc80"}, {"f": float("nan")}, {1: "int key"}],
 )
-def test_values_whose_json_is_not_canonical_have_no_plain_text(value):
-    assert plain_canonical_text(value) is None
+def test_values_the_standard_library_cannot_write_canonically_have_no_text(value):
+    assert canonical_text(value) is None
 
 
 def notebook(name: str, **properties) -> ResourceDocument:
@@ -69,9 +77,9 @@ def test_decider_reuses_one_serialisation_and_gives_the_same_decisions():
     got = reusing.decide_many(docs)
     assert [json.loads(t) for t in spy.texts] == [d.to_input() for d in docs]
     assert spy.texts[0].encode("utf-8") == canonical_bytes(docs[0].to_input())  # the canonical text itself
-    assert spy.texts[1] == json.dumps(
-        docs[1].to_input()
-    )  # not canonical: serialised for the engine as before
+    assert spy.texts[1].encode("utf-8") == canonical_bytes(docs[1].to_input())  # 5.0 written 5, as RFC 8785
+    assert '"VolumeSizeInGB":5}' in spy.texts[1]
+    assert spy.texts[2] == json.dumps(docs[2].to_input())  # 2**70: rfc8785 refuses; json.dumps for the engine
     assert [d.input_digest for d in got] == [input_digest(d) for d in docs]
     expected = [plain.evaluator.evaluate(d.to_input()) for d in docs]
     assert [[(v.control, v.path, v.message) for v in d.violations] for d in got] == [

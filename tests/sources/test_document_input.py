@@ -17,6 +17,7 @@ from guardrails.engine.base import Finding, parse_findings
 from guardrails.engine.bundle import Catalog, PolicyBundle
 from guardrails.sources.discovery import load_inputs
 from guardrails.suppressions import InlineSuppression
+from guardrails.validation import adapter, validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -46,8 +47,9 @@ def test_to_input_is_pydantic_json_dump(properties: dict[str, object]) -> None:
 
 
 def test_to_input_with_inline_suppressions_is_pydantic_json_dump() -> None:
-    suppression = InlineSuppression.model_validate(
-        {"control": "SM-01", "reason": "ok", "expires": "2999-01-01", "source": "cloudformation-metadata"}
+    suppression = validate(
+        InlineSuppression,
+        {"control": "SM-01", "reason": "ok", "expires": "2999-01-01", "source": "cloudformation-metadata"},
     )
     document = ResourceDocument(
         resource=Resource(type="AWS::S3::Bucket", name="b"), context=Context(suppressions=[suppression])
@@ -83,13 +85,16 @@ def test_bundled_catalog_is_what_validation_gives() -> None:
 
     bundle = PolicyBundle.load()
     path = bundle.roots[0] / "catalog.yaml"
-    validated = Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    assert bundle.catalog.model_dump() == validated.model_dump()
+    validated = validate(Catalog, yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert bundle.catalog == validated
+    assert [c.as_json() for c in bundle.catalog.controls] == adapter(Catalog).dump_python(validated)[
+        "controls"
+    ]
 
 
 def test_findings_of_declared_types_skip_validation_and_others_are_validated() -> None:
     plain = {"control": "SM-01", "message": "m", "path": "P", "unknown": True, "extra": 1}
-    assert parse_findings([plain]) == [Finding.model_validate(plain)]
+    assert parse_findings([plain]) == [validate(Finding, plain)]
     coerced = {"control": "SM-01", "message": "m", "unknown": "true"}  # pydantic's lax bool
     assert parse_findings([coerced])[0].unknown is True
     with pytest.raises(Exception, match="malformed finding"):
