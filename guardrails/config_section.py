@@ -4,7 +4,8 @@ A section (`GuardrailsConfig`, `RuntimeConfig`, `OpaServerSettings`...) is a std
 one in code (`default_config()`, tests, the Lambdas' defaults) imports no pydantic and runs no check, its
 values being typed by mypy. What comes from outside (a config file, an SSM parameter, an S3 object, an
 option such as `--opa-url`) goes through `validated`, which has pydantic validate the data whole against
-the dataclasses (guardrails/config_validation.py, imported only then):
+the dataclasses (guardrails/validation.py; the section hooks in guardrails/config_validation.py, imported
+only then):
 
 * field types, defaults and constraints come from the dataclass fields, their constraints and
   descriptions from `dataclasses.field(metadata=...)` (keys named like pydantic's `Field()` arguments:
@@ -51,12 +52,12 @@ class ConfigSection:
 
 
 def validated(cls: type[S], data: object) -> S:
-    """`data` (a mapping, as read from YAML or JSON) validated whole into the section `cls`; raises
-    pydantic's ValidationError, each error located at its field (`runtime.controls.S3-01`)."""
-    from guardrails.config_validation import adapter
+    """`data` (a mapping, as read from YAML or JSON) validated whole into the section `cls`
+    (guardrails/validation.py); raises pydantic's ValidationError, each error located at its field
+    (`runtime.controls.S3-01`)."""
+    from guardrails.validation import validate
 
-    value: S = adapter(cls).validate_python(data)
-    return value
+    return validate(cls, data)
 
 
 def given_fields(section: ConfigSection) -> frozenset[str]:

@@ -1,19 +1,21 @@
 """The pydantic side of the configuration: imported only when a config is validated or its schema written.
 
-The sections are plain dataclasses (guardrails/config_section.py); pydantic builds their validators
-from the dataclass fields, and `section_schema` adds what a `field_validator` / `model_validator` did on a
-pydantic model: each section's `field_checks` after its field's own validation, its `migrate` before the
-section is validated, and the record of the keys the mapping set (`given_fields`).
+The sections are plain dataclasses (guardrails/config_section.py), validated through
+guardrails/validation.py. pydantic builds their validators from the dataclass fields, and `section_schema`
+adds what a `field_validator` / `model_validator` did on a pydantic model: each section's `field_checks`
+after its field's own validation, its `migrate` before the section is validated, and the record of the
+keys the mapping set (`given_fields`).
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from pydantic_core import CoreSchema, core_schema
 
 from guardrails.config_section import GIVEN_ATTRIBUTE, ConfigSection
+from guardrails.validation import adapter
 
 EXTRA_KEY_MESSAGE = "Extra inputs are not permitted"
 """What an unknown key is told (pydantic says `Unexpected keyword argument` for a dataclass; the config
@@ -52,17 +54,6 @@ def section_schema(cls: type[ConfigSection], schema: CoreSchema) -> CoreSchema:
 
     ref = dataclass.pop("ref", None)  # the definition is the checked section, referenced where it is used
     return core_schema.no_info_wrap_validator_function(validate, dataclass, ref=ref)
-
-
-_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
-
-
-def adapter(cls: type[Any]) -> TypeAdapter[Any]:
-    """The validator of a section class (built once per process)."""
-    built = _ADAPTERS.get(cls)
-    if built is None:
-        built = _ADAPTERS[cls] = TypeAdapter(cls)
-    return built
 
 
 def describe_errors(exc: ValidationError) -> str:
