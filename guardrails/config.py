@@ -286,8 +286,10 @@ class RuntimeConfig(ConfigSection):
                 "service control policy stops ordinary principals from setting it "
                 "(README: runtime protection)"
             )
-        data = dict(data)
-        protect = dict(data.get("protect") or {})
+        protect = data.get("protect") or {}
+        if not isinstance(protect, dict):
+            return data  # reported by the validation of `protect`
+        data, protect = dict(data), dict(protect)
         if "protected_arns" in data:
             protect.setdefault("arns", data.pop("protected_arns"))
         if "protected_name_prefix" in data:

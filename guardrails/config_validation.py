@@ -18,8 +18,10 @@ from guardrails.config_section import GIVEN_ATTRIBUTE, ConfigSection
 from guardrails.validation import adapter
 
 EXTRA_KEY_MESSAGE = "Extra inputs are not permitted"
-"""What an unknown key is told (pydantic says `Unexpected keyword argument` for a dataclass; the config
-has always said this)."""
+SECTION_TYPE_MESSAGE = "Input should be a valid dictionary or instance of {class_name}"
+"""What an unknown key and a section that is not a mapping are told: the words pydantic has for a model,
+which the config always had (for a dataclass it says `Unexpected keyword argument` and `Input should be
+a dictionary or an instance of ...`)."""
 
 
 def section_schema(cls: type[ConfigSection], schema: CoreSchema) -> CoreSchema:
@@ -60,7 +62,11 @@ def describe_errors(exc: ValidationError) -> str:
     """One line naming each problem at its dotted location: `runtime.controls: Value error, ...`."""
     problems = []
     for err in exc.errors():
-        message = EXTRA_KEY_MESSAGE if err["type"] == "unexpected_keyword_argument" else err["msg"]
+        message = err["msg"]
+        if err["type"] == "unexpected_keyword_argument":
+            message = EXTRA_KEY_MESSAGE
+        elif err["type"] == "dataclass_type":
+            message = SECTION_TYPE_MESSAGE.format(class_name=err.get("ctx", {}).get("class_name", "?"))
         problems.append(f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {message}")
     return "; ".join(problems)
 

@@ -143,6 +143,14 @@ def test_shipped_json_schema_matches_the_model():
         ("admission: {payload_hosts: ['10.0.0.1']}", "admission.payload_hosts", "is an IP address"),
         ("admission: {payload_hosts: ['*.*.example.com']}", "admission.payload_hosts", "not a host name"),
         ("version: 2", "version", "Input should be 1"),
+        ("runtime: 5", "runtime", "Input should be a valid dictionary or instance of RuntimeConfig"),
+        ("exemptions: [3]", "exemptions.0", "Input should be a valid dictionary or instance of Exemption"),
+        ("runtime: {protect: 5}", "runtime.protect", "valid dictionary or instance of ProtectConfig"),
+        (
+            "runtime: {protect: 5, protected_arns: [a]}",
+            "runtime.protect",
+            "valid dictionary or instance of ProtectConfig",
+        ),
     ],
 )
 def test_every_section_is_validated_naming_file_and_field(tmp_path, text, field, message):
