@@ -239,6 +239,7 @@ def record_check_run(
 
     `signing_key` (a key URL; default GUARDRAILS_AUDIT_KEY) signs the records."""
     from guardrails.audit import ActionTaken, AuditTrail, current_actor
+    from guardrails.json_data import json_data
 
     def gate_action(decision: Decision) -> ActionTaken:
         blocked = decision.verdict in ("deny", "error")
@@ -246,7 +247,9 @@ def record_check_run(
 
     with AuditTrail.from_urls(sink_urls, cloudwatch=False, signing_key=signing_key) as trail:
         unjudged_inputs = [{"error": d.error} for d in run.unjudged]
-        unseen_inputs = [{"unseen": [u.model_dump(mode="json") for u in d.unseen or []]} for d in run.unseen]
+        unseen_inputs = [
+            {"unseen": [json_data(u, exclude_none=False) for u in d.unseen or []]} for d in run.unseen
+        ]
         records = trail.record_decisions(
             [*run.decisions, *run.unjudged, *run.unseen],
             actor=current_actor(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -106,11 +106,6 @@ class Exemption(ConfigSection):
 
     def active_on(self, today: date) -> bool:
         return self.expires is None or today <= self.expires
-
-    def model_dump(self) -> dict[str, Any]:
-        """The exemption's fields as a dict. Kept for guardrails/decider.py (`AppliedExemption(**...)`)
-        while it reads the exemption as a pydantic model did; nothing else calls it."""
-        return asdict(self)
 
 
 # --- engine and audit --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final, cast
@@ -16,6 +17,7 @@ from guardrails.decision import (
     Decision,
     EngineInfo,
     ResourceRef,
+    UnseenKind,
     UnseenPart,
     Violation,
     input_digest,
@@ -31,10 +33,9 @@ from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.suppressions import InlineSuppression, SuppressionWarning, suppressions_of
+from guardrails.validation import validate
 
 UNCATALOGUED_SEVERITY: Final = "medium"
-_DECISION_DEFAULTS: Final[dict[str, Any]] = {"error": None, "infrastructure_failure": False, "unseen": None}
-"""Decision's optional fields and their defaults (tests/engine/test_decider.py checks they are all)."""
 ENFORCEMENT_ORDER = ("off", "warn", "deny")
 UNSEEN_KINDS = ("unknown-content", "not-followed")
 """The input notes a decision records (Decider.unseen_decision): content no policy could see."""
@@ -58,7 +59,7 @@ class Decider:
             bundle = PolicyBundle.load(self.config.engine.policy_dirs)
             evaluator = create_evaluator(bundle, self.config.engine.backend, self.config.engine.opa)
         self.evaluator = evaluator
-        self._engine_info = EngineInfo.model_construct(name=evaluator.name, version=evaluator.version)
+        self._engine_info = EngineInfo(name=evaluator.name, version=evaluator.version)
 
     @property
     def bundle(self) -> PolicyBundle:
@@ -149,13 +150,7 @@ class Decider:
         for note in notes:
             if note.kind not in UNSEEN_KINDS:
                 raise ValueError(f"a {note.kind} note is no unseen content")
-            part = {
-                "kind": note.kind,
-                "reason": note.reason,
-                "logical_id": note.logical_id,
-                "type": note.type,
-            }
-            parts.append(UnseenPart.model_validate(part))
+            parts.append(_unseen_part(note))
         blocks = unknown_blocks and any(p.kind == "unknown-content" for p in parts)
         if subject is None:
             subject = [{"kind": n.kind, **n.as_json()} for n in notes]
@@ -194,11 +189,8 @@ class Decider:
     def _made(self, resource: ResourceRef, point: str, source: str, digest: str, **outcome: Any) -> Decision:
         """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error.
 
-        Built without validation (`model_construct`): every value is the Decider's own, already of its
-        declared type, and a `check` then builds no pydantic schema. The optional fields are given here
-        (pydantic's own filling deep-copies each default, ~10 µs a decision)."""
-        fields = {**_DECISION_DEFAULTS, "violations": [], **outcome}
-        return Decision.model_construct(
+        Built without validation: every value is the Decider's own, already of its declared type."""
+        return Decision(
             decision_id=new_decision_id(),
             resource=resource,
             point=point,
@@ -207,7 +199,7 @@ class Decider:
             bundle_digest=self.bundle.digest,
             bundle_version=self.bundle.version,
             engine=self._engine_info,
-            **fields,
+            **outcome,
         )
 
     def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
@@ -276,7 +268,7 @@ class Decider:
             enforcement = "warn"
         exemption = self._exemption_for(finding.control, document, today)
         suppression = None if exemption else self._suppression_for(finding.control, document, today)
-        return Violation.model_construct(  # typed values (see _made)
+        return Violation(  # typed values (see _made)
             control=finding.control,
             severity=info.severity if info else UNCATALOGUED_SEVERITY,
             enforcement=enforcement,
@@ -331,8 +323,31 @@ class Decider:
                 and exemption.active_on(today)
                 and _matches(exemption, document)
             ):
-                return AppliedExemption(**exemption.model_dump())
+                return AppliedExemption(
+                    control=exemption.control,
+                    resource=exemption.resource,
+                    reason=exemption.reason,
+                    ticket=exemption.ticket,
+                    expires=exemption.expires,
+                )
         return None
+
+
+def _unseen_part(note: InputNote) -> UnseenPart:
+    """The note as an UnseenPart: built directly when its values are of the declared types (a reader's
+    own), else validated by pydantic (which rejects or converts them as it always did)."""
+    logical_id, kind = note.logical_id, note.type
+    if (
+        type(note.kind) is str
+        and type(note.reason) is str
+        and (logical_id is None or type(logical_id) is str)
+        and (kind is None or type(kind) is str)
+    ):
+        return UnseenPart(
+            kind=cast(UnseenKind, note.kind), reason=note.reason, logical_id=logical_id, type=kind
+        )
+    part = {"kind": note.kind, "reason": note.reason, "logical_id": logical_id, "type": kind}
+    return validate(UnseenPart, part)
 
 
 def subject_digest(subject: Any) -> str:
@@ -372,5 +387,5 @@ def _without_quoted_secrets(violations: list[Violation], data: dict[str, Any]) -
     out = []
     for v in violations:
         message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
-        out.append(v if message == v.message else v.model_copy(update={"message": message}))
+        out.append(v if message == v.message else replace(v, message=message))
     return out

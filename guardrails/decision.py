@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import rfc8785
-from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.canonical import canonical_bytes
 from guardrails.documents import Location, ResourceDocument
@@ -20,19 +20,15 @@ Enforcement = Literal["deny", "warn"]
 Severity = Literal["low", "medium", "high", "critical"]
 
 
-_MODEL = ConfigDict(extra="forbid", defer_build=True)
-"""`defer_build`: the Decider builds decisions of its own checked values with `model_construct`, so a
-`check` builds no pydantic schema; decisions read from outside (audit records, replays) still validate."""
-
-
 def new_decision_id() -> str:
     return str(uuid.uuid4())
 
 
-class AppliedExemption(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class AppliedExemption:
     """The exemption that covers a violation (copied into the decision for the audit trail)."""
 
-    model_config = _MODEL
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     control: str
     resource: str
@@ -41,8 +37,9 @@ class AppliedExemption(BaseModel):
     expires: date | None = None
 
 
-class Violation(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Violation:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     control: str
     severity: Severity
@@ -68,11 +65,12 @@ class Violation(BaseModel):
 UnseenKind = Literal["unknown-content", "not-followed"]
 
 
-class UnseenPart(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class UnseenPart:
     """A part of the input no policy could see, hence judge (an input note, guardrails/sources/notes.py),
     kept in the decision about it so the audit trail says why the gate failed or what it never saw."""
 
-    model_config = _MODEL
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     kind: UnseenKind
     """`unknown-content`: a macro or an include from S3 adds or rewrites resources that cannot be seen
@@ -82,8 +80,9 @@ class UnseenPart(BaseModel):
     type: str | None = None
 
 
-class ResourceRef(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class ResourceRef:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     type: str
     name: str
@@ -93,22 +92,24 @@ class ResourceRef(BaseModel):
     location: Location | None = None
 
 
-class EngineInfo(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class EngineInfo:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     name: str
     version: str
 
 
-class Decision(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Decision:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
-    decision_id: str = Field(default_factory=new_decision_id)
+    decision_id: str = field(default_factory=new_decision_id)
     resource: ResourceRef
-    violations: list[Violation] = Field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     verdict: Verdict
     error: str | None = None
-    infrastructure_failure: bool = Field(default=False, exclude=True)
+    infrastructure_failure: bool = field(default=False, metadata={"exclude": True})
     """The `error` comes from outside the request (payload download, OPA server, audit sink), not from its
     content: the only errors `admission.fail_open` may let pass (guardrails/infrastructure.py)."""
     unseen: list[UnseenPart] | None = None
@@ -164,7 +165,7 @@ def resource_ref(document: ResourceDocument) -> ResourceRef:
     res = document.resource
     location = document.context.location
     has_location = any(v is not None for v in (location.file, location.line, location.logical_id))
-    return ResourceRef.model_construct(  # the document's own (already typed) values
+    return ResourceRef(
         type=res.type,
         name=res.name,
         arn=res.arn,

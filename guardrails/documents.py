@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from guardrails.json_data import json_data, shared_json_data
 from guardrails.suppressions import InlineSuppression
 
 EnforcementPoint = Literal["pre-deploy", "admission", "runtime", "scan"]
@@ -31,41 +30,38 @@ def is_unknown_value(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(UNKNOWN_PREFIX)
 
 
-_MODEL = ConfigDict(extra="forbid", defer_build=True)
-"""`defer_build`: a `check` builds documents with `model_construct` and serialises them with `to_input`, so
-no validator or serializer schema is built on its path (the first costs ~0.02 s CPU of pydantic imports);
-other sources still validate, building the schema on first use."""
-
-
 def path_string(parts: list[str | int] | tuple[str | int, ...]) -> str:
     """`["VpcConfig", "Subnets", 0]` -> `"VpcConfig.Subnets.0"` (the format of `context.unknown`)."""
     return ".".join(str(p) for p in parts)
 
 
-class Location(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Location:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     file: str | None = None
     line: int | None = None
     logical_id: str | None = None
 
 
-class Actor(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Actor:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     arn: str | None = None
     type: str | None = None
     name: str | None = None
 
 
-class Context(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Context:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     point: EnforcementPoint = "pre-deploy"
     source: SourceKind = "cloudformation"
-    location: Location = Field(default_factory=Location)
+    location: Location = field(default_factory=Location)
     actor: Actor | None = None
-    unknown: list[str] = Field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
     """Dotted property paths (list indexes as numbers) whose values are present but not knowable."""
     sensitive_paths: list[str] | None = None
     """Dotted property paths whose values hold a secret the source declares (a CloudFormation `NoEcho`
@@ -74,19 +70,21 @@ class Context(BaseModel):
     """Inline suppressions written next to the resource (guardrails/suppressions.py); pre-deploy only."""
 
 
-class Resource(BaseModel):
-    model_config = _MODEL
+@dataclass(slots=True, kw_only=True)
+class Resource:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     type: str
     name: str
     arn: str | None = None
     account: str | None = None
     region: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
-class ResourceDocument(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ResourceDocument:
     """`{resource, related, context}`: the input of one policy evaluation.
 
     `related` maps `"<Type>/<reference value>"` to the document of a resource this one references,
@@ -94,97 +92,53 @@ class ResourceDocument(BaseModel):
     `EndpointConfigName`), so a policy can look it up without knowing the source.
     """
 
-    model_config = _MODEL
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     resource: Resource
-    related: dict[str, ResourceDocument] = Field(default_factory=dict)
-    context: Context = Field(default_factory=Context)
+    related: dict[str, ResourceDocument] = field(default_factory=dict)
+    context: Context = field(default_factory=Context)
 
     @staticmethod
     def related_key(resource_type: str, reference: str) -> str:
         return f"{resource_type}/{reference}"
 
     def to_input(self) -> dict[str, Any]:
-        """The JSON-ready dict handed to the policy engine: `model_dump(mode="json", exclude_none=True)`,
-        made by hand when every value is plain JSON (exact str, int, bool, None, finite float, str-keyed
-        dict, list; no inline suppressions), else by pydantic (dates, tuples, non-finite floats... are
-        converted as pydantic does). tests/sources/test_document_input.py checks both agree."""
-        plain = self._plain_input()
-        return self.model_dump(mode="json", exclude_none=True) if plain is None else plain
+        """The JSON-ready dict handed to the policy engine: pydantic's json-mode dump of the document
+        without None fields (`dump_python(mode="json", exclude_none=True)`), made by guardrails/json_data.py
+        (plain JSON as it is; dates, tuples, non-finite floats... converted as pydantic does).
+        tests/sources/test_document_input.py checks both agree.
 
-    def _plain_input(self) -> dict[str, Any] | None:
+        Tags, properties and `context.unknown` that are plain JSON already are shared, not copied (a
+        quarter of a `check`'s per-document Python time was that copy): the result is for reading at once
+        (serialised, digested, redacted into a new value); change a copy, never it."""
         res, ctx = self.resource, self.context
-        if ctx.suppressions is not None or type(res.type) is not str or type(res.name) is not str:
-            return None
-        if type(self.related) is not dict:
-            return None
-        resource = _fields_without_none(res, ("type", "name", "arn", "account", "region"))
-        tags, properties = _plain_copy(res.tags), _plain_copy(res.properties)
-        location = _fields_without_none(ctx.location, ("file", "line", "logical_id"))
-        actor = None if ctx.actor is None else _fields_without_none(ctx.actor, ("arn", "type", "name"))
-        unknown = _plain_copy(ctx.unknown)
-        if _NOT_PLAIN in (resource, tags, properties, location, actor, unknown):
-            return None
-        resource["tags"] = tags
-        resource["properties"] = properties
-        context: dict[str, Any] = {"point": ctx.point, "source": ctx.source, "location": location}
-        if actor is not None:
-            context["actor"] = actor
-        context["unknown"] = unknown
+        resource: dict[str, Any] = {"type": json_data(res.type), "name": json_data(res.name)}
+        if res.arn is not None:
+            resource["arn"] = json_data(res.arn)
+        if res.account is not None:
+            resource["account"] = json_data(res.account)
+        if res.region is not None:
+            resource["region"] = json_data(res.region)
+        resource["tags"] = shared_json_data(res.tags)
+        resource["properties"] = shared_json_data(res.properties)
+        context: dict[str, Any] = {
+            "point": json_data(ctx.point),
+            "source": json_data(ctx.source),
+            "location": json_data(ctx.location),
+        }
+        if ctx.actor is not None:
+            context["actor"] = json_data(ctx.actor)
+        context["unknown"] = shared_json_data(ctx.unknown)
         if ctx.sensitive_paths is not None:
-            sensitive_paths = _plain_copy(ctx.sensitive_paths)
-            if sensitive_paths is _NOT_PLAIN:
-                return None
-            context["sensitive_paths"] = sensitive_paths
-        related = {}
-        for key, doc in self.related.items():
-            if type(key) is not str or type(doc) is not ResourceDocument:
-                return None
-            related_input = doc._plain_input()
-            if related_input is None:
-                return None
-            related[key] = related_input
-        return {"resource": resource, "related": related, "context": context}
-
-
-_NOT_PLAIN: Any = object()
-"""What `_plain_copy` returns for a value it leaves to pydantic's serializer."""
-_SCALARS = frozenset({str, int, bool, type(None)})
-
-
-def _plain_copy(value: Any) -> Any:
-    """A deep copy of plain JSON data (what pydantic's json-mode dump of it returns), or _NOT_PLAIN."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict:
-        out = {}
-        for key, item in value.items():
-            copied = _plain_copy(item)
-            if type(key) is not str or copied is _NOT_PLAIN:
-                return _NOT_PLAIN
-            out[key] = copied
-        return out
-    if kind is list:
-        items = []
-        for item in value:
-            copied = _plain_copy(item)
-            if copied is _NOT_PLAIN:
-                return _NOT_PLAIN
-            items.append(copied)
-        return items
-    if kind is float and math.isfinite(value):
-        return value
-    return _NOT_PLAIN
-
-
-def _fields_without_none(model: BaseModel, names: tuple[str, ...]) -> Any:
-    """The named scalar fields of `model` that are not None, or _NOT_PLAIN."""
-    out = {}
-    for name in names:
-        value = getattr(model, name)
-        if value is not None:
-            if type(value) not in _SCALARS:
-                return _NOT_PLAIN
-            out[name] = value
-    return out
+            context["sensitive_paths"] = json_data(ctx.sensitive_paths)
+        if ctx.suppressions is not None:
+            context["suppressions"] = json_data(ctx.suppressions)
+        related = self.related
+        if type(related) is dict and all(type(key) is str for key in related):
+            related_input = {
+                key: doc.to_input() if type(doc) is ResourceDocument else json_data(doc)
+                for key, doc in related.items()
+            }
+        else:
+            related_input = json_data(related)
+        return {"resource": resource, "related": related_input, "context": context}

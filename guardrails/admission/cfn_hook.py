@@ -48,6 +48,7 @@ from guardrails.config import AdmissionConfig, admission_config
 from guardrails.decision import Decision, ResourceRef
 from guardrails.documents import Location, ResourceDocument
 from guardrails.errors import GuardrailsError
+from guardrails.json_data import json_text
 from guardrails.partitions import parse_arn, partition_for_region, partition_named
 from guardrails.resource_kinds import BUCKET_POLICY_BUCKET, BY_TYPE, CLOUDFORMATION_TYPES, STACK_TYPE
 from guardrails.sources.cloudformation import (
@@ -316,7 +317,7 @@ class _Invocation:
         for decision in decisions:
             logger.error(
                 "guardrails: audit outage, decision kept in the log: %s",
-                decision.model_dump_json(exclude_none=True),
+                json_text(decision),
             )
         response = hook_response(
             self.token,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
 
@@ -212,14 +213,14 @@ def source_ref_from_decision(decision: Decision) -> SourceRef:
 
 def _redacted_violation(violation: Violation, digest_key: bytes | None = None) -> Violation:
     message = redact_text(violation.message, digest_key)
-    if message == violation.message:
+    if message is None or message == violation.message:
         return violation
-    return violation.model_copy(update={"message": message})
+    return replace(violation, message=message)
 
 
 def _redacted_unseen(part: UnseenPart, digest_key: bytes | None = None) -> UnseenPart:
     reason = redact_text(part.reason, digest_key)
-    return part if reason == part.reason else part.model_copy(update={"reason": reason})
+    return part if reason is None or reason == part.reason else replace(part, reason=reason)
 
 
 def audit_record_json_schema() -> str:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 REPLAY_FORMAT_VERSION = 1
 NO_INPUT = "no stored input (record written without audit.store_input)"
+EXTRA_FIELD = "Extra inputs are not permitted"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def replay_entries(
 ) -> ReplayReport:
     """Re-decide every stored input of `entries` (in the time window) with `decider`."""
     from guardrails.documents import ResourceDocument
+    from guardrails.validation import validate
 
     report = ReplayReport(sink, decider.bundle.version, decider.bundle.digest)
     seen: set[str] = set()
@@ -126,13 +128,13 @@ def replay_entries(
             report.not_replayable.append(_skipped(record, NO_INPUT))
             continue
         try:
-            document = ResourceDocument.model_validate(stored)
+            document = validate(ResourceDocument, stored)
         except ValidationError as exc:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "(top)"
-            report.not_replayable.append(
-                _skipped(record, f"stored input is not a document: {where}: {problem['msg']}")
-            )
+            # an unknown field of a (stdlib dataclass) document part: said as it was of a pydantic model
+            msg = EXTRA_FIELD if problem["type"] == "unexpected_keyword_argument" else problem["msg"]
+            report.not_replayable.append(_skipped(record, f"stored input is not a document: {where}: {msg}"))
             continue
         candidates.append((record, document))
     by_day: dict[date, list[int]] = defaultdict(list)

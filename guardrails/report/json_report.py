@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from guardrails.decision import Decision
+from guardrails.json_data import json_data
 from guardrails.report.model import CheckRun
 
 
@@ -36,7 +37,7 @@ def result_entry(decision: Decision) -> dict[str, Any]:
         if v.via:
             item["via"] = v.via
         if v.exemption:
-            item["exemption"] = v.exemption.model_dump(mode="json", exclude_none=True)
+            item["exemption"] = json_data(v.exemption)
         if v.suppression:
             item["suppression"] = v.suppression.as_json()
         violations.append(item)

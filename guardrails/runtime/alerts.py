@@ -7,6 +7,7 @@ from typing import Any
 
 from guardrails.decision import Decision
 from guardrails.documents import Actor
+from guardrails.json_data import json_data
 from guardrails.runtime.clients import AwsClients, call
 from guardrails.runtime.remediation.base import ActionResult
 
@@ -17,8 +18,8 @@ def alert_message(decision: Decision, actor: Actor | None, actions: list[ActionR
         "decision_id": decision.decision_id,
         "verdict": decision.verdict,
         "controls": denied,
-        "resource": decision.resource.model_dump(exclude_none=True),
-        "actor": actor.model_dump(exclude_none=True) if actor else None,
+        "resource": json_data(decision.resource),
+        "actor": json_data(actor) if actor else None,
         "actions": [
             {"kind": a.kind, "mode": a.mode, "outcome": a.outcome, "reason": a.reason, "error": a.error}
             for a in actions

@@ -9,6 +9,7 @@ raises ResourceGone, which `enrich` answers by deciding on the event alone.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from guardrails.documents import ResourceDocument
@@ -46,7 +47,7 @@ def enrich(document: ResourceDocument, clients: AwsClients) -> tuple[ResourceDoc
         live = reader(clients, document).document(kind, _live_name(document, kind))
     except ResourceGone:
         return document, None
-    out = document.model_copy(deep=True)
+    out = copy.deepcopy(document)
     out.resource.properties = live.resource.properties
     out.resource.arn = live.resource.arn or document.resource.arn
     if live.related:

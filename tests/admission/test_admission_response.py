@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from guardrails.admission.hook_models import HookRequest
 from guardrails.admission.response import annotations_for, bounded_message, hook_response
 from guardrails.decision import AppliedExemption, Decision, EngineInfo, ResourceRef, Violation
@@ -65,7 +67,7 @@ def test_deny_beats_error_and_warn_is_success():
     assert hook_response("t", [warn]).hook_status == "SUCCESS"
     assert hook_response("t", [err]).error_code == "InternalFailure"
     assert hook_response("t", [err], fail_open=True).hook_status == "FAILED"  # the request's own error
-    outage = err.model_copy(update={"infrastructure_failure": True})
+    outage = replace(err, infrastructure_failure=True)
     assert hook_response("t", [outage]).hook_status == "FAILED"
     assert hook_response("t", [outage], fail_open=True).hook_status == "SUCCESS"
     assert hook_response("t", [outage, err], fail_open=True).hook_status == "FAILED"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,9 +147,10 @@ def test_query_table_and_csv_say_why_a_record_without_violations_decided(tmp_pat
     from guardrails.decision import UnseenPart
 
     path = tmp_path / "audit.jsonl"
-    broken = make_decision("bad-file", "error", ()).model_copy(update={"error": "stack.yaml: line 3: bad YAML"})
-    macro = make_decision("stack", "deny", ()).model_copy(
-        update={"unseen": [UnseenPart(kind="unknown-content", reason="Transform MyMacro may add resources")]}
+    broken = replace(make_decision("bad-file", "error", ()), error="stack.yaml: line 3: bad YAML")
+    macro = replace(
+        make_decision("stack", "deny", ()),
+        unseen=[UnseenPart(kind="unknown-content", reason="Transform MyMacro may add resources")],
     )
     FileSink(path, fsync=False).append([record_from_decision(d, actor=ACTOR) for d in (broken, macro)])
     rows = list(csv.DictReader(io.StringIO(run("query", str(path), "--format", "csv").output)))

@@ -1,7 +1,9 @@
 """`guardrails check` loads only what the run needs: no audit package without a sink, no Terraform or
 API-request adapter for a template, no pathspec without --exclude, no admission or runtime code; and a run
 without a config file builds no config validator (the defaults are plain dataclasses, validated by pydantic
-only when read from a file), and no pydantic schema at all."""
+only when read from a file), and no pydantic schema at all: documents and decisions are plain dataclasses
+(guardrails/documents.py, guardrails/decision.py), neither validated nor serialised by pydantic on a
+check's path."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ NOT_NEEDED = (
 PROBE = """
 import json, sys
 from guardrails.cli.main import main
+from guardrails import validation
 try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
@@ -46,7 +49,8 @@ def subclasses(cls):
         yield sub
         yield from subclasses(sub)
 built = sorted(c.__name__ for c in subclasses(BaseModel) if c.__module__.startswith("guardrails") and c.__pydantic_complete__)
-print(json.dumps({"modules": modules, "built": built}))
+adapters = sorted(c.__name__ for c in validation._ADAPTERS)
+print(json.dumps({"modules": modules, "built": built, "adapters": adapters}))
 """
 
 
@@ -72,8 +76,32 @@ def test_check_of_a_template_loads_no_module_it_does_not_use(tmp_path: Path) -> 
     assert "guardrails.sources.cloudformation" in loaded and "regorus" in loaded
     assert [m for m in NOT_NEEDED if m in loaded] == []
     assert "guardrails.config_validation" not in loaded  # the defaults need no validator
-    # documents, findings, the catalog and decisions are built without validation: no pydantic schema
+    # no pydantic at all: config, documents, findings, catalog and decisions are plain dataclasses
+    assert [m for m in loaded if m.split(".")[0] in {"pydantic", "pydantic_core", "annotated_types"}] == []
+    # findings and the catalog are built without validation: no pydantic schema
     assert probe["built"] == []
+    # documents, decisions, findings, the catalog are plain dataclasses built without validation: no
+    # TypeAdapter was made for any (guardrails/validation.py)
+    assert probe["adapters"] == []
+
+
+def test_documents_and_decisions_import_no_pydantic() -> None:
+    """Their modules import pydantic only inside the functions that validate outside data."""
+    import ast
+
+    import guardrails.decision
+    import guardrails.documents
+    import guardrails.json_data
+
+    for module in (guardrails.documents, guardrails.decision, guardrails.json_data):
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        imported = [
+            alias.name if isinstance(node, ast.Import) else str(node.module)
+            for node in tree.body
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        ]
+        assert imported and not [m for m in imported if m.split(".")[0].startswith("pydantic")], module
 
 
 def test_exclude_patterns_load_pathspec(tmp_path: Path) -> None:

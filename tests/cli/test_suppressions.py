@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from pathlib import Path
@@ -97,7 +98,7 @@ def test_suppressions_apply_at_pre_deploy_only() -> None:
     assert decider.decide(document).violations[-1].control  # decided
     at_deploy = {v.control: v for v in decider.decide(document).violations}
     assert at_deploy["SM-18"].suppression is not None
-    admission = document.model_copy(deep=True)
+    admission = copy.deepcopy(document)
     admission.context.point = "admission"
     at_admission = {v.control: v for v in decider.decide(admission).violations}
     assert at_admission["SM-18"].suppression is None and at_admission["SM-18"].counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from guardrails.config import Exemption, GuardrailsConfig
@@ -146,13 +147,13 @@ def test_composite_control_is_enforced_no_harder_than_the_control_underneath():
 
 
 def test_decisions_built_without_validation_are_what_validation_gives() -> None:
-    """The Decider builds decisions with model_construct, giving every optional field itself."""
-    from guardrails.decider import _DECISION_DEFAULTS
-    from guardrails.decision import Decision
+    """The Decider builds plain dataclasses of its own typed values: pydantic's validation of their
+    json-mode dump gives them back (infrastructure_failure is never dumped: it stays at its default)."""
+    from pydantic import TypeAdapter
 
-    optional = {n for n, f in Decision.model_fields.items() if not f.is_required()}
-    assert optional == {*_DECISION_DEFAULTS, "decision_id", "violations"}
-    assert all(Decision.model_fields[n].default == v for n, v in _DECISION_DEFAULTS.items())
+    from guardrails.decision import Decision
+    from guardrails.json_data import json_data
+
     decider = Decider()
     document = ResourceDocument(
         resource=Resource(
@@ -161,6 +162,8 @@ def test_decisions_built_without_validation_are_what_validation_gives() -> None:
     )
     decision = decider.decide(document)
     assert decision.violations
-    revalidated = Decision.model_validate(decision.model_dump())
-    assert revalidated.model_dump() == decision.model_dump()
-    assert revalidated.model_fields_set <= decision.model_fields_set
+    adapter = TypeAdapter(Decision)
+    assert adapter.validate_python(json_data(decision)) == decision
+    assert adapter.dump_python(decision, mode="json", exclude_none=True) == json_data(decision)
+    error = decider.error_decision("boom", document=document, infrastructure=True)
+    assert adapter.validate_python(json_data(error)) == replace(error, infrastructure_failure=False)

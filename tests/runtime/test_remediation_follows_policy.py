@@ -19,6 +19,7 @@ from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.remediation import RemediationContext
 from guardrails.runtime.remediation.account import put_account_public_access_block
 from guardrails.runtime.remediation.s3 import acl_private, put_public_access_block
+from guardrails.validation import validate
 
 BUCKET = "acme-remediation-policy"
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -55,11 +56,12 @@ def changed_policy(tmp_path_factory) -> Decider:
 
 
 def _bucket() -> ResourceDocument:
-    return ResourceDocument.model_validate(
+    return validate(
+        ResourceDocument,
         {
             "resource": {"type": "AWS::S3::Bucket", "name": BUCKET, "account": ACCOUNT, "region": REGION},
             "context": {"point": "runtime", "source": "cloudtrail"},
-        }
+        },
     )
 
 
@@ -109,11 +111,12 @@ def test_account_block_public_access_follows_the_policy_too(aws, bucket, decider
     s3control = aws.client("s3control")
     three = {**dict.fromkeys(FLAGS, True), "RestrictPublicBuckets": False}
     s3control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=three)
-    account = ResourceDocument.model_validate(
+    account = validate(
+        ResourceDocument,
         {
             "resource": {"type": "AWS::S3::AccountPublicAccessBlock", "name": ACCOUNT, "account": ACCOUNT},
             "context": {"point": "runtime", "source": "cloudtrail"},
-        }
+        },
     )
     kept = put_account_public_access_block(account, ["S3-06"], _ctx(aws, changed_policy))
     assert (kept.outcome, kept.reason) == ("skipped", "already compliant")

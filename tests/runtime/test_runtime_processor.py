@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 from fixtures.events.builders import cloudtrail_event, s3_call, sagemaker_call, state_change
@@ -260,7 +261,7 @@ def test_endpoint_serving_a_noncompliant_config_is_deleted_and_the_config_kept(a
     )
     outcome = process_event(event, decider=decider, trail=trail, clients=aws, config=enforce())
     (result,) = outcome.resources
-    assert set(result.decision.model_dump()["violations"][0]) and result.enriched
+    assert set(asdict(result.decision)["violations"][0]) and result.enriched
     assert {v.control for v in result.decision.violations} == {"SM-17"}
     assert not any(v.unknown for v in result.decision.violations)
     (action,) = outcome.actions

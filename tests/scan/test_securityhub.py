@@ -4,6 +4,7 @@ validating every BatchImportFindings request against the service model)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -75,9 +76,7 @@ def test_findings_are_resolved_when_fixed_and_updated_not_duplicated(hub, run) -
     before = all_findings(hub)
     # the bucket is fixed: the same resource decided again without violations
     fixed = [
-        d.model_copy(update={"violations": [], "verdict": "allow"})
-        if d.resource.name == "parity-bucket"
-        else d
+        replace(d, violations=[], verdict="allow") if d.resource.name == "parity-bucket" else d
         for d in run.decisions
     ]
     result = importer.sync(fixed)
@@ -101,7 +100,7 @@ def test_findings_of_other_tools_are_never_resolved(hub, run) -> None:
     foreign.update({"Id": "other-tool/1", "GeneratorId": "other-tool"})
     hub.batch_import_findings(Findings=[foreign])
     SecurityHubImporter(hub, run.catalog, account=ACCOUNT).sync(
-        [notebook.model_copy(update={"violations": [], "verdict": "allow"})]
+        [replace(notebook, violations=[], verdict="allow")]
     )
     assert all_findings(hub)["other-tool/1"]["RecordState"] == "ACTIVE"
 
@@ -109,12 +108,11 @@ def test_findings_of_other_tools_are_never_resolved(hub, run) -> None:
 def test_batches_of_one_hundred(hub, run) -> None:
     notebook = next(d for d in run.decisions if d.resource.name == "parity-notebook")
     decisions = [
-        notebook.model_copy(
-            update={
-                "resource": notebook.resource.model_copy(
-                    update={"arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/n{i}"}
-                )
-            }
+        replace(
+            notebook,
+            resource=replace(
+                notebook.resource, arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/n{i}"
+            ),
         )
         for i in range(40)
     ]
@@ -147,7 +145,7 @@ def test_rejected_findings_raise() -> None:
 def test_finding_ids_are_stable(run) -> None:
     d = run.decisions[0]
     assert finding_id(ACCOUNT, REGION, d, "S3-01") == finding_id(
-        ACCOUNT, REGION, d.model_copy(update={"decision_id": "x"}), "S3-01"
+        ACCOUNT, REGION, replace(d, decision_id="x"), "S3-01"
     )
     assert finding_id(ACCOUNT, REGION, d, "S3-01") != finding_id(ACCOUNT, "us-east-1", d, "S3-01")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from guardrails.decider import Decider
 from guardrails.documents import ResourceDocument
@@ -66,7 +67,9 @@ Parameters:
 def test_paths_holding_a_no_echo_value(properties: str, paths: list[str] | None) -> None:
     document = _documents(_notebook(properties), {"Password": SECRET})["Nb"]
     assert document.context.sensitive_paths == paths
-    assert document.to_input() == document.model_dump(mode="json", exclude_none=True)
+    assert document.to_input() == TypeAdapter(ResourceDocument).dump_python(
+        document, mode="json", exclude_none=True
+    )
 
 
 def test_no_echo_as_a_string_and_the_default_value() -> None:

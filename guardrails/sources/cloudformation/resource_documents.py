@@ -210,7 +210,7 @@ def document_from_resource_properties(
         shaped,
         unknown,
         name=name,
-        location=Location.model_construct(file=file, line=None, logical_id=logical_id),
+        location=Location(file=file, line=None, logical_id=logical_id),
         point=point,
         region=region,
         account=account,
@@ -238,11 +238,10 @@ def _document(
     kind = BY_TYPE.get(resource_type)
     known_name = bool(name) and not is_unknown_value(name)
     arn = arn_for(kind, name, region, account) if kind is not None and name and known_name else None
-    # Built without validation (`model_construct`): every value is this reader's own, of the declared
-    # types (names and ids are strings, `tags_of` gives str -> str), and a `check` then builds no pydantic
-    # schema at all (guardrails/documents.py).
-    return ResourceDocument.model_construct(
-        resource=Resource.model_construct(
+    # Plain dataclasses, not validated: every value is this reader's own, of the declared types (names
+    # and ids are strings, `tags_of` gives str -> str).
+    return ResourceDocument(
+        resource=Resource(
             type=resource_type,
             name=name or logical_id,
             arn=arn,
@@ -252,7 +251,7 @@ def _document(
             properties=properties,
         ),
         related={},
-        context=Context.model_construct(
+        context=Context(
             point=point,
             source="cloudformation",
             location=location,
@@ -598,7 +597,7 @@ class _TemplateDocuments:
             properties,
             unknown,
             name=entry.name,
-            location=Location.model_construct(
+            location=Location(
                 file=self.file, line=self.lines.get(entry.logical_id), logical_id=entry.logical_id
             ),
             point=self.point,
