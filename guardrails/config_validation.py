@@ -15,13 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import CoreSchema, core_schema
 
 from guardrails.config_section import GIVEN_ATTRIBUTE, ConfigSection
-from guardrails.validation import adapter
-
-EXTRA_KEY_MESSAGE = "Extra inputs are not permitted"
-SECTION_TYPE_MESSAGE = "Input should be a valid dictionary or instance of {class_name}"
-"""What an unknown key and a section that is not a mapping are told: the words pydantic has for a model,
-which the config always had (for a dataclass it says `Unexpected keyword argument` and `Input should be
-a dictionary or an instance of ...`)."""
+from guardrails.validation import adapter, error_lines
 
 
 def section_schema(cls: type[ConfigSection], schema: CoreSchema) -> CoreSchema:
@@ -60,15 +54,7 @@ def section_schema(cls: type[ConfigSection], schema: CoreSchema) -> CoreSchema:
 
 def describe_errors(exc: ValidationError) -> str:
     """One line naming each problem at its dotted location: `runtime.controls: Value error, ...`."""
-    problems = []
-    for err in exc.errors():
-        message = err["msg"]
-        if err["type"] == "unexpected_keyword_argument":
-            message = EXTRA_KEY_MESSAGE
-        elif err["type"] == "dataclass_type":
-            message = SECTION_TYPE_MESSAGE.format(class_name=err.get("ctx", {}).get("class_name", "?"))
-        problems.append(f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {message}")
-    return "; ".join(problems)
+    return error_lines(exc)
 
 
 def json_schema(cls: type[Any]) -> dict[str, Any]:
