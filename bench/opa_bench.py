@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from generate_templates import write_template
 
-    from guardrails.config import GuardrailsConfig
+    from guardrails.config import GuardrailsConfig, validated
     from guardrails.engine import PolicyBundle
 
     bundle = PolicyBundle.load()
@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             template, _ = write_template(args.size, Path(tmp), seed=args.seed)
             configs = {
                 "regorus": GuardrailsConfig(),
-                "opa-server": GuardrailsConfig.model_validate(
-                    {"engine": {"backend": "opa-server", "opa": {"url": url, "batch_size": args.batch_size}}}
+                "opa-server": validated(
+                    GuardrailsConfig,
+                    {"engine": {"backend": "opa-server", "opa": {"url": url, "batch_size": args.batch_size}}},
                 ),
             }
             findings: dict[str, Any] = {}

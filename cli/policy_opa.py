@@ -41,21 +41,19 @@ def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path,
     Idempotent: nothing is written when the server already holds this bundle. The token comes from the
     environment variable named by engine.opa.token_env (GUARDRAILS_OPA_TOKEN by default).
     """
-    from pydantic import ValidationError
-
     from guardrails.config import load_config
     from guardrails.engine import PolicyBundle
     from guardrails.engine.opa_bundle import PushError, push_bundle
     from guardrails.engine.opa_server import open_client
+    from guardrails.engine.opa_settings import with_url
 
+    config = load_config(config_path)
     try:
-        config = load_config(config_path)
-        settings = config.engine.opa.model_copy(update={"url": opa_url})
-        settings = type(settings).model_validate(settings.model_dump())
-        bundle = PolicyBundle.load([*config.engine.policy_dirs, *policy_dirs])
-        client = open_client(settings)
-    except ValidationError as exc:
-        raise fail_input(f"--opa-url: {exc.errors()[0]['msg']}") from None
+        settings = with_url(config.engine.opa, opa_url)
+    except ValueError as exc:
+        raise fail_input(f"--opa-url: {exc}") from None
+    bundle = PolicyBundle.load([*config.engine.policy_dirs, *policy_dirs])
+    client = open_client(settings)
     try:
         report = push_bundle(client, bundle)
     except PushError as exc:
@@ -72,7 +70,7 @@ def policy_push(opa_url: str, config_path: Path | None, policy_dirs: tuple[Path,
 
 
 def _count(items: list[str], adjective: str = "") -> str:
-    """"2 module(s) and 1 data document(s)": modules are policy ids, data documents `data/<path>`."""
+    """ "2 module(s) and 1 data document(s)": modules are policy ids, data documents `data/<path>`."""
     data = sum(1 for item in items if item.startswith("data/"))
     text = f"{len(items) - data} {adjective}module(s)"
     return f"{text} and {data} {adjective}data document(s)" if data else text

@@ -1,22 +1,25 @@
 """The guardrails configuration file (YAML, validated here; JSON schema in guardrails/schemas/).
 
 Every section is defined here: `controls`, `unknown`, `exemptions`, `engine` (its `opa:` settings in
-guardrails/engine/opa_settings.py), `audit`, `runtime` and `admission`. The models are built on first
-validation (`defer_build`): a run without a config file takes the defaults without building any
-validator, while a config file is always validated whole, whichever enforcement point reads it.
+guardrails/engine/opa_settings.py), `audit`, `runtime` and `admission`. The sections are plain
+dataclasses (guardrails/config_section.py): a run without a config file takes the defaults without
+importing pydantic, while a config file is always validated whole by pydantic (`parse_config`), whichever
+enforcement point reads it. Checks beyond types and constraints are each section's `field_checks` and
+`migrate`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
+from guardrails.config_section import ConfigSection
+from guardrails.config_section import given_fields as given_fields  # re-exported: how callers validate
+from guardrails.config_section import validated as validated  # a section and read what a file set
 from guardrails.engine.opa_settings import OpaServerSettings
 from guardrails.errors import ConfigError as ConfigError  # re-exported: its historical home
 
@@ -31,48 +34,75 @@ _HOST_PATTERN = re.compile(
     r"^(?=.{1,253}\.?$)(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.?$"
 )
 _IPV4 = re.compile(r"^[0-9.]+$")
-_SECTION = ConfigDict(extra="forbid", defer_build=True)
 
 
-def _check_control_ids(value: dict[str, Any]) -> None:
+def _check_control_ids(value: dict[str, Any]) -> dict[str, Any]:
     for key in value:
         if not CONTROL_ID.match(key):
             raise ValueError(f"{key!r} is not a control id like SM-01")
+    return value
+
+
+def _check_exemption_control(value: str) -> str:
+    if value != "*" and not CONTROL_ID.match(value):
+        raise ValueError(f"{value!r} is not a control id like SM-01 (or '*')")
+    return value
+
+
+def _check_name_prefixes(value: list[str]) -> list[str]:
+    if any(not prefix for prefix in value):
+        raise ValueError("an empty name prefix would protect every resource")
+    return value
+
+
+def _check_payload_hosts(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    for pattern in value:
+        name = pattern[2:] if pattern.startswith("*.") else pattern
+        if not _HOST_PATTERN.match(name) or "*" in name:
+            raise ValueError(f"{pattern!r} is not a host name or *.domain")
+        if _IPV4.match(name):
+            raise ValueError(f"{pattern!r} is an IP address: payload hosts are DNS names")
+    return [p.lower().rstrip(".") for p in value]
 
 
 # --- exemptions --------------------------------------------------------------------------------------
 
 
-class Exemption(BaseModel):
+@dataclass(kw_only=True)
+class Exemption(ConfigSection):
     """A waiver of one control (or `*`) for resources matching a glob on ARN, name or logical id."""
 
-    model_config = _SECTION
-
-    control: str = Field(description="The control id waived (e.g. `SM-05`), or `*` for every control.")
-    resource: str = Field(
-        description="Glob (`*`, `?`, `[...]`) matched against the resource's ARN, its name and its template "
-        "logical id; the exemption applies when any of them matches."
+    control: str = field(
+        metadata={"description": "The control id waived (e.g. `SM-05`), or `*` for every control."}
     )
-    reason: str = Field(
-        min_length=1,
-        description="Why the waiver is acceptable (required); copied into every decision and audit record "
-        "it covers.",
+    resource: str = field(
+        metadata={
+            "description": "Glob (`*`, `?`, `[...]`) matched against the resource's ARN, its name and its "
+            "template logical id; the exemption applies when any of them matches."
+        }
     )
-    ticket: str | None = Field(
-        default=None, description="Reference of the approval (change or risk ticket), copied like `reason`."
+    reason: str = field(
+        metadata={
+            "min_length": 1,
+            "description": "Why the waiver is acceptable (required); copied into every decision and audit "
+            "record it covers.",
+        }
     )
-    expires: date | None = Field(
+    ticket: str | None = field(
         default=None,
-        description="Last day (inclusive, UTC) the exemption applies; from the next day on the violation "
-        "counts again. Unset: no expiry.",
+        metadata={"description": "Reference of the approval (change or risk ticket), copied like `reason`."},
+    )
+    expires: date | None = field(
+        default=None,
+        metadata={
+            "description": "Last day (inclusive, UTC) the exemption applies; from the next day on the "
+            "violation counts again. Unset: no expiry."
+        },
     )
 
-    @field_validator("control")
-    @classmethod
-    def _control_id(cls, value: str) -> str:
-        if value != "*" and not CONTROL_ID.match(value):
-            raise ValueError(f"{value!r} is not a control id like SM-01 (or '*')")
-        return value
+    field_checks = {"control": _check_exemption_control}
 
     def active_on(self, today: date) -> bool:
         return self.expires is None or today <= self.expires
@@ -81,57 +111,68 @@ class Exemption(BaseModel):
 # --- engine and audit --------------------------------------------------------------------------------
 
 
-class EngineConfig(BaseModel):
+@dataclass(kw_only=True)
+class EngineConfig(ConfigSection):
     """Which policy engine decides, and which policies it loads."""
 
-    model_config = _SECTION
-
-    backend: Literal["regorus", "opa-server", "opa-go"] = Field(
+    backend: Literal["regorus", "opa-server", "opa-go"] = field(
         default="regorus",
-        description="`regorus` (embedded Rust engine, the default); `opa-server` (an OPA server you run, "
-        "see `opa`); `opa-go` (the OPA Go engine in process, from the separately installed "
-        "`opa-golib-python-bindings`).",
+        metadata={
+            "description": "`regorus` (embedded Rust engine, the default); `opa-server` (an OPA server you "
+            "run, see `opa`); `opa-go` (the OPA Go engine in process, from the separately installed "
+            "`opa-golib-python-bindings`)."
+        },
     )
-    policy_dirs: list[Path] = Field(
+    policy_dirs: list[Path] = field(
         default_factory=list,
-        description="Extra folders of Rego policies (custom controls) loaded beside the bundled policies; "
-        "relative paths are resolved against the config file's folder.",
+        metadata={
+            "description": "Extra folders of Rego policies (custom controls) loaded beside the bundled "
+            "policies; relative paths are resolved against the config file's folder."
+        },
     )
-    opa: OpaServerSettings = Field(
-        default_factory=lambda: OpaServerSettings.model_construct(),
-        description="Settings of the `opa-server` backend (URL, token, TLS, timeouts); ignored by the "
-        "other backends.",
+    opa: OpaServerSettings = field(
+        default_factory=OpaServerSettings,
+        metadata={
+            "description": "Settings of the `opa-server` backend (URL, token, TLS, timeouts); ignored by "
+            "the other backends."
+        },
     )
 
 
-class AuditConfig(BaseModel):
+@dataclass(kw_only=True)
+class AuditConfig(ConfigSection):
     """Where every decision is recorded, and how records are signed."""
 
-    model_config = _SECTION
-
-    sinks: list[str] = Field(
+    sinks: list[str] = field(
         default_factory=list,
-        description="Sink URLs every decision is recorded to: `file://x.jsonl`, `dynamodb://table`, "
-        "`s3://bucket/prefix`. `guardrails check --audit` adds sinks for one run.",
+        metadata={
+            "description": "Sink URLs every decision is recorded to: `file://x.jsonl`, `dynamodb://table`, "
+            "`s3://bucket/prefix`. `guardrails check --audit` adds sinks for one run."
+        },
     )
-    store_input: bool = Field(
+    store_input: bool = field(
         default=False,
-        description="Also store a redacted copy of each decided input document in its record "
-        "(needed by `guardrails audit replay`).",
+        metadata={
+            "description": "Also store a redacted copy of each decided input document in its record (needed "
+            "by `guardrails audit replay`)."
+        },
     )
-    signing_key: str | None = Field(
+    signing_key: str | None = field(
         default=None,
-        pattern=r"^(file|kms)://.+",
-        description="Sign every record: `file://path` (HMAC secret, `guardrails audit keygen`) or "
-        "`kms://<key id, ARN or alias>` (KMS HMAC key). `--audit-key` overrides it; unset, the "
-        "GUARDRAILS_AUDIT_KEY variable applies.",
+        metadata={
+            "pattern": r"^(file|kms)://.+",
+            "description": "Sign every record: `file://path` (HMAC secret, `guardrails audit keygen`) or "
+            "`kms://<key id, ARN or alias>` (KMS HMAC key). `--audit-key` overrides it; unset, the "
+            "GUARDRAILS_AUDIT_KEY variable applies.",
+        },
     )
 
 
 # --- runtime -----------------------------------------------------------------------------------------
 
 
-class ProtectConfig(BaseModel):
+@dataclass(kw_only=True)
+class ProtectConfig(ConfigSection):
     """Resources remediation never touches (the decision is still a deny, audited and alerted).
 
     ```yaml
@@ -143,82 +184,96 @@ class ProtectConfig(BaseModel):
     ```
     """
 
-    model_config = _SECTION
-
-    arns: list[str] = Field(
-        default_factory=list, description="ARN globs (matched against the ARN and the name) never acted on."
-    )
-    name_prefixes: list[str] = Field(
+    arns: list[str] = field(
         default_factory=list,
-        description="Resources whose name starts with one of these are never acted on (none by default: a "
-        "default prefix would let anyone exempt a resource by naming it).",
+        metadata={"description": "ARN globs (matched against the ARN and the name) never acted on."},
     )
-    trusted_tags: dict[str, str] = Field(
+    name_prefixes: list[str] = field(
+        default_factory=list,
+        metadata={
+            "description": "Resources whose name starts with one of these are never acted on (none by "
+            "default: a default prefix would let anyone exempt a resource by naming it)."
+        },
+    )
+    trusted_tags: dict[str, str] = field(
         default_factory=dict,
-        description="Tags (key -> value, `*` for any value) honoured as protection. None by default: whoever "
-        "creates a resource can tag it, so a tag protects only when a service control policy lets nobody but "
-        "an administrator role set it (README, runtime protection).",
+        metadata={
+            "description": "Tags (key -> value, `*` for any value) honoured as protection. None by default: "
+            "whoever creates a resource can tag it, so a tag protects only when a service control policy "
+            "lets nobody but an administrator role set it (README, runtime protection)."
+        },
     )
 
-    @field_validator("name_prefixes")
-    @classmethod
-    def _no_empty_prefix(cls, value: list[str]) -> list[str]:
-        if any(not prefix for prefix in value):
-            raise ValueError("an empty name prefix would protect every resource")
-        return value
+    field_checks = {"name_prefixes": _check_name_prefixes}
 
 
-class RuntimeConfig(BaseModel):
+@dataclass(kw_only=True)
+class RuntimeConfig(ConfigSection):
     """Modes, remediation settings and safety rails of the EventBridge handler and `handle-event`."""
 
-    model_config = _SECTION
-
-    mode: RuntimeMode = Field(
+    mode: RuntimeMode = field(
         default="dry-run",
-        description="`dry-run` (default) decides, audits and reports what it would do; `enforce` remediates.",
+        metadata={
+            "description": "`dry-run` (default) decides, audits and reports what it would do; `enforce` "
+            "remediates."
+        },
     )
-    controls: dict[str, RuntimeMode] = Field(
+    controls: dict[str, RuntimeMode] = field(
         default_factory=dict,
-        description="Per-control mode overriding `mode` (e.g. enforce S3-01 only while the rest stays "
-        "dry-run).",
+        metadata={
+            "description": "Per-control mode overriding `mode` (e.g. enforce S3-01 only while the rest "
+            "stays dry-run)."
+        },
     )
-    kms_key_id: str | None = Field(
+    kms_key_id: str | None = field(
         default=None,
-        description="KMS key (id, ARN or alias) for S3-04 default encryption; without it S3-04 is not "
-        "remediated.",
+        metadata={
+            "description": "KMS key (id, ARN or alias) for S3-04 default encryption; without it S3-04 is "
+            "not remediated."
+        },
     )
-    sns_topic_arn: str | None = Field(
-        default=None, description="When set, one message per `deny` decision is published to this topic."
+    sns_topic_arn: str | None = field(
+        default=None,
+        metadata={"description": "When set, one message per `deny` decision is published to this topic."},
     )
-    protect: ProtectConfig = Field(
-        default_factory=lambda: ProtectConfig.model_construct(),
-        description="What is never acted on: configured ARNs, name prefixes and trusted tags only.",
+    protect: ProtectConfig = field(
+        default_factory=ProtectConfig,
+        metadata={
+            "description": "What is never acted on: configured ARNs, name prefixes and trusted tags only."
+        },
     )
-    max_actions: int = Field(
+    max_actions: int = field(
         default=10,
-        ge=0,
-        description="Cap on remediation actions per invocation; further actions are skipped and reported.",
+        metadata={
+            "ge": 0,
+            "description": "Cap on remediation actions per invocation; further actions are skipped and "
+            "reported.",
+        },
     )
-    delete_notebooks: bool = Field(
+    delete_notebooks: bool = field(
         default=False,
-        description="Delete (not only stop) a noncompliant notebook instance once it is stopped.",
+        metadata={
+            "description": "Delete (not only stop) a noncompliant notebook instance once it is stopped."
+        },
     )
-    account_id: str | None = Field(
-        default=None, description="The account the handler acts in; by default asked once from STS."
+    account_id: str | None = field(
+        default=None,
+        metadata={"description": "The account the handler acts in; by default asked once from STS."},
     )
-    securityhub: bool = Field(
+    securityhub: bool = field(
         default=False,
-        description="Import each decision into Security Hub as ASFF findings, resolving them when fixed; "
-        "needs securityhub:BatchImportFindings and securityhub:GetFindings.",
+        metadata={
+            "description": "Import each decision into Security Hub as ASFF findings, resolving them when "
+            "fixed; needs securityhub:BatchImportFindings and securityhub:GetFindings."
+        },
     )
 
-    @model_validator(mode="before")
+    field_checks = {"controls": _check_control_ids}
+
     @classmethod
-    def _moved_protection_keys(cls, data: Any) -> Any:
+    def migrate(cls, data: dict[str, Any]) -> dict[str, Any]:
         """`protected_arns` / `protected_name_prefix` moved under `protect:`; `protected_tags` is refused
         (it protected by a tag anyone could set)."""
-        if not isinstance(data, dict):
-            return data
         if "protected_tags" in data:
             raise ValueError(
                 "runtime.protected_tags is no longer honoured: a tag whoever creates a resource can set "
@@ -226,8 +281,10 @@ class RuntimeConfig(BaseModel):
                 "service control policy stops ordinary principals from setting it "
                 "(README: runtime protection)"
             )
-        data = dict(data)
-        protect = dict(data.get("protect") or {})
+        protect = data.get("protect") or {}
+        if not isinstance(protect, dict):
+            return data  # reported by the validation of `protect`
+        data, protect = dict(data), dict(protect)
         if "protected_arns" in data:
             protect.setdefault("arns", data.pop("protected_arns"))
         if "protected_name_prefix" in data:
@@ -236,12 +293,6 @@ class RuntimeConfig(BaseModel):
         if protect:
             data["protect"] = protect
         return data
-
-    @field_validator("controls")
-    @classmethod
-    def _control_ids(cls, value: dict[str, RuntimeMode]) -> dict[str, RuntimeMode]:
-        _check_control_ids(value)
-        return value
 
     def mode_for(self, control: str, override: RuntimeMode | None = None) -> RuntimeMode:
         """The mode one control acts in: a command-line `override` wins, then `controls`, then `mode`."""
@@ -253,7 +304,8 @@ class RuntimeConfig(BaseModel):
 # --- admission ---------------------------------------------------------------------------------------
 
 
-class AdmissionConfig(BaseModel):
+@dataclass(kw_only=True)
+class AdmissionConfig(ConfigSection):
     """How the CloudFormation Lambda Hook and the boto3 hook behave when they cannot simply decide.
 
     ```yaml
@@ -267,114 +319,119 @@ class AdmissionConfig(BaseModel):
     ```
     """
 
-    model_config = _SECTION
-
-    fail_open: bool = Field(
+    fail_open: bool = field(
         default=False,
-        description="An infrastructure failure (payload download, deadline, policy-server outage) lets the "
-        "operation proceed (SUCCESS with a warning annotation, or a logged warning in the boto3 hook) "
-        "instead of blocking it. Deny verdicts, and errors caused by the request's own content (a template "
-        "or request that cannot be judged), always block.",
+        metadata={
+            "description": "An infrastructure failure (payload download, deadline, policy-server outage) "
+            "lets the operation proceed (SUCCESS with a warning annotation, or a logged warning in the "
+            "boto3 hook) instead of blocking it. Deny verdicts, and errors caused by the request's own "
+            "content (a template or request that cannot be judged), always block."
+        },
     )
-    fail_open_on_audit_outage: bool = Field(
+    fail_open_on_audit_outage: bool = field(
         default=False,
-        description="With `fail_open`: an audit sink that cannot store the decisions no longer blocks an "
-        "allowed operation; the records are written to the log (CloudWatch Logs in the Lambda) instead. Off: "
-        "no record, no pass.",
+        metadata={
+            "description": "With `fail_open`: an audit sink that cannot store the decisions no longer "
+            "blocks an allowed operation; the records are written to the log (CloudWatch Logs in the "
+            "Lambda) instead. Off: no record, no pass."
+        },
     )
-    describe_related_resources: bool = Field(
+    describe_related_resources: bool = field(
         default=False,
-        description="Resolve what a payload only references (an Endpoint's EndpointConfig, an "
-        "EndpointConfig's Models, the bucket behind a BucketPolicy) with Describe*/Get* calls. Off: those "
-        "values stay unknown (fail closed).",
+        metadata={
+            "description": "Resolve what a payload only references (an Endpoint's EndpointConfig, an "
+            "EndpointConfig's Models, the bucket behind a BucketPolicy) with Describe*/Get* calls. Off: "
+            "those values stay unknown (fail closed)."
+        },
     )
-    payload_timeout_seconds: float = Field(
+    payload_timeout_seconds: float = field(
         default=DEFAULT_PAYLOAD_TIMEOUT_SECONDS,
-        gt=0,
-        le=25,
-        description="Timeout of the stack/change-set payload download; hooks wait at most 30 s for the "
-        "whole answer.",
+        metadata={
+            "gt": 0,
+            "le": 25,
+            "description": "Timeout of the stack/change-set payload download; hooks wait at most 30 s for "
+            "the whole answer.",
+        },
     )
-    payload_max_bytes: int = Field(
+    payload_max_bytes: int = field(
         default=DEFAULT_PAYLOAD_MAX_BYTES,
-        gt=0,
-        description="Largest stack/change-set payload accepted (bigger is an input error).",
+        metadata={
+            "gt": 0,
+            "description": "Largest stack/change-set payload accepted (bigger is an input error).",
+        },
     )
-    payload_hosts: list[str] | None = Field(
+    payload_hosts: list[str] | None = field(
         default=None,
-        description="Hosts payload URLs may point to: exact names or `*.domain`. Default (unset): the S3 "
-        "endpoints of every AWS partition (`bucket.s3.<region>.amazonaws.com`, `...amazonaws.com.cn`, ...). "
-        "Always https, port 443, public addresses only.",
+        metadata={
+            "description": "Hosts payload URLs may point to: exact names or `*.domain`. Default (unset): "
+            "the S3 endpoints of every AWS partition (`bucket.s3.<region>.amazonaws.com`, "
+            "`...amazonaws.com.cn`, ...). Always https, port 443, public addresses only."
+        },
     )
 
-    @field_validator("payload_hosts")
-    @classmethod
-    def _host_patterns(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        for pattern in value:
-            name = pattern[2:] if pattern.startswith("*.") else pattern
-            if not _HOST_PATTERN.match(name) or "*" in name:
-                raise ValueError(f"{pattern!r} is not a host name or *.domain")
-            if _IPV4.match(name):
-                raise ValueError(f"{pattern!r} is an IP address: payload hosts are DNS names")
-        return [p.lower().rstrip(".") for p in value]
+    field_checks = {"payload_hosts": _check_payload_hosts}
 
 
 # --- the file ----------------------------------------------------------------------------------------
 
 
-class GuardrailsConfig(BaseModel):
+@dataclass(kw_only=True)
+class GuardrailsConfig(ConfigSection):
     """Top-level configuration. Every section is optional; an empty file means the shipped defaults."""
 
-    model_config = _SECTION
-
-    version: Literal[1] = Field(default=1, description="Format version of this file; only `1` exists.")
-    controls: dict[str, ControlEnforcement] = Field(
+    version: Literal[1] = field(
+        default=1, metadata={"description": "Format version of this file; only `1` exists."}
+    )
+    controls: dict[str, ControlEnforcement] = field(
         default_factory=dict,
-        description="Enforcement per control id (`deny`, `warn` or `off`), overriding the catalog default. "
-        'Quote `"off"`: YAML reads a bare off as false.',
+        metadata={
+            "description": "Enforcement per control id (`deny`, `warn` or `off`), overriding the catalog "
+            'default. Quote `"off"`: YAML reads a bare off as false.'
+        },
     )
-    unknown: Literal["inherit", "warn"] = Field(
+    unknown: Literal["inherit", "warn"] = field(
         default="inherit",
-        description="How a control that cannot be decided (a value unknown before deploy) is enforced: "
-        "`inherit` like a failure of that control (fail closed), `warn` only as a warning.",
+        metadata={
+            "description": "How a control that cannot be decided (a value unknown before deploy) is "
+            "enforced: `inherit` like a failure of that control (fail closed), `warn` only as a warning."
+        },
     )
-    exemptions: list[Exemption] = Field(
+    exemptions: list[Exemption] = field(
         default_factory=list,
-        description="Waivers of a control for matching resources; exempted violations stay in reports and "
-        "the audit trail, marked, but no longer decide the verdict.",
+        metadata={
+            "description": "Waivers of a control for matching resources; exempted violations stay in "
+            "reports and the audit trail, marked, but no longer decide the verdict."
+        },
     )
-    engine: EngineConfig = Field(
-        default_factory=lambda: EngineConfig.model_construct(),
-        description="The policy engine and extra policy folders.",
+    engine: EngineConfig = field(
+        default_factory=EngineConfig, metadata={"description": "The policy engine and extra policy folders."}
     )
-    audit: AuditConfig = Field(
-        default_factory=lambda: AuditConfig.model_construct(),
-        description="Audit sinks, stored inputs and record signing.",
+    audit: AuditConfig = field(
+        default_factory=AuditConfig,
+        metadata={"description": "Audit sinks, stored inputs and record signing."},
     )
-    runtime: RuntimeConfig = Field(
-        default_factory=lambda: RuntimeConfig.model_construct(),
-        description="The runtime enforcement point (EventBridge handler, `handle-event`): modes, remediation "
-        "and protection.",
+    runtime: RuntimeConfig = field(
+        default_factory=RuntimeConfig,
+        metadata={
+            "description": "The runtime enforcement point (EventBridge handler, `handle-event`): modes, "
+            "remediation and protection."
+        },
     )
-    admission: AdmissionConfig = Field(
-        default_factory=lambda: AdmissionConfig.model_construct(),
-        description="The admission enforcement points (CloudFormation Lambda Hook, boto3 hook): failure "
-        "handling and payload limits.",
+    admission: AdmissionConfig = field(
+        default_factory=AdmissionConfig,
+        metadata={
+            "description": "The admission enforcement points (CloudFormation Lambda Hook, boto3 hook): "
+            "failure handling and payload limits."
+        },
     )
 
-    @field_validator("controls")
-    @classmethod
-    def _control_ids(cls, value: dict[str, ControlEnforcement]) -> dict[str, ControlEnforcement]:
-        _check_control_ids(value)
-        return value
+    field_checks = {"controls": _check_control_ids}
 
 
 def default_config() -> GuardrailsConfig:
-    """The shipped defaults (what an empty file means), built without running any validator: default
-    values are the models' own constants, so there is nothing to check."""
-    return GuardrailsConfig.model_construct()
+    """The shipped defaults (what an empty file means): plain dataclass constructors, no pydantic and no
+    check, the default values being the sections' own constants."""
+    return GuardrailsConfig()
 
 
 def admission_config(config: AdmissionConfig | GuardrailsConfig | None) -> AdmissionConfig:
@@ -384,7 +441,7 @@ def admission_config(config: AdmissionConfig | GuardrailsConfig | None) -> Admis
         return config
     if isinstance(config, GuardrailsConfig):
         return config.admission
-    return AdmissionConfig.model_construct()
+    return AdmissionConfig()
 
 
 def load_config(path: Path | None) -> GuardrailsConfig:
@@ -401,6 +458,11 @@ def load_config(path: Path | None) -> GuardrailsConfig:
 def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
     """Validate config text read from `path` (a file, SSM parameter or S3 object, named in errors);
     relative `engine.policy_dirs` are resolved against `base`."""
+    import yaml
+    from pydantic import ValidationError
+
+    from guardrails.config_validation import describe_errors
+
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -410,12 +472,9 @@ def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
     try:
-        config = GuardrailsConfig.model_validate(data)
+        config = validated(GuardrailsConfig, data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: invalid config: {problems}") from exc
+        raise ConfigError(f"{path}: invalid config: {describe_errors(exc)}") from exc
     config.engine.policy_dirs = [p if p.is_absolute() else base / p for p in config.engine.policy_dirs]
     ca_bundle = config.engine.opa.ca_bundle
     if ca_bundle is not None and not ca_bundle.is_absolute():
@@ -424,4 +483,8 @@ def parse_config(text: str, path: str, base: Path) -> GuardrailsConfig:
 
 
 def config_json_schema() -> str:
-    return json.dumps(GuardrailsConfig.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    """The JSON schema of the config file (guardrails/schemas/config.schema.json, `guardrails schema
+    config`), from the dataclasses as pydantic validates them."""
+    from guardrails.config_validation import json_schema
+
+    return json.dumps(json_schema(GuardrailsConfig), indent=2, sort_keys=True) + "\n"

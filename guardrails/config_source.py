@@ -16,6 +16,7 @@ no decision is ever taken on a config other than the one named.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import time
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from guardrails.config import ConfigError, GuardrailsConfig, parse_config
+from guardrails.config import ConfigError, GuardrailsConfig, given_fields, parse_config
 
 ENV_LOCATION = "GUARDRAILS_CONFIG"
 ENV_MAX_AGE = "GUARDRAILS_CONFIG_MAX_AGE"
@@ -197,19 +198,19 @@ def with_deployment_defaults(config: GuardrailsConfig) -> GuardrailsConfig:
     has `audit.signing_key`) and Security Hub import (`GUARDRAILS_SECURITYHUB=true`). A value set in the
     config always wins. The audit stores the stack writes to (`GUARDRAILS_AUDIT_SINKS`) are always added
     to `runtime.protect.arns`: remediation never touches the audit trail. Returns a copy."""
-    config = config.model_copy(deep=True)
+    config = copy.deepcopy(config)
     protect = config.runtime.protect
     for pattern in audit_store_patterns(os.environ.get(ENV_AUDIT_SINKS, "")):
         if pattern not in protect.arns:
             protect.arns.append(pattern)
     securityhub = os.environ.get(ENV_SECURITYHUB, "").strip().lower()
-    if securityhub == "true" and "securityhub" not in config.runtime.model_fields_set:
+    if securityhub == "true" and "securityhub" not in given_fields(config.runtime):
         config.runtime.securityhub = True
     topic = os.environ.get(ENV_ALERT_TOPIC, "").strip()
     if topic and not config.runtime.sns_topic_arn:
         config.runtime.sns_topic_arn = topic
     key = os.environ.get(ENV_AUDIT_KEY, "").strip()
-    if key and "signing_key" in type(config.audit).model_fields and not config.audit.signing_key:
+    if key and not config.audit.signing_key:
         config.audit.signing_key = key
     return config
 

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from guardrails.audit.query import record_time
 from guardrails.audit.verify import StoredEntry
+from guardrails.validation import error_location, error_message
 
 if TYPE_CHECKING:
     from guardrails.decider import Decider
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 REPLAY_FORMAT_VERSION = 1
 NO_INPUT = "no stored input (record written without audit.store_input)"
-EXTRA_FIELD = "Extra inputs are not permitted"
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,7 @@ def replay_entries(
             document = validate(ResourceDocument, stored)
         except ValidationError as exc:
             problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"]) or "(top)"
-            # an unknown field of a (stdlib dataclass) document part: said as it was of a pydantic model
-            msg = EXTRA_FIELD if problem["type"] == "unexpected_keyword_argument" else problem["msg"]
+            where, msg = error_location(problem), error_message(problem)
             report.not_replayable.append(_skipped(record, f"stored input is not a document: {where}: {msg}"))
             continue
         candidates.append((record, document))

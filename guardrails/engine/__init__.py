@@ -1,8 +1,38 @@
-"""Policy engines: the Evaluator interface and its backends."""
+"""Policy engines: the Evaluator interface and its backends.
 
-from guardrails.engine.base import EngineError, EngineUnavailableError, Evaluator, Finding, PolicyTestResult
-from guardrails.engine.bundle import BundleError, Catalog, ControlInfo, PolicyBundle
-from guardrails.engine.opa_settings import OpaServerSettings
+The names below are imported on first use (`__getattr__`): importing a submodule of the package, such as
+guardrails.engine.opa_settings for the configuration, does not load the evaluator interface, the policy
+bundle and what they import.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from guardrails.engine.base import (
+        EngineError,
+        EngineUnavailableError,
+        Evaluator,
+        Finding,
+        PolicyTestResult,
+    )
+    from guardrails.engine.bundle import BundleError, Catalog, ControlInfo, PolicyBundle
+    from guardrails.engine.opa_settings import OpaServerSettings
+
+_HOMES = {
+    "EngineError": "guardrails.engine.base",
+    "EngineUnavailableError": "guardrails.engine.base",
+    "Evaluator": "guardrails.engine.base",
+    "Finding": "guardrails.engine.base",
+    "PolicyTestResult": "guardrails.engine.base",
+    "BundleError": "guardrails.engine.bundle",
+    "Catalog": "guardrails.engine.bundle",
+    "ControlInfo": "guardrails.engine.bundle",
+    "PolicyBundle": "guardrails.engine.bundle",
+    "OpaServerSettings": "guardrails.engine.opa_settings",
+}
 
 __all__ = [
     "BundleError",
@@ -33,6 +63,18 @@ def create_evaluator(
         return OpaGoEvaluator(bundle)
     if backend == "opa-server":
         from guardrails.engine.opa_server import OpaServerEvaluator
+        from guardrails.engine.opa_settings import OpaServerSettings
 
         return OpaServerEvaluator(bundle, opa or OpaServerSettings())
+    from guardrails.engine.bundle import BundleError
+
     raise BundleError(f"unknown engine backend {backend!r} (available: regorus, opa-server, opa-go)")
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value

@@ -25,7 +25,7 @@ from sagemaker_requests import COMPLIANT_NOTEBOOK, OPEN_NOTEBOOK
 from guardrails.admission import PayloadUnavailable
 from guardrails.admission.cfn_hook import handle_hook_request
 from guardrails.admission.payload_fetch import PayloadAccess
-from guardrails.config import AdmissionConfig, GuardrailsConfig
+from guardrails.config import AdmissionConfig, GuardrailsConfig, validated
 from guardrails.decider import Decider
 from guardrails.engine import EngineError
 from guardrails.infrastructure import InfrastructureError
@@ -112,7 +112,7 @@ def test_update_is_judged_on_the_proposed_state_and_records_the_previous_one(dec
 def test_cloud_control_target_coerces_strings_and_keeps_the_message_within_1024(decider, monkeypatch):
     monkeypatch.setenv("AWS_REGION", "eu-central-1")
     storing = Decider(
-        GuardrailsConfig.model_validate({"audit": {"store_input": True}}), evaluator=decider.evaluator
+        validated(GuardrailsConfig, {"audit": {"store_input": True}}), evaluator=decider.evaluator
     )
     event = fixture("cloud-control-notebook-create.json")
     response, trail = run(event, storing)
@@ -169,8 +169,9 @@ def test_compliant_resource_succeeds_naming_its_decision(decider):
 
 
 def test_exempted_violation_is_a_skipped_annotation(decider):
-    config = GuardrailsConfig.model_validate(
-        {"exemptions": [{"control": "SM-05", "resource": "Nb", "reason": "lab", "ticket": "SEC-1"}]}
+    config = validated(
+        GuardrailsConfig,
+        {"exemptions": [{"control": "SM-05", "resource": "Nb", "reason": "lab", "ticket": "SEC-1"}]},
     )
     exempting = Decider(config, evaluator=decider.evaluator)
     properties = dict(COMPLIANT_NOTEBOOK, DirectInternetAccess="Enabled")

@@ -16,7 +16,7 @@ from admission_support import Drip, closed_port, payload_server
 
 from guardrails.admission import PayloadFetchError, PayloadRejected, PayloadUnavailable
 from guardrails.admission.payload_fetch import UNAVAILABLE, PayloadAccess, fetch_payload, is_s3_endpoint
-from guardrails.config import AdmissionConfig
+from guardrails.config import AdmissionConfig, validated
 from guardrails.infrastructure import InfrastructureError, is_infrastructure_failure
 
 PAYLOAD = {"template": '{"Resources": {}}', "previousTemplate": ""}
@@ -119,7 +119,7 @@ def test_a_configured_allow_list_replaces_the_default():
 @pytest.mark.parametrize("pattern", ["10.0.0.1", "*.*.example.com", "https://x.example.com", "bad host"])
 def test_configured_payload_hosts_must_be_host_names(pattern):
     with pytest.raises(ValueError, match="payload hosts|not a host name"):
-        AdmissionConfig(payload_hosts=[pattern])
+        validated(AdmissionConfig, {"payload_hosts": [pattern]})
 
 
 # ------------------------------------------------------------------------------ hostile servers

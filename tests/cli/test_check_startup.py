@@ -1,17 +1,19 @@
 """`guardrails check` loads only what the run needs: no audit package without a sink, no Terraform or
 API-request adapter for a template, no pathspec without --exclude, no admission or runtime code; and a run
-without a config file builds no config validator (the defaults are the models' own constants), and no
-pydantic schema at all: documents and decisions are plain dataclasses (guardrails/documents.py,
-guardrails/decision.py), neither validated nor serialised by pydantic on a check's path."""
+without a config file builds no config validator (the defaults are plain dataclasses, validated by pydantic
+only when read from a file), and no pydantic schema at all: documents and decisions are plain dataclasses
+(guardrails/documents.py, guardrails/decision.py), neither validated nor serialised by pydantic on a
+check's path."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from guardrails.config import GuardrailsConfig, default_config, load_config
+from guardrails.config import GuardrailsConfig, default_config, load_config, validated
 
 TEMPLATE = """\
 Resources:
@@ -35,12 +37,12 @@ NOT_NEEDED = (
 PROBE = """
 import json, sys
 from guardrails.cli.main import main
-from guardrails.config import GuardrailsConfig
 from guardrails import validation
 try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
+modules = sorted(sys.modules)
 from pydantic import BaseModel
 def subclasses(cls):
     for sub in cls.__subclasses__():
@@ -48,7 +50,7 @@ def subclasses(cls):
         yield from subclasses(sub)
 built = sorted(c.__name__ for c in subclasses(BaseModel) if c.__module__.startswith("guardrails") and c.__pydantic_complete__)
 adapters = sorted(c.__name__ for c in validation._ADAPTERS)
-print(json.dumps({"modules": sorted(sys.modules), "config_built": GuardrailsConfig.__pydantic_complete__, "built": built, "adapters": adapters}))
+print(json.dumps({"modules": modules, "built": built, "adapters": adapters}))
 """
 
 
@@ -73,7 +75,9 @@ def test_check_of_a_template_loads_no_module_it_does_not_use(tmp_path: Path) -> 
     loaded = set(probe["modules"])
     assert "guardrails.sources.cloudformation" in loaded and "regorus" in loaded
     assert [m for m in NOT_NEEDED if m in loaded] == []
-    assert probe["config_built"] is False
+    assert "guardrails.config_validation" not in loaded  # the defaults need no validator
+    # no pydantic at all: config, documents, findings, catalog and decisions are plain dataclasses
+    assert [m for m in loaded if m.split(".")[0] in {"pydantic", "pydantic_core", "annotated_types"}] == []
     # findings and the catalog are built without validation: no pydantic schema
     assert probe["built"] == []
     # documents, decisions, findings, the catalog are plain dataclasses built without validation: no
@@ -107,5 +111,20 @@ def test_exclude_patterns_load_pathspec(tmp_path: Path) -> None:
 def test_default_config_is_what_an_empty_file_validates_to(tmp_path: Path) -> None:
     empty = tmp_path / "guardrails.yaml"
     empty.write_text("")
-    assert default_config().model_dump() == load_config(empty).model_dump() == load_config(None).model_dump()
-    assert GuardrailsConfig.model_validate({}).model_dump() == default_config().model_dump()
+    assert asdict(default_config()) == asdict(load_config(empty)) == asdict(load_config(None))
+    assert validated(GuardrailsConfig, {}) == default_config() == GuardrailsConfig()
+
+
+def test_the_default_config_imports_no_pydantic() -> None:
+    """`import guardrails.config` and `default_config()` (every run without a config file) leave pydantic
+    out: the sections are plain dataclasses, validated only when a file is read."""
+    probe = (
+        "import sys, guardrails.config as c\n"
+        "config = c.default_config()\n"
+        "assert config.runtime.mode == 'dry-run' and config.engine.opa.timeout_seconds == 5.0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'pydantic', 'pydantic_core', 'annotated_types'}"
+        " or m in {'yaml', 'guardrails.config_validation', 'guardrails.engine.base', 'guardrails.engine.bundle'}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -5,8 +5,24 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from guardrails.config import ConfigError, Exemption, GuardrailsConfig, config_json_schema, load_config
+from guardrails.config import (
+    AdmissionConfig,
+    AuditConfig,
+    ConfigError,
+    EngineConfig,
+    Exemption,
+    GuardrailsConfig,
+    ProtectConfig,
+    RuntimeConfig,
+    config_json_schema,
+    default_config,
+    given_fields,
+    load_config,
+    validated,
+)
+from guardrails.engine.opa_settings import OpaServerSettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,3 +95,150 @@ def test_exemption_expiry_is_inclusive():
 def test_shipped_json_schema_matches_the_model():
     shipped = REPO / "guardrails" / "schemas" / "config.schema.json"
     assert json.loads(shipped.read_text()) == json.loads(config_json_schema())
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("surprise: 1", "surprise", "Extra inputs are not permitted"),
+        ("engine: {surprise: 1}", "engine.surprise", "Extra inputs are not permitted"),
+        ("engine: {opa: {surprise: 1}}", "engine.opa.surprise", "Extra inputs are not permitted"),
+        ("audit: {surprise: 1}", "audit.surprise", "Extra inputs are not permitted"),
+        ("runtime: {surprise: 1}", "runtime.surprise", "Extra inputs are not permitted"),
+        ("runtime: {protect: {surprise: 1}}", "runtime.protect.surprise", "Extra inputs are not permitted"),
+        ("admission: {surprise: 1}", "admission.surprise", "Extra inputs are not permitted"),
+        (
+            "exemptions: [{control: SM-01, resource: x, reason: r, surprise: 1}]",
+            "exemptions.0.surprise",
+            "Extra inputs are not permitted",
+        ),
+        ("controls: {sm8: deny}", "controls", "Value error, 'sm8' is not a control id like SM-01"),
+        (
+            "runtime: {controls: {s3_01: enforce}}",
+            "runtime.controls",
+            "'s3_01' is not a control id like SM-01",
+        ),
+        (
+            "exemptions: [{control: SM-01, resource: x, reason: r}, {control: sm1, resource: x, reason: r}]",
+            "exemptions.1.control",
+            "'sm1' is not a control id like SM-01 (or '*')",
+        ),
+        ("exemptions: [{control: SM-01, resource: x, reason: ''}]", "exemptions.0.reason", "at least 1"),
+        ("engine: {opa: {timeout_seconds: 0}}", "engine.opa.timeout_seconds", "greater than 0"),
+        ("engine: {opa: {timeout_seconds: 61}}", "engine.opa.timeout_seconds", "less than or equal to 60"),
+        ("engine: {opa: {retries: 11}}", "engine.opa.retries", "less than or equal to 10"),
+        ("engine: {opa: {batch_size: 0}}", "engine.opa.batch_size", "greater than or equal to 1"),
+        ("engine: {opa: {url: 'ftp://opa'}}", "engine.opa.url", "is not an http(s) URL of an OPA server"),
+        ("engine: {opa: {url: 'http://opa:8181/v1'}}", "engine.opa.url", "without a path"),
+        ("engine: {backend: opa}", "engine.backend", "Input should be 'regorus', 'opa-server' or 'opa-go'"),
+        ("audit: {signing_key: 'vault://k'}", "audit.signing_key", "String should match pattern"),
+        ("runtime: {max_actions: -1}", "runtime.max_actions", "greater than or equal to 0"),
+        ("runtime: {protect: {name_prefixes: ['']}}", "runtime.protect.name_prefixes", "empty name prefix"),
+        ("runtime: {protected_tags: {a: b}}", "runtime", "runtime.protected_tags is no longer honoured"),
+        (
+            "admission: {payload_timeout_seconds: 26}",
+            "admission.payload_timeout_seconds",
+            "less than or equal",
+        ),
+        ("admission: {payload_hosts: ['10.0.0.1']}", "admission.payload_hosts", "is an IP address"),
+        ("admission: {payload_hosts: ['*.*.example.com']}", "admission.payload_hosts", "not a host name"),
+        ("version: 2", "version", "Input should be 1"),
+        ("runtime: 5", "runtime", "Input should be a valid dictionary or instance of RuntimeConfig"),
+        ("exemptions: [3]", "exemptions.0", "Input should be a valid dictionary or instance of Exemption"),
+        ("runtime: {protect: 5}", "runtime.protect", "valid dictionary or instance of ProtectConfig"),
+        (
+            "runtime: {protect: 5, protected_arns: [a]}",
+            "runtime.protect",
+            "valid dictionary or instance of ProtectConfig",
+        ),
+    ],
+)
+def test_every_section_is_validated_naming_file_and_field(tmp_path, text, field, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path}: invalid config: {field}: ")
+    assert message in str(err.value)
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
+    path = write(
+        tmp_path, "controls: {sm8: deny}\nengine: {opa: {timeout_seconds: 0}}\nruntime: {surprise: 1}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    problems = str(err.value).removeprefix(f"{path}: invalid config: ").split("; ")
+    assert [p.split(": ")[0] for p in problems] == [
+        "controls",
+        "engine.opa.timeout_seconds",
+        "runtime.surprise",
+    ]
+
+
+def test_a_file_validates_to_the_sections_it_spells(tmp_path):
+    (tmp_path / "conf").mkdir()
+    path = tmp_path / "conf" / "guardrails.yaml"
+    path.write_text(
+        """
+engine:
+  backend: opa-server
+  policy_dirs: [custom, /abs/policies]
+  opa: {url: "https://opa.internal:8181/", ca_bundle: ca.pem, timeout_seconds: 2}
+audit: {sinks: ["file://audit.jsonl"], signing_key: "kms://alias/audit"}
+runtime:
+  mode: enforce
+  controls: {S3-01: dry-run}
+  protected_arns: ["arn:aws:s3:::legacy-*"]
+  protected_name_prefix: acme-
+admission: {payload_hosts: ["*.S3.eu-west-1.vpce.amazonaws.com."], payload_max_bytes: 1024}
+""",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    folder = tmp_path / "conf"
+    assert config == GuardrailsConfig(
+        engine=EngineConfig(
+            backend="opa-server",
+            policy_dirs=[folder / "custom", Path("/abs/policies")],
+            opa=OpaServerSettings(
+                url="https://opa.internal:8181", ca_bundle=folder / "ca.pem", timeout_seconds=2
+            ),
+        ),
+        audit=AuditConfig(sinks=["file://audit.jsonl"], signing_key="kms://alias/audit"),
+        runtime=RuntimeConfig(
+            mode="enforce",
+            controls={"S3-01": "dry-run"},
+            protect=ProtectConfig(arns=["arn:aws:s3:::legacy-*"], name_prefixes=["acme-"]),
+        ),
+        admission=AdmissionConfig(
+            payload_hosts=["*.s3.eu-west-1.vpce.amazonaws.com"], payload_max_bytes=1024
+        ),
+    )
+    assert isinstance(config.engine.opa, OpaServerSettings) and isinstance(config.engine.policy_dirs[0], Path)
+    # what the file set, section by section (deployment defaults fill only the rest)
+    assert given_fields(config) == {"engine", "audit", "runtime", "admission"}
+    assert given_fields(config.runtime) == {"mode", "controls", "protect"}
+    assert given_fields(config.engine.opa) == {"url", "ca_bundle", "timeout_seconds"}
+    assert given_fields(config.admission.__class__()) == frozenset()  # built in code: nothing given
+    assert default_config() == load_config(write(tmp_path, "{}"))
+
+
+def test_sections_built_in_code_are_not_validated_but_validated_ones_are():
+    """Plain constructors (the defaults, tests, the Lambdas) check nothing; `validated` checks like a file."""
+    assert RuntimeConfig(controls={"not-an-id": "enforce"}).controls == {"not-an-id": "enforce"}
+    with pytest.raises(ValidationError, match="not a control id"):
+        validated(RuntimeConfig, {"controls": {"not-an-id": "enforce"}})
+    with pytest.raises(TypeError):
+        RuntimeConfig(surprise=1)  # type: ignore[call-arg]
+
+
+def test_opa_url_option_is_checked_as_the_file_field_is():
+    from guardrails.engine.cli_options import apply_engine_options
+
+    config = default_config()
+    with pytest.raises(ConfigError) as err:
+        apply_engine_options(config, None, "ftp://opa:8181")
+    assert str(err.value) == "--opa-url: Value error, 'ftp://opa:8181' is not an http(s) URL of an OPA server"
+    apply_engine_options(config, None, "https://opa.internal:8181/")
+    assert (config.engine.backend, config.engine.opa.url) == ("opa-server", "https://opa.internal:8181")
+    assert config.engine.opa.timeout_seconds == 5.0  # the other settings are kept

@@ -13,8 +13,11 @@ REGION = "us-east-1"
 
 @pytest.fixture
 def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         yield boto3.session.Session(region_name=REGION)
@@ -36,8 +39,9 @@ def test_ssm_parameter_is_reread_after_max_age_and_a_change_gets_a_new_version(a
     source = ConfigSource("ssm:/guardrails/config", max_age=60, session=aws)
     first = source.get()
     assert first.config.runtime.mode == "dry-run" and first.origin == "ssm:/guardrails/config"
-    ssm.put_parameter(Name="/guardrails/config", Type="String", Value="runtime:\n  mode: enforce\n",
-                      Overwrite=True)
+    ssm.put_parameter(
+        Name="/guardrails/config", Type="String", Value="runtime:\n  mode: enforce\n", Overwrite=True
+    )
     clock[0] += 30
     assert source.get() is first  # cached until max_age
     clock[0] += 31
@@ -71,10 +75,10 @@ def test_max_age_from_the_environment_must_be_a_number(monkeypatch):
 
 
 def test_deployment_defaults_fill_only_what_the_config_leaves_unset(monkeypatch):
-    from guardrails.config import GuardrailsConfig
+    from guardrails.config import GuardrailsConfig, validated
 
     monkeypatch.setenv("GUARDRAILS_ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:stack-topic")
     filled = with_deployment_defaults(GuardrailsConfig())
     assert filled.runtime.sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:stack-topic"
-    own = GuardrailsConfig.model_validate({"runtime": {"sns_topic_arn": "arn:aws:sns:us-east-1:1:mine"}})
+    own = validated(GuardrailsConfig, {"runtime": {"sns_topic_arn": "arn:aws:sns:us-east-1:1:mine"}})
     assert with_deployment_defaults(own).runtime.sns_topic_arn == "arn:aws:sns:us-east-1:1:mine"

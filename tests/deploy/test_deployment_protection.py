@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from runtime_support import PUBLIC, enforce, policy_event, public_bucket, stmt
 
-from guardrails.config import GuardrailsConfig
+from guardrails.config import GuardrailsConfig, validated
 from guardrails.config_source import audit_store_patterns, with_deployment_defaults
 from guardrails.runtime.processor import process_event
 
@@ -22,7 +22,7 @@ def test_audit_sinks_become_protected_arn_patterns():
 
 def test_deployment_defaults_add_the_audit_stores_to_the_configured_protection(monkeypatch):
     monkeypatch.setenv("GUARDRAILS_AUDIT_SINKS", SINKS)
-    own = GuardrailsConfig.model_validate({"runtime": {"protect": {"arns": ["arn:aws:s3:::mine-*"]}}})
+    own = validated(GuardrailsConfig, {"runtime": {"protect": {"arns": ["arn:aws:s3:::mine-*"]}}})
     protect = with_deployment_defaults(own).runtime.protect
     assert protect.arns == [
         "arn:aws:s3:::mine-*",
@@ -51,7 +51,7 @@ def test_the_deployed_runtime_does_not_touch_a_public_audit_bucket(aws, audit, d
 def test_security_hub_switch_from_the_stack_unless_the_config_says(monkeypatch):
     monkeypatch.setenv("GUARDRAILS_SECURITYHUB", "true")
     assert with_deployment_defaults(GuardrailsConfig()).runtime.securityhub is True
-    off = GuardrailsConfig.model_validate({"runtime": {"securityhub": False}})
+    off = validated(GuardrailsConfig, {"runtime": {"securityhub": False}})
     assert with_deployment_defaults(off).runtime.securityhub is False
     monkeypatch.setenv("GUARDRAILS_SECURITYHUB", "false")
     assert with_deployment_defaults(GuardrailsConfig()).runtime.securityhub is False

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from engine_corpus import comparable, corpus_documents, mutations, require_opa_go
 from guardrails.cli.main import main
 
-from guardrails.config import GuardrailsConfig
+from guardrails.config import GuardrailsConfig, validated
 from guardrails.engine import EngineUnavailableError, PolicyBundle, create_evaluator
 from guardrails.engine.opa_bundle import POLICY_ID_PREFIX, build_bundle_archive, push_bundle, push_order
 from guardrails.engine.opa_server import open_client
@@ -296,11 +296,12 @@ def stopped_url():
 
 
 def _config(url: str, **admission) -> GuardrailsConfig:
-    return GuardrailsConfig.model_validate(
+    return validated(
+        GuardrailsConfig,
         {
             "engine": {"backend": "opa-server", "opa": {"url": url, "timeout_seconds": 0.5, "retries": 0}},
             "admission": admission,
-        }
+        },
     )
 
 

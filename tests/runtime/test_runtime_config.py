@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from guardrails.config import RuntimeConfig
+from guardrails.config import RuntimeConfig, validated
 
 
 def test_defaults_are_dry_run_and_nothing_protects_but_configuration():
@@ -24,10 +24,12 @@ def test_mode_precedence_command_line_then_control_then_global():
 
 
 def test_invalid_control_id_and_unknown_keys_are_rejected():
-    with pytest.raises(ValidationError, match="control id"):
-        RuntimeConfig(controls={"s3_01": "enforce"})
-    with pytest.raises(ValidationError):
-        RuntimeConfig(mod="enforce")
+    with pytest.raises(ValidationError, match="control id") as bad_id:
+        validated(RuntimeConfig, {"controls": {"s3_01": "enforce"}})
+    assert bad_id.value.errors()[0]["loc"] == ("controls",)
+    with pytest.raises(ValidationError) as unknown:
+        validated(RuntimeConfig, {"mod": "enforce"})
+    assert unknown.value.errors()[0]["loc"] == ("mod",)
 
 
 def test_the_documented_scp_reserves_the_protection_tag():

@@ -11,7 +11,7 @@ from moto_server_support import offline_client
 from runtime_support import ACCOUNT, KMS, PUBLIC, REGION, enforce, policy_event, public_bucket, records, stmt
 
 from guardrails.audit import AuditTrail, AuditWriteError, open_sink
-from guardrails.config import RuntimeConfig
+from guardrails.config import ProtectConfig, RuntimeConfig
 from guardrails.runtime.clients import AwsClients
 from guardrails.runtime.errors import TransientAwsError
 from guardrails.runtime.processor import process_event
@@ -336,7 +336,9 @@ def test_trusted_tag_and_configured_name_prefix_are_never_acted_on(aws, audit, d
     notebook(sm, "tagged-nb", Tags=[{"Key": "guardrails:protected", "Value": "true"}])
     notebook(sm, "acme-guardrails-own-nb")
     config = enforce(
-        protect={"trusted_tags": {"guardrails:protected": "true"}, "name_prefixes": ["acme-guardrails-"]}
+        protect=ProtectConfig(
+            trusted_tags={"guardrails:protected": "true"}, name_prefixes=["acme-guardrails-"]
+        )
     )
     for name in ("tagged-nb", "acme-guardrails-own-nb"):
         outcome = process_event(
@@ -368,9 +370,13 @@ def test_a_self_set_protection_tag_or_guardrails_like_name_protects_nothing_by_d
 def test_old_protected_tags_key_is_refused_with_a_pointer_to_trusted_tags():
     from pydantic import ValidationError
 
+    from guardrails.config import validated
+
     with pytest.raises(ValidationError, match="protect.trusted_tags"):
-        RuntimeConfig(protected_tags={"guardrails:protected": "true"})
-    moved = RuntimeConfig(protected_arns=["arn:aws:s3:::a-*"], protected_name_prefix="acme-")
+        validated(RuntimeConfig, {"protected_tags": {"guardrails:protected": "true"}})
+    moved = validated(
+        RuntimeConfig, {"protected_arns": ["arn:aws:s3:::a-*"], "protected_name_prefix": "acme-"}
+    )
     assert (moved.protect.arns, moved.protect.name_prefixes) == (["arn:aws:s3:::a-*"], ["acme-"])
 
 
@@ -387,7 +393,7 @@ def test_a_protected_resource_is_still_alerted_as_a_deny(aws, audit, decider):
     )
     bucket = "acme-protected-alerted"
     public_bucket(aws.client("s3"), bucket, [stmt(PUBLIC, bucket)])
-    config = enforce(sns_topic_arn=topic, protect={"arns": ["arn:aws:s3:::acme-protected-*"]})
+    config = enforce(sns_topic_arn=topic, protect=ProtectConfig(arns=["arn:aws:s3:::acme-protected-*"]))
     outcome = process_event(
         policy_event(bucket, [stmt(PUBLIC, bucket)]), decider=decider, trail=trail, clients=aws, config=config
     )
@@ -406,7 +412,7 @@ def test_protected_arn_glob(aws, audit, decider):
     trail, _ = audit
     bucket = "acme-protected"
     public_bucket(aws.client("s3"), bucket, [stmt(PUBLIC, bucket)])
-    config = enforce(protect={"arns": ["arn:aws:s3:::acme-prot*"]})
+    config = enforce(protect=ProtectConfig(arns=["arn:aws:s3:::acme-prot*"]))
     outcome = process_event(
         policy_event(bucket, [stmt(PUBLIC, bucket)]), decider=decider, trail=trail, clients=aws, config=config
     )

@@ -173,7 +173,7 @@ def test_a_failed_import_is_an_error_naming_the_account_and_region(moto_url):
 def test_a_fan_out_shard_imports_to_its_accounts_security_hub_before_auditing(moto_url, tmp_path):
     import boto3
 
-    from guardrails.config import GuardrailsConfig
+    from guardrails.config import GuardrailsConfig, validated
     from guardrails.scan.shard import scan_shard
 
     role = f"arn:aws:iam::{OTHER}:role/guardrails-scan"
@@ -182,7 +182,7 @@ def test_a_fan_out_shard_imports_to_its_accounts_security_hub_before_auditing(mo
     s3.create_bucket(Bucket="shard-hub-public")
     s3.put_bucket_acl(Bucket="shard-hub-public", ACL="public-read")
     audit = tmp_path / "audit.jsonl"
-    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
+    config = validated(GuardrailsConfig, {"audit": {"sinks": [f"file://{audit}"]}})
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
     )

@@ -9,7 +9,7 @@ import pytest
 from moto_server_support import client
 from scan_support import OTHER, compliant_bucket, role_creds
 
-from guardrails.config import GuardrailsConfig
+from guardrails.config import GuardrailsConfig, validated
 from guardrails.scan.shard import scan_shard
 
 
@@ -26,9 +26,14 @@ def test_shard_is_scanned_through_its_role_audited_and_summarised(moto_url, tmp_
     s3.put_bucket_acl(Bucket="shard-public", ACL="public-read")
     compliant_bucket(s3, "shard-good")
     audit = tmp_path / "audit.jsonl"
-    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
-    item = {"account_id": OTHER, "region": "us-east-1", "role_arn": role, "external_id": "acme",
-            "kinds": ["AWS::S3::Bucket", "AWS::S3::AccountPublicAccessBlock"]}
+    config = validated(GuardrailsConfig, {"audit": {"sinks": [f"file://{audit}"]}})
+    item = {
+        "account_id": OTHER,
+        "region": "us-east-1",
+        "role_arn": role,
+        "external_id": "acme",
+        "kinds": ["AWS::S3::Bucket", "AWS::S3::AccountPublicAccessBlock"],
+    }
 
     result = scan_shard(item, config, base_session=session(), endpoint_url=moto_url)
 
@@ -57,7 +62,7 @@ def test_a_malformed_item_is_recorded_as_an_error_decision_naming_it(tmp_path, d
     from guardrails.scan.shard import SHARD_ITEM_TYPE
 
     audit = tmp_path / "audit.jsonl"
-    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{audit}"]}})
+    config = validated(GuardrailsConfig, {"audit": {"sinks": [f"file://{audit}"]}})
     bad = scan_shard({"account_id": "123", "region": "us-east-1"}, config, decider=decider)
     kinds = scan_shard(
         {"account_id": OTHER, "region": "eu-west-1", "kinds": ["AWS::EC2::Instance"]}, config, decider=decider
@@ -86,6 +91,6 @@ def test_a_malformed_item_whose_record_cannot_be_written_raises_for_a_retry(tmp_
 
     blocked = tmp_path / "file"
     blocked.write_text("")
-    config = GuardrailsConfig.model_validate({"audit": {"sinks": [f"file://{blocked}/audit.jsonl"]}})
+    config = validated(GuardrailsConfig, {"audit": {"sinks": [f"file://{blocked}/audit.jsonl"]}})
     with pytest.raises(AuditError):
         scan_shard({"account_id": "123", "region": "us-east-1"}, config, decider=decider)
