@@ -290,10 +290,11 @@ def policy_controls(output_format: str) -> None:
     import json
 
     from guardrails.engine import PolicyBundle
+    from guardrails.json_data import json_data
 
     catalog = PolicyBundle.load().catalog
     if output_format == "json":
-        click.echo(json.dumps([c.as_json() for c in catalog.controls], indent=2))
+        click.echo(json.dumps([json_data(c, exclude_none=False) for c in catalog.controls], indent=2))
         return
     for c in catalog.controls:
         click.echo(f"{c.id:<6} {c.severity:<8} {c.default_enforcement:<4}  {c.title}")

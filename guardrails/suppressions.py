@@ -76,14 +76,6 @@ class InlineSuppression:
     def active_on(self, today: date) -> bool:
         return self.expires is None or today <= self.expires
 
-    def as_json(self) -> dict[str, Any]:
-        """The suppression as JSON, without unset fields (reports, audit records)."""
-        data: dict[str, Any] = {"control": self.control, "reason": self.reason}
-        if self.expires is not None:
-            data["expires"] = self.expires.isoformat()
-        data["source"] = self.source
-        return data
-
 
 def _validated(data: dict[str, Any], where: str) -> InlineSuppression:
     try:

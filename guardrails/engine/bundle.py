@@ -51,21 +51,6 @@ class ControlInfo:
     mappings: list[str] = field(default_factory=list)
     runtime_action: str | dict[str, str] | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        """The control as JSON (every field, None included; the catalog's own form)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity,
-            "resource_types": list(self.resource_types),
-            "default_enforcement": self.default_enforcement,
-            "remediation": self.remediation,
-            "mappings": list(self.mappings),
-            "runtime_action": dict(self.runtime_action)
-            if isinstance(self.runtime_action, dict)
-            else self.runtime_action,
-        }
-
 
 _CONTROL_FIELDS = frozenset(f.name for f in fields(ControlInfo))
 

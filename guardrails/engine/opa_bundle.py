@@ -22,6 +22,7 @@ from typing import Any
 from guardrails.engine.bundle import BundleError, PolicyBundle, engine_modules, rego_package
 from guardrails.engine.opa_server import BUNDLE_INFO_PATH, describe_failure
 from guardrails.errors import EngineError
+from guardrails.json_data import json_data
 
 POLICY_ID_PREFIX = "guardrails/"
 """Every module `policy push` uploads is `PUT /v1/policies/guardrails/<module path>`."""
@@ -37,7 +38,7 @@ def bundle_info(bundle: PolicyBundle) -> dict[str, Any]:
     return {
         "revision": bundle.digest,
         "version": bundle.version,
-        "catalog": [control.as_json() for control in bundle.catalog.controls],
+        "catalog": [json_data(control, exclude_none=False) for control in bundle.catalog.controls],
         # What `policy push` wrote: the next push deletes the paths its bundle no longer has.
         "data_paths": sorted(data_documents(bundle)),
     }

@@ -39,7 +39,7 @@ def result_entry(decision: Decision) -> dict[str, Any]:
         if v.exemption:
             item["exemption"] = json_data(v.exemption)
         if v.suppression:
-            item["suppression"] = v.suppression.as_json()
+            item["suppression"] = json_data(v.suppression)
         violations.append(item)
     entry: dict[str, Any] = {
         "resource": resource,

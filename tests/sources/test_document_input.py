@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from guardrails.documents import Actor, Context, EnforcementPoint, Location, Resource, ResourceDocument
 from guardrails.engine.base import Finding, parse_findings
 from guardrails.engine.bundle import Catalog, PolicyBundle
-from guardrails.json_data import is_plain_json
+from guardrails.json_data import is_plain_json, json_data
 from guardrails.sources.api_request import document_from_request
 from guardrails.sources.discovery import load_inputs
 from guardrails.suppressions import InlineSuppression
@@ -177,9 +177,9 @@ def test_bundled_catalog_is_what_validation_gives() -> None:
     path = bundle.roots[0] / "catalog.yaml"
     validated = validate(Catalog, yaml.safe_load(path.read_text(encoding="utf-8")))
     assert bundle.catalog == validated
-    assert [c.as_json() for c in bundle.catalog.controls] == adapter(Catalog).dump_python(validated)[
-        "controls"
-    ]
+    assert [json_data(c, exclude_none=False) for c in bundle.catalog.controls] == adapter(
+        Catalog
+    ).dump_python(validated)["controls"]
 
 
 def test_findings_of_declared_types_skip_validation_and_others_are_validated() -> None:
