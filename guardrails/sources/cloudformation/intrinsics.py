@@ -208,34 +208,62 @@ class TemplateResolver:
     def resolve(self, value: Any) -> Any:
         """Resolve every intrinsic function in `value` (a new structure; the input is not changed)."""
         if isinstance(value, dict):
-            if len(value) == 1:
-                ((key, argument),) = value.items()
-                if key == "Ref":
-                    return self._ref(argument)
-                if key.startswith("Fn::"):
-                    handler = _FUNCTIONS.get(key)
-                    return handler(self, argument) if handler else Unknown(key)
-            elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
-                return Unknown("Fn::Transform merged into the mapping")
-            result = {}
-            for key, item in value.items():
-                if isinstance(item, (dict, list)):
-                    item = self.resolve(item)
-                    if item is NO_VALUE:
-                        continue
+            return self._resolve_mapping(value)
+        if isinstance(value, list):
+            return self._resolve_list(value)
+        return value
+
+    # The two walks below test the exact class first: nearly every value is a str, dict or list.
+
+    def _resolve_mapping(self, value: dict[Any, Any]) -> Any:
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self._ref(argument)
+            if key.startswith("Fn::"):
+                handler = _FUNCTIONS.get(key)
+                return handler(self, argument) if handler else Unknown(key)
+        elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
+            return Unknown("Fn::Transform merged into the mapping")
+        result = {}
+        for key, item in value.items():
+            kind = item.__class__
+            if kind is str:
+                result[key] = item
+                continue
+            if kind is dict:
+                item = self._resolve_mapping(item)
+            elif kind is list:
+                item = self._resolve_list(item)
+            elif isinstance(item, (dict, list)):
+                item = self.resolve(item)
+            else:
                 if item is not None:
                     result[key] = item
-            return result
-        if isinstance(value, list):
-            items = []
-            for item in value:
-                if isinstance(item, (dict, list)):
-                    item = self.resolve(item)
-                    if item is NO_VALUE:
-                        continue
+                continue
+            if item is not None and item is not NO_VALUE:
+                result[key] = item
+        return result
+
+    def _resolve_list(self, value: list[Any]) -> list[Any]:
+        items = []
+        for item in value:
+            kind = item.__class__
+            if kind is str:
                 items.append(item)
-            return items
-        return value
+                continue
+            if kind is dict:
+                item = self._resolve_mapping(item)
+            elif kind is list:
+                item = self._resolve_list(item)
+            elif isinstance(item, (dict, list)):
+                item = self.resolve(item)
+            else:
+                items.append(item)
+                continue
+            if item is not NO_VALUE:
+                items.append(item)
+        return items
 
     def _ref(self, name: Any) -> Any:
         if not isinstance(name, str):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from guardrails.documents import is_unknown_value, path_string, unknown_value
+from guardrails.documents import UNKNOWN_PREFIX, is_unknown_value, path_string, unknown_value
 from guardrails.sources.cloudformation.resolved_values import (
     NO_VALUE,
     MaybeAbsent,
@@ -47,6 +48,9 @@ NUMBER_PROPERTIES = frozenset(
 """Numeric in the API; may arrive as strings the same way."""
 
 
+TYPED_PROPERTIES = BOOLEAN_PROPERTIES | NUMBER_PROPERTIES
+
+
 def materialize(value: Any, unknown: list[str], path: list[str | int] | None = None) -> Any:
     """A JSON-ready copy of resolved properties.
 
@@ -58,56 +62,92 @@ def materialize(value: Any, unknown: list[str], path: list[str | int] | None = N
     """
     path = [] if path is None else path
     if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            if item is None or item is NO_VALUE:
-                continue
-            if isinstance(item, str):
-                if key in BOOLEAN_PROPERTIES:
-                    lowered = item.strip().lower()
-                    result[key] = lowered == "true" if lowered in ("true", "false") else item
-                elif key in NUMBER_PROPERTIES:
-                    result[key] = parse_number(item)
-                else:
-                    result[key] = item
-            elif isinstance(item, (dict, list, Unknown)):
-                path.append(key)
-                if isinstance(item, MaybeAbsent):  # absent, and listed unknown: "maybe absent"
-                    unknown.append(path_string(path))
-                else:
-                    result[key] = materialize(item, unknown, path)
-                path.pop()
-            else:
-                result[key] = item
-        return result
+        return _mapping(value, unknown, path)
     if isinstance(value, list):
-        items: list[Any] = []
-        for item in value:
-            if item is NO_VALUE:
-                continue
-            if isinstance(item, (dict, list, Unknown)):
-                path.append(len(items))
-                items.append(materialize(item, unknown, path))
-                path.pop()
-            else:
-                items.append(item)
-        return items
+        return _list(value, unknown, path)
     if isinstance(value, Unknown):
         unknown.append(path_string(path))
         return unknown_value(value.reason, specific=value.specific)
     return value
 
 
+# `_mapping` and `_list` test the exact class first: nearly every value is a str, dict or list.
+
+
+def _mapping(value: dict[Any, Any], unknown: list[str], path: list[str | int]) -> dict[Any, Any]:
+    result = {}
+    for key, item in value.items():
+        kind = item.__class__
+        if kind is str:
+            result[key] = _typed(key, item) if key in TYPED_PROPERTIES else item
+        elif kind is dict:
+            path.append(key)
+            result[key] = _mapping(item, unknown, path)
+            path.pop()
+        elif kind is list:
+            path.append(key)
+            result[key] = _list(item, unknown, path)
+            path.pop()
+        elif item is None or item is NO_VALUE:
+            continue
+        elif isinstance(item, str):
+            result[key] = _typed(key, item) if key in TYPED_PROPERTIES else item
+        elif isinstance(item, (dict, list, Unknown)):
+            path.append(key)
+            if isinstance(item, MaybeAbsent):  # absent, and listed unknown: "maybe absent"
+                unknown.append(path_string(path))
+            else:
+                result[key] = materialize(item, unknown, path)
+            path.pop()
+        else:
+            result[key] = item
+    return result
+
+
+def _list(value: list[Any], unknown: list[str], path: list[str | int]) -> list[Any]:
+    items: list[Any] = []
+    for item in value:
+        kind = item.__class__
+        if kind is str:
+            items.append(item)
+        elif kind is dict:
+            path.append(len(items))
+            items.append(_mapping(item, unknown, path))
+            path.pop()
+        elif item is NO_VALUE:
+            continue
+        elif kind is list or isinstance(item, (dict, list, Unknown)):
+            path.append(len(items))
+            items.append(materialize(item, unknown, path))
+            path.pop()
+        else:
+            items.append(item)
+    return items
+
+
+def _typed(key: str, text: str) -> Any:
+    if key in BOOLEAN_PROPERTIES:
+        lowered = text.strip().lower()
+        return lowered == "true" if lowered in ("true", "false") else text
+    return parse_number(text)
+
+
 def tags_of(properties: dict[str, Any]) -> dict[str, str]:
     """Known tags from CFN `Tags`: a `[{Key, Value}]` list or, for some types, a plain mapping."""
     raw = properties.get("Tags")
-    pairs: list[tuple[Any, Any]] = []
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(raw, list):
         pairs = [(item.get("Key"), item.get("Value")) for item in raw if isinstance(item, dict)]
     elif isinstance(raw, dict):
-        pairs = list(raw.items())
+        pairs = raw.items()
+    else:
+        return {}
     tags: dict[str, str] = {}
     for key, value in pairs:
+        if key.__class__ is str and value.__class__ is str:  # (nearly always: the test below, cheaper)
+            if not key.startswith(UNKNOWN_PREFIX) and not value.startswith(UNKNOWN_PREFIX):
+                tags[key] = value
+            continue
         if not isinstance(key, str) or is_unknown_value(key) or is_unknown_value(value):
             continue
         if isinstance(value, bool):

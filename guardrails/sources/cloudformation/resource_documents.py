@@ -256,7 +256,7 @@ def _document(
             source="cloudformation",
             location=location,
             actor=None,
-            unknown=list(dict.fromkeys(unknown)),
+            unknown=list(dict.fromkeys(unknown)) if len(unknown) > 1 else unknown,
             sensitive_paths=sensitive_paths,
             suppressions=None,
         ),
@@ -320,6 +320,8 @@ class _TemplateDocuments:
         self.nested = nested
         self.notes: list[InputNote] = []
         self.macro = _unknown_macro(resolver.template_transform)
+        self.region, self.account = resolver.region, resolver.account
+        self._raw_names: dict[str, str | None] = {}
 
     def _note(self, kind: Any, logical_id: str | None, resource_type: str | None, reason: str) -> None:
         for secret in sorted(self.secrets, key=len, reverse=True):  # a TemplateURL may carry a NoEcho token
@@ -373,7 +375,7 @@ class _TemplateDocuments:
             entry = _Entry(index, logical_id, resource_type, properties)
             (policies if resource_type == BUCKET_POLICY else entries).append(entry)
 
-        buckets = _Index(self.resolver, entries, BUCKET)
+        buckets = _Index(self.resolver, entries, BUCKET, expressions=True)
         for policy in policies:
             bucket = self._policy_bucket(policy, buckets)
             if bucket is None:
@@ -501,9 +503,11 @@ class _TemplateDocuments:
         return {**statement, "Resource": out if listed else out[0]}
 
     def _raw_name_text(self, bucket: _Entry) -> str | None:
-        """The bucket's BucketName as written (`Fn::Sub` text), when it is an expression."""
-        text = _expression_text(_raw_property(self.resolver, bucket.logical_id, "BucketName"))
-        return text if text is not None and "${" in text else None
+        """The bucket's BucketName as written (`Fn::Sub` text), when it is an expression (memoised)."""
+        if bucket.logical_id not in self._raw_names:
+            text = _expression_text(_raw_property(self.resolver, bucket.logical_id, "BucketName"))
+            self._raw_names[bucket.logical_id] = text if text is not None and "${" in text else None
+        return self._raw_names[bucket.logical_id]
 
     @staticmethod
     def _bucket_name_text(bucket: _Entry) -> str:
@@ -601,16 +605,19 @@ class _TemplateDocuments:
                 file=self.file, line=self.lines.get(entry.logical_id), logical_id=entry.logical_id
             ),
             point=self.point,
-            region=self.resolver.region,
-            account=self.resolver.account,
+            region=self.region,
+            account=self.account,
             sensitive_paths=sensitive_paths(properties, self.secrets) if self.secrets else None,
         )
 
 
 class _Index:
-    """The emitted resources of one type by logical id, by literal name and by raw name expression."""
+    """The emitted resources of one type by logical id, by literal name and (`expressions`: for a bucket
+    policy's `Bucket`) by raw name expression."""
 
-    def __init__(self, resolver: TemplateResolver, entries: list[_Entry], resource_type: str) -> None:
+    def __init__(
+        self, resolver: TemplateResolver, entries: list[_Entry], resource_type: str, expressions: bool = False
+    ) -> None:
         self.name_field = name_property(resource_type) or ""
         self.by_id: dict[str, _Entry] = {}
         self.by_name: dict[str, _Entry] = {}
@@ -622,9 +629,10 @@ class _Index:
             name = resolver.resource_name(entry.logical_id, self.name_field)
             if name is not None:
                 self.by_name.setdefault(name, entry)
-            raw = _raw_property(resolver, entry.logical_id, self.name_field)
-            if raw is not None:
-                self.by_expression.setdefault(_canonical(raw), entry)
+            if expressions:
+                raw = _raw_property(resolver, entry.logical_id, self.name_field)
+                if raw is not None:
+                    self.by_expression.setdefault(_canonical(raw), entry)
 
 
 _S3_ARN_PREFIX = re.compile(r"arn:(?:\$\{AWS::Partition\}|aws[a-z-]*):s3:::")
