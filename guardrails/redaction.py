@@ -205,6 +205,19 @@ def secret_values(value: Any) -> set[str]:
     return found
 
 
+def related_secret_values(key: str, related_input: Any, related_secrets: set[str]) -> set[str]:
+    """What the related document `related_input` under `key` adds to `secret_values` of the document
+    that relates it, given `related_secrets`, its own `secret_values`: those, and every scalar of it
+    when `key` itself names a redacted place. The secret values of a document are its own (`related`
+    left empty) and these, for each related document: engine_inputs.py adds them up without walking a
+    related document again (tests/engine/test_engine_inputs.py checks the sum equals the whole)."""
+    if not _redacts_whole(key):
+        return related_secrets
+    found = set(related_secrets)
+    _collect(related_input, found, True)
+    return found
+
+
 def sensitive_paths_of(document: Any) -> list[str]:
     """The `context.sensitive_paths` of a resource document (a `to_input()` dict); [] for anything else."""
     context = document.get("context") if isinstance(document, dict) else None
