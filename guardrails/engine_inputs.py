@@ -24,6 +24,7 @@ from guardrails.canonical import (
     classify,
     integral_floats_as_ints,
     plain_dumps,
+    plain_string,
 )
 from guardrails.decision import input_digest
 from guardrails.documents import ResourceDocument
@@ -114,9 +115,7 @@ class EngineInputs:
             return _general(data)
         if kind == NEEDS_INTEGRAL_FLOATS:
             resource, context = integral_floats_as_ints(resource), integral_floats_as_ints(context)
-        related_text = ",".join(
-            f"{json.dumps(key, ensure_ascii=False)}:{related[key].text}" for key in sorted(related)
-        )
+        related_text = ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related))
         # The keys of a document's input in sorted order: context, related, resource.
         text = (
             f'{{"context":{plain_dumps(context)},"related":{{{related_text}}},'

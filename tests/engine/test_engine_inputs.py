@@ -1,6 +1,6 @@
 """guardrails/engine_inputs.py builds a batch's engine inputs from parts (a related document's text spliced
 in, its secret values added up); every field must equal what the general path gives for the document alone:
-`to_input()`, `canonical_text()`, `input_digest()`, `redaction.secret_values()`. Checked on every document
+`to_input()`, `canonical_text()` (and rfc8785's own text), `input_digest()`, `redaction.secret_values()`. Checked on every document
 of the fixtures and the third-party corpus, and on generated documents with the values that leave the fast
 path (floats, huge integers, tuples, dates, keys outside the Basic Multilingual Plane, lone surrogates,
 redacted related keys, secret paths, related documents that are not judged themselves)."""
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from fixture_paths import CORPUS, FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,6 +42,8 @@ def assert_same_as_general_path(documents: list[ResourceDocument]) -> None:
         assert made.data == data
         assert json.dumps(made.data) == json.dumps(data)  # same types too (a tuple is not a list here)
         assert made.text == canonical_text(data)
+        if made.text is not None:
+            assert made.text.encode("utf-8") == rfc8785.dumps(data)  # the reference implementation
         assert made.digest == digest
         expected_text = made.text if made.text is not None else json.dumps(data)
         assert inputs.engine_text(document) == expected_text
