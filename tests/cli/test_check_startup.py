@@ -128,3 +128,36 @@ def test_the_default_config_imports_no_pydantic() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+GC_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("collector", "on" if gc.isenabled() else "off"))
+from guardrails.cli.console import run
+assert "click" not in sys.modules  # the console script module imports nothing: the pause covers every import
+sys.argv = ["guardrails", *sys.argv[1:]]
+run()
+"""
+
+
+def collector_at_exit(tmp_path: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_the_console_script_pauses_the_collector_at_start_and_only_check_keeps_the_pause(
+    tmp_path: Path,
+) -> None:
+    """`guardrails` (pyproject's script: guardrails.cli.console:run) starts with the cyclic collector off;
+    every command but `check` turns it back on before it runs (cli/console.py)."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"]["guardrails"] == "guardrails.cli.console:run"
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    assert collector_at_exit(tmp_path, "check", "--format", "json", str(template)) == "collector off"
+    assert collector_at_exit(tmp_path, "policy", "controls", "--format", "json") == "collector on"
+    assert collector_at_exit(tmp_path, "config", "schema") == "collector on"
