@@ -38,6 +38,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class PolicyTestResult:
+    """The outcome of one Rego unit test (`test_*` rule) on one engine."""
+
     package: str
     name: str
     passed: bool
