@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any, Final, cast
 
-from guardrails.canonical import canonical_text
 from guardrails.config import ControlEnforcement, Exemption, GuardrailsConfig, default_config
 from guardrails.decision import (
     AppliedExemption,
@@ -27,6 +26,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
+from guardrails.engine_inputs import EngineInputs
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import STACK_TYPE
@@ -205,35 +205,23 @@ class Decider:
     def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
         today = today or datetime.now(UTC).date()
         docs = list(documents)
-        inputs = [d.to_input() for d in docs]
-        # One serialisation per document: its RFC 8785 text is both the digest's input and the engine's
-        # (when the standard library can write it; otherwise rfc8785 digests and json.dumps feeds the engine).
-        texts = [canonical_text(data) for data in inputs]
-        digests = [
-            "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if text is not None
-            else input_digest(data)
-            for data, text in zip(inputs, texts, strict=True)
-        ]
+        inputs = EngineInputs()
+        made = [inputs.of(d) for d in docs]
         evaluate_many_json = getattr(self.evaluator, "evaluate_many_json", None)
         if evaluate_many_json is not None:
-            results = evaluate_many_json(
-                [
-                    text if text is not None else json.dumps(data)
-                    for data, text in zip(inputs, texts, strict=True)
-                ]
-            )
+            # One serialisation per document: its RFC 8785 text is both the digest's input and the engine's.
+            results = evaluate_many_json([inputs.engine_text(d) for d in docs])
         else:
-            results = self.evaluator.evaluate_many(inputs)
+            results = self.evaluator.evaluate_many([m.data for m in made])
         return [
-            self._decision(doc, data, digest, result, today)
-            for doc, data, digest, result in zip(docs, inputs, digests, results, strict=True)
+            self._decision(doc, inputs, m.digest, result, today)
+            for doc, m, result in zip(docs, made, results, strict=True)
         ]
 
     def _decision(
         self,
         document: ResourceDocument,
-        data: dict[str, Any],
+        inputs: EngineInputs,
         digest: str,
         result: list[Finding] | EngineError,
         today: date,
@@ -245,7 +233,9 @@ class Decider:
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
         if violations:
-            violations = _without_quoted_secrets(violations, data)
+            violations = _without_quoted_secrets(
+                violations, inputs.secret_values(document), inputs.of(document).data
+            )
         violations.sort(key=lambda v: (v.control, v.path or "", v.message))
         return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
 
@@ -374,13 +364,14 @@ def _matches(exemption: Exemption, document: ResourceDocument) -> bool:
     return any(c is not None and fnmatchcase(c, exemption.resource) for c in candidates)
 
 
-def _without_quoted_secrets(violations: list[Violation], data: dict[str, Any]) -> list[Violation]:
+def _without_quoted_secrets(
+    violations: list[Violation], secrets: set[str], data: dict[str, Any]
+) -> list[Violation]:
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags, the document's secret paths): reports, hook responses and
     audit records print them."""
-    from guardrails.redaction import redact_quoted, secret_values, sensitive_paths_of, under_sensitive_path
+    from guardrails.redaction import redact_quoted, sensitive_paths_of, under_sensitive_path
 
-    secrets = secret_values(data)
     if not secrets:
         return violations
     paths = sensitive_paths_of(data)

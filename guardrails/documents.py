@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -117,28 +118,7 @@ class ResourceDocument:
         Tags, properties and `context.unknown` that are plain JSON already are shared, not copied (a
         quarter of a `check`'s per-document Python time was that copy): the result is for reading at once
         (serialised, digested, redacted into a new value); change a copy, never it."""
-        res, ctx = self.resource, self.context
-        resource: dict[str, Any] = {"type": json_data(res.type), "name": json_data(res.name)}
-        if res.arn is not None:
-            resource["arn"] = json_data(res.arn)
-        if res.account is not None:
-            resource["account"] = json_data(res.account)
-        if res.region is not None:
-            resource["region"] = json_data(res.region)
-        resource["tags"] = shared_json_data(res.tags)
-        resource["properties"] = shared_json_data(res.properties)
-        context: dict[str, Any] = {
-            "point": json_data(ctx.point),
-            "source": json_data(ctx.source),
-            "location": json_data(ctx.location),
-        }
-        if ctx.actor is not None:
-            context["actor"] = json_data(ctx.actor)
-        context["unknown"] = shared_json_data(ctx.unknown)
-        if ctx.sensitive_paths is not None:
-            context["sensitive_paths"] = json_data(ctx.sensitive_paths)
-        if ctx.suppressions is not None:
-            context["suppressions"] = json_data(ctx.suppressions)
+        resource, context = self.input_parts()
         related = self.related
         if type(related) is dict and all(type(key) is str for key in related):
             related_input = {
@@ -148,3 +128,33 @@ class ResourceDocument:
         else:
             related_input = json_data(related)
         return {"resource": resource, "related": related_input, "context": context}
+
+    def input_parts(
+        self, plain: Callable[[Any], Any] = shared_json_data
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`to_input()`'s "resource" and "context" (everything but `related`). `plain` turns tags,
+        properties and `context.unknown` into JSON data: by default shared when plain already, else a
+        converted copy (engine_inputs.py passes them as they are and checks them itself)."""
+        res, ctx = self.resource, self.context
+        resource: dict[str, Any] = {"type": json_data(res.type), "name": json_data(res.name)}
+        if res.arn is not None:
+            resource["arn"] = json_data(res.arn)
+        if res.account is not None:
+            resource["account"] = json_data(res.account)
+        if res.region is not None:
+            resource["region"] = json_data(res.region)
+        resource["tags"] = plain(res.tags)
+        resource["properties"] = plain(res.properties)
+        context: dict[str, Any] = {
+            "point": json_data(ctx.point),
+            "source": json_data(ctx.source),
+            "location": json_data(ctx.location),
+        }
+        if ctx.actor is not None:
+            context["actor"] = json_data(ctx.actor)
+        context["unknown"] = plain(ctx.unknown)
+        if ctx.sensitive_paths is not None:
+            context["sensitive_paths"] = json_data(ctx.sensitive_paths)
+        if ctx.suppressions is not None:
+            context["suppressions"] = json_data(ctx.suppressions)
+        return resource, context

@@ -130,13 +130,24 @@ def _normal(key: str) -> str:
 _WHOLE, _JSON, _PLAIN = 1, 2, 0
 
 
-@functools.lru_cache(maxsize=8192)
+_KEY_KINDS: dict[str, int] = {}
+"""_key_kind's answers so far (a dict lookup is cheaper than a call; at most _KEY_KINDS_MAX entries)."""
+_KEY_KINDS_MAX = 8192
+
+
 def _key_kind(key: str) -> int:
     """How a map key redacts its value: _WHOLE (container or secret-looking key), _JSON, or _PLAIN."""
+    kind = _KEY_KINDS.get(key)
+    if kind is not None:
+        return kind
     name = _normal(key)
     if name in CONTAINER_MAP_KEYS or is_secret_key(key):
-        return _WHOLE
-    return _JSON if name in JSON_STRING_KEYS else _PLAIN
+        kind = _WHOLE
+    else:
+        kind = _JSON if name in JSON_STRING_KEYS else _PLAIN
+    if len(_KEY_KINDS) < _KEY_KINDS_MAX:
+        _KEY_KINDS[key] = kind
+    return kind
 
 
 def _redacts_whole(key: Any) -> bool:
@@ -150,7 +161,12 @@ def _holds_json(key: Any) -> bool:
 
 def _secret_tag(value: dict[str, Any]) -> bool:
     """A `{Key, Value}` tag whose key looks secret."""
-    tag_key = value.get("Key", value.get("key"))
+    if "Key" in value:
+        tag_key = value["Key"]
+    elif "key" in value:
+        tag_key = value["key"]
+    else:
+        return False
     return isinstance(tag_key, str) and ("Value" in value or "value" in value) and is_secret_key(tag_key)
 
 
@@ -202,6 +218,19 @@ def secret_values(value: Any) -> set[str]:
     found: set[str] = set()
     _collect(value, found, False)
     found |= secret_path_values(value)
+    return found
+
+
+def related_secret_values(key: str, related_input: Any, related_secrets: set[str]) -> set[str]:
+    """What the related document `related_input` under `key` adds to `secret_values` of the document
+    that relates it, given `related_secrets`, its own `secret_values`: those, and every scalar of it
+    when `key` itself names a redacted place. The secret values of a document are its own (`related`
+    left empty) and these, for each related document: engine_inputs.py adds them up without walking a
+    related document again (tests/engine/test_engine_inputs.py checks the sum equals the whole)."""
+    if not _redacts_whole(key):
+        return related_secrets
+    found = set(related_secrets)
+    _collect(related_input, found, True)
     return found
 
 

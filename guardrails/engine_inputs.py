@@ -1,0 +1,135 @@
+"""A batch's engine inputs: for each resource document its input (`to_input()`), the RFC 8785 text the
+engine judges, that text's digest and, on demand, its secret values — each made once per document object.
+
+A document that another one relates (an Endpoint's EndpointConfig, the config's Models) is usually judged
+in the same batch itself, as the same object: its text is made once and spliced into the text of every
+document that relates it, its secret values are added up instead of walked again (on the bench's
+templates 44% of the input text is related documents). A document's own parts are checked in one walk
+(`canonical.classify(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes); anything else
+takes the general path, `to_input()` and `canonical_text()`, with the same result.
+tests/engine/test_engine_inputs.py checks every field against the general path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from guardrails.canonical import (
+    COMPLEX,
+    NEEDS_INTEGRAL_FLOATS,
+    canonical_text,
+    classify,
+    integral_floats_as_ints,
+    plain_dumps,
+    plain_string,
+)
+from guardrails.decision import input_digest
+from guardrails.documents import ResourceDocument
+
+_BMP_MAX = "\uffff"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInput:
+    data: dict[str, Any]
+    """`document.to_input()` (it may share containers with the document: read it, never change it)."""
+    text: str | None
+    """Its RFC 8785 text, which the engine judges; None when the standard library cannot write it (then
+    the digest is rfc8785's and the engine reads `json.dumps(data)`)."""
+    digest: str
+    """`input_digest(document)`."""
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+class EngineInputs:
+    """The inputs of one batch of documents. It keeps every document it has seen (so that an object's id
+    names it for the batch's life): make one per batch, not one per process."""
+
+    def __init__(self) -> None:
+        self._inputs: dict[int, tuple[ResourceDocument, EngineInput]] = {}
+        self._secrets: dict[int, set[str]] = {}
+
+    def of(self, document: ResourceDocument) -> EngineInput:
+        found = self._inputs.get(id(document))
+        if found is not None:
+            return found[1]
+        made = self._make(document)
+        self._inputs[id(document)] = (document, made)
+        return made
+
+    def engine_text(self, document: ResourceDocument) -> str:
+        """The JSON text the engine reads: the RFC 8785 text, or `json.dumps` of the input without one."""
+        made = self.of(document)
+        return made.text if made.text is not None else json.dumps(made.data)
+
+    def secret_values(self, document: ResourceDocument) -> set[str]:
+        """`redaction.secret_values(document.to_input())` (do not change the set: it is shared)."""
+        found = self._secrets.get(id(document))
+        if found is not None:
+            return found
+        from guardrails.redaction import related_secret_values, secret_values  # only with violations
+
+        data = self.of(document).data
+        related = document.related if self._composable(document) else None
+        if related is None:
+            found = secret_values(data)
+        else:
+            found = secret_values({"resource": data["resource"], "related": {}, "context": data["context"]})
+            for key, other in related.items():
+                found |= related_secret_values(key, self.of(other).data, self.secret_values(other))
+        self._secrets[id(document)] = found
+        return found
+
+    @staticmethod
+    def _composable(document: ResourceDocument) -> bool:
+        """A document whose `related` map is str keys to ResourceDocuments: built from its parts."""
+        related = document.related
+        return (
+            type(document) is ResourceDocument
+            and type(related) is dict
+            and all(type(key) is str and type(other) is ResourceDocument for key, other in related.items())
+        )
+
+    def _make(self, document: ResourceDocument) -> EngineInput:
+        if not self._composable(document):
+            return _general(document.to_input())
+        resource, context = document.input_parts(_as_is)
+        kind = max(classify(resource, plain=True), classify(context, plain=True))
+        if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
+            resource, context = document.input_parts()
+        related = {key: self.of(other) for key, other in document.related.items()}
+        data = {
+            "resource": resource,
+            "related": {key: made.data for key, made in related.items()},
+            "context": context,
+        }
+        if kind == COMPLEX or not all(
+            made.text is not None and (key.isascii() or max(key) <= _BMP_MAX) for key, made in related.items()
+        ):
+            return _general(data)
+        if kind == NEEDS_INTEGRAL_FLOATS:
+            resource, context = integral_floats_as_ints(resource), integral_floats_as_ints(context)
+        related_text = ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related))
+        # The keys of a document's input in sorted order: context, related, resource.
+        text = (
+            f'{{"context":{plain_dumps(context)},"related":{{{related_text}}},'
+            f'"resource":{plain_dumps(resource)}}}'
+        )
+        try:
+            encoded = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: rfc8785 decides (and refuses)
+            return _general(data)
+        return EngineInput(data, text, "sha256:" + hashlib.sha256(encoded).hexdigest())
+
+
+def _general(data: dict[str, Any]) -> EngineInput:
+    text = canonical_text(data)
+    if text is None:
+        return EngineInput(data, None, input_digest(data))
+    return EngineInput(data, text, "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest())
