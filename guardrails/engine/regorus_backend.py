@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # regorus reports errors as `anyhow` errors, which capture a Rust backtrace when RUST_BACKTRACE is set,
 # including the many errors its parser, compiler and interpreter raise and then handle themselves (an
@@ -19,8 +19,11 @@ os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 
 import regorus  # noqa: E402
 
-from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
+from guardrails.engine.base import EngineError, Finding, parse_findings
 from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle, test_rules
+
+if TYPE_CHECKING:
+    from guardrails.engine.policy_tests import PolicyTestResult
 
 REGORUS_DISTRIBUTION = "gordon-to-regorus"
 
@@ -135,6 +138,8 @@ class RegorusEvaluator:
         return results
 
     def run_tests(self) -> list[PolicyTestResult]:
+        from guardrails.engine.policy_tests import PolicyTestResult  # `policy test` only
+
         engine = _compile({**self.bundle.modules, **self.bundle.tests}, self.bundle.data)
         results: list[PolicyTestResult] = []
         for package, rule in test_rules(self.bundle):

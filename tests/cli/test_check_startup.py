@@ -34,6 +34,7 @@ NOT_NEEDED = (
     "importlib.metadata",  # what pydantic imports to look for plugins when it first builds a schema
     "guardrails.kms_keys",  # the live readers' KMS lookups (resource_kinds re-exports it on first use)
     "guardrails.report.text_report",  # a JSON report only: guardrails.report imports renderers on first use
+    "guardrails.engine.policy_tests",  # PolicyTestResult: `policy test` only (engine.base re-exports it)
 )
 
 PROBE = """
