@@ -164,3 +164,45 @@ def test_the_console_script_pauses_the_collector_at_start_and_only_check_keeps_t
     assert collector_at_exit(tmp_path, "check", "--format", "json", str(template)) == "collector off"
     assert collector_at_exit(tmp_path, "policy", "controls", "--format", "json") == "collector on"
     assert collector_at_exit(tmp_path, "config", "schema") == "collector on"
+
+
+TEARDOWN_PROBE = """
+import atexit, sys
+class Witness:
+    def __del__(self):
+        sys.stderr.write("teardown ran\\n")
+witness = Witness()  # freed by the interpreter's teardown, if it runs
+if sys.argv[1] == "--with-atexit":
+    atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+    del sys.argv[1]
+from guardrails.cli.console import run
+sys.argv = ["guardrails", *sys.argv[1:]]
+run()
+"""
+
+
+def console(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", TEARDOWN_PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_check_ends_without_teardown_only_when_nothing_is_left_to_run(tmp_path: Path) -> None:
+    """A `check` from the console script flushes its output and ends with os._exit (no teardown), with its
+    exit status; with an atexit callback registered, and for other commands, the process exits as usual."""
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    fast = console(tmp_path, "check", "--format", "json", str(template))
+    assert fast.returncode == 1, fast.stderr  # the bucket's violations, as without the fast exit
+    assert json.loads(fast.stdout)["results"] and "teardown ran" not in fast.stderr
+    usual = console(tmp_path, "--with-atexit", "check", "--format", "json", str(template))
+    assert usual.returncode == 1 and usual.stdout == fast.stdout.replace(
+        *[json.loads(p.stdout)["results"][0]["decision_id"] for p in (fast, usual)]
+    )
+    assert "atexit ran" in usual.stderr and "teardown ran" in usual.stderr
+    other = console(tmp_path, "policy", "controls", "--format", "json")
+    assert other.returncode == 0 and json.loads(other.stdout) and "teardown ran" in other.stderr
