@@ -3,7 +3,9 @@ API-request adapter for a template, no pathspec without --exclude, no admission 
 without a config file builds no config validator (the defaults are plain dataclasses, validated by pydantic
 only when read from a file), and no pydantic schema at all: documents and decisions are plain dataclasses
 (guardrails/documents.py, guardrails/decision.py), neither validated nor serialised by pydantic on a
-check's path."""
+check's path. The KMS key references, `PolicyTestResult` and the renderers of other formats are imported on
+first use. The console script (cli/console.py) pauses the cyclic collector from its first import and ends a
+check without the interpreter's teardown when nothing is left to run."""
 
 from __future__ import annotations
 
