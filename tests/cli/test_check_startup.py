@@ -170,6 +170,7 @@ def test_the_console_script_pauses_the_collector_at_start_and_only_check_keeps_t
 
 TEARDOWN_PROBE = """
 import atexit, sys
+atexit._clear()  # as in a clean interpreter: a site .pth (a sandbox's CA bundle...) may register one
 class Witness:
     def __del__(self):
         sys.stderr.write("teardown ran\\n")
