@@ -51,6 +51,11 @@ def main(ctx: click.Context) -> None:
     """Policy-as-code guardrails for SageMaker and S3."""
     from guardrails.cli.colour import apply_no_color
 
+    if ctx.invoked_subcommand != "check":  # check keeps the start-up pause to its end (cli/console.py)
+        from guardrails.cli.console import resume_collection
+
+        resume_collection()
+
     apply_no_color(ctx)  # NO_COLOR (https://no-color.org): no styles in any subcommand
 
 

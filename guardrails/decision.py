@@ -102,6 +102,8 @@ class EngineInfo:
 
 @dataclass(slots=True, kw_only=True)
 class Decision:
+    """The outcome of judging one resource (or what could not be judged) at one enforcement point."""
+
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     decision_id: str = field(default_factory=new_decision_id)

@@ -47,6 +47,8 @@ class Location:
 
 @dataclass(slots=True, kw_only=True)
 class Actor:
+    """Who made the request or change (admission and runtime; none at pre-deploy)."""
+
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     arn: str | None = None
@@ -56,6 +58,8 @@ class Actor:
 
 @dataclass(slots=True, kw_only=True)
 class Context:
+    """Where and how the document was read: enforcement point, source, place, what is unknown."""
+
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     point: EnforcementPoint = "pre-deploy"
@@ -73,6 +77,8 @@ class Context:
 
 @dataclass(slots=True, kw_only=True)
 class Resource:
+    """The resource judged: type, name, identifiers, tags and its properties."""
+
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     type: str

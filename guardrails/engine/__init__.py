@@ -11,22 +11,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from guardrails.engine.base import (
-        EngineError,
-        EngineUnavailableError,
-        Evaluator,
-        Finding,
-        PolicyTestResult,
-    )
+    from guardrails.engine.base import EngineError, EngineUnavailableError, Evaluator, Finding
     from guardrails.engine.bundle import BundleError, Catalog, ControlInfo, PolicyBundle
     from guardrails.engine.opa_settings import OpaServerSettings
+    from guardrails.engine.policy_tests import PolicyTestResult
 
 _HOMES = {
     "EngineError": "guardrails.engine.base",
     "EngineUnavailableError": "guardrails.engine.base",
     "Evaluator": "guardrails.engine.base",
     "Finding": "guardrails.engine.base",
-    "PolicyTestResult": "guardrails.engine.base",
+    "PolicyTestResult": "guardrails.engine.policy_tests",
     "BundleError": "guardrails.engine.bundle",
     "Catalog": "guardrails.engine.bundle",
     "ControlInfo": "guardrails.engine.bundle",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from guardrails.engine.bundle import PolicyBundle
 from guardrails.errors import EngineError as EngineError  # re-exported: its historical home
 from guardrails.errors import InfrastructureError
 from guardrails.validation import validate
+
+if TYPE_CHECKING:
+    from guardrails.engine.policy_tests import PolicyTestResult as PolicyTestResult  # re-exported
 
 
 class EngineUnavailableError(InfrastructureError):
@@ -34,14 +37,6 @@ class Finding:
     default_enforcement: str | None = None
     via: str | None = None
     """For composite controls (SM-17, SM-19): the control that failed in the referenced document."""
-
-
-@dataclass(frozen=True)
-class PolicyTestResult:
-    package: str
-    name: str
-    passed: bool
-    error: str | None = None
 
 
 class Evaluator(Protocol):
@@ -96,3 +91,13 @@ def _plain_finding(item: Any) -> Finding | None:
             return None
         fields[name] = value
     return Finding(**fields)
+
+
+def __getattr__(name: str) -> Any:
+    """`PolicyTestResult` lives in guardrails/engine/policy_tests.py (`policy test` only), imported on first
+    use: a check does not create its class."""
+    if name == "PolicyTestResult":
+        from guardrails.engine.policy_tests import PolicyTestResult
+
+        return PolicyTestResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

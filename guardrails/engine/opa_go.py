@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
 
-from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
+from guardrails.engine.base import EngineError, Finding, parse_findings
 from guardrails.engine.bundle import (
     BATCH_RULE,
     ENTRY_RULE,
@@ -21,6 +21,7 @@ from guardrails.engine.bundle import (
     engine_modules,
     test_rules,
 )
+from guardrails.engine.policy_tests import PolicyTestResult
 
 DISTRIBUTION = "opa-golib-python-bindings"
 INSTALL_HINT = f"pip install --ignore-requires-python {DISTRIBUTION}"

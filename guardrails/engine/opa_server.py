@@ -23,11 +23,11 @@ from guardrails.engine.base import (
     EngineError,
     EngineUnavailableError,
     Finding,
-    PolicyTestResult,
     parse_findings,
 )
 from guardrails.engine.bundle import BundleError, PolicyBundle
 from guardrails.engine.opa_settings import OpaServerSettings
+from guardrails.engine.policy_tests import PolicyTestResult
 
 DISTRIBUTION = "opa-python-client"
 BATCH_PACKAGE = "guardrails.batch"

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guardrails.engine.base import PolicyTestResult
 from guardrails.engine.bundle import PolicyBundle
 
 TEST_ENGINES = ("regorus", "opa-go")
+
+
+@dataclass(frozen=True)
+class PolicyTestResult:
+    """The outcome of one Rego unit test (`test_*` rule) on one engine."""
+
+    package: str
+    name: str
+    passed: bool
+    error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # regorus reports errors as `anyhow` errors, which capture a Rust backtrace when RUST_BACKTRACE is set,
 # including the many errors its parser, compiler and interpreter raise and then handle themselves (an
@@ -19,8 +19,11 @@ os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 
 import regorus  # noqa: E402
 
-from guardrails.engine.base import EngineError, Finding, PolicyTestResult, parse_findings
+from guardrails.engine.base import EngineError, Finding, parse_findings
 from guardrails.engine.bundle import ENTRY_RULE, BundleError, PolicyBundle, test_rules
+
+if TYPE_CHECKING:
+    from guardrails.engine.policy_tests import PolicyTestResult
 
 REGORUS_DISTRIBUTION = "gordon-to-regorus"
 
@@ -31,7 +34,12 @@ def regorus_version() -> str:
     importing importlib.metadata and scanning sys.path (~0.02 s CPU, a tenth of a small `check`). Any
     other layout (a zip, an egg, several dist-infos) asks importlib.metadata."""
     site = Path(regorus.__file__).resolve().parent.parent
-    found = list(site.glob(REGORUS_DISTRIBUTION.replace("-", "_") + "-*.dist-info"))
+    prefix, suffix = REGORUS_DISTRIBUTION.replace("-", "_") + "-", ".dist-info"
+    try:  # what site.glob(prefix + "*" + suffix) finds, without compiling its pattern
+        names = [n for n in os.listdir(site) if n.startswith(prefix) and n[len(prefix) :].endswith(suffix)]
+    except OSError:
+        names = []
+    found = [site / name for name in names]
     if len(found) == 1:
         try:
             with (found[0] / "METADATA").open(encoding="utf-8") as metadata:
@@ -130,6 +138,8 @@ class RegorusEvaluator:
         return results
 
     def run_tests(self) -> list[PolicyTestResult]:
+        from guardrails.engine.policy_tests import PolicyTestResult  # `policy test` only
+
         engine = _compile({**self.bundle.modules, **self.bundle.tests}, self.bundle.data)
         results: list[PolicyTestResult] = []
         for package, rule in test_rules(self.bundle):

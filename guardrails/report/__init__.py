@@ -1,7 +1,32 @@
-"""Reports of a check run: text for people, JSON for pipelines."""
+"""Reports of a check run: text for people, JSON for pipelines.
 
-from guardrails.report.json_report import render_json
-from guardrails.report.model import CheckRun
-from guardrails.report.text_report import render_text
+The names below are imported on first use (`__getattr__`): a check imports the renderer of the formats it
+writes only (guardrails/report/outputs.py), not every one through this package.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from guardrails.report.json_report import render_json
+    from guardrails.report.model import CheckRun
+    from guardrails.report.text_report import render_text
+
+_HOMES = {
+    "CheckRun": "guardrails.report.model",
+    "render_json": "guardrails.report.json_report",
+    "render_text": "guardrails.report.text_report",
+}
 
 __all__ = ["CheckRun", "render_json", "render_text"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value

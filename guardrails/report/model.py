@@ -15,6 +15,8 @@ from guardrails.sources.notes import InputNote
 
 @dataclass
 class CheckRun:
+    """Everything one `guardrails check` found, what every report format renders."""
+
     decisions: list[Decision]
     files_checked: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)

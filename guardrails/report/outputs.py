@@ -18,6 +18,8 @@ class OutputSpecError(InputError, ValueError):
 
 @dataclass(frozen=True)
 class OutputSpec:
+    """One `--format NAME[=FILE]`: a report format and where it goes."""
+
     format: str
     path: Path | None = None
     """None: standard output (or --output)."""

@@ -47,6 +47,8 @@ TERRAFORM_STATE_ERROR = (
 
 @dataclass
 class LoadedInputs:
+    """The documents read from the inputs, with the files read, skipped, failed and noted."""
+
     documents: list[ResourceDocument] = field(default_factory=list)
     files_checked: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)

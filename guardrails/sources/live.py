@@ -20,7 +20,7 @@ What a failed read leaves is the caller's choice, `on_error`:
   LiveReadError.
 The primary Describe of a SageMaker resource has nothing to judge without its answer: it always raises.
 
-KMS keys (`KMS_KEYS` in the kinds table): every key id, key ARN or alias a live document names where a
+KMS keys (`KMS_KEYS`, guardrails/kms_keys.py): every key id, key ARN or alias a live document names where a
 customer-managed-key control reads one is asked about with `DescribeKey` (once per key and reader), and
 the answer related to the document as `AWS::KMS::Key/<value>` ({KeyManager, KeyState, Arn, KeyId}): the
 policies fail a key whose KeyManager is AWS like an `alias/aws/...` name. A key KMS will not describe
@@ -54,10 +54,10 @@ from guardrails.documents import (
     unknown_value,
 )
 from guardrails.errors import PermanentAwsError
+from guardrails.kms_keys import KMS_KEYS
 from guardrails.partitions import is_service_arn
 from guardrails.resource_kinds import (
     BY_TYPE,
-    KMS_KEYS,
     S3_BUCKET,
     S3_BUCKET_JUDGED_ASPECTS,
     ResourceKind,

@@ -3,7 +3,9 @@ API-request adapter for a template, no pathspec without --exclude, no admission 
 without a config file builds no config validator (the defaults are plain dataclasses, validated by pydantic
 only when read from a file), and no pydantic schema at all: documents and decisions are plain dataclasses
 (guardrails/documents.py, guardrails/decision.py), neither validated nor serialised by pydantic on a
-check's path."""
+check's path. The KMS key references, `PolicyTestResult` and the renderers of other formats are imported on
+first use. The console script (cli/console.py) pauses the cyclic collector from its first import and ends a
+check without the interpreter's teardown when nothing is left to run."""
 
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ NOT_NEEDED = (
     "guardrails.runtime.processor",
     "pathspec",
     "importlib.metadata",  # what pydantic imports to look for plugins when it first builds a schema
+    "guardrails.kms_keys",  # the live readers' KMS lookups (resource_kinds re-exports it on first use)
+    "guardrails.report.text_report",  # a JSON report only: guardrails.report imports renderers on first use
+    "guardrails.engine.policy_tests",  # PolicyTestResult: `policy test` only (engine.base re-exports it)
 )
 
 PROBE = """
@@ -128,3 +133,79 @@ def test_the_default_config_imports_no_pydantic() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+GC_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("collector", "on" if gc.isenabled() else "off"))
+from guardrails.cli.console import run
+assert "click" not in sys.modules  # the console script module imports nothing: the pause covers every import
+sys.argv = ["guardrails", *sys.argv[1:]]
+run()
+"""
+
+
+def collector_at_exit(tmp_path: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_the_console_script_pauses_the_collector_at_start_and_only_check_keeps_the_pause(
+    tmp_path: Path,
+) -> None:
+    """`guardrails` (pyproject's script: guardrails.cli.console:run) starts with the cyclic collector off;
+    every command but `check` turns it back on before it runs (cli/console.py)."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"]["guardrails"] == "guardrails.cli.console:run"
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    assert collector_at_exit(tmp_path, "check", "--format", "json", str(template)) == "collector off"
+    assert collector_at_exit(tmp_path, "policy", "controls", "--format", "json") == "collector on"
+    assert collector_at_exit(tmp_path, "config", "schema") == "collector on"
+
+
+TEARDOWN_PROBE = """
+import atexit, sys
+atexit._clear()  # as in a clean interpreter: a site .pth (a sandbox's CA bundle...) may register one
+class Witness:
+    def __del__(self):
+        sys.stderr.write("teardown ran\\n")
+witness = Witness()  # freed by the interpreter's teardown, if it runs
+if sys.argv[1] == "--with-atexit":
+    atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+    del sys.argv[1]
+from guardrails.cli.console import run
+sys.argv = ["guardrails", *sys.argv[1:]]
+run()
+"""
+
+
+def console(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", TEARDOWN_PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_check_ends_without_teardown_only_when_nothing_is_left_to_run(tmp_path: Path) -> None:
+    """A `check` from the console script flushes its output and ends with os._exit (no teardown), with its
+    exit status; with an atexit callback registered, and for other commands, the process exits as usual."""
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    fast = console(tmp_path, "check", "--format", "json", str(template))
+    assert fast.returncode == 1, fast.stderr  # the bucket's violations, as without the fast exit
+    assert json.loads(fast.stdout)["results"] and "teardown ran" not in fast.stderr
+    usual = console(tmp_path, "--with-atexit", "check", "--format", "json", str(template))
+    assert usual.returncode == 1 and usual.stdout == fast.stdout.replace(
+        *[json.loads(p.stdout)["results"][0]["decision_id"] for p in (fast, usual)]
+    )
+    assert "atexit ran" in usual.stderr and "teardown ran" in usual.stderr
+    other = console(tmp_path, "policy", "controls", "--format", "json")
+    assert other.returncode == 0 and json.loads(other.stdout) and "teardown ran" in other.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -89,6 +90,42 @@ def test_digest_changes_with_any_policy_byte(tmp_path):
     first = PolicyBundle.load([root], include_default=False).digest
     (root / "custom.rego").write_text(RULE + "\n", encoding="utf-8")
     assert PolicyBundle.load([root], include_default=False).digest != first
+
+
+def files_digest(roots: list[Path]) -> str:
+    """The digest's definition: sha256 over (relative path NUL, bytes NUL) of every policy, test, catalog and
+    data file of each root, in path order, read from disk."""
+    h = hashlib.sha256()
+    for root in roots:
+        files = [*root.rglob("*.rego"), *root.glob("catalog.yaml"), *(root / "data").glob("*.json")]
+        for path in sorted(files):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def test_digest_is_of_the_bytes_on_disk_and_texts_read_as_text(tmp_path):
+    """`load` reads each file once: the digest is of its bytes (CRLF kept), the modules, data and catalog of
+    its text with universal newlines, as `Path.read_text` reads it."""
+    root = policy_dir(tmp_path)
+    (root / "sub").mkdir()
+    (root / "sub" / "crlf.rego").write_bytes(b"package guardrails.rules.crlf\r\nimport rego.v1\r\nx := 1\r\n")
+    (root / "catalog.yaml").write_bytes(CATALOG.replace("\n", "\r\n").encode())
+    (root / "data").mkdir()
+    (root / "data" / "facts.json").write_bytes(b'{"facts": {"a": "b"}}\r\n')
+    bundle = PolicyBundle.load([root], include_default=False)
+    default = PolicyBundle.load()
+    assert bundle.modules["policies/sub/crlf.rego"] == (root / "sub" / "crlf.rego").read_text(
+        encoding="utf-8"
+    )
+    assert bundle.data == {"facts": {"a": "b"}} and bundle.version == "t1"
+    assert bundle.digest == files_digest([root]) == PolicyBundle(roots=[root]).digest
+    assert default.digest == files_digest(default.roots) == PolicyBundle(roots=default.roots).digest
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "org.rego").write_bytes(b"package org.x\rimport rego.v1\rx := 1\r")  # old Mac line ends
+    both = PolicyBundle.load([org])
+    assert both.modules["org/org.rego"] == "package org.x\nimport rego.v1\nx := 1\n"
+    assert both.digest == files_digest(both.roots)
 
 
 def test_catalog_version_and_entries(tmp_path):
