@@ -49,6 +49,7 @@ NUMBER_PROPERTIES = frozenset(
 
 
 TYPED_PROPERTIES = BOOLEAN_PROPERTIES | NUMBER_PROPERTIES
+"""Where `materialize` turns text into a boolean or a number."""
 
 
 def materialize(value: Any, unknown: list[str], path: list[str | int] | None = None) -> Any:
