@@ -7,8 +7,9 @@ bundle and what they import.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from guardrails.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from guardrails.engine.base import EngineError, EngineUnavailableError, Evaluator, Finding
@@ -66,10 +67,4 @@ def create_evaluator(
     raise BundleError(f"unknown engine backend {backend!r} (available: regorus, opa-server, opa-go)")
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -6,8 +6,9 @@ writes only (guardrails/report/outputs.py), not every one through this package.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from guardrails.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from guardrails.report.json_report import render_json
@@ -23,10 +24,4 @@ _HOMES = {
 __all__ = ["CheckRun", "render_json", "render_text"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES)
