@@ -11,12 +11,13 @@ Anything else goes to `rfc8785`. tests/audit/test_audit_chain.py checks both pat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from json import encoder as json_encoder
 from typing import Any
 
 import rfc8785
+
+from guardrails.json_encoding import reusable_dumps
 
 _SAFE_INT = 2**53 - 1
 _BMP_MAX = "\uffff"
@@ -76,26 +77,8 @@ def integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
-def _plain_encoder() -> Callable[[Any, int], Any] | None:
-    """The C encoder `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-    check_circular=False)` builds on every call, built once (3-4 µs a call, a third of writing a small
-    document); None without CPython's accelerator. Stateless without a circular-reference memo, so it is
-    safe to share between threads; `classify`, which every caller runs first, walks the value anyway."""
-    make = getattr(json_encoder, "c_make_encoder", None)
-    if make is None:
-        return None
-    default = json.JSONEncoder().default  # raises TypeError naming the type, as json.dumps does
-    return make(None, default, json_encoder.encode_basestring, None, ":", ",", True, False, True)  # type: ignore[no-any-return]
-
-
-_PLAIN_ENCODER = _plain_encoder()
-
-
-def plain_dumps(value: Any) -> str:
-    """Sorted, compact, non-ASCII as it is: RFC 8785 text for a SIMPLE value (see `classify`)."""
-    if _PLAIN_ENCODER is not None:
-        return "".join(_PLAIN_ENCODER(value, 0))
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+plain_dumps: Callable[[Any], str] = reusable_dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""Sorted, compact, non-ASCII as it is: RFC 8785 text for a SIMPLE value (see `classify`)."""
 
 
 def plain_string(text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardrails.decision import Decision
 from guardrails.json_data import json_data
+from guardrails.json_encoding import reusable_dumps
 from guardrails.report.model import CheckRun
 
 
@@ -52,9 +53,13 @@ def result_entry(decision: Decision) -> dict[str, Any]:
     return entry
 
 
+_dumps = reusable_dumps(sort_keys=False, separators=(", ", ": "), ensure_ascii=True)
+"""json.dumps with its defaults (one C encoder for every result: a check writes thousands)."""
+
+
 def render_json(run: CheckRun) -> str:
     """One result per line: readable, diffable, and written by the C encoder (indent= is pure Python)."""
-    results = ",\n    ".join(json.dumps(result_entry(d)) for d in run.decisions)
+    results = ",\n    ".join(_dumps(result_entry(d)) for d in run.decisions)
     summary = json.dumps(run.summary())
     errors = json.dumps([{"file": e.file, "line": e.line, "message": e.message} for e in run.errors])
     if not results:
