@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from guardrails.lazy_exports import lazy_exports
 from guardrails.partitions import build_arn, s3_bucket_arn
 
 if TYPE_CHECKING:
@@ -493,11 +494,8 @@ def securityhub_type(resource_type: str) -> str:
     return kind.securityhub_type if kind is not None else "Other"
 
 
-def __getattr__(name: str) -> Any:
-    """`KMS_KEYS` and `KeyReferences` live in guardrails/kms_keys.py (the live readers' KMS lookups), imported
-    on first use: a check of a template reads no key."""
-    if name in ("KMS_KEYS", "KeyReferences"):
-        from guardrails import kms_keys
-
-        return getattr(kms_keys, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# `KMS_KEYS` and `KeyReferences` live in guardrails/kms_keys.py (the live readers' KMS lookups), imported on
+# first use: a check of a template reads no key.
+__getattr__ = lazy_exports(
+    __name__, {"KMS_KEYS": "guardrails.kms_keys", "KeyReferences": "guardrails.kms_keys"}
+)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from guardrails.engine.bundle import PolicyBundle
 from guardrails.errors import EngineError as EngineError  # re-exported: its historical home
 from guardrails.errors import InfrastructureError
+from guardrails.lazy_exports import lazy_exports
 from guardrails.validation import validate
 
 if TYPE_CHECKING:
@@ -93,11 +94,6 @@ def _plain_finding(item: Any) -> Finding | None:
     return Finding(**fields)
 
 
-def __getattr__(name: str) -> Any:
-    """`PolicyTestResult` lives in guardrails/engine/policy_tests.py (`policy test` only), imported on first
-    use: a check does not create its class."""
-    if name == "PolicyTestResult":
-        from guardrails.engine.policy_tests import PolicyTestResult
-
-        return PolicyTestResult
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# `PolicyTestResult` lives in guardrails/engine/policy_tests.py (`policy test` only), imported on first use:
+# a check does not create its class.
+__getattr__ = lazy_exports(__name__, {"PolicyTestResult": "guardrails.engine.policy_tests"})
