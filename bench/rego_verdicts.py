@@ -109,22 +109,21 @@ def variants(text: str) -> Iterator[str]:
             v["resource"]["properties"][key] = value
             yield json.dumps(v, sort_keys=True)
         value = props[key]
-        if isinstance(value, dict):  # one level down: each member listed unknown / a placeholder
-            for sub in sorted(value):
-                v = copy.deepcopy(doc)
-                v["context"]["unknown"] = [*base_unknown, f"{key}.{sub}"]
-                yield json.dumps(v, sort_keys=True)
-                v = copy.deepcopy(doc)
-                v["resource"]["properties"][key][sub] = "<unknown>"
-                yield json.dumps(v, sort_keys=True)
-        if isinstance(value, list):
-            for i in range(min(len(value), 3)):
-                v = copy.deepcopy(doc)
-                v["context"]["unknown"] = [*base_unknown, f"{key}.{i}"]
-                yield json.dumps(v, sort_keys=True)
-                v = copy.deepcopy(doc)
-                v["resource"]["properties"][key][i] = "<unknown>"
-                yield json.dumps(v, sort_keys=True)
+        # one level down: each member (the first three of a list) listed unknown / a placeholder
+        members: list[Any] = (
+            sorted(value)
+            if isinstance(value, dict)
+            else list(range(min(len(value), 3)))
+            if isinstance(value, list)
+            else []
+        )
+        for sub in members:
+            v = copy.deepcopy(doc)
+            v["context"]["unknown"] = [*base_unknown, f"{key}.{sub}"]
+            yield json.dumps(v, sort_keys=True)
+            v = copy.deepcopy(doc)
+            v["resource"]["properties"][key][sub] = "<unknown>"
+            yield json.dumps(v, sort_keys=True)
 
 
 def paths(value: Any, prefix: tuple[str | int, ...] = (), depth: int = 6) -> Iterator[tuple[str | int, ...]]:
