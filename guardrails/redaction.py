@@ -311,13 +311,25 @@ def _without_secret_strings(value: Any, secrets: list[str], key: bytes | None) -
     return value
 
 
+_PLAIN_KEYS: set[str] = set()
+"""Map keys known to be `_PLAIN` (at most _KEY_KINDS_MAX): a map with only such keys, and no secret tag,
+holds nothing but in its containers, told by one C-speed `issuperset` instead of a lookup per key."""
+_CONTAINERS = (dict, list, tuple)  # not `dict | list | tuple`: that makes a union object at every call
+_SEQUENCES = (list, tuple)
+
+
 def _collect(value: Any, found: set[str], inside: bool) -> None:
     if isinstance(value, dict):
         if inside:
             for item in value.values():
                 _collect(item, found, True)
             return
-        secret_tag = _secret_tag(value)
+        secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
+        if not secret_tag and _PLAIN_KEYS.issuperset(value):
+            for item in value.values():
+                if isinstance(item, _CONTAINERS):
+                    _collect(item, found, False)
+            return
         for name, item in value.items():
             kind = _key_kind(name) if isinstance(name, str) else _PLAIN
             if kind == _WHOLE or (secret_tag and name in ("Value", "value")):
@@ -325,11 +337,19 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
             elif kind == _JSON and isinstance(item, str):
                 with contextlib.suppress(ValueError):
                     _collect(json.loads(item), found, False)
-            elif isinstance(item, dict | list | tuple):  # a scalar outside a redacted place holds nothing
-                _collect(item, found, False)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, found, inside)
+            else:
+                if kind == _PLAIN and type(name) is str and len(_PLAIN_KEYS) < _KEY_KINDS_MAX:
+                    _PLAIN_KEYS.add(name)
+                if isinstance(item, _CONTAINERS):  # a scalar outside a redacted place holds nothing
+                    _collect(item, found, False)
+    elif isinstance(value, _SEQUENCES):
+        if inside:
+            for item in value:
+                _collect(item, found, True)
+        else:
+            for item in value:
+                if isinstance(item, _CONTAINERS):
+                    _collect(item, found, False)
     elif inside and value is not None:
         found.add(value if isinstance(value, str) else json.dumps(value))
 
@@ -351,11 +371,28 @@ def under_sensitive_path(path: str | None, sensitive_paths: Iterable[str]) -> bo
     )
 
 
+_SHIELD = "\x00path\x00"
+
+
+def quotes_none(message: str, secrets: Iterable[str]) -> bool:
+    """True when `redact_quoted(message, path, secrets, strict)` is `message` whatever `path` and `strict`
+    are, told without them: no secret value is in the message, and neither the message nor a value can
+    meet the shield `redact_quoted` puts in place of the path (the message has no NUL, no value holds a
+    NUL or is part of "path"); then no value is in the shielded message either, nothing is replaced and
+    the shield goes back to the path it stood for."""
+    if "\x00" in message:
+        return False
+    for secret in secrets:
+        if secret and (secret in message or "\x00" in secret or secret in _SHIELD):
+            return False
+    return True
+
+
 def redact_quoted(message: str, path: str | None, secrets: Iterable[str], strict: bool = False) -> str:
     """`message` without the secret values it quotes (replaced by `<redacted>`), longest first; `strict`
     (or a path in a redacted place) removes short values too."""
     strict = strict or is_redacted_path(path)
-    shield = "\x00path\x00"
+    shield = _SHIELD
     if strict and path:
         message = message.replace(path, shield)  # keep `Containers[1].Environment.X` whole
     for secret in sorted(secrets, key=len, reverse=True):
