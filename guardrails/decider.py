@@ -21,6 +21,7 @@ from guardrails.decision import (
     Violation,
     input_digest,
     new_decision_id,
+    new_decision_ids,
     resource_ref,
     verdict_for,
 )
@@ -181,17 +182,34 @@ class Decider:
         return decisions
 
     def _error(
-        self, message: str, resource: ResourceRef, point: str, source: str, digest: str, infrastructure: bool
+        self,
+        message: str,
+        resource: ResourceRef,
+        point: str,
+        source: str,
+        digest: str,
+        infrastructure: bool,
+        decision_id: str | None = None,
     ) -> Decision:
         outcome = {"verdict": "error", "error": message, "infrastructure_failure": infrastructure}
-        return self._made(resource, point, source, digest, **outcome)
+        return self._made(resource, point, source, digest, decision_id=decision_id, **outcome)
 
-    def _made(self, resource: ResourceRef, point: str, source: str, digest: str, **outcome: Any) -> Decision:
-        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error.
+    def _made(
+        self,
+        resource: ResourceRef,
+        point: str,
+        source: str,
+        digest: str,
+        *,
+        decision_id: str | None = None,
+        **outcome: Any,
+    ) -> Decision:
+        """A decision of this bundle and engine about `resource`; `outcome`: verdict, violations, error;
+        `decision_id`: one of `new_decision_ids` (default: a new one).
 
         Built without validation: every value is the Decider's own, already of its declared type."""
         return Decision(
-            decision_id=new_decision_id(),
+            decision_id=decision_id or new_decision_id(),
             resource=resource,
             point=point,
             source=source,
@@ -213,9 +231,10 @@ class Decider:
             results = evaluate_many_json([inputs.engine_text(d) for d in docs])
         else:
             results = self.evaluator.evaluate_many([m.data for m in made])
+        ids = new_decision_ids(len(docs))  # one random read for the batch
         return [
-            self._decision(doc, inputs, m.digest, result, today)
-            for doc, m, result in zip(docs, made, results, strict=True)
+            self._decision(doc, inputs, m.digest, result, today, decision_id)
+            for doc, m, result, decision_id in zip(docs, made, results, ids, strict=True)
         ]
 
     def _decision(
@@ -225,19 +244,25 @@ class Decider:
         digest: str,
         result: list[Finding] | EngineError,
         today: date,
+        decision_id: str | None = None,
     ) -> Decision:
         ref = resource_ref(document)
         point, source = document.context.point, document.context.source
         if isinstance(result, EngineError):
-            return self._error(str(result), ref, point, source, digest, is_infrastructure_failure(result))
+            infrastructure = is_infrastructure_failure(result)
+            return self._error(str(result), ref, point, source, digest, infrastructure, decision_id)
         violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
         self._check_suppressions(document, violations, today)
         if violations:
             violations = _without_quoted_secrets(
                 violations, inputs.secret_values(document), inputs.of(document).data
             )
-        violations.sort(key=lambda v: (v.control, v.path or "", v.message))
-        return self._made(ref, point, source, digest, violations=violations, verdict=verdict_for(violations))
+        if len(violations) > 1:
+            violations.sort(key=lambda v: (v.control, v.path or "", v.message))
+        verdict = verdict_for(violations)
+        return self._made(
+            ref, point, source, digest, decision_id=decision_id, violations=violations, verdict=verdict
+        )
 
     def _enforcement(self, control: str, policy_default: str | None) -> ControlEnforcement:
         info = self.bundle.catalog.by_id.get(control)
@@ -247,7 +272,9 @@ class Decider:
 
     def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
         info = self.bundle.catalog.by_id.get(finding.control)
-        enforcement = self._enforcement(finding.control, finding.default_enforcement)
+        # _enforcement(finding.control, finding.default_enforcement), with the control's info at hand
+        default = info.default_enforcement if info else finding.default_enforcement or "deny"
+        enforcement = self.config.controls.get(finding.control, cast(ControlEnforcement, default))
         if finding.via is not None:
             # A composite control is enforced no harder than the control failing underneath it.
             underneath = self._enforcement(finding.via, None)
@@ -370,13 +397,16 @@ def _without_quoted_secrets(
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags, the document's secret paths): reports, hook responses and
     audit records print them."""
-    from guardrails.redaction import redact_quoted, sensitive_paths_of, under_sensitive_path
+    from guardrails.redaction import quotes_none, redact_quoted, sensitive_paths_of, under_sensitive_path
 
     if not secrets:
         return violations
     paths = sensitive_paths_of(data)
     out = []
     for v in violations:
+        if quotes_none(v.message, secrets):  # the common case, told without sorting the values per message
+            out.append(v)
+            continue
         message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
         out.append(v if message == v.message else replace(v, message=message))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,25 @@ Severity = Literal["low", "medium", "high", "critical"]
 
 def new_decision_id() -> str:
     return str(uuid.uuid4())
+
+
+_UUID4_VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_UUID4_VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+
+
+def new_decision_ids(count: int) -> list[str]:
+    """`count` ids as `new_decision_id` makes them (random UUIDs, version 4, in their usual text form),
+    from one `os.urandom` read for the batch instead of one each: the version and variant bits are set
+    on every 16 bytes at once (bytes.translate), and each id is cut from one hex text."""
+    random = bytearray(os.urandom(16 * count))
+    random[6::16] = random[6::16].translate(_UUID4_VERSION)
+    random[8::16] = random[8::16].translate(_UUID4_VARIANT)
+    hexed = random.hex()
+    return [
+        f"{hexed[i : i + 8]}-{hexed[i + 8 : i + 12]}-{hexed[i + 12 : i + 16]}-{hexed[i + 16 : i + 20]}-"
+        f"{hexed[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -166,7 +186,7 @@ def _json_numbers_as_text(value: Any) -> Any:
 def resource_ref(document: ResourceDocument) -> ResourceRef:
     res = document.resource
     location = document.context.location
-    has_location = any(v is not None for v in (location.file, location.line, location.logical_id))
+    has_location = location.file is not None or location.line is not None or location.logical_id is not None
     return ResourceRef(
         type=res.type,
         name=res.name,
