@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json import encoder as json_encoder
 from typing import Any
 
 from guardrails.decision import Decision
@@ -55,11 +56,78 @@ def result_entry(decision: Decision) -> dict[str, Any]:
 
 _dumps = reusable_dumps(sort_keys=False, separators=(", ", ": "), ensure_ascii=True)
 """json.dumps with its defaults (one C encoder for every result: a check writes thousands)."""
+_string = json_encoder.encode_basestring_ascii
+"""How `_dumps` writes a string (the same C function)."""
+
+
+def _scalar(value: Any) -> str:
+    """`_dumps(value)` for a value of a result: a string or None written at once, anything else by _dumps."""
+    if type(value) is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    return _dumps(value)
+
+
+def result_text(decision: Decision) -> str:
+    """`_dumps(result_entry(decision))`, written without the entry's dicts: its keys are fixed text (the
+    C encoder escapes every key of every entry again), its values are written as `_dumps` writes them.
+    tests/cli/test_json_report_text.py checks both give the same text."""
+    resource = decision.resource
+    parts = ['{"resource": {"type": ', _scalar(resource.type), ', "name": ', _scalar(resource.name)]
+    if resource.arn:
+        parts += [', "arn": ', _scalar(resource.arn)]
+    location = resource.location
+    if location:
+        parts += [
+            ', "location": {"file": ',
+            _scalar(location.file),
+            ', "line": ',
+            _scalar(location.line),
+            ', "logical_id": ',
+            _scalar(location.logical_id),
+            '}}, "violations": [',
+        ]
+    else:
+        parts.append(', "location": {"file": null, "line": null, "logical_id": null}}, "violations": [')
+    first = True
+    for v in decision.violations:
+        parts += [
+            '{"control": ' if first else ', {"control": ',
+            _scalar(v.control),
+            ', "severity": ',
+            _scalar(v.severity),
+            ', "enforcement": ',
+            _scalar(v.enforcement),
+            ', "message": ',
+            _scalar(v.message),
+            ', "path": ',
+            _scalar(v.path),
+            ', "unknown": ',
+            "true" if v.unknown is True else "false" if v.unknown is False else _dumps(v.unknown),
+        ]
+        first = False
+        if v.title:
+            parts += [', "title": ', _scalar(v.title)]
+        if v.remediation:
+            parts += [', "remediation": ', _scalar(v.remediation)]
+        if v.via:
+            parts += [', "via": ', _scalar(v.via)]
+        if v.exemption:
+            parts += [', "exemption": ', _dumps(json_data(v.exemption))]
+        if v.suppression:
+            parts += [', "suppression": ', _dumps(json_data(v.suppression))]
+        parts.append("}")
+    parts += ['], "verdict": ', _scalar(decision.verdict), ', "decision_id": ', _scalar(decision.decision_id)]
+    if decision.error:
+        parts += [', "error": ', _scalar(decision.error)]
+    parts.append("}")
+    return "".join(parts)
 
 
 def render_json(run: CheckRun) -> str:
     """One result per line: readable, diffable, and written by the C encoder (indent= is pure Python)."""
-    results = ",\n    ".join(_dumps(result_entry(d)) for d in run.decisions)
+    results = ",\n    ".join(map(result_text, run.decisions))
     summary = json.dumps(run.summary())
     errors = json.dumps([{"file": e.file, "line": e.line, "message": e.message} for e in run.errors])
     if not results:
