@@ -66,14 +66,41 @@ def classify(value: Any, *, plain: bool = False) -> int:
     return result
 
 
+_KEPT = frozenset({str, bool, int, type(None)})
+"""Scalars `integral_floats_as_ints` keeps as they are."""
+
+
 def integral_floats_as_ints(value: Any) -> Any:
-    """A copy of `value` with integral floats as ints (containers without one are copied too)."""
-    if type(value) is float and value.is_integer():
-        return int(value)
-    if type(value) is dict:
-        return {k: integral_floats_as_ints(v) for k, v in value.items()}
-    if type(value) is list or type(value) is tuple:
-        return [integral_floats_as_ints(v) for v in value]
+    """`value` with integral floats as ints, to be written (json.dumps): the containers on the way to
+    one are copied (a tuple as a list), the others shared as they are, not copied (read it, never change
+    it); scalars are looked at where they are met, without a call each."""
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dict:
+        copied: dict[Any, Any] | None = None
+        for key, item in value.items():
+            if type(item) in _KEPT:
+                continue
+            new = integral_floats_as_ints(item)
+            if new is not item:
+                if copied is None:
+                    copied = dict(value)
+                copied[key] = new
+        return value if copied is None else copied
+    if kind is list or kind is tuple:
+        listed: list[Any] | None = None
+        for index, item in enumerate(value):
+            if type(item) in _KEPT:
+                continue
+            new = integral_floats_as_ints(item)
+            if new is not item:
+                if listed is None:
+                    listed = list(value)
+                listed[index] = new
+        if listed is not None:
+            return listed
+        return value if kind is list else list(value)
     return value
 
 
