@@ -11,7 +11,7 @@ Anything else goes to `rfc8785`. tests/audit/test_audit_chain.py checks both pat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from json import encoder as json_encoder
 from typing import Any
 
@@ -34,35 +34,42 @@ def classify(value: Any, *, plain: bool = False) -> int:
     COMPLEX. With `plain`, a tuple is COMPLEX too: then SIMPLE or NEEDS_INTEGRAL_FLOATS also mean that
     `value` is plain JSON data (json_data.is_plain_json), so one walk answers both questions."""
     result = SIMPLE
-    stack = [value]
+    stack = [value]  # containers only: a scalar (most are strings) is looked at where it is met
     while stack:
         item = stack.pop()
         kind = type(item)
-        if kind is str or kind is bool or item is None:
-            continue
-        if kind is int:
-            if -_SAFE_INT <= item <= _SAFE_INT:
-                continue
-            return COMPLEX
-        if kind is float:
-            if item.is_integer():
-                if abs(item) > _SAFE_INT:
-                    return COMPLEX
-                result = NEEDS_INTEGRAL_FLOATS
-                continue
-            if _FIXED_FLOAT_MIN <= abs(item) < _FIXED_FLOAT_MAX:
-                continue
-            return COMPLEX
         if kind is dict:
             for key in item:
                 if type(key) is not str or (not key.isascii() and max(key) > _BMP_MAX):
                     return COMPLEX
-            stack.extend(item.values())
-            continue
-        if kind is list or (kind is tuple and not plain):
-            stack.extend(item)
-            continue
-        return COMPLEX  # other floats, str/int subclasses, anything else: let rfc8785 decide
+            items: Iterable[Any] = item.values()
+        elif kind is list or (kind is tuple and not plain):
+            items = item
+        elif kind is tuple:  # under `plain`
+            return COMPLEX
+        else:
+            items = (item,)  # `value` itself, when it is no container
+        for part in items:
+            kind = type(part)
+            if kind is str or kind is bool or part is None:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                stack.append(part)
+                continue
+            if kind is int:
+                if -_SAFE_INT <= part <= _SAFE_INT:
+                    continue
+                return COMPLEX
+            if kind is float:
+                if part.is_integer():
+                    if abs(part) > _SAFE_INT:
+                        return COMPLEX
+                    result = NEEDS_INTEGRAL_FLOATS
+                    continue
+                if _FIXED_FLOAT_MIN <= abs(part) < _FIXED_FLOAT_MAX:
+                    continue
+                return COMPLEX
+            return COMPLEX  # other floats, str/int subclasses, anything else: let rfc8785 decide
     return result
 
 
