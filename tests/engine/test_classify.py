@@ -59,7 +59,7 @@ _SCALARS = st.one_of(
     st.booleans(),
     st.integers(-(2**60), 2**60),
     st.floats(),
-    st.sampled_from([1.0, -0.0, 1e16, 1e-5, 2.0**53, 2.0**54]),
+    st.sampled_from([1.0, -0.0, 1e16, 1e-5, 1e-4, 2.0**53, 2.0**54, 2**53 - 1, 2**53, -(2**53)]),
     st.text(max_size=3),
     st.sampled_from([Colour.RED, date(2024, 1, 1), b"x"]),
 )
