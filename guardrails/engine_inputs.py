@@ -90,32 +90,39 @@ class EngineInputs:
     def _composable(document: ResourceDocument) -> bool:
         """A document whose `related` map is str keys to ResourceDocuments: built from its parts."""
         related = document.related
-        return (
-            type(document) is ResourceDocument
-            and type(related) is dict
-            and all(type(key) is str and type(other) is ResourceDocument for key, other in related.items())
+        if type(document) is not ResourceDocument or type(related) is not dict:
+            return False
+        return not related or all(
+            type(key) is str and type(other) is ResourceDocument for key, other in related.items()
         )
 
     def _make(self, document: ResourceDocument) -> EngineInput:
         if not self._composable(document):
             return _general(document.to_input())
         resource, context = document.input_parts(_as_is)
-        kind = max(classify(resource, plain=True), classify(context, plain=True))
+        kind = classify(resource, plain=True)
+        if kind != COMPLEX:
+            kind = max(kind, classify(context, plain=True))
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
             resource, context = document.input_parts()
-        related = {key: self.of(other) for key, other in document.related.items()}
-        data = {
-            "resource": resource,
-            "related": {key: made.data for key, made in related.items()},
-            "context": context,
-        }
-        if kind == COMPLEX or not all(
-            made.text is not None and (key.isascii() or max(key) <= _BMP_MAX) for key, made in related.items()
-        ):
+        related_documents = document.related
+        if related_documents:  # most documents relate none: no comprehensions to make then
+            related = {key: self.of(other) for key, other in related_documents.items()}
+            related_data = {key: made.data for key, made in related.items()}
+            spliceable = all(
+                made.text is not None and (key.isascii() or max(key) <= _BMP_MAX)
+                for key, made in related.items()
+            )
+        else:
+            related, related_data, spliceable = {}, {}, True
+        data = {"resource": resource, "related": related_data, "context": context}
+        if kind == COMPLEX or not spliceable:
             return _general(data)
         if kind == NEEDS_INTEGRAL_FLOATS:
             resource, context = integral_floats_as_ints(resource), integral_floats_as_ints(context)
-        related_text = ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related))
+        related_text = (
+            ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related)) if related else ""
+        )
         # The keys of a document's input in sorted order: context, related, resource.
         text = (
             f'{{"context":{plain_dumps(context)},"related":{{{related_text}}},'
