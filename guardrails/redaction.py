@@ -327,7 +327,7 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
         secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
         if not secret_tag and _PLAIN_KEYS.issuperset(value):
             for item in value.values():
-                if isinstance(item, _CONTAINERS):
+                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
                     _collect(item, found, False)
             return
         for name, item in value.items():
@@ -340,7 +340,7 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
             else:
                 if kind == _PLAIN and type(name) is str and len(_PLAIN_KEYS) < _KEY_KINDS_MAX:
                     _PLAIN_KEYS.add(name)
-                if isinstance(item, _CONTAINERS):  # a scalar outside a redacted place holds nothing
+                if isinstance(item, _CONTAINERS) and item:  # a scalar, an empty container: nothing
                     _collect(item, found, False)
     elif isinstance(value, _SEQUENCES):
         if inside:
@@ -348,7 +348,7 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
                 _collect(item, found, True)
         else:
             for item in value:
-                if isinstance(item, _CONTAINERS):
+                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
                     _collect(item, found, False)
     elif inside and value is not None:
         found.add(value if isinstance(value, str) else json.dumps(value))
