@@ -69,6 +69,24 @@ def _scalar(value: Any) -> str:
     return _dumps(value)
 
 
+_CATALOG_TEXTS: dict[str, str] = {}
+"""Control ids, titles and remediations as written (at most _CATALOG_TEXTS_MAX): the same few catalog
+strings recur in every result, the long remediations escaped once instead of at every violation."""
+_CATALOG_TEXTS_MAX = 4096
+
+
+def _catalog_text(value: Any) -> str:
+    """`_scalar(value)`, remembered for a string."""
+    if type(value) is not str:
+        return _scalar(value)
+    written = _CATALOG_TEXTS.get(value)
+    if written is None:
+        written = _string(value)
+        if len(_CATALOG_TEXTS) < _CATALOG_TEXTS_MAX:
+            _CATALOG_TEXTS[value] = written
+    return written
+
+
 def result_text(decision: Decision) -> str:
     """`_dumps(result_entry(decision))`, written without the entry's dicts: its keys are fixed text (the
     C encoder escapes every key of every entry again), its values are written as `_dumps` writes them.
@@ -94,7 +112,7 @@ def result_text(decision: Decision) -> str:
     for v in decision.violations:
         parts += [
             '{"control": ' if first else ', {"control": ',
-            _scalar(v.control),
+            _catalog_text(v.control),
             ', "severity": ',
             _scalar(v.severity),
             ', "enforcement": ',
@@ -108,9 +126,9 @@ def result_text(decision: Decision) -> str:
         ]
         first = False
         if v.title:
-            parts += [', "title": ', _scalar(v.title)]
+            parts += [', "title": ', _catalog_text(v.title)]
         if v.remediation:
-            parts += [', "remediation": ', _scalar(v.remediation)]
+            parts += [', "remediation": ', _catalog_text(v.remediation)]
         if v.via:
             parts += [', "via": ', _scalar(v.via)]
         if v.exemption:
