@@ -5,13 +5,34 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-
-from test_decider import FixedEvaluator, notebook
+from typing import Any
 
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
 from guardrails.decision import new_decision_ids
-from guardrails.engine import Finding
+from guardrails.documents import Resource, ResourceDocument
+from guardrails.engine import EngineError, Finding, PolicyBundle
+
+
+class OneFindingEvaluator:
+    """One finding for every document; an engine error for a document named 'broken'."""
+
+    name, version = "fixed", "1"
+
+    def __init__(self) -> None:
+        self.bundle = PolicyBundle.load()
+
+    def evaluate_many(self, documents: list[dict[str, Any]]) -> list[list[Finding] | EngineError]:
+        return [
+            EngineError("boom")
+            if d["resource"]["name"] == "broken"
+            else [Finding(control="SM-05", message="m")]
+            for d in documents
+        ]
+
+
+def notebook(name: str) -> ResourceDocument:
+    return ResourceDocument(resource=Resource(type="AWS::SageMaker::NotebookInstance", name=name))
 
 
 def assert_uuid4_texts(ids: list[str]) -> None:
@@ -34,7 +55,7 @@ def test_a_batch_of_ids() -> None:
 
 
 def test_decide_many_gives_each_decision_its_own_id() -> None:
-    decider = Decider(GuardrailsConfig(), FixedEvaluator([Finding(control="SM-05", message="m")]))
+    decider = Decider(GuardrailsConfig(), OneFindingEvaluator())  # type: ignore[arg-type]
     documents = [notebook(f"nb{i}") for i in range(5)] + [notebook("broken")]
     decisions = decider.decide_many(documents, date(2026, 6, 1))
     assert decisions[-1].verdict == "error"
