@@ -41,8 +41,16 @@ _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 class TemplateResolver:
     """Resolves values of one template; memoises conditions and each resource's properties."""
 
-    def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        parameters: Mapping[str, str] | None = None,
+        plain: Mapping[int, Any] | None = None,
+    ) -> None:
         overrides = dict(parameters or {})
+        self.plain: Mapping[int, Any] = {} if plain is None else plain
+        """`id()` of the template's containers that hold nothing to resolve (yaml_reader.TemplateLines):
+        resolved, they are themselves, so `resolve` returns them as they are instead of copying them."""
         self.resources: Mapping[str, Any] = template.get("Resources") or {}
         self.template_transform: Any = template.get("Transform")
         self.mappings: Mapping[str, Any] = template.get("Mappings") or {}
@@ -206,14 +214,17 @@ class TemplateResolver:
     # ------------------------------------------------------------------------------------ resolution
 
     def resolve(self, value: Any) -> Any:
-        """Resolve every intrinsic function in `value` (a new structure; the input is not changed)."""
+        """Resolve every intrinsic function in `value` (the input is not changed). The result is a new
+        structure, except that the template's plain containers (`self.plain`) are shared, not copied:
+        a result is for reading; change a copy of it."""
         if isinstance(value, dict):
-            return self._resolve_mapping(value)
+            return value if id(value) in self.plain else self._resolve_mapping(value)
         if isinstance(value, list):
-            return self._resolve_list(value)
+            return value if id(value) in self.plain else self._resolve_list(value)
         return value
 
-    # The two walks below test the exact class first: nearly every value is a str, dict or list.
+    # The two walks below test the exact class first: nearly every value is a str, dict or list; a
+    # plain container is taken as it is.
 
     def _resolve_mapping(self, value: dict[Any, Any]) -> Any:
         if len(value) == 1:
@@ -226,14 +237,21 @@ class TemplateResolver:
         elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
             return Unknown("Fn::Transform merged into the mapping")
         result = {}
+        plain = self.plain
         for key, item in value.items():
             kind = item.__class__
             if kind is str:
                 result[key] = item
                 continue
             if kind is dict:
+                if id(item) in plain:
+                    result[key] = item
+                    continue
                 item = self._resolve_mapping(item)
             elif kind is list:
+                if id(item) in plain:
+                    result[key] = item
+                    continue
                 item = self._resolve_list(item)
             elif isinstance(item, (dict, list)):
                 item = self.resolve(item)
@@ -247,15 +265,17 @@ class TemplateResolver:
 
     def _resolve_list(self, value: list[Any]) -> list[Any]:
         items = []
+        plain = self.plain
         for item in value:
             kind = item.__class__
             if kind is str:
                 items.append(item)
                 continue
-            if kind is dict:
-                item = self._resolve_mapping(item)
-            elif kind is list:
-                item = self._resolve_list(item)
+            if kind is dict or kind is list:
+                if id(item) in plain:
+                    items.append(item)
+                    continue
+                item = self._resolve_mapping(item) if kind is dict else self._resolve_list(item)
             elif isinstance(item, (dict, list)):
                 item = self.resolve(item)
             else:
