@@ -161,12 +161,34 @@ def tags_of(properties: dict[str, Any]) -> dict[str, str]:
     """Known tags from CFN `Tags`: a `[{Key, Value}]` list or, for some types, a plain mapping."""
     raw = properties.get("Tags")
     pairs: Iterable[tuple[Any, Any]]
+    if raw.__class__ is list:  # nearly always: text pairs, taken here without the general checks below
+        tags: dict[str, str] = {}
+        for item in raw:
+            if item.__class__ is not dict:
+                if isinstance(item, dict):
+                    break
+                continue
+            key, value = item.get("Key"), item.get("Value")
+            if key.__class__ is not str or value.__class__ is not str:
+                break
+            # ("<" in text: a C-level test that spares nearly every tag the startswith call)
+            if ("<" in key and key.startswith(UNKNOWN_PREFIX)) or (
+                "<" in value and value.startswith(UNKNOWN_PREFIX)
+            ):
+                continue
+            tags[key] = value
+        else:
+            return tags
     if isinstance(raw, list):
         pairs = [(item.get("Key"), item.get("Value")) for item in raw if isinstance(item, dict)]
     elif isinstance(raw, dict):
         pairs = raw.items()
     else:
         return {}
+    return _tags_of_pairs(pairs)
+
+
+def _tags_of_pairs(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for key, value in pairs:
         if key.__class__ is str and value.__class__ is str:  # (nearly always: the test below, cheaper)

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.documents import (
+    UNKNOWN_PREFIX,
     Context,
     EnforcementPoint,
     Location,
     Resource,
     ResourceDocument,
-    is_unknown_value,
     unknown_value,
 )
 from guardrails.redaction import REDACTED
@@ -232,14 +232,19 @@ def _document(
     account: str | None,
     sensitive_paths: list[str] | None = None,
 ) -> ResourceDocument:
-    if name is None:
-        name_field = name_property(resource_type)
-        literal = properties.get(name_field) if name_field else None
-        if isinstance(literal, str) and literal and not is_unknown_value(literal):
-            name = literal
     kind = BY_TYPE.get(resource_type)
-    known_name = bool(name) and not is_unknown_value(name)
-    arn = arn_for(kind, name, region, account) if kind is not None and name and known_name else None
+    if name is None:
+        name_field = (
+            kind.cfn_name_property if kind is not None and kind.cloudformation else None
+        )  # name_property
+        literal = properties.get(name_field) if name_field else None
+        if isinstance(literal, str) and literal and not literal.startswith(UNKNOWN_PREFIX):
+            name = literal
+    arn = (
+        arn_for(kind, name, region, account)
+        if kind is not None and name and not name.startswith(UNKNOWN_PREFIX)
+        else None
+    )
     # Plain dataclasses, not validated: every value is this reader's own, of the declared types (names
     # and ids are strings, `tags_of` gives str -> str).
     return ResourceDocument(
