@@ -29,8 +29,16 @@ def test_check_rejects_a_malformed_event_file_with_its_name(tmp_path):
     from guardrails.sources.errors import SourceError
 
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"id": "1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3",
-                               "detail": {"eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"}}))
+    bad.write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "detail-type": "AWS API Call via CloudTrail",
+                "source": "aws.s3",
+                "detail": {"eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"},
+            }
+        )
+    )
     run = run_check([bad], GuardrailsConfig())  # an error result: the run exits 2, other files still judged
     assert [str(e) for e in run.errors if isinstance(e, SourceError) and "bad.json" in str(e)]
 

@@ -44,7 +44,9 @@ def test_every_watched_event_name_gives_one_runtime_document(decider, source, ev
     kind, operation = CLOUDTRAIL_EVENTS[(source, event_name)]
     if kind.service == "sagemaker":
         name_field = "DomainId" if operation == "UpdateDomain" else kind.name_field
-        event = cloudtrail_event(event_name, {name_field[:1].lower() + name_field[1:]: "res-1"}, source=source)
+        event = cloudtrail_event(
+            event_name, {name_field[:1].lower() + name_field[1:]: "res-1"}, source=source
+        )
     elif kind.type == "AWS::S3::Bucket":
         event = s3_call(event_name, "acme-res-1")
     else:
@@ -82,7 +84,12 @@ def test_training_job_request_is_recased_along_the_service_model():
         "Environment": {"my_Var": "x", "lowerKey": "y"},
         "HyperParameters": {"eta": "0.1", "maxDepth": "5"},
         "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
-        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": "s3://b/k", "S3DataType": "S3Prefix"}}}],
+        "InputDataConfig": [
+            {
+                "ChannelName": "train",
+                "DataSource": {"S3DataSource": {"S3Uri": "s3://b/k", "S3DataType": "S3Prefix"}},
+            }
+        ],
         "Tags": [{"Key": "team", "Value": "risk"}],
     }
     event = sagemaker_call("CreateTrainingJob", request)
@@ -99,8 +106,10 @@ def test_training_job_request_is_recased_along_the_service_model():
 
 
 def test_tuning_job_definitions_list_of_structures_is_recased():
-    definition = {"VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
-                  "ResourceConfig": {"VolumeKmsKeyId": KMS}}
+    definition = {
+        "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
+        "ResourceConfig": {"VolumeKmsKeyId": KMS},
+    }
     request = {"HyperParameterTuningJobName": "hpo", "TrainingJobDefinitions": [definition, definition]}
     (doc,) = documents_from_event(sagemaker_call("CreateHyperParameterTuningJob", request))
     assert doc.resource.properties["TrainingJobDefinitions"][1]["VpcConfig"]["SecurityGroupIds"] == ["sg-1"]
@@ -144,8 +153,16 @@ def test_failed_call_is_skipped_with_a_typed_reason():
         cloudtrail_event("DescribeTrainingJob", {"trainingJobName": "t"}),
         cloudtrail_event("CreateUserProfile", {"domainId": "d-1", "userProfileName": "u"}),
         cloudtrail_event("GetBucketPolicy", {"bucketName": "b"}, source="s3.amazonaws.com"),
-        {"version": "0", "id": "1", "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
-         "account": ACCOUNT, "region": REGION, "resources": [], "detail": {"state": "running"}},
+        {
+            "version": "0",
+            "id": "1",
+            "detail-type": "EC2 Instance State-change Notification",
+            "source": "aws.ec2",
+            "account": ACCOUNT,
+            "region": REGION,
+            "resources": [],
+            "detail": {"state": "running"},
+        },
         state_change("SageMaker Endpoint Deployment State Change", {"EndpointName": "e"}, "arn:x"),
     ],
     ids=["describe", "user-profile", "get-bucket-policy", "ec2", "deployment-state"],
@@ -159,8 +176,14 @@ def test_out_of_scope_events_are_skipped_not_errors(event):
     "event",
     [
         {"detail-type": "AWS API Call via CloudTrail", "source": "aws.s3", "detail": {}},
-        {"id": "1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3", "detail": {"eventName": "PutBucketAcl"}},
-        s3_call("PutBucketAcl", "b") | {"detail": s3_call("PutBucketAcl", "b")["detail"] | {"requestParameters": {}}},
+        {
+            "id": "1",
+            "detail-type": "AWS API Call via CloudTrail",
+            "source": "aws.s3",
+            "detail": {"eventName": "PutBucketAcl"},
+        },
+        s3_call("PutBucketAcl", "b")
+        | {"detail": s3_call("PutBucketAcl", "b")["detail"] | {"requestParameters": {}}},
         ["not", "an", "event"],
     ],
     ids=["no-id", "no-event-source", "no-bucket", "list"],
@@ -188,7 +211,9 @@ def test_put_bucket_acl_grants_in_xml_form_fail_s3_02(decider):
 
 
 def test_canned_public_acl_header_fails_s3_02(decider):
-    (doc,) = documents_from_event(s3_call("PutBucketAcl", "b-acl", {"acl": [""], "x-amz-acl": ["public-read"]}))
+    (doc,) = documents_from_event(
+        s3_call("PutBucketAcl", "b-acl", {"acl": [""], "x-amz-acl": ["public-read"]})
+    )
     assert doc.resource.properties["AccessControl"] == "PublicRead"
     assert ("S3-02", False) in findings(decider, doc)
 
@@ -196,7 +221,11 @@ def test_canned_public_acl_header_fails_s3_02(decider):
 def test_sse_s3_encryption_fails_s3_04_and_kms_passes(decider):
     (doc,) = documents_from_event(load(FIXTURES / "cloudtrail-PutBucketEncryption-sse-s3.json"))
     assert ("S3-04", False) in findings(decider, doc)
-    kms = {"ServerSideEncryptionConfiguration": {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}}}
+    kms = {
+        "ServerSideEncryptionConfiguration": {
+            "Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KMS}}
+        }
+    }
     (doc,) = documents_from_event(s3_call("PutBucketEncryption", "b-kms", kms))
     assert not any(c == "S3-04" for c, _ in findings(decider, doc))
 
@@ -207,7 +236,9 @@ def test_delete_bucket_encryption_reverts_to_sse_s3(decider):
 
 
 def test_deleting_bucket_public_access_block_fails_s3_01_at_runtime(decider):
-    (doc,) = documents_from_event(s3_call("DeleteBucketPublicAccessBlock", "b-bpa", {"publicAccessBlock": [""]}))
+    (doc,) = documents_from_event(
+        s3_call("DeleteBucketPublicAccessBlock", "b-bpa", {"publicAccessBlock": [""]})
+    )
     assert "PublicAccessBlockConfiguration" not in doc.resource.properties
     assert ("S3-01", False) in findings(decider, doc)
 
@@ -228,7 +259,9 @@ def test_create_bucket_marks_protections_unknown_until_read(decider):
 def test_ownership_controls_rule_is_listed():
     extra = {"OwnershipControls": {"Rule": {"ObjectOwnership": "BucketOwnerEnforced"}}}
     (doc,) = documents_from_event(s3_call("PutBucketOwnershipControls", "b-own", extra))
-    assert doc.resource.properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert doc.resource.properties["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    }
 
 
 @pytest.mark.parametrize("source", ["s3.amazonaws.com", "s3-control.amazonaws.com"])
@@ -242,7 +275,9 @@ def test_account_public_access_block_from_both_event_sources_fails_s3_06(decider
 
 
 def test_delete_account_public_access_block_fails_s3_06(decider):
-    event = cloudtrail_event("DeleteAccountPublicAccessBlock", {"accountId": ACCOUNT}, source="s3-control.amazonaws.com")
+    event = cloudtrail_event(
+        "DeleteAccountPublicAccessBlock", {"accountId": ACCOUNT}, source="s3-control.amazonaws.com"
+    )
     (doc,) = documents_from_event(event)
     assert ("S3-06", False) in findings(decider, doc)
 
@@ -297,15 +332,42 @@ def test_camel_request_builder_lowercases_only_structure_keys():
 
 
 REFERENCE_SAGEMAKER_EVENTS = {  # AWS_REFERENCE.md §2.1 rule pattern (user profiles are not in the kinds table)
-    "CreateTrainingJob", "CreateProcessingJob", "CreateTransformJob", "CreateHyperParameterTuningJob", "CreateAutoMLJob",
-    "CreateAutoMLJobV2", "CreateCompilationJob", "CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
-    "CreateNotebookInstance", "UpdateNotebookInstance", "CreateDomain", "UpdateDomain", "CreatePipeline", "UpdatePipeline",
-    "CreateFeatureGroup", "CreateMonitoringSchedule", "UpdateMonitoringSchedule", "CreateLabelingJob",
+    "CreateTrainingJob",
+    "CreateProcessingJob",
+    "CreateTransformJob",
+    "CreateHyperParameterTuningJob",
+    "CreateAutoMLJob",
+    "CreateAutoMLJobV2",
+    "CreateCompilationJob",
+    "CreateModel",
+    "CreateEndpointConfig",
+    "CreateEndpoint",
+    "UpdateEndpoint",
+    "CreateNotebookInstance",
+    "UpdateNotebookInstance",
+    "CreateDomain",
+    "UpdateDomain",
+    "CreatePipeline",
+    "UpdatePipeline",
+    "CreateFeatureGroup",
+    "CreateMonitoringSchedule",
+    "UpdateMonitoringSchedule",
+    "CreateLabelingJob",
 }
 REFERENCE_S3_EVENTS = {
-    "CreateBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketOwnershipControls",
-    "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock", "CreateAccessPoint", "PutAccessPointPolicy",
+    "CreateBucket",
+    "PutBucketPolicy",
+    "DeleteBucketPolicy",
+    "PutBucketAcl",
+    "PutBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock",
+    "PutBucketEncryption",
+    "DeleteBucketEncryption",
+    "PutBucketOwnershipControls",
+    "PutAccountPublicAccessBlock",
+    "DeleteAccountPublicAccessBlock",
+    "CreateAccessPoint",
+    "PutAccessPointPolicy",
 }
 
 
@@ -327,4 +389,7 @@ def test_models_plug_into_the_powertools_parser():
 
     sample = load(SAMPLES / "eventbridge-cloudtrail-CreateTrainingJob.json")
     detail = parse(event=sample, model=CloudTrailDetail, envelope=EventBridgeEnvelope)
-    assert detail.eventName == "CreateTrainingJob" and detail.userIdentity.sessionContext.sessionIssuer.userName == "ml-pipeline-role"
+    assert (
+        detail.eventName == "CreateTrainingJob"
+        and detail.userIdentity.sessionContext.sessionIssuer.userName == "ml-pipeline-role"
+    )

@@ -42,7 +42,9 @@ def reported(run) -> set[tuple[str, str, bool]]:
 
 
 @pytest.mark.parametrize(("case", "operation", "request_body", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_same_verdict_from_template_and_api_request(tmp_path: Path, decider, case, operation, request_body, expected):
+def test_same_verdict_from_template_and_api_request(
+    tmp_path: Path, decider, case, operation, request_body, expected
+):
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps({"operation": operation, "request": request_body}))
     template_file = tmp_path / "template.yaml"

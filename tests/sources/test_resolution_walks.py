@@ -12,12 +12,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrails.documents import path_string, unknown_value
+from guardrails.documents import is_unknown_value, path_string, unknown_value
 from guardrails.sources.cloudformation.intrinsics import TemplateResolver
 from guardrails.sources.cloudformation.property_values import (
     BOOLEAN_PROPERTIES,
     NUMBER_PROPERTIES,
     materialize,
+    tags_of,
 )
 from guardrails.sources.cloudformation.resolved_values import (
     NO_VALUE,
@@ -180,3 +181,50 @@ def test_materialize_of_properties_walks_like_the_reference(properties: dict[str
     expected_unknown: list[str] = []
     assert _same(materialize(properties, unknown), reference_materialize(properties, expected_unknown, []))
     assert unknown == expected_unknown
+
+
+# ----------------------------------------------------------------------- tags (issue 15, session 6)
+
+
+def reference_tags_of(properties: dict[str, Any]) -> dict[str, str]:
+    """`tags_of` before its one-loop path for `[{Key, Value}]` text pairs."""
+    raw = properties.get("Tags")
+    if isinstance(raw, list):
+        pairs = [(item.get("Key"), item.get("Value")) for item in raw if isinstance(item, dict)]
+    elif isinstance(raw, dict):
+        pairs = list(raw.items())
+    else:
+        return {}
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        if not isinstance(key, str) or is_unknown_value(key) or is_unknown_value(value):
+            continue
+        if isinstance(value, bool):
+            tags[key] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            tags[key] = str(value)
+    return tags
+
+
+tag_texts = st.sampled_from(["team", "a<b", "<unknown: Ref X>", "<unknown specific: y>", "", "x"])
+tag_values = st.one_of(tag_texts, tag_texts.map(_Text), st.integers(-2, 2), st.booleans(), st.none())
+text_pairs = st.fixed_dictionaries({"Key": tag_texts, "Value": tag_texts})  # the one-loop path
+tag_items = st.one_of(
+    text_pairs,
+    text_pairs,
+    text_pairs,
+    st.fixed_dictionaries({"Key": tag_values, "Value": tag_values}),
+    st.fixed_dictionaries({"Key": tag_values}),
+    st.fixed_dictionaries({"Key": tag_values, "Value": tag_values}).map(OrderedDict),
+    tag_values,
+)
+
+
+@WALKS
+@given(
+    st.one_of(st.lists(tag_items, max_size=5), st.dictionaries(tag_texts, tag_values, max_size=3), tag_values)
+)
+def test_tags_of_like_the_reference(tags: Any) -> None:
+    got = tags_of({"Tags": tags})
+    assert got == reference_tags_of({"Tags": tags})
+    assert all(type(key) is str or isinstance(key, str) for key in got)

@@ -36,13 +36,22 @@ UNKNOWN_PSEUDO = frozenset(
 
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_UNSET = object()
 
 
 class TemplateResolver:
     """Resolves values of one template; memoises conditions and each resource's properties."""
 
-    def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        parameters: Mapping[str, str] | None = None,
+        plain: Mapping[int, Any] | None = None,
+    ) -> None:
         overrides = dict(parameters or {})
+        self.plain: Mapping[int, Any] = {} if plain is None else plain
+        """`id()` of the template's containers that hold nothing to resolve (yaml_reader.TemplateLines):
+        resolved, they are themselves, so `resolve` returns them as they are instead of copying them."""
         self.resources: Mapping[str, Any] = template.get("Resources") or {}
         self.template_transform: Any = template.get("Transform")
         self.mappings: Mapping[str, Any] = template.get("Mappings") or {}
@@ -58,10 +67,14 @@ class TemplateResolver:
             self.pseudo["AWS::Partition"] = overrides.get("AWS::Partition", partition.name)
             self.pseudo["AWS::URLSuffix"] = overrides.get("AWS::URLSuffix", partition.dns_suffix)
         self.parameters = self._parameter_values(template.get("Parameters") or {}, overrides)
+        self._fixed_refs: dict[str, Any] = {**self.parameters, **self.pseudo, "AWS::NoValue": NO_VALUE}
+        """What `Ref` of a name that is not a resource's gives (it cannot change; filled as met too):
+        one lookup instead of three, and one `Unknown` per unknown pseudo parameter."""
         self._conditions: dict[str, bool | None] = {}
         self._conditions_pending: set[str] = set()
         self._properties: dict[str, Any] = {}
         self._properties_pending: set[str] = set()
+        self._unknown_attributes: dict[tuple[str, str | None], Unknown] = {}
 
     # ----------------------------------------------------------------------------- pseudo parameters
 
@@ -206,14 +219,17 @@ class TemplateResolver:
     # ------------------------------------------------------------------------------------ resolution
 
     def resolve(self, value: Any) -> Any:
-        """Resolve every intrinsic function in `value` (a new structure; the input is not changed)."""
+        """Resolve every intrinsic function in `value` (the input is not changed). The result is a new
+        structure, except that the template's plain containers (`self.plain`) are shared, not copied:
+        a result is for reading; change a copy of it."""
         if isinstance(value, dict):
-            return self._resolve_mapping(value)
+            return value if id(value) in self.plain else self._resolve_mapping(value)
         if isinstance(value, list):
-            return self._resolve_list(value)
+            return value if id(value) in self.plain else self._resolve_list(value)
         return value
 
-    # The two walks below test the exact class first: nearly every value is a str, dict or list.
+    # The two walks below test the exact class first: nearly every value is a str, dict or list; a
+    # plain container is taken as it is.
 
     def _resolve_mapping(self, value: dict[Any, Any]) -> Any:
         if len(value) == 1:
@@ -226,14 +242,21 @@ class TemplateResolver:
         elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
             return Unknown("Fn::Transform merged into the mapping")
         result = {}
+        plain = self.plain
         for key, item in value.items():
             kind = item.__class__
             if kind is str:
                 result[key] = item
                 continue
             if kind is dict:
+                if id(item) in plain:
+                    result[key] = item
+                    continue
                 item = self._resolve_mapping(item)
             elif kind is list:
+                if id(item) in plain:
+                    result[key] = item
+                    continue
                 item = self._resolve_list(item)
             elif isinstance(item, (dict, list)):
                 item = self.resolve(item)
@@ -247,15 +270,17 @@ class TemplateResolver:
 
     def _resolve_list(self, value: list[Any]) -> list[Any]:
         items = []
+        plain = self.plain
         for item in value:
             kind = item.__class__
             if kind is str:
                 items.append(item)
                 continue
-            if kind is dict:
-                item = self._resolve_mapping(item)
-            elif kind is list:
-                item = self._resolve_list(item)
+            if kind is dict or kind is list:
+                if id(item) in plain:
+                    items.append(item)
+                    continue
+                item = self._resolve_mapping(item) if kind is dict else self._resolve_list(item)
             elif isinstance(item, (dict, list)):
                 item = self.resolve(item)
             else:
@@ -268,25 +293,23 @@ class TemplateResolver:
     def _ref(self, name: Any) -> Any:
         if not isinstance(name, str):
             raise IntrinsicError("Ref takes the name of a parameter or resource")
-        if name == "AWS::NoValue":
-            return NO_VALUE
-        if name in self.pseudo:
-            return self.pseudo[name]
-        if name in self.parameters:
-            return self.parameters[name]
+        known = self._fixed_refs.get(name, _UNSET)  # AWS::NoValue, pseudo parameters, parameters
+        if known is not _UNSET:
+            return known
         if self.resource_type(name) == BUCKET_TYPE:  # Ref of a bucket is its name
             bucket_name = self.resource_name(name, "BucketName")
             if bucket_name is not None:
                 return bucket_name
         if name in self.resources:
-            return Unknown(f"Ref {name}", target=name, specific=True)
-        return Unknown(f"Ref {name}", specific=name in UNKNOWN_PSEUDO)
+            return self._unknown_attribute(name, None)
+        value = Unknown(f"Ref {name}", specific=name in UNKNOWN_PSEUDO)
+        self._fixed_refs[name] = value
+        return value
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
-        reason = f"GetAtt {logical_id}.{attribute}"
         resource_type = self.resource_type(logical_id)
         if resource_type is None:
-            return Unknown(reason, specific=True)
+            return Unknown(f"GetAtt {logical_id}.{attribute}", specific=True)
         name_field = name_property(resource_type)
         if resource_type == BUCKET_TYPE and attribute == "Arn":
             bucket_name = self.resource_name(logical_id, "BucketName")
@@ -296,7 +319,19 @@ class TemplateResolver:
             name = self.resource_name(logical_id, name_field)
             if name is not None:
                 return name
-        return Unknown(reason, target=logical_id, attribute=attribute, specific=True)
+        return self._unknown_attribute(logical_id, attribute)
+
+    def _unknown_attribute(self, logical_id: str, attribute: str | None) -> Unknown:
+        """`Ref` (attribute None) or `GetAtt` of an in-template resource, not knowable: one `Unknown` per
+        reference, however often it is met (a bucket policy names its bucket's ARN two or three times)."""
+        key = (logical_id, attribute)
+        found = self._unknown_attributes.get(key)
+        if found is None:
+            reason = f"Ref {logical_id}" if attribute is None else f"GetAtt {logical_id}.{attribute}"
+            found = self._unknown_attributes[key] = Unknown(
+                reason, target=logical_id, attribute=attribute, specific=True
+            )
+        return found
 
     def _sub_variable(self, name: str, variables: Mapping[str, Any]) -> Any:
         if name in variables:

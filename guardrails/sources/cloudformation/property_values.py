@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from guardrails.documents import UNKNOWN_PREFIX, is_unknown_value, path_string, unknown_value
@@ -52,7 +52,15 @@ TYPED_PROPERTIES = BOOLEAN_PROPERTIES | NUMBER_PROPERTIES
 """Where `materialize` turns text into a boolean or a number."""
 
 
-def materialize(value: Any, unknown: list[str], path: list[str | int] | None = None) -> Any:
+_NOTHING_PLAIN: Mapping[int, Any] = {}
+
+
+def materialize(
+    value: Any,
+    unknown: list[str],
+    path: list[str | int] | None = None,
+    plain: Mapping[int, Any] = _NOTHING_PLAIN,
+) -> Any:
     """A JSON-ready copy of resolved properties.
 
     Each `Unknown` becomes an `unknown_value` placeholder and its dotted path is appended to `unknown`;
@@ -60,12 +68,15 @@ def materialize(value: Any, unknown: list[str], path: list[str | int] | None = N
     in a list it is a placeholder, since dropping it would shift the indexes);
     `AWS::NoValue` and null mapping values are dropped; "true"/"false" under boolean API keys become
     booleans and numeric strings under number keys become numbers.
+
+    `plain`: containers (by `id()`) this would copy unchanged (yaml_reader.TemplateLines): below the top
+    level they are shared instead; the top-level mapping is always a new one.
     """
     path = [] if path is None else path
     if isinstance(value, dict):
-        return _mapping(value, unknown, path)
+        return _mapping(value, unknown, path, plain)
     if isinstance(value, list):
-        return _list(value, unknown, path)
+        return _list(value, unknown, path, plain)
     if isinstance(value, Unknown):
         unknown.append(path_string(path))
         return unknown_value(value.reason, specific=value.specific)
@@ -75,19 +86,27 @@ def materialize(value: Any, unknown: list[str], path: list[str | int] | None = N
 # `_mapping` and `_list` test the exact class first: nearly every value is a str, dict or list.
 
 
-def _mapping(value: dict[Any, Any], unknown: list[str], path: list[str | int]) -> dict[Any, Any]:
+def _mapping(
+    value: dict[Any, Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]
+) -> dict[Any, Any]:
     result = {}
     for key, item in value.items():
         kind = item.__class__
         if kind is str:
             result[key] = _typed(key, item) if key in TYPED_PROPERTIES else item
         elif kind is dict:
+            if id(item) in plain:
+                result[key] = item
+                continue
             path.append(key)
-            result[key] = _mapping(item, unknown, path)
+            result[key] = _mapping(item, unknown, path, plain)
             path.pop()
         elif kind is list:
+            if id(item) in plain:
+                result[key] = item
+                continue
             path.append(key)
-            result[key] = _list(item, unknown, path)
+            result[key] = _list(item, unknown, path, plain)
             path.pop()
         elif item is None or item is NO_VALUE:
             continue
@@ -98,28 +117,33 @@ def _mapping(value: dict[Any, Any], unknown: list[str], path: list[str | int]) -
             if isinstance(item, MaybeAbsent):  # absent, and listed unknown: "maybe absent"
                 unknown.append(path_string(path))
             else:
-                result[key] = materialize(item, unknown, path)
+                result[key] = materialize(item, unknown, path, plain)
             path.pop()
         else:
             result[key] = item
     return result
 
 
-def _list(value: list[Any], unknown: list[str], path: list[str | int]) -> list[Any]:
+def _list(value: list[Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]) -> list[Any]:
     items: list[Any] = []
     for item in value:
         kind = item.__class__
         if kind is str:
             items.append(item)
-        elif kind is dict:
+        elif kind is dict or kind is list:
+            if id(item) in plain:
+                items.append(item)
+                continue
             path.append(len(items))
-            items.append(_mapping(item, unknown, path))
+            items.append(
+                _mapping(item, unknown, path, plain) if kind is dict else _list(item, unknown, path, plain)
+            )
             path.pop()
         elif item is NO_VALUE:
             continue
-        elif kind is list or isinstance(item, (dict, list, Unknown)):
+        elif isinstance(item, (dict, list, Unknown)):
             path.append(len(items))
-            items.append(materialize(item, unknown, path))
+            items.append(materialize(item, unknown, path, plain))
             path.pop()
         else:
             items.append(item)
@@ -137,12 +161,34 @@ def tags_of(properties: dict[str, Any]) -> dict[str, str]:
     """Known tags from CFN `Tags`: a `[{Key, Value}]` list or, for some types, a plain mapping."""
     raw = properties.get("Tags")
     pairs: Iterable[tuple[Any, Any]]
+    if raw.__class__ is list:  # nearly always: text pairs, taken here without the general checks below
+        tags: dict[str, str] = {}
+        for item in raw:
+            if item.__class__ is not dict:
+                if isinstance(item, dict):
+                    break
+                continue
+            key, value = item.get("Key"), item.get("Value")
+            if key.__class__ is not str or value.__class__ is not str:
+                break
+            # ("<" in text: a C-level test that spares nearly every tag the startswith call)
+            if ("<" in key and key.startswith(UNKNOWN_PREFIX)) or (
+                "<" in value and value.startswith(UNKNOWN_PREFIX)
+            ):
+                continue
+            tags[key] = value
+        else:
+            return tags
     if isinstance(raw, list):
         pairs = [(item.get("Key"), item.get("Value")) for item in raw if isinstance(item, dict)]
     elif isinstance(raw, dict):
         pairs = raw.items()
     else:
         return {}
+    return _tags_of_pairs(pairs)
+
+
+def _tags_of_pairs(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for key, value in pairs:
         if key.__class__ is str and value.__class__ is str:  # (nearly always: the test below, cheaper)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from guardrails.errors import InputError
@@ -56,10 +57,17 @@ class IntrinsicError(InputError):
 
 
 def wrap_unknown(prefix: str, inner: Unknown, *, specific: bool = False) -> Unknown:
-    reason = f"{prefix} ({inner.reason})"
+    return _wrapped_unknown(prefix, inner.reason, specific or inner.specific)
+
+
+@lru_cache(maxsize=1024)
+def _wrapped_unknown(prefix: str, reason: str, specific: bool) -> Unknown:
+    """One (immutable) `Unknown` per wrapping: most are alike (`Fn::Sub (Ref AWS::AccountId)`), and an
+    `Unknown` costs more to make than to look up."""
+    reason = f"{prefix} ({reason})"
     if len(reason) > _MAX_REASON:
         reason = reason[: _MAX_REASON - 3] + "..."
-    return Unknown(reason, specific=specific or inner.specific)
+    return Unknown(reason, specific=specific)
 
 
 def contains_unknown(value: Any) -> bool:

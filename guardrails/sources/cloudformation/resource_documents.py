@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.documents import (
+    UNKNOWN_PREFIX,
     Context,
     EnforcementPoint,
     Location,
     Resource,
     ResourceDocument,
-    is_unknown_value,
     unknown_value,
 )
 from guardrails.redaction import REDACTED
@@ -44,6 +44,7 @@ from guardrails.sources.cloudformation.property_values import (
     tags_of,
 )
 from guardrails.sources.cloudformation.resolved_values import IntrinsicError, Unknown, contains_unknown
+from guardrails.sources.cloudformation.yaml_reader import plain_containers
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
 from guardrails.sources.sensitive_paths import secret_texts, sensitive_paths
@@ -124,6 +125,7 @@ def template_documents(
     when `includes` (the text names `AWS::Include`), local `AWS::Include` snippets are read. `secrets`:
     the values of the parent stack's `NoEcho` parameters (a nested stack may be passed them); with this
     template's own `NoEcho` values, the paths that hold one are listed in `context.sensitive_paths`."""
+    plain = plain_containers(lines)
     lines = dict(lines or {})
     _validate_sections(template, file)
     try:
@@ -133,7 +135,7 @@ def template_documents(
         if has_for_each(template):
             template = _expand_loops(template, parameters)
         _validate(template, file, lines)
-        resolver = TemplateResolver(template, parameters)
+        resolver = TemplateResolver(template, parameters, plain)
         secrets = secrets | _no_echo_values(template, resolver.parameters)
         nested = NestedStacks(file, base_dir, chain, point) if base_dir is not None else None
         builder = _TemplateDocuments(resolver, file, lines, point, nested, secrets)
@@ -230,14 +232,19 @@ def _document(
     account: str | None,
     sensitive_paths: list[str] | None = None,
 ) -> ResourceDocument:
-    if name is None:
-        name_field = name_property(resource_type)
-        literal = properties.get(name_field) if name_field else None
-        if isinstance(literal, str) and literal and not is_unknown_value(literal):
-            name = literal
     kind = BY_TYPE.get(resource_type)
-    known_name = bool(name) and not is_unknown_value(name)
-    arn = arn_for(kind, name, region, account) if kind is not None and name and known_name else None
+    if name is None:
+        name_field = (
+            kind.cfn_name_property if kind is not None and kind.cloudformation else None
+        )  # name_property
+        literal = properties.get(name_field) if name_field else None
+        if isinstance(literal, str) and literal and not literal.startswith(UNKNOWN_PREFIX):
+            name = literal
+    arn = (
+        arn_for(kind, name, region, account)
+        if kind is not None and name and not name.startswith(UNKNOWN_PREFIX)
+        else None
+    )
     # Plain dataclasses, not validated: every value is this reader's own, of the declared types (names
     # and ids are strings, `tags_of` gives str -> str).
     return ResourceDocument(
@@ -590,7 +597,7 @@ class _TemplateDocuments:
     def _document(self, entry: _Entry) -> ResourceDocument:
         unknown: list[str] = []
         if isinstance(entry.properties, dict):
-            properties = materialize(entry.properties, unknown)
+            properties = materialize(entry.properties, unknown, None, self.resolver.plain)
         else:  # the whole Properties is unknown (e.g. an Fn::If on an unknown condition)
             properties = {}
             unknown.append("")

@@ -5,6 +5,9 @@ templates, it keeps `AWSTemplateFormatVersion: 2010-09-09` a string, treats only
 booleans (no YAML 1.1 `yes`/`no`/`on`/`off`, octal or sexagesimal numbers), turns CloudFormation
 short-form tags into their long form, records the line of every logical id under `Resources`, and
 bounds nesting depth and alias expansion ("billion laughs") as it goes, without recursion.
+
+On the way it notes the *plain* containers (`TemplateLines.plain`): those the resolver and `materialize`
+would copy unchanged, so they can be used as they are instead of walked twice more per resource (issue 15).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import yaml
 from yaml import events as yaml_events
 
+from guardrails.sources.cloudformation.property_values import TYPED_PROPERTIES
 from guardrails.sources.errors import SourceError
 
 MAX_DEPTH = 200
@@ -44,8 +48,39 @@ _NUMBER_START = frozenset("0123456789-+.")
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
-def parse_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
-    """`(data, {logical id under Resources: 1-based line})`; SourceError for invalid or hostile YAML."""
+class TemplateLines(dict[str, int]):
+    """`{logical id under Resources: 1-based line}`, and the parse's plain containers.
+
+    `plain` maps `id(container)` to the container for every mapping and sequence that holds, at any depth,
+    no intrinsic function (`Ref`, `Fn::*`, a short-form tag), no YAML tag, alias or merge key, no null
+    mapping value and no text under a key `materialize` types (`TYPED_PROPERTIES`): resolving and then
+    materializing such a container gives an equal copy, so both use it as it is. The values keep the
+    containers alive, so an id in `plain` cannot be reused by another object while the mapping lives.
+    The containers are the parsed template's own: nothing may change them (nothing in guardrails does:
+    includes, loops and hook payloads build new structures).
+
+    The record travels with the lines because every caller hands the parse's lines to
+    `template_documents` as they are; a plain dict of lines (a JSON template, a hook payload) has none,
+    and then everything is walked."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self, plain: dict[int, Any] | None = None) -> None:
+        super().__init__()
+        self.plain: dict[int, Any] = {} if plain is None else plain
+
+
+def plain_containers(lines: Any) -> dict[int, Any]:
+    """The plain containers recorded with `lines` (none for a plain dict of lines)."""
+    return lines.plain if isinstance(lines, TemplateLines) else _NO_PLAIN
+
+
+_NO_PLAIN: dict[int, Any] = {}
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, TemplateLines]:
+    """`(data, {logical id under Resources: 1-based line})`; SourceError for invalid or hostile YAML.
+    The lines carry the plain containers (`TemplateLines`)."""
     parser = _EventParser(text)
     try:
         return _YamlBuilder(file).build(parser)
@@ -103,9 +138,22 @@ def short_form(name: str, argument: Any) -> dict[str, Any]:
 class _Frame:
     """One open YAML mapping or sequence."""
 
-    __slots__ = ("anchor", "chars", "container", "is_map", "is_resources", "key", "merges", "size", "tag")
+    __slots__ = (
+        "anchor",
+        "chars",
+        "container",
+        "is_map",
+        "is_resources",
+        "key",
+        "mark",
+        "merges",
+        "size",
+        "tag",
+    )
 
-    def __init__(self, is_map: bool, tag: str | None, anchor: str | None, is_resources: bool) -> None:
+    def __init__(
+        self, is_map: bool, tag: str | None, anchor: str | None, is_resources: bool, mark: int
+    ) -> None:
         self.is_map = is_map
         self.container: Any = {} if is_map else []
         self.tag = tag
@@ -115,6 +163,9 @@ class _Frame:
         self.merges: list[dict[str, Any]] = []
         self.size = 1
         self.chars = 0
+        self.mark = mark if tag is None else -1
+        """The builder's count of events that make a container not plain, when this one opened (-1 for
+        a tagged one): a container is plain (see `TemplateLines`) only if the count has not moved."""
 
     def finish(self) -> Any:
         value = self.container
@@ -129,6 +180,19 @@ class _Frame:
         return value
 
 
+_NOTABLE_KEYS = TYPED_PROPERTIES | {"Ref", "Fn::Transform", "<<"}
+"""Keys that make the mappings around them not plain (`TemplateLines`): a long-form `Ref`, a merged
+`Fn::Transform`, a typed key (whatever its value: one test per key is cheaper than one per value), and
+the merge key (`<<`, checked for here to keep the common key path to one set lookup)."""
+
+
+def _long_form_function(mapping: dict[str, Any]) -> bool:
+    """A one-key mapping that is an intrinsic function (`Fn::...`; `Ref` is one of `_NOTABLE_KEYS`)."""
+    for key in mapping:
+        return key.startswith("Fn::")
+    return False
+
+
 _NO_KEY = object()
 _MERGE_KEY = object()
 
@@ -141,7 +205,7 @@ class _YamlBuilder:
         mark = getattr(event, "start_mark", None)
         return SourceError(self.file, message, mark.line + 1 if mark is not None else None)
 
-    def build(self, parser: Any) -> tuple[Any, dict[str, int]]:  # noqa: C901 - one flat event loop
+    def build(self, parser: Any) -> tuple[Any, TemplateLines]:  # noqa: C901 - one flat event loop
         get_event = parser.get_event
         scalar_event = yaml_events.ScalarEvent
         mapping_start, mapping_end = yaml_events.MappingStartEvent, yaml_events.MappingEndEvent
@@ -151,7 +215,14 @@ class _YamlBuilder:
 
         stack: list[_Frame] = []
         anchors: dict[str, tuple[Any, int, int]] = {}
-        lines: dict[str, int] = {}
+        lines = TemplateLines()
+        plain = lines.plain
+        notable_keys = _NOTABLE_KEYS
+        long_form_function = _long_form_function
+        # Events that make the containers open around them not plain: a tag (short-form intrinsic), an
+        # alias, a null, a notable key, a one-key `Fn::` mapping. A container is plain when none happened
+        # inside it.
+        specials = 0
         root: Any = None
         documents = 0
         expansion = 0
@@ -163,9 +234,15 @@ class _YamlBuilder:
             if cls is scalar_event:
                 try:
                     if event.tag is None:
-                        value = plain_scalar(event.value) if event.implicit[0] else event.value
+                        if event.implicit[0]:
+                            value = plain_scalar(event.value)
+                            if value is None:  # (the resolver drops a null mapping value)
+                                specials += 1
+                        else:
+                            value = event.value
                     else:
                         value = self._scalar(event)
+                        specials += 1
                 except ValueError:  # an integer beyond Python's digit limit
                     digits = len(event.value)
                     raise self._error(f"number too large to read ({digits} digits)", event) from None
@@ -182,11 +259,17 @@ class _YamlBuilder:
                     and stack[0].is_map
                     and stack[0].key == "Resources"
                 )
-                stack.append(_Frame(cls is mapping_start, event.tag, event.anchor, is_resources))
+                stack.append(_Frame(cls is mapping_start, event.tag, event.anchor, is_resources, specials))
                 continue
             elif cls is mapping_end or cls is sequence_end:
                 frame = stack.pop()
                 value = frame.finish()
+                if frame.mark == specials and (
+                    cls is sequence_end or len(value) != 1 or not long_form_function(value)
+                ):
+                    plain[id(value)] = value
+                else:
+                    specials += 1
                 size = frame.size
                 chars = frame.chars
                 if frame.anchor:
@@ -196,6 +279,7 @@ class _YamlBuilder:
                 if found is None:
                     raise self._error(f"YAML alias *{event.anchor} names no complete anchor", event)
                 value, size, chars = found
+                specials += 1
                 expansion += size
                 expansion_chars += chars
                 if expansion > MAX_ALIAS_EXPANSION or expansion_chars > MAX_ALIAS_BYTES:
@@ -223,13 +307,21 @@ class _YamlBuilder:
             if not top.is_map:
                 top.container.append(value)
             elif top.key is _NO_KEY:
-                top.key = self._key(event, value, cls is scalar_event)
-                if top.key in top.container:
+                if cls is scalar_event and event.tag is None:  # nearly every key: `_key`'s first case
+                    key = event.value
+                    if key in notable_keys:
+                        specials += 1
+                        if key == "<<" and event.implicit[0]:
+                            key = _MERGE_KEY
+                else:
+                    key = self._key(event, value, cls is scalar_event)
+                if key in top.container:
                     raise self._error(
-                        f"duplicate key {top.key!r} in a mapping (CloudFormation rejects it)", event
+                        f"duplicate key {key!r} in a mapping (CloudFormation rejects it)", event
                     )
-                if top.is_resources and top.key is not _MERGE_KEY:
-                    lines.setdefault(top.key, event.start_mark.line + 1)
+                if top.is_resources and key is not _MERGE_KEY:
+                    lines.setdefault(key, event.start_mark.line + 1)
+                top.key = key
             else:
                 if top.key is _MERGE_KEY:
                     self._add_merge(top, value, event)
