@@ -33,6 +33,9 @@ def run() -> None:
     if gc.isenabled():
         gc.disable()
         paused_at_start = True
+    from guardrails.cli.precompiled_dataclasses import install
+
+    install()
     from guardrails.cli.main import main
 
     try:

@@ -1,0 +1,148 @@
+"""The functions `dataclasses` writes for guardrails' classes, compiled ahead of time for the console script.
+
+`@dataclass` writes the source of each method it adds (`__init__`, `__repr__`, `__eq__`; `__setattr__`,
+`__delattr__` and `__hash__` when frozen) and compiles it with `exec`: ~1.3 M instructions a function,
+~97 M (a sixth of the whole process) for the ~75 functions of the ~40 classes a `check` imports, every
+run. The same texts come out every time, so they are compiled once, here: cli/dataclass_functions.py holds
+each text as Python source (compiled into its .pyc when the package is installed) beside the text itself.
+`install` makes `dataclasses` run the precompiled code of a text it knows instead of compiling it again;
+any other text (another class, a changed class, another Python) is compiled as before.
+
+Same result either way: `exec(text, globals, ns)` of a text `def __create_fn__(...): ...` binds
+`ns["__create_fn__"]` to a function of that code and `globals`, compiled as "<string>" at line 1 with no
+`__future__` flags; `install`'s `exec` binds the same function of the same code (the precompiled one, its
+file name and first line set to those, tests/cli/test_precompiled_dataclasses.py compares them), and puts
+`__builtins__` into `globals` as `exec` does. Only the console script installs it (cli/console.py): a
+program importing guardrails keeps its `dataclasses` untouched.
+
+Regenerate the functions after changing a dataclass a `check` creates (the test says when):
+`python -m guardrails.cli.precompiled_dataclasses`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import sys
+from pathlib import Path
+from types import CodeType, FunctionType
+from typing import Any
+
+GENERATED = Path(__file__).with_name("dataclass_functions.py")
+
+CHECK_MODULES = (
+    "guardrails.cli.main",
+    "guardrails.checking",
+    "guardrails.config",
+    "guardrails.config_discovery",
+    "guardrails.gate",
+    "guardrails.engine.cli_options",
+    "guardrails.engine.regorus_backend",
+    "guardrails.report.outputs",
+    "guardrails.report.json_report",
+    "guardrails.report.text_report",
+    "guardrails.report.sarif",
+    "guardrails.report.junit",
+    "guardrails.report.github",
+    "guardrails.cli.report_writing",
+    "guardrails.sources.cloudformation",
+    "guardrails.sources.terraform_plan",
+)
+"""What a `check` imports (of a template or a Terraform plan; every report format): the dataclasses of
+guardrails they create are the ones precompiled (an API request's models import pydantic anyway)."""
+
+_by_text: dict[str, CodeType] | None = None
+
+
+def _as_if_compiled_from_text(code: CodeType, shift: int) -> CodeType:
+    """`code` (of a function in the generated module) as `compile(text, "<string>", "exec")` makes it: file
+    "<string>", its lines (and those of the functions it defines) `shift` lines up, counted from the text's
+    first line."""
+    consts = tuple(
+        _as_if_compiled_from_text(c, shift) if isinstance(c, CodeType) else c for c in code.co_consts
+    )
+    return code.replace(co_filename="<string>", co_firstlineno=code.co_firstlineno - shift, co_consts=consts)
+
+
+def precompiled() -> dict[str, CodeType]:
+    """Text -> the code of its `__create_fn__`, for this Python's texts (none for another version)."""
+    global _by_text
+    if _by_text is None:
+        from guardrails.cli import dataclass_functions as generated
+
+        _by_text = {}
+        if tuple(sys.version_info[:2]) == generated.PYTHON:
+            for text, function in generated.FUNCTIONS:
+                code = function.__code__
+                _by_text[text] = _as_if_compiled_from_text(code, code.co_firstlineno - 1)
+    return _by_text
+
+
+def _exec(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002 (exec's own names)
+    """`exec` as `dataclasses._create_fn` calls it, with the code of a known text precompiled."""
+    code = (
+        precompiled().get(source)
+        if type(source) is str and type(globals) is dict and type(locals) is dict
+        else None
+    )
+    if code is None:
+        if type(source) is str:  # as exec compiles it in dataclasses, which has no __future__ imports
+            source = compile(source, "<string>", "exec", dont_inherit=True)
+        builtins.exec(source, vars(dataclasses) if globals is None else globals, locals)
+        return
+    if "__builtins__" not in globals:
+        globals["__builtins__"] = builtins.__dict__
+    locals["__create_fn__"] = FunctionType(code, globals)
+
+
+def install() -> None:
+    """Let `dataclasses` use the precompiled functions (its `exec` is the only one in the module)."""
+    if sys.version_info[:2] == (3, 11) and hasattr(dataclasses, "_create_fn"):
+        dataclasses.exec = _exec  # type: ignore[attr-defined]
+
+
+def _recorded_texts(modules: tuple[str, ...]) -> list[str]:
+    """Every text `dataclasses` compiles for a class of guardrails while `modules` are imported (in a fresh
+    interpreter)."""
+    texts: list[str] = []
+
+    def recording_exec(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002
+        ours = type(globals) is dict and str(globals.get("__name__", "")).startswith("guardrails.")
+        if ours and type(source) is str and source not in texts:
+            texts.append(source)
+        builtins.exec(compile(source, "<string>", "exec", dont_inherit=True), globals, locals)
+
+    dataclasses.exec = recording_exec  # type: ignore[attr-defined]
+    from importlib import import_module
+
+    for module in modules:
+        import_module(module)
+    return texts
+
+
+def generated_source(texts: list[str]) -> str:
+    lines = [
+        '"""Generated by `python -m guardrails.cli.precompiled_dataclasses`: the functions `dataclasses`',
+        "writes for the classes a `check` creates (cli/precompiled_dataclasses.py). Do not edit; regenerate.",
+        '"""',
+        "# ruff: noqa",
+        "# fmt: off",
+        "",
+        f"PYTHON = {tuple(sys.version_info[:2])!r}",
+        "FUNCTIONS = []",
+        "",
+    ]
+    for text in texts:
+        lines += [text, f"FUNCTIONS.append(({text!r}, __create_fn__))", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if "guardrails.checking" in sys.modules:
+        sys.exit("run in a fresh interpreter: python -m guardrails.cli.precompiled_dataclasses")
+    GENERATED.write_text(generated_source(_recorded_texts(CHECK_MODULES)), encoding="utf-8")
+    print(f"wrote {GENERATED}")
+
+
+if __name__ == "__main__":
+    main()
