@@ -54,6 +54,7 @@ from measuring import (  # noqa: E402
     guardrails_command,
     guardrails_env,
     measure_interleaved,
+    paired_ratio,
     summarize,
     time_version,
 )
@@ -359,14 +360,21 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_ratio": (ck["cpu_s"] / gr["cpu_s"]) if ck_runs and gr["cpu_s"] > 0 else None,
             "floor": summarize(floor_runs) | reports["floor"] if floor_runs else None,
             "floor_ratio": (gr["cpu_s"] / min(r.cpu_s for r in floor_runs)) if floor_runs else None,
+            "cpu_ratio_paired": paired_ratio(ck_runs, gr_runs) if ck_runs else None,
+            "floor_ratio_paired": paired_ratio(gr_runs, floor_runs) if floor_runs else None,
         }
         rows.append(row)
         ratio = f"{row['cpu_ratio']:.1f}x" if row["cpu_ratio"] else "-"
         print(
             f"  {n:>5} resources x{repeats}: guardrails {gr['cpu_s']:.2f} s CPU"
-            + (f", floor {row['floor']['cpu_s']:.2f} s CPU ({row['floor_ratio']:.2f}x)" if floor_runs else "")
             + (
-                f", checkov {ck['cpu_s']:.2f} s CPU ({ratio})"
+                f", floor {row['floor']['cpu_s']:.2f} s CPU ({row['floor_ratio']:.2f}x;"
+                f" paired median {row['floor_ratio_paired']:.2f}x)"
+                if floor_runs
+                else ""
+            )
+            + (
+                f", checkov {ck['cpu_s']:.2f} s CPU ({ratio}; paired median {row['cpu_ratio_paired']:.1f}x)"
                 if ck_runs
                 else f", checkov skipped ({skip_reason})"
             ),
@@ -398,8 +406,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{(ck['score']['false_positives'] if has_ck else '-'):>10}"
         )
     print(
-        "CPU = user+sys seconds, best of the repeats; floor = parse + regorus evaluation only "
-        "(bench/floor.py); "
+        "CPU = user+sys seconds, best of the repeats (ratios: of the bests; 'paired median' above: the median"
+        " over the repeats of the ratio within one interleaved repeat);\nfloor = parse + regorus evaluation"
+        " only (bench/floor.py); "
         "RSS = peak resident set, max of the repeats; "
         "found = planted (logical id, concept) reported;\nFP = (logical id, concept) reported where it was "
         "not planted (guardrails: also any other control, and SM-17 where not derived)."
@@ -452,14 +461,17 @@ def main(argv: list[str] | None = None) -> int:
         label = f"checkov CPU / guardrails CPU at {size} resources >= {least:.0f}x"
         row = by_size.get(size)
         if row and row["cpu_ratio"]:
-            targets.append((label, f"{row['cpu_ratio']:.1f}x", row["cpu_ratio"] >= least))
+            value = f"{row['cpu_ratio']:.1f}x (paired median {row['cpu_ratio_paired']:.1f}x)"
+            targets.append((label, value, row["cpu_ratio"] >= least))
         else:
             targets.append((label, "not measured", None))
     for size in TARGET_RATIOS:
         label = f"guardrails CPU / floor CPU at {size} resources <= {TARGET_FLOOR_RATIO}x"
         row = by_size.get(size)
         if row and row["floor_ratio"]:
-            targets.append((label, f"{row['floor_ratio']:.2f}x", row["floor_ratio"] <= TARGET_FLOOR_RATIO))
+            paired = f"{row['floor_ratio_paired']:.2f}x"
+            value = f"{row['floor_ratio']:.2f}x (paired median {paired})"
+            targets.append((label, value, row["floor_ratio"] <= TARGET_FLOOR_RATIO))
         else:
             targets.append((label, "not measured", None))
     targets.append(

@@ -121,6 +121,19 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
     }
 
 
+def paired_ratio(numerator: list[Run], denominator: list[Run]) -> float | None:
+    """Median over the repeats of numerator CPU / denominator CPU of the same repeat.
+
+    measure_interleaved runs the tools of one repeat back to back, so the two runs of a pair met about
+    the same machine load; the median of these ratios moves less with load than the ratio of two
+    best-of values taken from different moments (bench/README.md shows both)."""
+    ratios = sorted(a.cpu_s / b.cpu_s for a, b in zip(numerator, denominator, strict=False) if b.cpu_s > 0)
+    if not ratios:
+        return None
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+
+
 def time_version(cmd: list[str], env: dict[str, str], repeats: int) -> dict[str, Any]:
     walls, cpus, output = [], [], ""
     with tempfile.TemporaryDirectory() as tmp:

@@ -55,3 +55,17 @@ def test_the_bench_runs_the_guardrails_next_to_its_interpreter(tmp_path: Path, m
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     (command,) = check_bench.guardrails_command()
     assert Path(command) == Path(sys.executable).with_name("guardrails")
+
+
+def test_paired_ratio_is_the_median_of_the_ratios_within_each_repeat() -> None:
+    import measuring
+
+    def runs(*cpus: float) -> list[measuring.Run]:
+        return [measuring.Run(cpu_s=c, wall_s=c, rss_mb=1.0, returncode=0) for c in cpus]
+
+    # repeat 2 met a slow phase for both tools: its ratio is 1.5 like repeat 1, not 4.0/1.0
+    assert measuring.paired_ratio(runs(3.0, 6.0, 1.8), runs(2.0, 4.0, 1.0)) == 1.5
+    # an even count: the mean of the middle two
+    assert measuring.paired_ratio(runs(3.0, 4.0), runs(2.0, 2.0)) == 1.75
+    assert measuring.paired_ratio(runs(1.0), runs(0.0)) is None
+    assert measuring.paired_ratio([], []) is None
