@@ -208,6 +208,14 @@ def test_when_check_command_reads_a_command_line_click_reads_it_the_same(args: l
         assert ours == click_parameters(args)
 
 
+def test_the_regorus_backends_thread_local_is_threading_local() -> None:
+    import threading
+
+    from guardrails.engine import regorus_backend
+
+    assert regorus_backend.thread_local is threading.local
+
+
 def test_echo_is_click_echo_for_a_plain_text_stream(capfd: pytest.CaptureFixture[str]) -> None:
     """A real UTF-8 stream (capfd): written as is; an escape sequence goes to click.echo, which strips it
     from a stream that is no terminal."""
@@ -236,7 +244,9 @@ CONSOLE = """
 import atexit, sys
 if sys.argv[1] == "--report-click":
     del sys.argv[1]
-    atexit.register(lambda: sys.stderr.write(f"click imported: {'click' in sys.modules}\\n"))
+    atexit.register(lambda: sys.stderr.write(
+        f"threading imported: {'threading' in sys.modules}\\nclick imported: {'click' in sys.modules}\\n"
+    ))
 from guardrails.cli.console import run
 sys.argv = ["guardrails", *sys.argv[1:]]
 run()
@@ -291,6 +301,8 @@ def test_a_plain_check_imports_no_click_and_others_still_use_it(tmp_path: Path) 
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     code, _, err = outcome(tmp_path, CONSOLE, "--report-click", "check", "--format", "json", "template.yaml")
     assert code == 1 and err.endswith("click imported: False\n")
+    # nor threading: the regorus backend's per-thread engines are threading.local, imported from _thread
+    assert "threading imported: False" in err
     code, _, err = outcome(tmp_path, CONSOLE, "--report-click", "check", "--format", "LOW", "template.yaml")
     assert code == 2 and err.endswith("click imported: False\n")  # an input error, still no click
     code, out, err = outcome(tmp_path, CONSOLE, "--report-click", "check", "--help")
