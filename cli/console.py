@@ -16,9 +16,10 @@ are flushed, when nothing is left that teardown would run: no `atexit` callback 
 multiprocessing, `weakref.finalize` register one), no other thread. Otherwise, or if a flush fails, the
 process exits the usual way, with the same exit status.
 
-Two more start-up costs are cut here, in the console script only: the methods `dataclasses` writes for
-guardrails' classes are precompiled (cli/precompiled_dataclasses.py), and a plain `check` command line is
-read without click (cli/check_command.py; click reads any other).
+Three more start-up costs are cut here, in the console script only: the regular expressions the modules
+of a check compile at import and the methods `dataclasses` writes for guardrails' classes are precompiled
+(cli/precompiled_regexes.py, cli/precompiled_dataclasses.py), and a plain `check` command line is read
+without click (cli/check_command.py; click reads any other).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def run() -> None:
     if gc.isenabled():
         gc.disable()
         paused_at_start = True
+    from guardrails.cli.precompiled_regexes import seed
+
+    seed()
     from guardrails.cli.precompiled_dataclasses import install
 
     install()
