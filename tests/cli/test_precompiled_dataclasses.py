@@ -56,18 +56,21 @@ def test_every_precompiled_function_is_the_code_its_text_compiles_to() -> None:
         assert same_code(code, code_of(text)), text
 
 
-def test_the_generated_functions_are_up_to_date() -> None:
-    """Regenerated in a fresh interpreter, the file is unchanged (else: run the module to regenerate)."""
+def test_the_generated_functions_cover_what_a_check_compiles() -> None:
+    """Nearly every function `dataclasses` writes for a check's classes is precompiled (recorded in a fresh
+    interpreter). A changed class only costs its compile until the file is regenerated (after merging a
+    change to a dataclass: `python -m guardrails.cli.precompiled_dataclasses`), so the test allows a few."""
     probe = (
         "from guardrails.cli import precompiled_dataclasses as p\n"
-        "import sys\n"
-        "sys.stdout.write(p.generated_source(p._recorded_texts(p.CHECK_MODULES)))\n"
+        "import json\n"
+        "print(json.dumps(p._recorded_texts(p.CHECK_MODULES)))\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == precompiled_dataclasses.GENERATED.read_text(encoding="utf-8"), (
-        "stale: python -m guardrails.cli.precompiled_dataclasses"
-    )
+    recorded = json.loads(proc.stdout)
+    missing = [text for text in recorded if text not in set(dataclass_functions.TEXTS)]
+    assert len(recorded) > 100
+    assert len(missing) <= len(recorded) // 10, "regenerate: python -m guardrails.cli.precompiled_dataclasses"
 
 
 def test_exec_binds_what_the_builtin_exec_binds() -> None:

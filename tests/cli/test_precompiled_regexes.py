@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import _sre
+import ast
 import re
 import subprocess
 import sys
@@ -36,18 +37,18 @@ def test_yamls_reader_pattern_is_among_them() -> None:
     assert (yaml.reader.Reader.NON_PRINTABLE.pattern, 0) in [(p, f) for p, f, *_ in regex_code.PATTERNS]
 
 
-def test_the_generated_patterns_are_up_to_date() -> None:
-    """Regenerated in a fresh interpreter, the file is unchanged (else: run the module to regenerate)."""
-    probe = (
-        "from guardrails.cli import precompiled_regexes as p\n"
-        "import sys\n"
-        "sys.stdout.write(p.generated_source(p._recorded_patterns()))\n"
-    )
+def test_the_generated_patterns_cover_what_a_check_compiles() -> None:
+    """Nearly every pattern a check's imports compile is precompiled (recorded in a fresh interpreter); a
+    new or changed pattern only costs its compile until the file is regenerated (`python -m
+    guardrails.cli.precompiled_regexes`), so the test allows a few."""
+    probe = "from guardrails.cli import precompiled_regexes as p\nprint(repr(p._recorded_patterns()))\n"
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == precompiled_regexes.generated_file().read_text(encoding="utf-8"), (
-        "stale: python -m guardrails.cli.precompiled_regexes"
-    )
+    recorded = ast.literal_eval(proc.stdout)
+    known = {(pattern, flags) for pattern, flags, *_ in regex_code.PATTERNS}
+    missing = [entry for entry in recorded if entry not in known]
+    assert len(recorded) > 40
+    assert len(missing) <= len(recorded) // 10, "regenerate: python -m guardrails.cli.precompiled_regexes"
 
 
 def test_seed_fills_res_cache_and_re_compile_returns_the_seeded_patterns(
