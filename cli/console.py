@@ -64,7 +64,9 @@ def _check_parameters() -> dict[str, object] | None:
     """`check`'s parameters when the command line is a plain `check` (cli/check_command.py), else None:
     click reads it."""
     if sys.argv[1:2] != ["check"] or any(name.endswith("_COMPLETE") for name in os.environ):
-        return None
+        return None  # shell completion (click's _GUARDRAILS_COMPLETE) is click's
+    if sys.platform == "win32":
+        return None  # click expands wildcards in the arguments there
     from guardrails.cli.check_command import check_parameters
 
     return check_parameters(sys.argv[2:])
