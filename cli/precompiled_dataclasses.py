@@ -4,7 +4,8 @@
 `__delattr__` and `__hash__` when frozen) and compiles it with `exec`: ~0.65 M instructions a function,
 ~97 M (a sixth of the whole process) for the ~150 functions of the ~40 classes a `check` imports, every
 run. The same texts come out every time, so they are compiled once, here: cli/dataclass_functions.py holds
-each text and the code it compiles to (in marshal's form, for this bytecode; loading it costs ~2 M).
+each text and the code it compiles to (in marshal's form, for this bytecode): loading it costs ~3.5 M
+(~40 M in an install without .pyc files, where Python compiles the module itself).
 `install` makes `dataclasses` run the precompiled code of a text it knows instead of compiling it again;
 any other text (another class, a changed class, another Python) is compiled as before.
 
