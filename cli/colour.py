@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import click
+if TYPE_CHECKING:
+    import click
 
 
 def no_color() -> bool:

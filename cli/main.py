@@ -24,16 +24,6 @@ def fail_input(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(EXIT_INPUT_ERROR)
 
 
-def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
-    parameters: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not Key=Value", param_hint="--parameter")
-        parameters[key] = value
-    return parameters
-
-
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -185,53 +175,34 @@ def check(
     Exit 0 when no deny violation, 1 when any (or an engine error, or unknown content), 2 for usage
     or input errors (every other file is still judged and reported).
     """
-    from guardrails.checking import default_jobs, record_check_run, run_check
-    from guardrails.config import load_config
-    from guardrails.engine.cli_options import apply_engine_options
-    from guardrails.report.outputs import parse_output_specs, renderer
+    # The body is shared with the console script's click-free path (cli/check_command.py).
+    from guardrails.cli.check_command import InvalidParameter, run_check_command
 
-    # A GuardrailsError (bad option, config, input, bundle, engine outage) exits 2 at the CLI's edge.
-    outputs = parse_output_specs(output_formats, output_path)
-    from guardrails.config_discovery import discover_config
-    from guardrails.gate import exit_code
-
-    config_path = config_path or discover_config()
-    config = load_config(config_path)
-    config.engine.policy_dirs.extend(policy_dirs)
-    apply_engine_options(config, engine_backend, opa_url)
-    run = run_check(
-        list(paths),
-        config,
-        parse_parameters(parameters),
-        excludes=list(excludes),
-        apply_suppressions=not no_suppressions,
-        config_path=config_path,
-        skip_unrecognised=skip_unrecognised,
-        jobs=jobs or default_jobs(),
-        keep_documents=config.audit.store_input,
-    )
-    for warning in run.config_warnings:
-        click.echo(f"warning: {warning}", err=True)
-    from guardrails.cli.report_writing import write_reports
-
-    options = {"show_passed": show_passed, "quiet": quiet, "compact": compact}
-    write_reports(outputs, lambda fmt, colour: renderer(fmt, colour=colour, **options)(run), fail_input)
-    sinks = [*config.audit.sinks, *audit_sinks]
-    if sinks:
-        from guardrails.audit import AuditError
-
-        try:
-            record_check_run(
-                run,
-                sinks,
-                store_input=config.audit.store_input,
-                signing_key=audit_key or config.audit.signing_key,
-            )
-        except AuditError as exc:  # the gate record is part of the gate: no record, no pass
-            raise fail_input(f"audit: {exc}") from None
-    for error in run.errors:  # also in the report; stderr names each file that was not judged
-        click.echo(f"error: {error}", err=True)
-    raise click.exceptions.Exit(exit_code(run, fail_on=fail_on, soft_fail=soft_fail))
+    try:
+        code = run_check_command(
+            paths,
+            output_formats,
+            config_path,
+            parameters,
+            policy_dirs,
+            excludes,
+            fail_on,
+            soft_fail,
+            quiet,
+            compact,
+            skip_unrecognised,
+            no_suppressions,
+            show_passed,
+            output_path,
+            audit_sinks,
+            audit_key,
+            engine_backend,
+            opa_url,
+            jobs,
+        )
+    except InvalidParameter as exc:
+        raise click.BadParameter(str(exc), param_hint="--parameter") from None
+    raise click.exceptions.Exit(code)
 
 
 @main.group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 
-import click
+from guardrails.cli.check_command import echo
 from guardrails.cli.colour import colour_enabled
 
 from guardrails.report.outputs import OutputSpec, OutputSpecError
@@ -14,7 +14,7 @@ from guardrails.report.outputs import OutputSpec, OutputSpecError
 def write_reports(
     outputs: Iterable[OutputSpec],
     render: Callable[[str, bool], str],
-    fail: Callable[[str], click.exceptions.Exit],
+    fail: Callable[[str], Exception],
 ) -> None:
     """`render(format, colour)` for each spec (colour only on a terminal, never into a file); a format
     that cannot render or a file that cannot be written is an input error through `fail` (exit 2)."""
@@ -25,7 +25,7 @@ def write_reports(
         except OutputSpecError as exc:
             raise fail(str(exc)) from None
         if spec.path is None:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
             continue
         try:
             spec.path.write_text(text, encoding="utf-8")

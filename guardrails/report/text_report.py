@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-
-import click
+from typing import Any
 
 from guardrails.decision import Decision, Violation
 from guardrails.report.model import CheckRun
+
+
+def _style(text: str, **styles: Any) -> str:
+    """click.style, imported for a coloured report only (a `check` without colour runs without click)."""
+    import click
+
+    return click.style(text, **styles)
+
 
 VERDICT_COLOURS = {"allow": "green", "warn": "yellow", "deny": "red", "error": "magenta"}
 
@@ -17,9 +24,7 @@ def _violation_lines(v: Violation, colour: bool) -> list[str]:
     state = "exempted" if v.exemption else ("suppressed" if v.suppression else v.enforcement)
     tag = f"{v.control} [{v.severity}, {state}]"
     if colour:
-        tag = click.style(
-            tag, fg="red" if v.enforcement == "deny" and v.counts else "yellow", bold=True
-        )
+        tag = _style(tag, fg="red" if v.enforcement == "deny" and v.counts else "yellow", bold=True)
     lines = [f"    {marker} {tag} {v.message}"]
     if v.path:
         lines.append(f"        at {v.path}")
@@ -46,7 +51,7 @@ def _resource_header(d: Decision, colour: bool) -> str:
     suffix = f" ({', '.join(where)})" if where else ""
     verdict = d.verdict.upper()
     if colour:
-        verdict = click.style(verdict, fg=VERDICT_COLOURS[d.verdict], bold=True)
+        verdict = _style(verdict, fg=VERDICT_COLOURS[d.verdict], bold=True)
     return f"  {verdict:<5} {d.resource.type} {d.resource.name}{suffix}"
 
 
@@ -64,14 +69,14 @@ def _unjudged_lines(run: CheckRun, colour: bool) -> list[str]:
     out: list[str] = []
     if run.errors:
         heading = "Input errors (not judged; the run exits 2):"
-        out.append(click.style(heading, fg="magenta", bold=True) if colour else heading)
+        out.append(_style(heading, fg="magenta", bold=True) if colour else heading)
         out.extend(f"  ! {error}" for error in run.errors)
         out.append("")
     for kind, heading in NOTE_HEADINGS.items():
         notes = run.notes_of(kind)
         if not notes:
             continue
-        out.append(click.style(heading, bold=True) if colour else heading)
+        out.append(_style(heading, bold=True) if colour else heading)
         for note in notes:
             what = " ".join(part for part in (note.type, note.logical_id) if part)
             out.append(f"  - {note.file}{': ' + what if what else ''}: {note.reason}")
@@ -134,7 +139,7 @@ def render_text(
             shown = [d for d in decisions if d.error or any(_is_failure(v) for v in d.violations)]
         if not shown:
             continue
-        out.append(click.style(file, bold=True) if colour else file)
+        out.append(_style(file, bold=True) if colour else file)
         for d in shown:
             out.append(_resource_header(d, colour))
             if d.error:
