@@ -244,8 +244,25 @@ CONSOLE = """
 import atexit, sys
 if sys.argv[1] == "--report-click":
     del sys.argv[1]
+    # This interpreter's startup may import threading already (a .pth file importing certifi -> zipfile does):
+    # then it leaves sys.modules and comes back through a finder that records whether guardrails asks for it.
+    preloaded, asked = sys.modules.pop("threading", None), []
+    if preloaded is not None:
+        import importlib.util
+        class Recorder:
+            def find_spec(self, name, path=None, target=None):
+                if name != "threading":
+                    return None
+                asked.append(name)
+                return importlib.util.spec_from_loader(name, self)
+            def create_module(self, spec):
+                return preloaded
+            def exec_module(self, module):
+                pass
+        sys.meta_path.insert(0, Recorder())
+    threading_imported = lambda: bool(asked) if preloaded is not None else "threading" in sys.modules
     atexit.register(lambda: sys.stderr.write(
-        f"threading imported: {'threading' in sys.modules}\\nclick imported: {'click' in sys.modules}\\n"
+        f"threading imported: {threading_imported()}\\nclick imported: {'click' in sys.modules}\\n"
     ))
 from guardrails.cli.console import run
 sys.argv = ["guardrails", *sys.argv[1:]]
