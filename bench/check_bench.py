@@ -102,7 +102,10 @@ CHECKOV_CONCEPTS: dict[str, tuple[str, ...]] = {
 
 # Guardrails control -> planted concept (the controls are unique per concept, see CONCEPTS).
 GUARDRAILS_CONCEPTS: dict[str, str] = {control: concept for concept, (_, control, _) in CONCEPTS.items()}
-DERIVED_CONTROL = "SM-17"  # composition: an endpoint serving a noncompliant config or model
+# Controls that follow from planted violations (the manifest's `derived`): SM-17 on an endpoint serving a
+# noncompliant config or model; S3-07 (ACLs enabled, a warning) on a bucket planted with a public canned ACL,
+# which S3 accepts only with ObjectOwnership ObjectWriter.
+DERIVED_CONTROLS = frozenset({"SM-17", "S3-07"})
 
 
 # --- checkov -------------------------------------------------------------------------------
@@ -138,8 +141,8 @@ def guardrails_findings(report: dict[str, Any]) -> tuple[set[tuple[str, str]], C
             unknown += bool(v.get("unknown"))
             if control in GUARDRAILS_CONCEPTS:
                 pairs.add((lid, GUARDRAILS_CONCEPTS[control]))
-            elif control == DERIVED_CONTROL:
-                pairs.add((lid, DERIVED_CONTROL))
+            elif control in DERIVED_CONTROLS:
+                pairs.add((lid, control))
             else:  # a control outside the planted concepts: nothing else is violated, so a false positive
                 others[control] += 1
                 pairs.add((lid, control))
@@ -172,7 +175,7 @@ def checkov_findings(failed: list[tuple[str, str, str]], manifest: dict[str, Any
 
 
 def score(pairs: set[tuple[str, str]], manifest: dict[str, Any]) -> dict[str, Any]:
-    """Planted violations found (overall and by concept), derived SM-17 found, false positives."""
+    """Planted violations found (overall and by concept), derived findings found, false positives."""
     acceptable: dict[tuple[str, str], int] = {}
     for i, p in enumerate(manifest["planted"]):
         for lid in [p["logical_id"], *p["also_reported_on"]]:
@@ -186,14 +189,16 @@ def score(pairs: set[tuple[str, str]], manifest: dict[str, Any]) -> dict[str, An
             by_concept[p["concept"]][0] += 1
         else:
             missed.append([p["logical_id"], p["concept"]])
-    derived = {d["logical_id"] for d in manifest["derived"]}
-    flagged = {lid for lid, info in manifest["resources"].items() if info["planted"]} | derived
-    derived_found = sum(1 for lid in derived if (lid, DERIVED_CONTROL) in pairs)
-    false_pos = sorted(
-        [lid, c]
-        for lid, c in pairs
-        if (lid, c) not in acceptable and not (c == DERIVED_CONTROL and lid in derived)
-    )
+    derived = {(d["logical_id"], d["control"]) for d in manifest["derived"]}
+    flagged = {lid for lid, info in manifest["resources"].items() if info["planted"]}
+    flagged |= {lid for lid, _ in derived}
+    derived_found = len(derived & pairs)
+    derived_by_control: dict[str, list[int]] = {}
+    for lid, control in sorted(derived):
+        counts = derived_by_control.setdefault(control, [0, 0])
+        counts[0] += (lid, control) in pairs
+        counts[1] += 1
+    false_pos = sorted([lid, c] for lid, c in pairs if (lid, c) not in acceptable and (lid, c) not in derived)
     # a bucket whose policy is planted public is "flagged" through its policy, not compliant
     flagged |= {a for p in manifest["planted"] for a in p["also_reported_on"]}
     return {
@@ -203,6 +208,7 @@ def score(pairs: set[tuple[str, str]], manifest: dict[str, Any]) -> dict[str, An
         "missed": missed,
         "derived": len(derived),
         "derived_found": derived_found,
+        "derived_by_control": {c: {"found": f, "derived": t} for c, (f, t) in derived_by_control.items()},
         "false_positives": len(false_pos),
         "false_positives_on_compliant": sum(1 for lid, _ in false_pos if lid not in flagged),
         "false_positive_pairs": false_pos[:50],
@@ -411,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         " only (bench/floor.py); "
         "RSS = peak resident set, max of the repeats; "
         "found = planted (logical id, concept) reported;\nFP = (logical id, concept) reported where it was "
-        "not planted (guardrails: also any other control, and SM-17 where not derived)."
+        "not planted (guardrails: also any other control, and SM-17 or S3-07 where not derived)."
     )
 
     largest = rows[-1]
@@ -425,10 +431,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{(str(c['found']) + '/' + str(c['planted'])) if c else '-':>11}  {desc}; checkov: {checks}"
         )
     gs = largest["guardrails"]["score"]
-    print(
-        f"  derived SM-17 on endpoints: guardrails {gs['derived_found']}/{gs['derived']} "
-        "(no checkov equivalent)"
-    )
+    derived_where = {"SM-17": "on endpoints", "S3-07": "on buckets with a public ACL"}
+    for control, d in gs["derived_by_control"].items():
+        print(
+            f"  derived {control} {derived_where.get(control, '')}: guardrails {d['found']}/{d['derived']} "
+            "(no checkov equivalent)"
+        )
     for row in rows:
         s = row["guardrails"]["score"]
         if (
@@ -440,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  ! guardrails at {row['size']}: missed {s['missed'][:10]}, false positives "
                 f"{s['false_positive_pairs'][:10]}, other controls {row['guardrails']['other_controls']}, "
-                f"SM-17 {s['derived_found']}/{s['derived']}"
+                f"derived {s['derived_found']}/{s['derived']}"
             )
     if last_checkov_table:
         print(

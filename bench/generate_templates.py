@@ -14,8 +14,9 @@ The manifest (`bench_<n>.manifest.json`) lists:
 * `planted`: one entry per (logical_id, concept), with the guardrails control it breaks and
   `also_reported_on` — the logical ids where a tool may rightly report it too (a public bucket
   policy is a property of its bucket: guardrails merges `AWS::S3::BucketPolicy` into the bucket);
-* `derived`: findings that follow from the planted ones by composition and that only guardrails
-  models (SM-17 on an endpoint whose config lacks a KMS key or whose model runs outside a VPC);
+* `derived`: findings that follow from the planted ones and that only guardrails models (SM-17 on an
+  endpoint whose config lacks a KMS key or whose model runs outside a VPC; S3-07, ACLs enabled, on a
+  bucket planted with a public canned ACL, which S3 accepts only with `ObjectOwnership: ObjectWriter`);
 * `resources`: every logical id with its type and planted concepts.
 
 Usage: python bench/generate_templates.py [--sizes 10 100 1000 5000] [--seed 20240611] [--out DIR]
@@ -370,6 +371,8 @@ def _bucket(state: _State, idx: int) -> None:
     if "bucket_public_acl" in concepts:
         props["AccessControl"] = rng.choice(("PublicRead", "PublicReadWrite", "AuthenticatedRead"))
         props["OwnershipControls"] = {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+        # S3 accepts a canned ACL only with ACLs enabled: S3-07 (a warning) follows from the planted ACL
+        state.derived.append({"logical_id": lid, "control": "S3-07", "because": [f"{lid} bucket_public_acl"]})
     else:
         props["OwnershipControls"] = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     flags = {
@@ -548,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = json.loads(manifest_path.read_text())["counts"]
         print(
             f"{template_path}: {n} resources, {counts['compliant']} compliant, "
-            f"{counts['planted']} planted violations, {counts['derived']} derived (SM-17)"
+            f"{counts['planted']} planted violations, {counts['derived']} derived (SM-17, S3-07)"
         )
     return 0
 
