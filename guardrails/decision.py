@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Literal
@@ -22,7 +21,9 @@ Severity = Literal["low", "medium", "high", "critical"]
 
 
 def new_decision_id() -> str:
-    return str(uuid.uuid4())
+    """A random UUID (version 4) in its usual text form, like `str(uuid.uuid4())`; without importing `uuid`,
+    which imports `platform` (~1.5 ms of a small check)."""
+    return new_decision_ids(1)[0]
 
 
 _UUID4_VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))

@@ -9,7 +9,7 @@ from typing import Any
 
 from guardrails.config import GuardrailsConfig
 from guardrails.decider import Decider
-from guardrails.decision import new_decision_ids
+from guardrails.decision import new_decision_id, new_decision_ids
 from guardrails.documents import Resource, ResourceDocument
 from guardrails.engine import EngineError, Finding, PolicyBundle
 
@@ -52,6 +52,10 @@ def test_a_batch_of_ids() -> None:
     assert set(ids).isdisjoint(new_decision_ids(2000))  # a new read each batch
     assert {text[14] for text in ids} == {"4"}
     assert {text[19] for text in ids} == set("89ab")  # the variant's two bits set, the other two random
+
+
+def test_a_single_id_is_one_too() -> None:
+    assert_uuid4_texts([new_decision_id() for _ in range(500)])
 
 
 def test_decide_many_gives_each_decision_its_own_id() -> None:
