@@ -193,11 +193,12 @@ def score(pairs: set[tuple[str, str]], manifest: dict[str, Any]) -> dict[str, An
     flagged = {lid for lid, info in manifest["resources"].items() if info["planted"]}
     flagged |= {lid for lid, _ in derived}
     derived_found = len(derived & pairs)
-    derived_by_control: dict[str, list[int]] = {}
+    derived_by_control: dict[str, dict[str, Any]] = {}
     for lid, control in sorted(derived):
-        counts = derived_by_control.setdefault(control, [0, 0])
-        counts[0] += (lid, control) in pairs
-        counts[1] += 1
+        entry = derived_by_control.setdefault(control, {"found": 0, "derived": 0, "types": set()})
+        entry["found"] += (lid, control) in pairs
+        entry["derived"] += 1
+        entry["types"].add(manifest["resources"][lid]["type"])
     false_pos = sorted([lid, c] for lid, c in pairs if (lid, c) not in acceptable and (lid, c) not in derived)
     # a bucket whose policy is planted public is "flagged" through its policy, not compliant
     flagged |= {a for p in manifest["planted"] for a in p["also_reported_on"]}
@@ -208,7 +209,7 @@ def score(pairs: set[tuple[str, str]], manifest: dict[str, Any]) -> dict[str, An
         "missed": missed,
         "derived": len(derived),
         "derived_found": derived_found,
-        "derived_by_control": {c: {"found": f, "derived": t} for c, (f, t) in derived_by_control.items()},
+        "derived_by_control": {c: {**d, "types": sorted(d["types"])} for c, d in derived_by_control.items()},
         "false_positives": len(false_pos),
         "false_positives_on_compliant": sum(1 for lid, _ in false_pos if lid not in flagged),
         "false_positive_pairs": false_pos[:50],
@@ -431,10 +432,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{(str(c['found']) + '/' + str(c['planted'])) if c else '-':>11}  {desc}; checkov: {checks}"
         )
     gs = largest["guardrails"]["score"]
-    derived_where = {"SM-17": "on endpoints", "S3-07": "on buckets with a public ACL"}
     for control, d in gs["derived_by_control"].items():
         print(
-            f"  derived {control} {derived_where.get(control, '')}: guardrails {d['found']}/{d['derived']} "
+            f"  derived {control} on {', '.join(d['types'])}: guardrails {d['found']}/{d['derived']} "
             "(no checkov equivalent)"
         )
     for row in rows:
