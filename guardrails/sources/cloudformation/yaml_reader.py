@@ -135,48 +135,32 @@ def short_form(name: str, argument: Any) -> dict[str, Any]:
     return {f"Fn::{name}": argument}
 
 
-class _Frame:
-    """One open YAML mapping or sequence."""
+class _Extra:
+    """What a rare container carries besides its contents: a tag, an anchor (with the node and character
+    counts when it opened) or merge sources. Common containers have none (`None`), so opening and closing
+    them is a tuple push and pop."""
 
-    __slots__ = (
-        "anchor",
-        "chars",
-        "container",
-        "is_map",
-        "is_resources",
-        "key",
-        "mark",
-        "merges",
-        "size",
-        "tag",
-    )
+    __slots__ = ("anchor", "chars", "merges", "nodes", "tag")
 
-    def __init__(
-        self, is_map: bool, tag: str | None, anchor: str | None, is_resources: bool, mark: int
-    ) -> None:
-        self.is_map = is_map
-        self.container: Any = {} if is_map else []
+    def __init__(self, tag: str | None, anchor: str | None, nodes: int, chars: int) -> None:
         self.tag = tag
         self.anchor = anchor
-        self.is_resources = is_resources
-        self.key: Any = _NO_KEY
+        self.nodes = nodes
+        self.chars = chars
         self.merges: list[dict[str, Any]] = []
-        self.size = 1
-        self.chars = 0
-        self.mark = mark if tag is None else -1
-        """The builder's count of events that make a container not plain, when this one opened (-1 for
-        a tagged one): a container is plain (see `TemplateLines`) only if the count has not moved."""
 
-    def finish(self) -> Any:
-        value = self.container
+    def finish(self, container: Any) -> Any:
+        """The container's value: merge sources under its own keys, a short-form tag to its long form."""
+        value = container
         if self.merges:
             merged: dict[str, Any] = {}
             for source in reversed(self.merges):  # earlier sources take precedence
                 merged.update(source)
             merged.update(value)  # explicit keys win over merged ones
             value = merged
-        if self.tag and self.tag.startswith("!") and not self.tag.startswith("!!") and self.tag != "!":
-            value = short_form(self.tag[1:], value)
+        tag = self.tag
+        if tag and tag.startswith("!") and not tag.startswith("!!") and tag != "!":
+            value = short_form(tag[1:], value)
         return value
 
 
@@ -184,6 +168,14 @@ _NOTABLE_KEYS = TYPED_PROPERTIES | {"Ref", "Fn::Transform", "<<"}
 """Keys that make the mappings around them not plain (`TemplateLines`): a long-form `Ref`, a merged
 `Fn::Transform`, a typed key (whatever its value: one test per key is cheaper than one per value), and
 the merge key (`<<`, checked for here to keep the common key path to one set lookup)."""
+
+_SLOW_KEYS = _NOTABLE_KEYS | {"", "~", "null", "Null", "NULL"}
+"""Keys the fast key path leaves to the general one: the notable keys and the spellings of null (a null
+key, read as a scalar first, makes its mapping not plain too)."""
+
+_SHORT_KEY = 640
+"""Keys up to this length take the fast path: Python's least limit on int digits, so a shorter key cannot
+fail as a number (a longer one is read as one first, as every scalar is, for the same error)."""
 
 
 def _long_form_function(mapping: dict[str, Any]) -> bool:
@@ -193,7 +185,17 @@ def _long_form_function(mapping: dict[str, Any]) -> bool:
     return False
 
 
-_NO_KEY = object()
+def _number(value: str) -> Any:
+    """An untagged plain scalar that starts like a number and is not special: int, float or the text."""
+    if _PLAIN_INT.match(value):
+        return int(value)
+    if _PLAIN_FLOAT.match(value):
+        return float(value)
+    return value
+
+
+_SEQUENCE = object()
+"""The pending key of an open sequence: its items are appended (`None`: a mapping waits for a key)."""
 _MERGE_KEY = object()
 
 
@@ -205,129 +207,217 @@ class _YamlBuilder:
         mark = getattr(event, "start_mark", None)
         return SourceError(self.file, message, mark.line + 1 if mark is not None else None)
 
-    def build(self, parser: Any) -> tuple[Any, TemplateLines]:  # noqa: C901 - one flat event loop
+    def build(self, parser: Any) -> tuple[Any, TemplateLines]:  # noqa: C901, PLR0912, PLR0915 - one flat event loop
+        """One flat loop over the events. The open container's state lives in locals (`container`, `key`,
+        `is_resources`, `mark`, `extra`) and is pushed as a tuple when a child opens: the common scalar, an
+        untagged, unanchored key or value, is handled in place with a few local operations; everything
+        else (tags, anchors, aliases, merge keys, notable keys) falls through to the general code below."""
         get_event = parser.get_event
         scalar_event = yaml_events.ScalarEvent
         mapping_start, mapping_end = yaml_events.MappingStartEvent, yaml_events.MappingEndEvent
         sequence_start, sequence_end = yaml_events.SequenceStartEvent, yaml_events.SequenceEndEvent
         alias_event = yaml_events.AliasEvent
-        plain_scalar = _plain_scalar
+        special_scalars = _SPECIAL_SCALARS
+        number_start = _NUMBER_START
+        number = _number
+        slow_keys = _SLOW_KEYS
+        short_key = _SHORT_KEY
+        notable_keys = _NOTABLE_KEYS
+        long_form_function = _long_form_function
+        sequence, merge_key = _SEQUENCE, _MERGE_KEY
 
-        stack: list[_Frame] = []
+        stack: list[tuple[Any, Any, bool, int, _Extra | None]] = []
         anchors: dict[str, tuple[Any, int, int]] = {}
         lines = TemplateLines()
         plain = lines.plain
-        notable_keys = _NOTABLE_KEYS
-        long_form_function = _long_form_function
         # Events that make the containers open around them not plain: a tag (short-form intrinsic), an
         # alias, a null, a notable key, a one-key `Fn::` mapping. A container is plain when none happened
-        # inside it.
+        # inside it (`mark`: the count when it opened).
         specials = 0
-        root: Any = None
         documents = 0
         expansion = 0
         expansion_chars = 0
+        # Nodes and scalar characters seen, counted only while an anchored container is open (`anchored`
+        # of them): its alias adds its size and characters to the expansion limits.
+        anchored = 0
+        nodes = 0
+        chars = 0
+        # The open container: at first a one-item list that receives the document's root.
+        root: list[Any] = []
+        container: Any = root
+        key: Any = sequence
+        is_resources = False
+        mark = 0
+        extra: _Extra | None = None
 
         while True:
             event = get_event()
             cls = event.__class__
             if cls is scalar_event:
-                try:
-                    if event.tag is None:
-                        if event.implicit[0]:
-                            value = plain_scalar(event.value)
+                text = event.value
+                if event.tag is None and event.anchor is None:
+                    if key is None:
+                        if text not in slow_keys and len(text) <= short_key:  # nearly every key
+                            if text in container:
+                                raise self._error(
+                                    f"duplicate key {text!r} in a mapping (CloudFormation rejects it)", event
+                                )
+                            if is_resources:
+                                lines.setdefault(text, event.start_mark.line + 1)
+                            if anchored:
+                                nodes += 1
+                                chars += len(text)
+                            key = text
+                            continue
+                    else:  # nearly every value: `_plain_scalar` inline
+                        if text in special_scalars:
+                            value = special_scalars[text] if event.implicit[0] else text
                             if value is None:  # (the resolver drops a null mapping value)
                                 specials += 1
+                        elif text[0] in number_start and event.implicit[0]:
+                            try:
+                                value = number(text)
+                            except ValueError:  # an integer beyond Python's digit limit
+                                raise self._error(
+                                    f"number too large to read ({len(text)} digits)", event
+                                ) from None
                         else:
-                            value = event.value
-                    else:
-                        value = self._scalar(event)
-                        specials += 1
-                except ValueError:  # an integer beyond Python's digit limit
-                    digits = len(event.value)
-                    raise self._error(f"number too large to read ({digits} digits)", event) from None
-                size = 1
-                chars = len(event.value)
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1, chars)
-            elif cls is mapping_start or cls is sequence_start:
-                if len(stack) >= MAX_DEPTH:
-                    raise self._error(f"nesting deeper than {MAX_DEPTH} levels", event)
-                is_resources = (
-                    cls is mapping_start
-                    and len(stack) == 1
-                    and stack[0].is_map
-                    and stack[0].key == "Resources"
-                )
-                stack.append(_Frame(cls is mapping_start, event.tag, event.anchor, is_resources, specials))
-                continue
+                            value = text
+                        if anchored:
+                            nodes += 1
+                            chars += len(text)
+                        if key is sequence:
+                            container.append(value)
+                            continue
+                        if key is not merge_key:
+                            container[key] = value
+                            key = None
+                            continue
+                if key is None or event.tag is not None or event.anchor is not None:
+                    try:
+                        if event.tag is None:
+                            if event.implicit[0]:
+                                value = _plain_scalar(text)
+                                if value is None:
+                                    specials += 1
+                            else:
+                                value = text
+                        else:
+                            value = self._scalar(event)
+                            specials += 1
+                    except ValueError:  # an integer beyond Python's digit limit
+                        raise self._error(f"number too large to read ({len(text)} digits)", event) from None
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1, len(text))
+                    if anchored:
+                        nodes += 1
+                        chars += len(text)
             elif cls is mapping_end or cls is sequence_end:
-                frame = stack.pop()
-                value = frame.finish()
-                if frame.mark == specials and (
-                    cls is sequence_end or len(value) != 1 or not long_form_function(value)
-                ):
-                    plain[id(value)] = value
+                if extra is None:
+                    value = container
+                    if mark == specials and (
+                        cls is sequence_end or len(value) != 1 or not long_form_function(value)
+                    ):
+                        plain[id(value)] = value
+                    else:
+                        specials += 1
                 else:
-                    specials += 1
-                size = frame.size
-                chars = frame.chars
-                if frame.anchor:
-                    anchors[frame.anchor] = (value, size, chars)
+                    value = extra.finish(container)
+                    if extra.tag is None and mark == specials and (
+                        cls is sequence_end or len(value) != 1 or not long_form_function(value)
+                    ):
+                        plain[id(value)] = value
+                    else:
+                        specials += 1
+                    if extra.anchor:
+                        anchors[extra.anchor] = (value, nodes - extra.nodes + 1, chars - extra.chars)
+                        anchored -= 1
+                if anchored:
+                    nodes += 1
+                container, key, is_resources, mark, extra = stack.pop()
+                if key is sequence:
+                    container.append(value)
+                    continue
+                if key is not None and key is not merge_key:
+                    container[key] = value
+                    key = None
+                    continue
+            elif cls is mapping_start or cls is sequence_start:
+                depth = len(stack)
+                if depth >= MAX_DEPTH:
+                    raise self._error(f"nesting deeper than {MAX_DEPTH} levels", event)
+                stack.append((container, key, is_resources, mark, extra))
+                if cls is mapping_start:
+                    is_resources = depth == 1 and key == "Resources"
+                    container = {}
+                    key = None
+                else:
+                    is_resources = False
+                    container = []
+                    key = sequence
+                mark = specials
+                tag, anchor = event.tag, event.anchor
+                if tag is None and not anchor:
+                    extra = None
+                else:
+                    extra = _Extra(tag, anchor, nodes, chars)
+                    if anchor:
+                        anchored += 1
+                continue
             elif cls is alias_event:
                 found = anchors.get(event.anchor)
                 if found is None:
                     raise self._error(f"YAML alias *{event.anchor} names no complete anchor", event)
-                value, size, chars = found
+                value, size, size_chars = found
                 specials += 1
                 expansion += size
-                expansion_chars += chars
+                expansion_chars += size_chars
                 if expansion > MAX_ALIAS_EXPANSION or expansion_chars > MAX_ALIAS_BYTES:
                     raise self._error(
                         f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes or"
                         f" {MAX_ALIAS_BYTES:,} characters ('billion laughs'?)",
                         event,
                     )
+                if anchored:
+                    nodes += size
+                    chars += size_chars
             elif cls is yaml_events.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise self._error("more than one YAML document in the file", event)
                 continue
             elif cls is yaml_events.StreamEndEvent:
-                return root, lines
+                return (root[0] if root else None), lines
             else:  # StreamStart, DocumentEnd
                 continue
 
-            if not stack:
-                root = value
-                continue
-            top = stack[-1]
-            top.size += size
-            top.chars += chars
-            if not top.is_map:
-                top.container.append(value)
-            elif top.key is _NO_KEY:
-                if cls is scalar_event and event.tag is None:  # nearly every key: `_key`'s first case
+            # The general case: a key other than the fast path's, a merge key's value, or any node in
+            # a sequence or under a key that was not handled in place above.
+            if key is sequence:
+                container.append(value)
+            elif key is None:
+                if cls is scalar_event and event.tag is None:
                     key = event.value
                     if key in notable_keys:
                         specials += 1
                         if key == "<<" and event.implicit[0]:
-                            key = _MERGE_KEY
+                            key = merge_key
                 else:
                     key = self._key(event, value, cls is scalar_event)
-                if key in top.container:
+                if key in container:
                     raise self._error(
                         f"duplicate key {key!r} in a mapping (CloudFormation rejects it)", event
                     )
-                if top.is_resources and key is not _MERGE_KEY:
+                if is_resources and key is not merge_key:
                     lines.setdefault(key, event.start_mark.line + 1)
-                top.key = key
+            elif key is merge_key:
+                if extra is None:
+                    extra = _Extra(None, None, 0, 0)
+                self._add_merge(extra, value, event)
+                key = None
             else:
-                if top.key is _MERGE_KEY:
-                    self._add_merge(top, value, event)
-                else:
-                    top.container[top.key] = value
-                top.key = _NO_KEY
+                container[key] = value
+                key = None
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -355,9 +445,9 @@ class _YamlBuilder:
             return str(value)
         raise self._error("mapping keys must be plain strings", event)
 
-    def _add_merge(self, frame: _Frame, value: Any, event: Any) -> None:
+    def _add_merge(self, extra: _Extra, value: Any, event: Any) -> None:
         sources = value if isinstance(value, list) else [value]
         for source in sources:
             if not isinstance(source, dict):
                 raise self._error("a YAML merge key (<<) must name a mapping or a list of mappings", event)
-            frame.merges.append(source)
+            extra.merges.append(source)
