@@ -101,7 +101,8 @@ TAGGED: dict[tuple[str, str], Any] = {  # (tag, text) -> reading; short forms be
     ("!!binary", "aGk="): "aGk=",
 }
 CONTAINER_TAGS = ["!If", "!Sub", "!GetAtt", "!Equals", "!", "!!map", "!!seq"]
-KEY_TEXTS = ["x", "y", "z", "Tags", "Properties", "Resources", "Name", "Key", "Value", "Ref", "Fn::If", "Fn::Sub", "Fn::Transform", "Condition", "<<"]
+KEY_TEXTS = ["x", "y", "z", "Tags", "Properties", "Resources", "Name", "Key", "Value", "Ref", "Fn::If"]
+KEY_TEXTS += ["Fn::Sub", "Fn::Transform", "Condition", "<<"]
 KEY_TEXTS += ["EnableNetworkIsolation", "InstanceCount", "null", "~", "3", "true", "1.50", LONG]
 # (no HUGE key: a simple key is at most 1,024 characters; `test_rare_documents_are_refused` has one)
 NOTABLE = TYPED_PROPERTIES | {"Ref", "Fn::Transform", "<<"}
@@ -400,7 +401,9 @@ def anchor_maybe(node: Any, anchored: bool) -> Any:
 
 common_scalars = st.one_of(*[plain_scalars] * 6, quoted_scalars, tagged_scalars, empty_scalars)
 anchored_scalars = st.builds(anchor_maybe, common_scalars, st.just(True))
-leaves = st.one_of(*[common_scalars] * 8, anchored_scalars, anchored_scalars, st.builds(Alias, st.integers(0, 20)))
+leaves = st.one_of(
+    *[common_scalars] * 8, anchored_scalars, anchored_scalars, st.builds(Alias, st.integers(0, 20))
+)
 rare_keys = st.one_of(
     st.sampled_from(QUOTED[1:]).map(lambda t: Scalar(t, quoted=True)),
     tagged_scalars.filter(lambda s: 0 < len(s.text) < 1000),  # a simple key has at most 1,024
@@ -419,7 +422,9 @@ def containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     properties = st.one_of(st.none(), st.none(), st.none(), st.sampled_from(CONTAINER_TAGS))
     anchored = st.sampled_from([False, False, False, True])
     return st.one_of(
-        st.builds(Container, st.just(False), st.lists(children, max_size=4), properties, anchored, st.booleans()),
+        st.builds(
+            Container, st.just(False), st.lists(children, max_size=4), properties, anchored, st.booleans()
+        ),
         *[
             st.builds(
                 Container,
@@ -442,7 +447,9 @@ documents = st.builds(
         max_size=3,
         unique_by=key_text,
     ),
-    st.lists(st.tuples(st.sampled_from(LOGICAL_IDS), values), min_size=1, max_size=4, unique_by=lambda p: p[0]),
+    st.lists(
+        st.tuples(st.sampled_from(LOGICAL_IDS), values), min_size=1, max_size=4, unique_by=lambda p: p[0]
+    ),
 )
 
 

@@ -207,7 +207,7 @@ class _YamlBuilder:
         mark = getattr(event, "start_mark", None)
         return SourceError(self.file, message, mark.line + 1 if mark is not None else None)
 
-    def build(self, parser: Any) -> tuple[Any, TemplateLines]:  # noqa: C901, PLR0912, PLR0915 - one flat event loop
+    def build(self, parser: Any) -> tuple[Any, TemplateLines]:  # noqa: C901 - one flat event loop
         """One flat loop over the events. The open container's state lives in locals (`container`, `key`,
         `is_resources`, `mark`, `extra`) and is pushed as a tuple when a child opens: the common scalar, an
         untagged, unanchored key or value, is handled in place with a few local operations; everything
@@ -323,8 +323,10 @@ class _YamlBuilder:
                         specials += 1
                 else:
                     value = extra.finish(container)
-                    if extra.tag is None and mark == specials and (
-                        cls is sequence_end or len(value) != 1 or not long_form_function(value)
+                    if (
+                        extra.tag is None
+                        and mark == specials
+                        and (cls is sequence_end or len(value) != 1 or not long_form_function(value))
                     ):
                         plain[id(value)] = value
                     else:
