@@ -174,8 +174,9 @@ _SLOW_KEYS = _NOTABLE_KEYS | {"", "~", "null", "Null", "NULL"}
 key, read as a scalar first, makes its mapping not plain too)."""
 
 _SHORT_KEY = 640
-"""Keys up to this length take the fast path: Python's least limit on int digits, so a shorter key cannot
-fail as a number (a longer one is read as one first, as every scalar is, for the same error)."""
+"""Keys up to this length take the fast path: the lowest limit on int digits Python accepts (other than 0, no
+limit), so a shorter key cannot fail as a number; a longer one is read as one first, as every scalar is,
+for the same error."""
 
 
 def _long_form_function(mapping: dict[str, Any]) -> bool:
