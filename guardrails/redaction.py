@@ -322,12 +322,17 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
     if isinstance(value, dict):
         if inside:
             for item in value.values():
-                _collect(item, found, True)
+                if type(item) is str:  # what the call would add, without the call
+                    found.add(item)
+                else:
+                    _collect(item, found, True)
             return
         secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
         if not secret_tag and _PLAIN_KEYS.issuperset(value):
             for item in value.values():
-                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
+                # most values are strings, told apart before the isinstance call; an empty container
+                # holds nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
             return
         for name, item in value.items():
@@ -340,15 +345,19 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
             else:
                 if kind == _PLAIN and type(name) is str and len(_PLAIN_KEYS) < _KEY_KINDS_MAX:
                     _PLAIN_KEYS.add(name)
-                if isinstance(item, _CONTAINERS) and item:  # a scalar, an empty container: nothing
+                # a scalar, an empty container: nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
     elif isinstance(value, _SEQUENCES):
         if inside:
             for item in value:
-                _collect(item, found, True)
+                if type(item) is str:  # what the call would add, without the call
+                    found.add(item)
+                else:
+                    _collect(item, found, True)
         else:
             for item in value:
-                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
     elif inside and value is not None:
         found.add(value if isinstance(value, str) else json.dumps(value))
