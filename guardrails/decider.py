@@ -479,12 +479,14 @@ def _without_quoted_secrets(
 
     if not secrets:
         return violations
-    paths = sensitive_paths_of(data)
+    paths: list[str] | None = None  # looked up at the first message that may quote a value
     out = []
     for v in violations:
         if quotes_none(v.message, secrets):  # the common case, told without sorting the values per message
             out.append(v)
             continue
+        if paths is None:
+            paths = sensitive_paths_of(data)
         message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
         out.append(v if message == v.message else replace(v, message=message))
     return out

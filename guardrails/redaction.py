@@ -238,7 +238,9 @@ def sensitive_paths_of(document: Any) -> list[str]:
     """The `context.sensitive_paths` of a resource document (a `to_input()` dict); [] for anything else."""
     context = document.get("context") if isinstance(document, dict) else None
     paths = context.get("sensitive_paths") if isinstance(context, dict) else None
-    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+    if not isinstance(paths, list) or not paths:  # None and [], the usual ones, without a comprehension
+        return []
+    return [p for p in paths if isinstance(p, str)]
 
 
 def secret_path_values(document: Any) -> set[str]:
@@ -247,14 +249,17 @@ def secret_path_values(document: Any) -> set[str]:
     found: set[str] = set()
     if not isinstance(document, dict):
         return found
-    resource = document.get("resource")
-    properties = resource.get("properties") if isinstance(resource, dict) else None
-    for path in sensitive_paths_of(document):
-        for item in _at_path(properties, path):
-            _collect(item, found, True)
+    paths = sensitive_paths_of(document)
+    if paths:  # most documents have none: their properties are not looked up
+        resource = document.get("resource")
+        properties = resource.get("properties") if isinstance(resource, dict) else None
+        for path in paths:
+            for item in _at_path(properties, path):
+                _collect(item, found, True)
     related = document.get("related")
-    for other in related.values() if isinstance(related, dict) else ():
-        found |= secret_path_values(other)
+    if isinstance(related, dict) and related:  # an empty map relates nothing
+        for other in related.values():
+            found |= secret_path_values(other)
     return found
 
 
