@@ -92,6 +92,24 @@ def _catalog_text(value: Any) -> str:
     return written
 
 
+_MESSAGE_TEXTS: dict[str, str] = {}
+"""Violation messages as written (at most _CATALOG_TEXTS_MAX), apart from the catalog's texts so that a
+run of many distinct messages does not crowd them out: most messages are a control's fixed text, met
+at every resource that fails it."""
+
+
+def _message_text(value: Any) -> str:
+    """`_scalar(value)`, remembered for a string."""
+    if type(value) is not str:
+        return _scalar(value)
+    written = _MESSAGE_TEXTS.get(value)
+    if written is None:
+        written = _string(value)
+        if len(_MESSAGE_TEXTS) < _CATALOG_TEXTS_MAX:
+            _MESSAGE_TEXTS[value] = written
+    return written
+
+
 _NO_LOCATION = '{"file": null, "line": null, "logical_id": null}'
 
 
@@ -123,7 +141,7 @@ def result_text(decision: Decision) -> str:
 
 def _violation_text(v: Violation) -> str:
     """One violation of `result_text`."""
-    message, unknown = v.message, v.unknown
+    unknown = v.unknown
     optional = ""
     if v.title:
         optional += f', "title": {_catalog_text(v.title)}'
@@ -138,7 +156,7 @@ def _violation_text(v: Violation) -> str:
     return (
         f'{{"control": {_catalog_text(v.control)}, "severity": {_catalog_text(v.severity)}, '
         f'"enforcement": {_catalog_text(v.enforcement)}, '
-        f'"message": {_string(message) if type(message) is str else _scalar(message)}, '
+        f'"message": {_message_text(v.message)}, '
         f'"path": {_catalog_text(v.path)}, "unknown": '
         f'{"true" if unknown is True else "false" if unknown is False else _dumps(unknown)}{optional}}}'
     )
