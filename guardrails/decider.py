@@ -14,8 +14,10 @@ from guardrails.config import ControlEnforcement, Exemption, GuardrailsConfig, d
 from guardrails.decision import (
     AppliedExemption,
     Decision,
+    Enforcement,
     EngineInfo,
     ResourceRef,
+    Severity,
     UnseenKind,
     UnseenPart,
     Violation,
@@ -232,36 +234,58 @@ class Decider:
         else:
             results = self.evaluator.evaluate_many([m.data for m in made])
         ids = new_decision_ids(len(docs))  # one random read for the batch
+        batch = _Batch(self, inputs, today)
         return [
-            self._decision(doc, inputs, m.digest, result, today, decision_id)
+            self._decision(doc, batch, m.digest, result, decision_id)
             for doc, m, result, decision_id in zip(docs, made, results, ids, strict=True)
         ]
 
     def _decision(
         self,
         document: ResourceDocument,
-        inputs: EngineInputs,
+        batch: _Batch,
         digest: str,
         result: list[Finding] | EngineError,
-        today: date,
-        decision_id: str | None = None,
+        decision_id: str,
     ) -> Decision:
         ref = resource_ref(document)
-        point, source = document.context.point, document.context.source
+        context = document.context
+        point, source = context.point, context.source
         if isinstance(result, EngineError):
             infrastructure = is_infrastructure_failure(result)
             return self._error(str(result), ref, point, source, digest, infrastructure, decision_id)
-        violations = [v for f in result if (v := self._violation(f, document, today)) is not None]
-        self._check_suppressions(document, violations, today)
-        if violations:
-            violations = _without_quoted_secrets(
-                violations, inputs.secret_values(document), inputs.of(document).data
-            )
-        if len(violations) > 1:
-            violations.sort(key=lambda v: (v.control, v.path or "", v.message))
-        verdict = verdict_for(violations)
-        return self._made(
-            ref, point, source, digest, decision_id=decision_id, violations=violations, verdict=verdict
+        violations: list[Violation] = []
+        if result:
+            today = batch.today
+            # _suppression_for's and _check_suppressions' condition, told once per document
+            suppressible = self.apply_suppressions and _suppressions_apply(document)
+            for finding in result:
+                violation = self._violation(finding, document, today, batch, suppressible)
+                if violation is not None:
+                    violations.append(violation)
+            if suppressible:
+                self._check_suppressions(document, violations, today)
+            if violations:
+                inputs = batch.inputs
+                violations = _without_quoted_secrets(
+                    violations, inputs.secret_values(document), inputs.of(document).data
+                )
+            if len(violations) > 1:
+                violations.sort(key=_violation_order)
+        elif self.apply_suppressions and _suppressions_apply(document):
+            self._check_suppressions(document, violations, batch.today)
+        # _made, without its keyword dict: a check makes one per document
+        return Decision(
+            decision_id=decision_id,
+            resource=ref,
+            point=point,
+            source=source,
+            input_digest=digest,
+            bundle_digest=batch.bundle_digest,
+            bundle_version=batch.bundle_version,
+            engine=self._engine_info,
+            violations=violations,
+            verdict=verdict_for(violations),
         )
 
     def _enforcement(self, control: str, policy_default: str | None) -> ControlEnforcement:
@@ -270,30 +294,63 @@ class Decider:
         default = info.default_enforcement if info else cast(ControlEnforcement, policy_default or "deny")
         return self.config.controls.get(control, default)
 
-    def _violation(self, finding: Finding, document: ResourceDocument, today: date) -> Violation | None:
-        info = self.bundle.catalog.by_id.get(finding.control)
-        # _enforcement(finding.control, finding.default_enforcement), with the control's info at hand
-        default = info.default_enforcement if info else finding.default_enforcement or "deny"
-        enforcement = self.config.controls.get(finding.control, cast(ControlEnforcement, default))
-        if finding.via is not None:
+    def _terms(
+        self, control: str, policy_default: str | None, via: str | None, unknown: bool
+    ) -> _Terms | None:
+        """What a finding of `control` becomes whatever its document: severity, enforcement, title and
+        remediation; None when the control is off."""
+        info = self.bundle.catalog.by_id.get(control)
+        # _enforcement(control, policy_default), with the control's info at hand
+        default = info.default_enforcement if info else policy_default or "deny"
+        enforcement = self.config.controls.get(control, cast(ControlEnforcement, default))
+        if via is not None:
             # A composite control is enforced no harder than the control failing underneath it.
-            underneath = self._enforcement(finding.via, None)
+            underneath = self._enforcement(via, None)
             enforcement = min(enforcement, underneath, key=ENFORCEMENT_ORDER.index)
         if enforcement == "off":
             return None
-        if finding.unknown and self.config.unknown == "warn":
+        if unknown and self.config.unknown == "warn":
             enforcement = "warn"
-        exemption = self._exemption_for(finding.control, document, today)
-        suppression = None if exemption else self._suppression_for(finding.control, document, today)
+        if info is None:
+            return UNCATALOGUED_SEVERITY, enforcement, None, None
+        return info.severity, enforcement, info.title, info.remediation
+
+    def _violation(
+        self,
+        finding: Finding,
+        document: ResourceDocument,
+        today: date,
+        batch: _Batch | None = None,
+        suppressible: bool | None = None,
+    ) -> Violation | None:
+        """The violation `finding` is in `document`, None when its control is off. `batch` remembers the
+        terms of each kind of finding (the catalog and configuration do not change within a batch);
+        `suppressible`: the inline suppressions of `document` apply (told once per document)."""
+        key = (finding.control, finding.default_enforcement, finding.via, finding.unknown)
+        if batch is None:
+            terms = self._terms(*key)
+        else:
+            try:
+                terms = batch.terms[key]
+            except KeyError:  # the first finding of its kind in the batch
+                terms = batch.terms[key] = self._terms(*key)
+        if terms is None:
+            return None
+        severity, enforcement, title, remediation = terms
+        exemption = self._exemption_for(finding.control, document, today) if self.config.exemptions else None
+        if exemption is not None or suppressible is False:
+            suppression = None
+        else:
+            suppression = self._suppression_for(finding.control, document, today)
         return Violation(  # typed values (see _made)
             control=finding.control,
-            severity=info.severity if info else UNCATALOGUED_SEVERITY,
+            severity=severity,
             enforcement=enforcement,
             message=finding.message,
             path=finding.path,
             unknown=finding.unknown,
-            title=info.title if info else None,
-            remediation=info.remediation if info else None,
+            title=title,
+            remediation=remediation,
             exemption=exemption,
             via=finding.via,
             suppression=suppression,
@@ -350,6 +407,27 @@ class Decider:
         return None
 
 
+_Terms = tuple[Severity, Enforcement, str | None, str | None]
+"""A finding's severity, enforcement, title and remediation (Decider._terms)."""
+
+
+class _Batch:
+    """What the decisions of one `decide_many` share: the engine inputs, the day, the bundle's digest and
+    version (read once, not once per decision) and each kind of finding's terms (Decider._terms)."""
+
+    __slots__ = ("bundle_digest", "bundle_version", "inputs", "terms", "today")
+
+    def __init__(self, decider: Decider, inputs: EngineInputs, today: date) -> None:
+        bundle = decider.bundle
+        self.inputs, self.today = inputs, today
+        self.bundle_digest, self.bundle_version = bundle.digest, bundle.version
+        self.terms: dict[tuple[str, str | None, str | None, bool], _Terms | None] = {}
+
+
+def _violation_order(violation: Violation) -> tuple[str, str, str]:
+    return violation.control, violation.path or "", violation.message
+
+
 def _unseen_part(note: InputNote) -> UnseenPart:
     """The note as an UnseenPart: built directly when its values are of the declared types (a reader's
     own), else validated by pydantic (which rejects or converts them as it always did)."""
@@ -401,12 +479,14 @@ def _without_quoted_secrets(
 
     if not secrets:
         return violations
-    paths = sensitive_paths_of(data)
+    paths: list[str] | None = None  # looked up at the first message that may quote a value
     out = []
     for v in violations:
         if quotes_none(v.message, secrets):  # the common case, told without sorting the values per message
             out.append(v)
             continue
+        if paths is None:
+            paths = sensitive_paths_of(data)
         message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
         out.append(v if message == v.message else replace(v, message=message))
     return out

@@ -238,7 +238,9 @@ def sensitive_paths_of(document: Any) -> list[str]:
     """The `context.sensitive_paths` of a resource document (a `to_input()` dict); [] for anything else."""
     context = document.get("context") if isinstance(document, dict) else None
     paths = context.get("sensitive_paths") if isinstance(context, dict) else None
-    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+    if not isinstance(paths, list) or not paths:  # None and [], the usual ones, without a comprehension
+        return []
+    return [p for p in paths if isinstance(p, str)]
 
 
 def secret_path_values(document: Any) -> set[str]:
@@ -247,14 +249,17 @@ def secret_path_values(document: Any) -> set[str]:
     found: set[str] = set()
     if not isinstance(document, dict):
         return found
-    resource = document.get("resource")
-    properties = resource.get("properties") if isinstance(resource, dict) else None
-    for path in sensitive_paths_of(document):
-        for item in _at_path(properties, path):
-            _collect(item, found, True)
+    paths = sensitive_paths_of(document)
+    if paths:  # most documents have none: their properties are not looked up
+        resource = document.get("resource")
+        properties = resource.get("properties") if isinstance(resource, dict) else None
+        for path in paths:
+            for item in _at_path(properties, path):
+                _collect(item, found, True)
     related = document.get("related")
-    for other in related.values() if isinstance(related, dict) else ():
-        found |= secret_path_values(other)
+    if isinstance(related, dict) and related:  # an empty map relates nothing
+        for other in related.values():
+            found |= secret_path_values(other)
     return found
 
 
@@ -322,12 +327,17 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
     if isinstance(value, dict):
         if inside:
             for item in value.values():
-                _collect(item, found, True)
+                if type(item) is str:  # what the call would add, without the call
+                    found.add(item)
+                else:
+                    _collect(item, found, True)
             return
         secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
         if not secret_tag and _PLAIN_KEYS.issuperset(value):
             for item in value.values():
-                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
+                # most values are strings, told apart before the isinstance call; an empty container
+                # holds nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
             return
         for name, item in value.items():
@@ -340,15 +350,19 @@ def _collect(value: Any, found: set[str], inside: bool) -> None:
             else:
                 if kind == _PLAIN and type(name) is str and len(_PLAIN_KEYS) < _KEY_KINDS_MAX:
                     _PLAIN_KEYS.add(name)
-                if isinstance(item, _CONTAINERS) and item:  # a scalar, an empty container: nothing
+                # a scalar, an empty container: nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
     elif isinstance(value, _SEQUENCES):
         if inside:
             for item in value:
-                _collect(item, found, True)
+                if type(item) is str:  # what the call would add, without the call
+                    found.add(item)
+                else:
+                    _collect(item, found, True)
         else:
             for item in value:
-                if isinstance(item, _CONTAINERS) and item:  # an empty one holds nothing
+                if type(item) is not str and isinstance(item, _CONTAINERS) and item:
                     _collect(item, found, False)
     elif inside and value is not None:
         found.add(value if isinstance(value, str) else json.dumps(value))

@@ -69,29 +69,27 @@ def parse_findings(raw: Any) -> list[Finding]:
         raise EngineError(f"policy returned a malformed finding: {exc}") from exc
 
 
-_OPTIONAL_TEXT = ("path", "default_enforcement", "via")
-
-
 def _plain_finding(item: Any) -> Finding | None:
     """The Finding of `item` when it has exactly the declared types (str control and message; str or null
     path, default_enforcement, via; bool unknown), which validation would return unchanged; None for
     anything else, which pydantic then validates (coercions, errors): a `check` of well-typed findings
-    never imports pydantic (guardrails/validation.py)."""
+    never imports pydantic (guardrails/validation.py). Built positionally (the field order of Finding):
+    a check makes thousands."""
     if type(item) is not dict:
         return None
-    control, message = item.get("control"), item.get("message")
-    if type(control) is not str or type(message) is not str:
+    get = item.get
+    control, message, unknown = get("control"), get("message"), get("unknown", False)
+    path, default_enforcement, via = get("path"), get("default_enforcement"), get("via")
+    if (
+        type(control) is not str
+        or type(message) is not str
+        or type(unknown) is not bool
+        or (path is not None and type(path) is not str)
+        or (default_enforcement is not None and type(default_enforcement) is not str)
+        or (via is not None and type(via) is not str)
+    ):
         return None
-    unknown = item.get("unknown", False)
-    if type(unknown) is not bool:
-        return None
-    fields: dict[str, Any] = {"control": control, "message": message, "unknown": unknown}
-    for name in _OPTIONAL_TEXT:
-        value = item.get(name)
-        if value is not None and type(value) is not str:
-            return None
-        fields[name] = value
-    return Finding(**fields)
+    return Finding(control, message, path, unknown, default_enforcement, via)
 
 
 # `PolicyTestResult` lives in guardrails/engine/policy_tests.py (`policy test` only), imported on first use:

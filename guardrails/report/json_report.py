@@ -6,7 +6,7 @@ import json
 from json import encoder as json_encoder
 from typing import Any
 
-from guardrails.decision import Decision
+from guardrails.decision import Decision, Violation
 from guardrails.json_data import json_data
 from guardrails.json_encoding import reusable_dumps
 from guardrails.report.model import CheckRun
@@ -61,17 +61,22 @@ _string = json_encoder.encode_basestring_ascii
 
 
 def _scalar(value: Any) -> str:
-    """`_dumps(value)` for a value of a result: a string or None written at once, anything else by _dumps."""
-    if type(value) is str:
+    """`_dumps(value)` for a value of a result: a string, None or an int written at once (json writes an
+    int as its repr), anything else by _dumps."""
+    kind = type(value)
+    if kind is str:
         return _string(value)
     if value is None:
         return "null"
+    if kind is int:
+        return int.__repr__(value)
     return _dumps(value)
 
 
 _CATALOG_TEXTS: dict[str, str] = {}
-"""Control ids, titles and remediations as written (at most _CATALOG_TEXTS_MAX): the same few catalog
-strings recur in every result, the long remediations escaped once instead of at every violation."""
+"""Control ids, titles, remediations, resource types, files, severities, enforcements and verdicts as
+written (at most _CATALOG_TEXTS_MAX): the same few strings recur in every result, the long remediations
+escaped once instead of at every violation."""
 _CATALOG_TEXTS_MAX = 4096
 
 
@@ -87,60 +92,74 @@ def _catalog_text(value: Any) -> str:
     return written
 
 
+_MESSAGE_TEXTS: dict[str, str] = {}
+"""Violation messages as written (at most _CATALOG_TEXTS_MAX), apart from the catalog's texts so that a
+run of many distinct messages does not crowd them out: most messages are a control's fixed text, met
+at every resource that fails it."""
+
+
+def _message_text(value: Any) -> str:
+    """`_scalar(value)`, remembered for a string."""
+    if type(value) is not str:
+        return _scalar(value)
+    written = _MESSAGE_TEXTS.get(value)
+    if written is None:
+        written = _string(value)
+        if len(_MESSAGE_TEXTS) < _CATALOG_TEXTS_MAX:
+            _MESSAGE_TEXTS[value] = written
+    return written
+
+
+_NO_LOCATION = '{"file": null, "line": null, "logical_id": null}'
+
+
 def result_text(decision: Decision) -> str:
     """`_dumps(result_entry(decision))`, written without the entry's dicts: its keys are fixed text (the
-    C encoder escapes every key of every entry again), its values are written as `_dumps` writes them.
-    tests/cli/test_json_report_text.py checks both give the same text."""
+    C encoder escapes every key of every entry again), its values are written as `_dumps` writes them,
+    into one f-string. tests/cli/test_json_report_text.py checks both give the same text."""
     resource = decision.resource
-    parts = ['{"resource": {"type": ', _scalar(resource.type), ', "name": ', _scalar(resource.name)]
-    if resource.arn:
-        parts += [', "arn": ', _scalar(resource.arn)]
+    name = resource.name
+    arn = f', "arn": {_scalar(resource.arn)}' if resource.arn else ""
     location = resource.location
     if location:
-        parts += [
-            ', "location": {"file": ',
-            _scalar(location.file),
-            ', "line": ',
-            _scalar(location.line),
-            ', "logical_id": ',
-            _scalar(location.logical_id),
-            '}}, "violations": [',
-        ]
+        logical_id = location.logical_id
+        where = (
+            f'{{"file": {_catalog_text(location.file)}, "line": {_scalar(location.line)}, "logical_id": '
+            f"{_string(logical_id) if type(logical_id) is str else _scalar(logical_id)}}}"
+        )
     else:
-        parts.append(', "location": {"file": null, "line": null, "logical_id": null}}, "violations": [')
-    first = True
-    for v in decision.violations:
-        parts += [
-            '{"control": ' if first else ', {"control": ',
-            _catalog_text(v.control),
-            ', "severity": ',
-            _scalar(v.severity),
-            ', "enforcement": ',
-            _scalar(v.enforcement),
-            ', "message": ',
-            _scalar(v.message),
-            ', "path": ',
-            _scalar(v.path),
-            ', "unknown": ',
-            "true" if v.unknown is True else "false" if v.unknown is False else _dumps(v.unknown),
-        ]
-        first = False
-        if v.title:
-            parts += [', "title": ', _catalog_text(v.title)]
-        if v.remediation:
-            parts += [', "remediation": ', _catalog_text(v.remediation)]
-        if v.via:
-            parts += [', "via": ', _scalar(v.via)]
-        if v.exemption:
-            parts += [', "exemption": ', _dumps(json_data(v.exemption))]
-        if v.suppression:
-            parts += [', "suppression": ', _dumps(json_data(v.suppression))]
-        parts.append("}")
-    parts += ['], "verdict": ', _scalar(decision.verdict), ', "decision_id": ', _scalar(decision.decision_id)]
-    if decision.error:
-        parts += [', "error": ', _scalar(decision.error)]
-    parts.append("}")
-    return "".join(parts)
+        where = _NO_LOCATION
+    violations = ", ".join(map(_violation_text, decision.violations)) if decision.violations else ""
+    error = f', "error": {_scalar(decision.error)}' if decision.error else ""
+    return (
+        f'{{"resource": {{"type": {_catalog_text(resource.type)}, "name": '
+        f"{_string(name) if type(name) is str else _scalar(name)}{arn}, "
+        f'"location": {where}}}, "violations": [{violations}], "verdict": {_catalog_text(decision.verdict)}, '
+        f'"decision_id": {_scalar(decision.decision_id)}{error}}}'
+    )
+
+
+def _violation_text(v: Violation) -> str:
+    """One violation of `result_text`."""
+    unknown = v.unknown
+    optional = ""
+    if v.title:
+        optional += f', "title": {_catalog_text(v.title)}'
+    if v.remediation:
+        optional += f', "remediation": {_catalog_text(v.remediation)}'
+    if v.via:
+        optional += f', "via": {_scalar(v.via)}'
+    if v.exemption:
+        optional += f', "exemption": {_dumps(json_data(v.exemption))}'
+    if v.suppression:
+        optional += f', "suppression": {_dumps(json_data(v.suppression))}'
+    return (
+        f'{{"control": {_catalog_text(v.control)}, "severity": {_catalog_text(v.severity)}, '
+        f'"enforcement": {_catalog_text(v.enforcement)}, '
+        f'"message": {_message_text(v.message)}, '
+        f'"path": {_catalog_text(v.path)}, "unknown": '
+        f'{"true" if unknown is True else "false" if unknown is False else _dumps(unknown)}{optional}}}'
+    )
 
 
 def render_json(run: CheckRun) -> str:
