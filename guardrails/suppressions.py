@@ -148,13 +148,18 @@ def attach_suppressions(documents: list[ResourceDocument], data: Any, file: str)
     resources = data.get("Resources") if isinstance(data, dict) else None
     for document in documents:
         logical_id = document.context.location.logical_id
-        where = f"{file}: {logical_id or document.resource.name}"
         found: list[InlineSuppression] = []
         if document.context.source == "cloudformation" and isinstance(resources, dict):
             resource = resources.get(logical_id) if logical_id else None
-            if isinstance(resource, dict):
-                found = from_cloudformation_metadata(resource.get("Metadata"), where)
+            metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+            if isinstance(metadata, dict) and "guardrails" in metadata:  # (most resources have none)
+                found = from_cloudformation_metadata(metadata, _where(file, document))
         elif document.context.source == "terraform":
-            found = from_tags(document.resource.tags, where)
+            found = from_tags(document.resource.tags, _where(file, document))
         if found:
             document.context.suppressions = found
+
+
+def _where(file: str, document: ResourceDocument) -> str:
+    """How a malformed suppression's error names the resource."""
+    return f"{file}: {document.context.location.logical_id or document.resource.name}"
