@@ -255,6 +255,15 @@ public_statement(control, noun, s, unk) := public_violation(control, noun, s, "P
 	object.get(s.stmt, "Condition", null) == null
 	not strings.any_prefix_match(s.path, unk)
 	not strings.any_prefix_match(unk, s.path)
+} else := public_violation(control, noun, s, "Principal {AWS: *}") if {
+	# The same with Principal {"AWS": "*"}: principal_class "public" (public_principal),
+	# and principal_text "Principal {AWS: *}" (principal_words of a one-member object).
+	s.stmt.Effect == "Allow"
+	s.stmt.Principal == {"AWS": "*"}
+	object.get(s.stmt, "NotPrincipal", null) == null
+	object.get(s.stmt, "Condition", null) == null
+	not strings.any_prefix_match(s.path, unk)
+	not strings.any_prefix_match(unk, s.path)
 } else := lib.unknown_violation(
 	control,
 	sprintf("%s is not knowable now (unresolved value); it must not Allow Principal * without a restricting condition.", [s.path]),
