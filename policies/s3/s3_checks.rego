@@ -11,6 +11,8 @@ import rego.v1
 
 bucket_deny(props, unk, at_runtime) := ((bucket_block_public_access(props, unk, at_runtime) | no_public_acl(props, unk)) | no_public_policy(props, unk)) | kms_encryption(props, unk)
 
+bucket_warn(props, unk, at_runtime) := tls_only(props, unk) | ownership_enforced(props, unk, at_runtime)
+
 # ---------------------------------------------------------------------------
 # Block Public Access (S3-01 bucket level, S3-06 account level)
 # ---------------------------------------------------------------------------
@@ -249,6 +251,15 @@ known_private(s, unk) if {
 public_statement(control, noun, s, unk) := public_violation(control, noun, s, "Principal *") if {
 	s.stmt.Effect == "Allow"
 	s.stmt.Principal == "*"
+	object.get(s.stmt, "NotPrincipal", null) == null
+	object.get(s.stmt, "Condition", null) == null
+	not strings.any_prefix_match(s.path, unk)
+	not strings.any_prefix_match(unk, s.path)
+} else := public_violation(control, noun, s, "Principal {AWS: *}") if {
+	# The same with Principal {"AWS": "*"}: principal_class "public" (public_principal),
+	# and principal_text "Principal {AWS: *}" (principal_words of a one-member object).
+	s.stmt.Effect == "Allow"
+	s.stmt.Principal == {"AWS": "*"}
 	object.get(s.stmt, "NotPrincipal", null) == null
 	object.get(s.stmt, "Condition", null) == null
 	not strings.any_prefix_match(s.path, unk)
@@ -568,14 +579,17 @@ ownership_enforced(props, unk, at_runtime) := set() if {
 )} if {
 	lib.unknown_at(props, unk, "OwnershipControls.Rules")
 	not is_array(object.get(props, ["OwnershipControls", "Rules"], null))
-} else := {lib.violation(
+} else := ownership_rules(lib.elements(props, unk, "OwnershipControls.Rules"))
+
+# The rules, listed once (lib.elements is among the costliest helpers).
+ownership_rules(rules) := {lib.violation(
 	"S3-07",
 	"OwnershipControls.Rules has no rule: ObjectOwnership is not BucketOwnerEnforced, so ACLs stay in effect; add a rule with ObjectOwnership BucketOwnerEnforced.",
 	"OwnershipControls.Rules",
 )} if {
-	count(lib.elements(props, unk, "OwnershipControls.Rules")) == 0
+	count(rules) == 0
 } else := {v |
-	some e in lib.elements(props, unk, "OwnershipControls.Rules")
+	some e in rules
 	v := ownership_violation(e)
 }
 

@@ -132,6 +132,34 @@ test_allow_everyone_without_condition_fails_s303 if {
 	count(f.of(vs, "S3-03")) == 1
 }
 
+# public_statement's branch for Principal {"AWS": "*"} gives what the general
+# analysis (effect, principal_class, condition_class, statement_verdict) gives.
+test_aws_wildcard_fast_path_equals_general_analysis_s303 if {
+	some stmt in [
+		allow_all({"Principal": {"AWS": "*"}}),
+		allow_all({"Principal": {"AWS": "*"}, "Sid": "PublicRead", "Action": ["s3:GetObject", "s3:ListBucket"]}),
+	]
+	s := {"path": "Policy.Statement.1", "stmt": stmt}
+	fast := data.guardrails.checks.s3.public_statement("S3-03", "bucket policy", s, ["BucketName"])
+	general := data.guardrails.checks.s3.statement_verdict(
+		"S3-03", "bucket policy", s,
+		data.guardrails.lib.iam.effect(s, ["BucketName"]),
+		data.guardrails.lib.iam.principal_class(s, ["BucketName"]),
+		data.guardrails.lib.iam.condition_class(s, ["BucketName"]),
+	)
+	fast == general
+	contains(fast.message, "(Principal {AWS: *})")
+	not fast.unknown
+}
+
+test_aws_wildcard_with_unknown_parts_is_not_the_fast_path_s303 if {
+	s := {"path": "Policy.Statement.0", "stmt": allow_all({"Principal": {"AWS": "*"}})}
+	v := data.guardrails.checks.s3.public_statement("S3-03", "bucket policy", s, ["Policy.Statement.0.Condition"])
+	v.unknown == true
+	w := data.guardrails.checks.s3.public_statement("S3-03", "bucket policy", s, ["Policy.Statement"])
+	w.unknown == true
+}
+
 test_allow_aws_wildcard_principal_fails_s303 if {
 	f.fails(deny(bucket({"Policy": policy([allow_all({"Principal": {"AWS": "*"}})])})), "S3-03", "Policy.Statement.0")
 	f.fails(

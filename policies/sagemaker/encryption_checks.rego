@@ -245,6 +245,11 @@ endpoint_storage_kms(obj, unk) := set() if {
 	v != ""
 	not contains(lower(v), "alias/aws/")
 	not data.guardrails.lib.kms.managed_by_aws[v]
+} else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk)) if {
+	# No KmsKeyId and nothing listed that could cover it: the key is not set or
+	# unknown (see endpoint_storage_kms_with).
+	object.get(obj, "KmsKeyId", null) == null
+	not strings.any_prefix_match("KmsKeyId", unk)
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_kms_with(obj, unk, endpoint_variants(obj, unk))
@@ -255,6 +260,11 @@ endpoint_storage_kms_with(obj, unk, vs) := set() if {
 	v != ""
 	not contains(lower(v), "alias/aws/")
 	not data.guardrails.lib.kms.managed_by_aws[v]
+} else := endpoint_storage_decision([variant_kinds(e) | some e in vs]) if {
+	# No KmsKeyId and no unknown entry that is a string prefix of it ("" included):
+	# neither set nor unknown nor maybe absent, so the last branch's decision.
+	object.get(obj, "KmsKeyId", null) == null
+	not strings.any_prefix_match("KmsKeyId", unk)
 } else := endpoint_storage_key(obj) if {
 	lib.set_or_unknown(obj, unk, "KmsKeyId")
 } else := endpoint_storage_maybe(endpoint_storage_decision([variant_kinds(e) | some e in vs])) if {

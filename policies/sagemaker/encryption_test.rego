@@ -357,3 +357,36 @@ test_other_resource_types_get_no_encryption_findings if {
 	count(deny(f.doc("AWS::SageMaker::Model", {}))) == 0
 	count(deny(f.doc("AWS::S3::Bucket", {}))) == 0
 }
+
+# The fast branches of endpoint_storage_kms(_with) for an absent KmsKeyId rest on
+# this: when KmsKeyId is absent or null and no unknown entry is a string prefix of
+# it, the key is neither set-or-unknown nor maybe absent, whatever the document.
+test_absent_storage_key_is_neither_set_nor_maybe_absent_sm13 if {
+	cases := [
+		{"obj": {}, "unk": []},
+		{"obj": {"KmsKeyId": null}, "unk": []},
+		{"obj": {}, "unk": ["KmsKeyIdX", "ProductionVariants.0.ModelName"]},
+		{"obj": {"ProductionVariants": [{"InstanceType": "ml.m5.large"}]}, "unk": ["DataCaptureConfig"]},
+	]
+	every c in cases {
+		object.get(c.obj, "KmsKeyId", null) == null
+		not strings.any_prefix_match("KmsKeyId", c.unk)
+		not data.guardrails.lib.set_or_unknown(c.obj, c.unk, "KmsKeyId")
+		not data.guardrails.lib.maybe_absent(c.obj, c.unk, "KmsKeyId")
+	}
+}
+
+# The cases the fast branches leave to the general chain still give their own findings.
+test_absent_storage_key_listed_or_wholly_unknown_sm13 if {
+	variants := [{"InstanceType": "ml.m5.large"}]
+	missing := data.guardrails.checks.sagemaker_encryption.endpoint_storage_kms({"ProductionVariants": variants}, [])
+	missing == data.guardrails.checks.sagemaker_encryption.endpoint_storage_missing
+	listed := data.guardrails.checks.sagemaker_encryption.endpoint_storage_kms({"ProductionVariants": variants}, ["KmsKeyId"])
+	count(listed) == 1
+	every v in listed {
+		v.unknown == true
+		v.path == "KmsKeyId"
+	}
+	nested := data.guardrails.checks.sagemaker_encryption.endpoint_storage_kms({"ProductionVariants": variants}, [""])
+	nested == set()
+}

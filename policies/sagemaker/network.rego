@@ -11,7 +11,27 @@ package guardrails.rules.sagemaker_network
 import data.guardrails.checks.sagemaker_network as checks
 import rego.v1
 
+# The type guard lists exactly the types of the dispatch function (tests/engine/test_dispatch_guards.py
+# checks it): regorus tries every definition of a multi-definition function on each call (~40 K
+# instructions for 15), so the other resource types skip the call with one set lookup.
 deny contains v if {
+	input.resource.type in {
+		"AWS::SageMaker::TrainingJob",
+		"AWS::SageMaker::HyperParameterTuningJob",
+		"AWS::SageMaker::ProcessingJob",
+		"AWS::SageMaker::Model",
+		"AWS::SageMaker::NotebookInstance",
+		"AWS::SageMaker::Domain",
+		"AWS::SageMaker::AutoMLJob",
+		"AWS::SageMaker::AutoMLJobV2",
+		"AWS::SageMaker::CompilationJob",
+		"AWS::SageMaker::LabelingJob",
+		"AWS::SageMaker::MonitoringSchedule",
+		"AWS::SageMaker::DataQualityJobDefinition",
+		"AWS::SageMaker::ModelQualityJobDefinition",
+		"AWS::SageMaker::ModelBiasJobDefinition",
+		"AWS::SageMaker::ModelExplainabilityJobDefinition",
+	}
 	some v in checks.deny_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }
 
@@ -23,5 +43,18 @@ deny contains v if {
 }
 
 warn contains v if {
+	input.resource.type in {
+		"AWS::SageMaker::TrainingJob",
+		"AWS::SageMaker::HyperParameterTuningJob",
+		"AWS::SageMaker::Model",
+		"AWS::SageMaker::ProcessingJob",
+		"AWS::SageMaker::AutoMLJob",
+		"AWS::SageMaker::AutoMLJobV2",
+		"AWS::SageMaker::MonitoringSchedule",
+		"AWS::SageMaker::DataQualityJobDefinition",
+		"AWS::SageMaker::ModelQualityJobDefinition",
+		"AWS::SageMaker::ModelBiasJobDefinition",
+		"AWS::SageMaker::ModelExplainabilityJobDefinition",
+	}
 	some v in checks.warn_checks(input.resource.type, data.guardrails.lib.props, data.guardrails.lib.unknown_paths)
 }

@@ -144,6 +144,23 @@ model_vpc(obj, unk) := set() if {
 	g != ""
 	g != []
 	g != {}
+} else := {
+	lib.violation(
+		"SM-03",
+		"VpcConfig.Subnets is missing or empty: without customer subnets the model runs in the SageMaker service network (the AWS default), outside your VPC controls.",
+		"VpcConfig.Subnets",
+	),
+	lib.violation(
+		"SM-03",
+		"VpcConfig.SecurityGroupIds is missing or empty: without security groups the model is not placed in your VPC (AWS default: the SageMaker service network).",
+		"VpcConfig.SecurityGroupIds",
+	),
+} if {
+	# No VpcConfig at all and no unknown entry that is a string prefix of either
+	# path: vpc() finds both missing (not listed, no placeholder above them, not
+	# maybe absent) and builds these two violations, at several times the cost.
+	object.get(obj, "VpcConfig", null) == null
+	not strings.any_prefix_match(["VpcConfig.Subnets", "VpcConfig.SecurityGroupIds"], unk)
 } else := vpc("SM-03", obj, unk, "VpcConfig", "model")
 
 # ---------------------------------------------------------------------------

@@ -122,6 +122,46 @@ test_model_without_vpc_fails_sm03 if {
 	f.fails(vs, "SM-03", "VpcConfig.SecurityGroupIds")
 }
 
+# model_vpc's fast path for an absent VpcConfig gives what the general vpc() gives,
+# and the cases it must leave to vpc() (something listed unknown at or above a
+# path, a placeholder VpcConfig, a null one) still agree with vpc().
+model_vpc_cases := [
+	{"obj": {}, "unk": []},
+	{"obj": {"VpcConfig": null}, "unk": []},
+	{"obj": {"PrimaryContainer": {"Image": "img"}}, "unk": ["PrimaryContainer.Image"]},
+	{"obj": {}, "unk": ["VpcConfigX"]},
+	{"obj": {}, "unk": ["VpcConfig"]},
+	{"obj": {}, "unk": ["VpcConfig.Subnets"]},
+	{"obj": {}, "unk": ["VpcConfig.SecurityGroupIds"]},
+	{"obj": {}, "unk": [""]},
+	{"obj": {"VpcConfig": "<unknown: Ref Vpc>"}, "unk": ["VpcConfig"]},
+	{"obj": {"VpcConfig": "<unknown: Ref Vpc>"}, "unk": []},
+	{"obj": {"VpcConfig": {"Ref": "Vpc"}}, "unk": []},
+	{"obj": {"VpcConfig": {}}, "unk": []},
+	{"obj": {"VpcConfig": {"Subnets": []}}, "unk": []},
+	{"obj": {"VpcConfig": {"Subnets": ["s"]}}, "unk": ["VpcConfig.SecurityGroupIds"]},
+]
+
+test_model_vpc_fast_path_equals_general_check if {
+	every c in model_vpc_cases {
+		data.guardrails.checks.sagemaker_network.model_vpc(c.obj, c.unk) == data.guardrails.checks.sagemaker_network.vpc("SM-03", c.obj, c.unk, "VpcConfig", "model")
+	}
+}
+
+test_model_vpc_fast_path_findings if {
+	vs := data.guardrails.checks.sagemaker_network.model_vpc({}, [])
+	count(vs) == 2
+	every v in vs {
+		v.control == "SM-03"
+		not v.unknown
+	}
+	vu := data.guardrails.checks.sagemaker_network.model_vpc({}, ["VpcConfig"])
+	count(vu) == 2
+	every v in vu {
+		v.unknown == true
+	}
+}
+
 # ---------------------------------------------------------------------------
 # SM-04 / SM-05 Notebook instances
 # ---------------------------------------------------------------------------
