@@ -371,29 +371,23 @@ class TemplateResolver:
             text, variables = argument
         else:
             raise IntrinsicError("Fn::Sub takes a string or [string, {variables}]")
-        matches = list(_SUB_VARIABLE.finditer(text))
-        if (
-            len(matches) == 1
-            and matches[0].span() == (0, len(text))
-            and not matches[0].group(1).startswith("!")
-        ):
-            value = self._sub_variable(matches[0].group(1).strip(), variables)
+        # literal text, variable, literal text, ..., literal text (one C call; no match objects)
+        pieces = _SUB_VARIABLE.split(text)
+        if len(pieces) == 3 and not pieces[0] and not pieces[2] and not pieces[1].startswith("!"):
+            value = self._sub_variable(pieces[1].strip(), variables)  # the whole text is one variable
             return value if isinstance(value, Unknown) else _string_or_unknown("Fn::Sub", value)
-        parts: list[str] = []
-        position = 0
-        for match in matches:
-            parts.append(text[position : match.start()])
-            position = match.end()
-            name = match.group(1)
+        parts: list[str] = [pieces[0]]
+        for index in range(1, len(pieces), 2):
+            name = pieces[index]
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")
-                continue
-            piece = cfn_string(self._sub_variable(name.strip(), variables))
-            if isinstance(piece, Unknown):
-                has_literal_text = bool(_SUB_VARIABLE.sub("", text))
-                return wrap_unknown("Fn::Sub", piece, specific=has_literal_text)
-            parts.append(piece)
-        parts.append(text[position:])
+            else:
+                piece = cfn_string(self._sub_variable(name.strip(), variables))
+                if isinstance(piece, Unknown):
+                    has_literal_text = any(pieces[0::2])
+                    return wrap_unknown("Fn::Sub", piece, specific=has_literal_text)
+                parts.append(piece)
+            parts.append(pieces[index + 1])
         return "".join(parts)
 
     def fn_join(self, argument: Any) -> Any:
