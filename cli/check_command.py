@@ -213,6 +213,7 @@ def run_check_command(
         skip_unrecognised=skip_unrecognised,
         jobs=jobs or default_jobs(),
         keep_documents=config.audit.store_input,
+        keep=_kept_until_exit(),
     )
     for warning in run.config_warnings:
         echo(f"warning: {warning}", err=True)
@@ -236,6 +237,14 @@ def run_check_command(
     for error in run.errors:  # also in the report; stderr names each file that was not judged
         echo(f"error: {error}", err=True)
     return exit_code(run, fail_on=fail_on, soft_fail=soft_fail)
+
+
+def _kept_until_exit() -> list[object] | None:
+    """The console script's list of what a check keeps to the end instead of freeing (run_check's `keep`)
+    when its process ends with the check (cli/console.py), else None: other callers (tests, `python -m
+    guardrails.cli.main`) go on after it and free what they no longer need."""
+    console = sys.modules.get("guardrails.cli.console")
+    return console.kept_until_exit if console is not None and console.paused_at_start else None
 
 
 def run_without_click(params: dict[str, Any]) -> int:

@@ -14,7 +14,9 @@ engine, the documents) and collect once more: ~13 ms of CPU, 12% of a small chec
 operating system reclaims anyway. `check` therefore ends with `os._exit` once standard output and error
 are flushed, when nothing is left that teardown would run: no `atexit` callback (coverage, logging,
 multiprocessing, `weakref.finalize` register one), no other thread. Otherwise, or if a flush fails, the
-process exits the usual way, with the same exit status.
+process exits the usual way, with the same exit status. For the same reason the check hands what it no
+longer needs (the inputs read, the documents, the engine inputs) to `kept_until_exit` instead of freeing
+it on its way out (~25 ms of CPU at 5,000 resources).
 
 Three more start-up costs are cut here, in the console script only: the regular expressions the modules
 of a check compile at import and the methods `dataclasses` writes for guardrails' classes are precompiled
@@ -31,6 +33,10 @@ import sys
 
 paused_at_start = False
 """True while the pause that `run` started lasts (to the end of a `check`)."""
+kept_until_exit: list[object] = []
+"""What a `check` no longer needs but does not free (guardrails/checking.py `run_check`'s `keep`): the
+process ends with the check, and the exit reclaims the memory without freeing each object (~25 ms of CPU
+at 5,000 resources)."""
 
 
 def run() -> None:

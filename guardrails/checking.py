@@ -64,6 +64,7 @@ def run_check(
     skip_unrecognised: bool = False,
     jobs: int = 1,
     keep_documents: bool = True,
+    keep: list[object] | None = None,
 ) -> CheckRun:
     """Raises ConfigError when the config names a control the policy bundle does not have.
 
@@ -71,7 +72,13 @@ def run_check(
         `config`); the result is the same, in the same order, as with one. A `decider` given by the caller,
         standard input or fewer than two files to read mean one process. `keep_documents=False` leaves
     CheckRun.documents empty (only the audit's store_input reads them): workers then do not send them back,
-    which costs about 0.05 s of CPU per 1,000 documents."""
+    which costs about 0.05 s of CPU per 1,000 documents.
+
+    `keep`: a list that takes what the run no longer needs when it returns (the inputs read, the
+    documents, the engine inputs and results) instead of freeing it, object by object, on the way out:
+    for a caller whose process ends with the run (the console script's `check`, which exits without the
+    interpreter's teardown), where that freeing is ~25 ms of CPU at 5,000 resources spent on memory the
+    exit reclaims anyway. Others leave it None."""
     from guardrails.config_discovery import check_against_catalog
 
     parallel_ok = decider is None
@@ -96,8 +103,10 @@ def run_check(
             )
         else:
             loaded, decisions, warnings = _judge_chunk_with(
-                decider, candidates, parameters, skip_unrecognised, today
+                decider, candidates, parameters, skip_unrecognised, today, keep
             )
+    if keep is not None:
+        keep.append(loaded)
     for w in dict.fromkeys(warnings):
         loaded.notes.append(InputNote("suppression", w.file or "", w.logical_id, w.type, w.reason))
     unknown_blocks = config.unknown != "warn"
@@ -145,12 +154,13 @@ def _judge_chunk_with(
     parameters: dict[str, str] | None,
     skip_unrecognised: bool,
     today: date,
+    keep: list[object] | None = None,
 ) -> _ChunkResult:
     loaded = load_inputs(
         [], parameters, point="pre-deploy", skip_unrecognised=skip_unrecognised, candidates=candidates
     )
     seen = len(decider.warnings)
-    decisions = decider.decide_many(loaded.documents, today)
+    decisions = decider.decide_many(loaded.documents, today, keep=keep)
     return loaded, decisions, decider.warnings[seen:]
 
 

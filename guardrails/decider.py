@@ -222,7 +222,16 @@ class Decider:
             **outcome,
         )
 
-    def decide_many(self, documents: Iterable[ResourceDocument], today: date | None = None) -> list[Decision]:
+    def decide_many(
+        self,
+        documents: Iterable[ResourceDocument],
+        today: date | None = None,
+        *,
+        keep: list[object] | None = None,
+    ) -> list[Decision]:
+        """One decision per document, in order. `keep`: a list that takes the batch's engine inputs and
+        results instead of freeing them on return (a caller whose process ends with the batch: see
+        checking.run_check)."""
         today = today or datetime.now(UTC).date()
         docs = list(documents)
         inputs = EngineInputs()
@@ -235,6 +244,8 @@ class Decider:
             results = self.evaluator.evaluate_many([m.data for m in made])
         ids = new_decision_ids(len(docs))  # one random read for the batch
         batch = _Batch(self, inputs, today)
+        if keep is not None:
+            keep.append((inputs, made, results))
         return [
             self._decision(doc, batch, m.digest, result, decision_id)
             for doc, m, result, decision_id in zip(docs, made, results, ids, strict=True)

@@ -326,3 +326,30 @@ def test_a_plain_check_imports_no_click_and_others_still_use_it(tmp_path: Path) 
     assert code == 0 and "Usage:" in out and err.endswith("click imported: True\n")
     code, _, err = outcome(tmp_path, CONSOLE, "--report-click", "check", "--fail-on", "LOW", "template.yaml")
     assert code == 2 and "Invalid value for '--fail-on'" in err and err.endswith("click imported: True\n")
+
+
+def test_what_a_check_no_longer_needs_is_kept_only_for_the_console_scripts_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console script's check ends the process: it keeps the run's inputs, documents and engine inputs
+    (run_check's `keep`) instead of freeing them; any other caller frees them (nothing kept)."""
+    from guardrails.checking import run_check
+    from guardrails.cli import console
+    from guardrails.config import GuardrailsConfig
+    from guardrails.engine_inputs import EngineInputs
+    from guardrails.sources.discovery import LoadedInputs
+
+    monkeypatch.setattr(console, "kept_until_exit", [])
+    monkeypatch.setattr(console, "paused_at_start", False)
+    assert check_command._kept_until_exit() is None
+    monkeypatch.setattr(console, "paused_at_start", True)
+    assert check_command._kept_until_exit() is console.kept_until_exit
+
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    kept: list[object] = []
+    run = run_check([tmp_path / "template.yaml"], GuardrailsConfig(), keep=kept, keep_documents=False)
+    assert run.decisions and run.documents == []
+    (inputs, made, results), loaded = kept
+    assert isinstance(inputs, EngineInputs) and len(made) == len(results) == len(run.decisions)
+    assert isinstance(loaded, LoadedInputs) and len(loaded.documents) == len(run.decisions)
+    assert [m.digest for m in made] == [d.input_digest for d in run.decisions]
