@@ -333,8 +333,9 @@ def test_what_a_check_no_longer_needs_is_kept_only_for_the_console_scripts_exit(
 ) -> None:
     """The console script's check ends the process: it keeps the run's inputs, documents and engine inputs
     (run_check's `keep`) instead of freeing them; any other caller frees them (nothing kept)."""
-    from guardrails.checking import run_check
     from guardrails.cli import console
+
+    from guardrails.checking import run_check
     from guardrails.config import GuardrailsConfig
     from guardrails.engine_inputs import EngineInputs
     from guardrails.sources.discovery import LoadedInputs
