@@ -161,3 +161,15 @@ test_tls_fast_branch_passes_usual_spelling_s305 if {
 	data.guardrails.checks.s3.tls_only({"BucketName": "b", "Policy": {"Statement": [role_allow, tls]}}, ["BucketName"]) == set()
 	count(data.guardrails.checks.s3.tls_only({"BucketName": "b", "Policy": {"Statement": [role_allow, tls]}}, ["Policy.Statement.1"])) == 1
 }
+
+# bpa_unknown and the second branch of kms_encryption test the type before the
+# unknown analysis: an absent member listed as unknown is still wholly unknown (both
+# engines; a plain reference to the absent member would be undefined here, so the
+# type test keeps object.get), a present object is not.
+test_type_test_before_unknown_analysis_s301_s304 if {
+	data.guardrails.checks.s3.bpa_unknown({}, ["PublicAccessBlockConfiguration"])
+	not data.guardrails.checks.s3.bpa_unknown({"PublicAccessBlockConfiguration": {}}, ["PublicAccessBlockConfiguration"])
+	not data.guardrails.checks.s3.bpa_unknown({}, [])
+	vs := data.guardrails.checks.s3.kms_encryption({}, ["BucketEncryption"])
+	f.unknown(vs, "S3-04", "BucketEncryption")
+}

@@ -53,9 +53,10 @@ bpa_flag_violation(control, props, unk, path, scope) := lib.unknown_violation(
 bpa_absent(props) if object.get(props, "PublicAccessBlockConfiguration", null) == null
 
 # The configuration as a whole is a placeholder (not an object with flags).
+# The type test first: a present configuration object skips the unknown analysis.
 bpa_unknown(props, unk) if {
-	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
 	not is_object(object.get(props, "PublicAccessBlockConfiguration", null))
+	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
 }
 
 # ---------------------------------------------------------------------------
@@ -334,8 +335,9 @@ kms_encryption(props, unk) := set() if {
 	"BucketEncryption is not knowable now (unresolved value); the default encryption must be aws:kms or aws:kms:dsse with a customer-managed key.",
 	"BucketEncryption",
 )} if {
-	lib.unknown_at(props, unk, "BucketEncryption")
+	# The type test first: a present configuration object skips the unknown analysis.
 	not is_object(object.get(props, "BucketEncryption", null))
+	lib.unknown_at(props, unk, "BucketEncryption")
 } else := {lib.violation(
 	"S3-04",
 	"BucketEncryption is missing: S3 applies its default SSE-S3 (AES256) encryption with an S3 managed key; set ServerSideEncryptionByDefault.SSEAlgorithm to aws:kms with a customer-managed KMSMasterKeyID.",
