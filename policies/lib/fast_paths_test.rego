@@ -109,3 +109,67 @@ test_endpoint_config_capture_and_async_listed_unknown_sm13 if {
 	vs := findings(f.doc_unknown("AWS::SageMaker::EndpointConfig", capture, ["DataCaptureConfig.EnableCapture"]))
 	f.unknown(vs, "SM-13", "DataCaptureConfig.KmsKeyId")
 }
+
+# The first branch of tls_only reads a policy object with plain references. The
+# same policy written as a JSON string never takes it (props.Policy.Statement is
+# undefined), so the string form gives the general analysis: both must agree on
+# every edge of the fast branch (unknown paths at, above and below the statement,
+# placeholder, empty, absent or wrong-typed names, other spellings of the Deny).
+tls_fast_cases := [
+	{"n": "b", "st": [tls]},
+	{"n": "<unknown specific: name CloudFormation generates for B>", "st": [{
+		"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+		"Resource": ["arn:aws:s3:::<unknown specific: name CloudFormation generates for B>", "arn:aws:s3:::<unknown specific: name CloudFormation generates for B>/*"],
+		"Condition": {"Bool": {"aws:SecureTransport": false}},
+	}]},
+	{"n": "b", "st": [role_allow, tls]},
+	{"n": "b", "st": [tls, role_allow, role_allow, role_allow, role_allow, role_allow, role_allow, role_allow, role_allow, role_allow, tls]},
+	{"n": "", "st": [tls]},
+	{"n": null, "st": [tls]},
+	{"n": 5, "st": [tls]},
+	{"n": "c", "st": [tls]},
+	{"n": "b", "st": [object.union(tls, {"Resource": "arn:aws:s3:::b/*"})]},
+	{"n": "b", "st": [object.union(tls, {"Resource": ["arn:aws:s3:::b"]})]},
+	{"n": "b", "st": [object.union(tls, {"Resource": ["arn:aws:s3:::*"]})]},
+	{"n": "b", "st": [object.union(tls, {"Effect": "deny"})]},
+	{"n": "b", "st": [object.union(tls, {"Principal": {"AWS": "*"}})]},
+	{"n": "b", "st": [object.union(tls, {"Action": ["s3:*"]})]},
+	{"n": "b", "st": [object.union(tls, {"Condition": {"Bool": {"aws:SecureTransport": "true"}}})]},
+	{"n": "b", "st": [object.union(tls, {"Effect": "Allow"})]},
+	{"n": "b", "st": [null, "<unknown specific: statement>", tls]},
+	{"n": "b", "st": []},
+]
+
+tls_fast_unknowns := [
+	[], [""], ["P"], ["Policy"], ["Policy.Statement"], ["Policy.Statement.0"], ["Policy.Statement.1"],
+	["Policy.Statement.0.Resource"], ["Policy.Statement.0.Condition"], ["Policy.Statement.2"],
+	["BucketName"], ["PolicyX"], ["Policy.Statement.10"],
+]
+
+test_tls_fast_branch_equals_general_analysis_s305 if {
+	every c in tls_fast_cases {
+		every unk in tls_fast_unknowns {
+			props := {"BucketName": c.n, "Policy": {"Version": "2012-10-17", "Statement": c.st}}
+			general := object.union(props, {"Policy": json.marshal(props.Policy)})
+			data.guardrails.checks.s3.tls_only(props, unk) == data.guardrails.checks.s3.tls_only(general, unk)
+		}
+	}
+}
+
+# The fast branch does take the usual spellings (the test above compares real work).
+test_tls_fast_branch_passes_usual_spelling_s305 if {
+	data.guardrails.checks.s3.tls_only({"BucketName": "b", "Policy": {"Statement": [role_allow, tls]}}, ["BucketName"]) == set()
+	count(data.guardrails.checks.s3.tls_only({"BucketName": "b", "Policy": {"Statement": [role_allow, tls]}}, ["Policy.Statement.1"])) == 1
+}
+
+# bpa_unknown and the second branch of kms_encryption test the type before the
+# unknown analysis: an absent member listed as unknown is still wholly unknown (both
+# engines; a plain reference to the absent member would be undefined here, so the
+# type test keeps object.get), a present object is not.
+test_type_test_before_unknown_analysis_s301_s304 if {
+	data.guardrails.checks.s3.bpa_unknown({}, ["PublicAccessBlockConfiguration"])
+	not data.guardrails.checks.s3.bpa_unknown({"PublicAccessBlockConfiguration": {}}, ["PublicAccessBlockConfiguration"])
+	not data.guardrails.checks.s3.bpa_unknown({}, [])
+	vs := data.guardrails.checks.s3.kms_encryption({}, ["BucketEncryption"])
+	f.unknown(vs, "S3-04", "BucketEncryption")
+}

@@ -53,9 +53,10 @@ bpa_flag_violation(control, props, unk, path, scope) := lib.unknown_violation(
 bpa_absent(props) if object.get(props, "PublicAccessBlockConfiguration", null) == null
 
 # The configuration as a whole is a placeholder (not an object with flags).
+# The type test first: a present configuration object skips the unknown analysis.
 bpa_unknown(props, unk) if {
-	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
 	not is_object(object.get(props, "PublicAccessBlockConfiguration", null))
+	lib.unknown_at(props, unk, "PublicAccessBlockConfiguration")
 }
 
 # ---------------------------------------------------------------------------
@@ -334,8 +335,9 @@ kms_encryption(props, unk) := set() if {
 	"BucketEncryption is not knowable now (unresolved value); the default encryption must be aws:kms or aws:kms:dsse with a customer-managed key.",
 	"BucketEncryption",
 )} if {
-	lib.unknown_at(props, unk, "BucketEncryption")
+	# The type test first: a present configuration object skips the unknown analysis.
 	not is_object(object.get(props, "BucketEncryption", null))
+	lib.unknown_at(props, unk, "BucketEncryption")
 } else := {lib.violation(
 	"S3-04",
 	"BucketEncryption is missing: S3 applies its default SSE-S3 (AES256) encryption with an S3 managed key; set ServerSideEncryptionByDefault.SSEAlgorithm to aws:kms with a customer-managed KMSMasterKeyID.",
@@ -422,17 +424,29 @@ rule_violation(e) := lib.violation(
 # arn:<partition>:s3:::<bucket>/* (see iam.resource_coverage).
 #
 # The first branch is the usual spelling of the TLS Deny, read with plain
-# references: it is a tls_deny statement, and no unknown entry is a string prefix
-# of its path (so it is not listed; an object with an Effect member is no
-# placeholder), so the second branch holds too.
+# references on the policy object (no statement list built, no path for the
+# statements that do not fit): it is a tls_deny statement, no unknown entry is a
+# string prefix of its path (so it is not listed; an object with an Effect member
+# is no placeholder), and its Resource list names the bucket and bucket/* (the
+# first "yes" of iam.resource_coverage), so the second branch holds too. Any other
+# spelling (a JSON string policy, a single Statement object, no BucketName, ...)
+# is left to the second branch.
 tls_only(props, unk) := set() if {
-	some s in iam.statements(iam.document(props.Policy), "Policy")
-	s.stmt.Effect == "Deny"
-	s.stmt.Principal == "*"
-	s.stmt.Action in {"*", "s3:*"}
-	s.stmt.Condition.Bool["aws:SecureTransport"] in {"false", false}
-	not strings.any_prefix_match(s.path, unk)
-	iam.resource_coverage(s, unk, bucket_name(props), name_known(props, unk)) == "yes"
+	stmts := props.Policy.Statement
+	is_array(stmts)
+	name := props.BucketName
+	is_string(name)
+	name != ""
+	some i, st in stmts
+	st.Effect == "Deny"
+	st.Principal == "*"
+	st.Action in {"*", "s3:*"}
+	st.Condition.Bool["aws:SecureTransport"] in {"false", false}
+	rs := st.Resource
+	is_array(rs)
+	concat("", ["arn:aws:s3:::", name]) in rs
+	concat("", ["arn:aws:s3:::", name, "/*"]) in rs
+	not strings.any_prefix_match(concat(".", ["Policy.Statement", format_int(i, 10)]), unk)
 } else := set() if {
 	some s in iam.statements(iam.document(props.Policy), "Policy")
 	iam.tls_deny(s)
