@@ -80,16 +80,21 @@ escaped once instead of at every violation."""
 _CATALOG_TEXTS_MAX = 4096
 
 
-def _catalog_text(value: Any) -> str:
-    """`_scalar(value)`, remembered for a string."""
+def _remembered_text(texts: dict[str, str], value: Any) -> str:
+    """`_scalar(value)`, remembered in `texts` for a string (at most _CATALOG_TEXTS_MAX of them)."""
     if type(value) is not str:
         return _scalar(value)
-    written = _CATALOG_TEXTS.get(value)
+    written = texts.get(value)
     if written is None:
         written = _string(value)
-        if len(_CATALOG_TEXTS) < _CATALOG_TEXTS_MAX:
-            _CATALOG_TEXTS[value] = written
+        if len(texts) < _CATALOG_TEXTS_MAX:
+            texts[value] = written
     return written
+
+
+def _catalog_text(value: Any) -> str:
+    """`_scalar(value)`, remembered for a string."""
+    return _remembered_text(_CATALOG_TEXTS, value)
 
 
 _MESSAGE_TEXTS: dict[str, str] = {}
@@ -100,14 +105,7 @@ at every resource that fails it."""
 
 def _message_text(value: Any) -> str:
     """`_scalar(value)`, remembered for a string."""
-    if type(value) is not str:
-        return _scalar(value)
-    written = _MESSAGE_TEXTS.get(value)
-    if written is None:
-        written = _string(value)
-        if len(_MESSAGE_TEXTS) < _CATALOG_TEXTS_MAX:
-            _MESSAGE_TEXTS[value] = written
-    return written
+    return _remembered_text(_MESSAGE_TEXTS, value)
 
 
 _NO_LOCATION = '{"file": null, "line": null, "logical_id": null}'
