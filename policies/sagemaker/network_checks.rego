@@ -84,15 +84,20 @@ vpc(control, obj, unk, base, what) := set() if {
 	g != []
 	g != {}
 } else := subnets | groups if {
-	subnets := lib.require_present(control, obj, unk, concat(".", [base, "Subnets"]), sprintf(
-		"%s.Subnets is missing or empty: without customer subnets the %s runs in the SageMaker service network (the AWS default), outside your VPC controls.",
-		[base, what],
-	))
-	groups := lib.require_present(control, obj, unk, concat(".", [base, "SecurityGroupIds"]), sprintf(
-		"%s.SecurityGroupIds is missing or empty: without security groups the %s is not placed in your VPC (AWS default: the SageMaker service network).",
-		[base, what],
-	))
+	subnets := lib.require_present(control, obj, unk, concat(".", [base, "Subnets"]), subnets_missing(base, what))
+	groups := lib.require_present(control, obj, unk, concat(".", [base, "SecurityGroupIds"]), groups_missing(base, what))
 }
+
+# The two messages of vpc(), written once (model_vpc's direct branch builds them too).
+subnets_missing(base, what) := sprintf(
+	"%s.Subnets is missing or empty: without customer subnets the %s runs in the SageMaker service network (the AWS default), outside your VPC controls.",
+	[base, what],
+)
+
+groups_missing(base, what) := sprintf(
+	"%s.SecurityGroupIds is missing or empty: without security groups the %s is not placed in your VPC (AWS default: the SageMaker service network).",
+	[base, what],
+)
 
 # The passing case (the flag literally true and not listed as unknown) is
 # tested before the reason is built.
@@ -145,16 +150,8 @@ model_vpc(obj, unk) := set() if {
 	g != []
 	g != {}
 } else := {
-	lib.violation(
-		"SM-03",
-		"VpcConfig.Subnets is missing or empty: without customer subnets the model runs in the SageMaker service network (the AWS default), outside your VPC controls.",
-		"VpcConfig.Subnets",
-	),
-	lib.violation(
-		"SM-03",
-		"VpcConfig.SecurityGroupIds is missing or empty: without security groups the model is not placed in your VPC (AWS default: the SageMaker service network).",
-		"VpcConfig.SecurityGroupIds",
-	),
+	lib.violation("SM-03", subnets_missing("VpcConfig", "model"), "VpcConfig.Subnets"),
+	lib.violation("SM-03", groups_missing("VpcConfig", "model"), "VpcConfig.SecurityGroupIds"),
 } if {
 	# No VpcConfig at all and no unknown entry that is a string prefix of either
 	# path: vpc() finds both missing (not listed, no placeholder above them, not
