@@ -150,6 +150,84 @@ def _list(value: list[Any], unknown: list[str], path: list[str | int], plain: Ma
     return items
 
 
+def materialize_owned(
+    value: dict[Any, Any], unknown: list[str], plain: Mapping[int, Any] = _NOTHING_PLAIN
+) -> dict[Any, Any]:
+    """`materialize` of resolved properties the caller owns, done in place: `value` and every container
+    in it but the `plain` ones (the template's, shared and never changed) must be the caller's own, each
+    met once. A resolved template's are (TemplateResolver builds a new container for each one that is not
+    plain), so the document takes them as they are instead of a second copy of each (issue 15).
+
+    Same result as `materialize(value, unknown, None, plain)` (tests/sources/test_resolution_walks.py):
+    a container the copy would leave unchanged is kept; only values that change are written."""
+    _owned_mapping(value, unknown, [], plain)
+    return value
+
+
+def _owned_mapping(
+    value: dict[Any, Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]
+) -> None:
+    dropped: list[Any] | None = None
+    for key, item in value.items():
+        kind = item.__class__
+        if kind is str:
+            if key in TYPED_PROPERTIES:
+                value[key] = _typed(key, item)  # (changes a value, not the keys: the loop goes on)
+        elif kind is dict:
+            if id(item) not in plain:
+                path.append(key)
+                _owned_mapping(item, unknown, path, plain)
+                path.pop()
+        elif kind is list:
+            if id(item) not in plain:
+                path.append(key)
+                _owned_list(item, unknown, path, plain)
+                path.pop()
+        elif item is None or item is NO_VALUE:
+            dropped = [] if dropped is None else dropped
+            dropped.append(key)
+        elif isinstance(item, str):
+            if key in TYPED_PROPERTIES:
+                value[key] = _typed(key, item)
+        elif isinstance(item, (dict, list, Unknown)):  # an Unknown, or a subclass of dict or list (copied)
+            path.append(key)
+            if isinstance(item, MaybeAbsent):  # absent, and listed unknown: "maybe absent"
+                unknown.append(path_string(path))
+                dropped = [] if dropped is None else dropped
+                dropped.append(key)
+            else:
+                value[key] = materialize(item, unknown, path, plain)
+            path.pop()
+    if dropped is not None:
+        for key in dropped:
+            del value[key]
+
+
+def _owned_list(value: list[Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]) -> None:
+    kept = 0  # the item's index once `AWS::NoValue` items are left out (the paths count those kept)
+    for position, item in enumerate(value):
+        kind = item.__class__
+        if kind is str:
+            pass
+        elif kind is dict or kind is list:
+            if id(item) not in plain:
+                path.append(kept)
+                if kind is dict:
+                    _owned_mapping(item, unknown, path, plain)
+                else:
+                    _owned_list(item, unknown, path, plain)
+                path.pop()
+        elif item is NO_VALUE:
+            continue
+        elif isinstance(item, (dict, list, Unknown)):
+            path.append(kept)
+            value[position] = materialize(item, unknown, path, plain)
+            path.pop()
+        kept += 1
+    if kept != len(value):
+        value[:] = [item for item in value if item is not NO_VALUE]
+
+
 def _typed(key: str, text: str) -> Any:
     if key in BOOLEAN_PROPERTIES:
         lowered = text.strip().lower()

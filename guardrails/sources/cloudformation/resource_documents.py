@@ -38,6 +38,7 @@ from guardrails.sources.cloudformation.language_extensions import (
 from guardrails.sources.cloudformation.nested_stacks import NESTED_STACK_TYPES, NestedStacks
 from guardrails.sources.cloudformation.property_values import (
     materialize,
+    materialize_owned,
     merge_policies,
     pipeline_request_shape,
     policy_object,
@@ -597,7 +598,8 @@ class _TemplateDocuments:
     def _document(self, entry: _Entry) -> ResourceDocument:
         unknown: list[str] = []
         if isinstance(entry.properties, dict):
-            properties = materialize(entry.properties, unknown, None, self.resolver.plain)
+            # (entry.properties and the containers in it are this build's own: see materialize_owned)
+            properties = materialize_owned(entry.properties, unknown, self.resolver.plain)
         else:  # the whole Properties is unknown (e.g. an Fn::If on an unknown condition)
             properties = {}
             unknown.append("")
