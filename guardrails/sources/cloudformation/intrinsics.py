@@ -228,8 +228,8 @@ class TemplateResolver:
             return value if id(value) in self.plain else self._resolve_list(value)
         return value
 
-    # The two walks below test the exact class first: nearly every value is a str, dict or list; a
-    # plain container is taken as it is.
+    # The two walks below test the exact class first (`type(item)`: one specialised call, cheaper than
+    # `item.__class__`): nearly every value is a str, dict or list; a plain container is taken as it is.
 
     def _resolve_mapping(self, value: dict[Any, Any]) -> Any:
         if len(value) == 1:
@@ -241,30 +241,29 @@ class TemplateResolver:
                 return handler(self, argument) if handler else Unknown(key)
         elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
             return Unknown("Fn::Transform merged into the mapping")
-        result = {}
+        # A copy (one C call: most values are text or plain containers, kept as they are), then each
+        # value that resolves to something else is written over, or deleted (null, `AWS::NoValue`).
+        result = dict(value)
         plain = self.plain
         for key, item in value.items():
-            kind = item.__class__
+            kind = type(item)
             if kind is str:
-                result[key] = item
                 continue
             if kind is dict:
                 if id(item) in plain:
-                    result[key] = item
                     continue
                 item = self._resolve_mapping(item)
             elif kind is list:
                 if id(item) in plain:
-                    result[key] = item
                     continue
                 item = self._resolve_list(item)
             elif isinstance(item, (dict, list)):
                 item = self.resolve(item)
-            else:
-                if item is not None:
-                    result[key] = item
+            elif item is not None:
                 continue
-            if item is not None and item is not NO_VALUE:
+            if item is None or item is NO_VALUE:
+                del result[key]
+            else:
                 result[key] = item
         return result
 
@@ -272,7 +271,7 @@ class TemplateResolver:
         items = []
         plain = self.plain
         for item in value:
-            kind = item.__class__
+            kind = type(item)
             if kind is str:
                 items.append(item)
                 continue
