@@ -150,6 +150,11 @@ def _list(value: list[Any], unknown: list[str], path: list[str | int], plain: Ma
     return items
 
 
+_KEPT_SCALARS = frozenset({bool, int, float})
+"""Values `materialize` keeps as they are (after text, the commonest): one set test instead of the chain of
+tests below."""
+
+
 def materialize_owned(
     value: dict[Any, Any], unknown: list[str], plain: Mapping[int, Any] = _NOTHING_PLAIN
 ) -> dict[Any, Any]:
@@ -169,10 +174,12 @@ def _owned_mapping(
 ) -> None:
     dropped: list[Any] | None = None
     for key, item in value.items():
-        kind = item.__class__
+        kind = type(item)
         if kind is str:
             if key in TYPED_PROPERTIES:
                 value[key] = _typed(key, item)  # (changes a value, not the keys: the loop goes on)
+        elif kind in _KEPT_SCALARS:
+            continue
         elif kind is dict:
             if id(item) not in plain:
                 path.append(key)
@@ -206,8 +213,8 @@ def _owned_mapping(
 def _owned_list(value: list[Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]) -> None:
     kept = 0  # the item's index once `AWS::NoValue` items are left out (the paths count those kept)
     for position, item in enumerate(value):
-        kind = item.__class__
-        if kind is str:
+        kind = type(item)
+        if kind is str or kind in _KEPT_SCALARS:
             pass
         elif kind is dict or kind is list:
             if id(item) not in plain:
