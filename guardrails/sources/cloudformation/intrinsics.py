@@ -36,7 +36,9 @@ UNKNOWN_PSEUDO = frozenset(
 
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_UNSET = object()
+_UNSET: Any = object()
+_NAME_FIELDS: dict[str, Any] = {}
+"""`name_property` of each resource type met (a fixed table: one lookup instead of a call)."""
 
 
 class TemplateResolver:
@@ -168,8 +170,9 @@ class TemplateResolver:
 
     def properties(self, logical_id: str) -> Any:
         """The resolved `Properties` of a resource (a dict, or Unknown), memoised."""
-        if logical_id in self._properties:
-            return self._properties[logical_id]
+        known = self._properties.get(logical_id)  # (never None: one lookup when memoised)
+        if known is not None:
+            return known
         if logical_id in self._properties_pending:
             return Unknown(f"cyclic reference to {logical_id}")
         self._properties_pending.add(logical_id)
@@ -210,9 +213,11 @@ class TemplateResolver:
 
     def resource_name(self, logical_id: str, property_name: str) -> str | None:
         """The literal `property_name` of an in-template resource, when it resolves to a string."""
-        if logical_id in self._properties_pending:
-            return None
-        properties = self.properties(logical_id)
+        properties = self._properties.get(logical_id)  # (resolved already: nearly always)
+        if properties is None:
+            if logical_id in self._properties_pending:
+                return None
+            properties = self.properties(logical_id)
         value = properties.get(property_name) if isinstance(properties, dict) else None
         return value if isinstance(value, str) else None
 
@@ -309,7 +314,9 @@ class TemplateResolver:
         resource_type = self.resource_type(logical_id)
         if resource_type is None:
             return Unknown(f"GetAtt {logical_id}.{attribute}", specific=True)
-        name_field = name_property(resource_type)
+        name_field = _NAME_FIELDS.get(resource_type, _UNSET)
+        if name_field is _UNSET:
+            name_field = _NAME_FIELDS[resource_type] = name_property(resource_type)
         if resource_type == BUCKET_TYPE and attribute == "Arn":
             bucket_name = self.resource_name(logical_id, "BucketName")
             if bucket_name is not None:
@@ -468,7 +475,9 @@ class TemplateResolver:
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
             raise IntrinsicError("Fn::GetAtt takes [logical id, attribute]")
-        attribute = self.resolve(argument[1])
+        attribute = argument[1]
+        if not isinstance(attribute, str):  # (nearly always text: nothing to resolve)
+            attribute = self.resolve(attribute)
         if not isinstance(attribute, str):
             return Unknown(f"GetAtt {argument[0]} (computed attribute)", target=argument[0], specific=True)
         return self.get_att(argument[0], attribute)
