@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -354,7 +355,9 @@ class _TemplateDocuments:
                 f"the template is processed by {self.macro} before deploy: resources it adds or changes "
                 "are not knowable here",
             )
-        for index, (logical_id, resource) in enumerate(self.resolver.resources.items()):
+        resolver, macro = self.resolver, self.macro
+        buckets: list[_Entry] = []
+        for index, (logical_id, resource) in enumerate(resolver.resources.items()):
             if logical_id == SECTION_TRANSFORM:
                 self._note(
                     "unknown-content",
@@ -365,20 +368,22 @@ class _TemplateDocuments:
                 )
                 continue
             resource_type = resource["Type"]
+            # resolver.resource_condition, inline: most resources have no Condition
+            condition = resource.get("Condition")
             if resource_type not in CLOUDFORMATION_TYPES:
-                if self.resolver.resource_condition(logical_id) is not False:
+                if condition is None or resolver.condition(condition) is not False:
                     child_documents.extend(self._other_resource(logical_id, resource_type))
                 continue
-            if self.resolver.resource_condition(logical_id) is False:
+            if condition is not None and resolver.condition(condition) is False:
                 continue
-            properties = self.resolver.properties(logical_id)
-            if self.macro is not None:
-                properties = Unknown(f"Transform {self.macro}")
+            properties = resolver.properties(logical_id)
+            if macro is not None:
+                properties = Unknown(f"Transform {macro}")
             elif SECTION_TRANSFORM in resource:
                 properties = Unknown(f"Fn::Transform {_transform_name(resource[SECTION_TRANSFORM])}")
             if isinstance(properties, dict):
                 properties = dict(properties)  # the resolver's copy stays untouched
-            elif self.macro is None:  # (the template-level note already says it for every resource)
+            elif macro is None:  # (the template-level note already says it for every resource)
                 reason = properties.reason if isinstance(properties, Unknown) else "not a mapping"
                 self._note(
                     "unknown-content",
@@ -387,11 +392,17 @@ class _TemplateDocuments:
                     f"the properties are not knowable before deploy ({reason}); no control can pass it",
                 )
             entry = _Entry(index, logical_id, resource_type, properties)
-            (policies if resource_type == BUCKET_POLICY else entries).append(entry)
+            if resource_type == BUCKET_POLICY:
+                policies.append(entry)
+            else:
+                entries.append(entry)
+                if resource_type == BUCKET:
+                    buckets.append(entry)
 
-        buckets = _Index(self.resolver, entries, BUCKET, expressions=True)
+        bucket_index = _Index(resolver, buckets, BUCKET, expressions=True)
+        lone = len(entries)
         for policy in policies:
-            bucket = self._policy_bucket(policy, buckets)
+            bucket = self._policy_bucket(policy, bucket_index)
             if bucket is None:
                 entries.append(self._lone_policy(policy))
             elif isinstance(bucket.properties, dict):
@@ -400,9 +411,15 @@ class _TemplateDocuments:
                 bucket.properties["Policy"] = (
                     document if existing is None else merge_policies(existing, document)
                 )
-        entries.sort(key=lambda entry: entry.index)
+        if len(entries) != lone:  # (in template order already, but for the lone policies added)
+            entries.sort(key=_ENTRY_INDEX)
 
-        indexes = {t: _Index(self.resolver, entries, t) for t in REFERENCED_TYPES}
+        referenced: dict[str, list[_Entry]] = {t: [] for t in REFERENCED_TYPES}
+        for entry in entries:
+            group = referenced.get(entry.type)
+            if group is not None:
+                group.append(entry)
+        indexes = {t: _Index(resolver, group, t) for t, group in referenced.items()}
         for entry in entries:
             if entry.type == PIPELINE and isinstance(entry.properties, dict):
                 entry.properties = pipeline_request_shape(entry.properties)
@@ -481,15 +498,16 @@ class _TemplateDocuments:
             return document
         if len(statements) != len(raw_statements):
             return document
+        arn: list[str] = []  # the bucket's ARN as the rewritten elements start, made when first needed
         rewritten = [
-            self._statement_self_references(st, raw, bucket)
+            self._statement_self_references(st, raw, bucket, arn)
             for st, raw in zip(statements, raw_statements, strict=True)
         ]
         if all(new is old for new, old in zip(rewritten, statements, strict=True)):
             return document
         return {**document, "Statement": rewritten[0] if single else rewritten}
 
-    def _statement_self_references(self, statement: Any, raw: Any, bucket: _Entry) -> Any:
+    def _statement_self_references(self, statement: Any, raw: Any, bucket: _Entry, arn: list[str]) -> Any:
         if not isinstance(statement, dict) or not isinstance(raw, dict):
             return statement
         resources, raw_resources = statement.get("Resource"), raw.get("Resource")
@@ -508,9 +526,11 @@ class _TemplateDocuments:
             if tail is None:
                 out.append(value)
                 continue
-            partition = self.resolver.pseudo.get("AWS::Partition")
-            partition = partition if isinstance(partition, str) else "aws"
-            out.append(f"arn:{partition}:s3:::{self._bucket_name_text(bucket)}{tail}")
+            if not arn:
+                partition = self.resolver.pseudo.get("AWS::Partition")
+                partition = partition if isinstance(partition, str) else "aws"
+                arn.append(f"arn:{partition}:s3:::{self._bucket_name_text(bucket)}")
+            out.append(arn[0] + tail)
             changed = True
         if not changed:
             return statement
@@ -630,9 +650,12 @@ class _TemplateDocuments:
         )
 
 
+_ENTRY_INDEX = attrgetter("index")
+
+
 class _Index:
-    """The emitted resources of one type by logical id, by literal name and (`expressions`: for a bucket
-    policy's `Bucket`) by raw name expression."""
+    """The emitted resources of one type (`entries`: those of that type, in template order) by logical id,
+    by literal name and (`expressions`: for a bucket policy's `Bucket`) by raw name expression."""
 
     def __init__(
         self, resolver: TemplateResolver, entries: list[_Entry], resource_type: str, expressions: bool = False
@@ -642,8 +665,6 @@ class _Index:
         self.by_name: dict[str, _Entry] = {}
         self.by_expression: dict[str, _Entry] = {}
         for entry in entries:
-            if entry.type != resource_type:
-                continue
             self.by_id[entry.logical_id] = entry
             name = resolver.resource_name(entry.logical_id, self.name_field)
             if name is not None:
@@ -667,7 +688,12 @@ def _self_reference_tail(raw: Any, logical_id: str, raw_name: str | None = None)
     text = _expression_text(raw)
     if text is None:
         return None
-    heads = ["${" + logical_id + ".Arn}"]
+    head = "${" + logical_id + ".Arn}"
+    if text.startswith(head):  # (the commonest: `!GetAtt B.Arn`, `!Sub ${B.Arn}/*`) no pattern matched
+        tail = text[len(head) :]
+        if "$" not in tail:
+            return tail if not tail or tail.startswith("/") else None
+    heads = []
     prefix = _S3_ARN_PREFIX.match(text)
     if prefix is not None:
         heads += [text[: prefix.end()] + "${" + logical_id + "}"]
