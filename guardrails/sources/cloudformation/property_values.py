@@ -180,6 +180,11 @@ def _owned_mapping(
                 value[key] = _typed(key, item)  # (changes a value, not the keys: the loop goes on)
         elif kind in _KEPT_SCALARS:
             continue
+        elif kind is Unknown:  # (`materialize` of it, inline)
+            path.append(key)
+            unknown.append(".".join(map(str, path)))  # path_string
+            path.pop()
+            value[key] = unknown_value(item.reason, specific=item.specific)
         elif kind is dict:
             if id(item) not in plain:
                 path.append(key)
@@ -216,6 +221,11 @@ def _owned_list(value: list[Any], unknown: list[str], path: list[str | int], pla
         kind = type(item)
         if kind is str or kind in _KEPT_SCALARS:
             pass
+        elif kind is Unknown:  # (`materialize` of it, inline)
+            path.append(kept)
+            unknown.append(".".join(map(str, path)))  # path_string
+            path.pop()
+            value[position] = unknown_value(item.reason, specific=item.specific)
         elif kind is dict or kind is list:
             if id(item) not in plain:
                 path.append(kept)
