@@ -189,6 +189,8 @@ class TemplateResolver:
         return value
 
     def _resolve_properties(self, raw: Any) -> Any:
+        if type(raw) is dict and len(raw) != 1:  # (nearly always) a mapping of properties: a dict, or Unknown
+            return raw if id(raw) in self.plain else self._resolve_mapping(raw)
         # `Properties: !If [cond, {...}, !Ref AWS::NoValue]` means "no properties" in one branch.
         if isinstance(raw, dict) and len(raw) == 1 and "Fn::If" in raw:
             argument = self._if_arguments(raw["Fn::If"])
@@ -239,11 +241,11 @@ class TemplateResolver:
     def _resolve_mapping(self, value: dict[Any, Any]) -> Any:
         if len(value) == 1:
             ((key, argument),) = value.items()
-            if key == "Ref":
-                return self._ref(argument)
+            handler = _INTRINSICS.get(key)  # `Ref` and every known `Fn::` (one lookup)
+            if handler is not None:
+                return handler(self, argument)
             if key.startswith("Fn::"):
-                handler = _FUNCTIONS.get(key)
-                return handler(self, argument) if handler else Unknown(key)
+                return Unknown(key)
         elif "Fn::Transform" in value:  # AWS::Include merged into this mapping: anything may change
             return Unknown("Fn::Transform merged into the mapping")
         # A copy (one C call: most values are text or plain containers, kept as they are), then each
@@ -547,3 +549,4 @@ _FUNCTIONS: dict[str, Callable[[TemplateResolver, Any], Any]] = {
     "Fn::Or": _condition_function("Fn::Or"),
     "Fn::Not": _condition_function("Fn::Not"),
 }
+_INTRINSICS: dict[str, Callable[[TemplateResolver, Any], Any]] = {"Ref": TemplateResolver._ref, **_FUNCTIONS}
