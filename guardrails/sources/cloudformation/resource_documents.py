@@ -295,6 +295,10 @@ def _validate_sections(template: Any, file: str) -> None:
 def _validate(template: Any, file: str, lines: Mapping[str, int]) -> None:
     _validate_sections(template, file)
     for logical_id, resource in template["Resources"].items():
+        if type(resource) is dict:  # (nearly always) a mapping with a Type: valid, whatever its id
+            resource_type = resource.get("Type")
+            if type(resource_type) is str and resource_type:
+                continue
         if logical_id == SECTION_TRANSFORM or str(logical_id).startswith(_FOR_EACH_PREFIX):
             continue
         if not isinstance(resource, dict):
