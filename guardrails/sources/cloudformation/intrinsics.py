@@ -302,7 +302,8 @@ class TemplateResolver:
         known = self._fixed_refs.get(name, _UNSET)  # AWS::NoValue, pseudo parameters, parameters
         if known is not _UNSET:
             return known
-        if self.resource_type(name) == BUCKET_TYPE:  # Ref of a bucket is its name
+        resource = self.resources.get(name)  # (self.resource_type, inline)
+        if isinstance(resource, dict) and resource.get("Type") == BUCKET_TYPE:  # Ref of a bucket: its name
             bucket_name = self.resource_name(name, "BucketName")
             if bucket_name is not None:
                 return bucket_name
@@ -313,7 +314,8 @@ class TemplateResolver:
         return value
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
-        resource_type = self.resource_type(logical_id)
+        resource = self.resources.get(logical_id)  # (self.resource_type, inline)
+        resource_type = resource.get("Type") if isinstance(resource, dict) else None
         if resource_type is None:
             return Unknown(f"GetAtt {logical_id}.{attribute}", specific=True)
         name_field = _NAME_FIELDS.get(resource_type, _UNSET)
