@@ -497,7 +497,7 @@ class _TemplateDocuments:
             return buckets.by_id[resolved.target]
         if isinstance(resolved, str) and resolved in buckets.by_name:
             return buckets.by_name[resolved]
-        return buckets.by_expression.get(_canonical(raw)) if raw is not None else None
+        return buckets.expression(raw) if raw is not None else None
 
     @staticmethod
     def _policy_document(policy: _Entry) -> Any:
@@ -687,7 +687,8 @@ class _Index:
         self.name_field = name_property(resource_type) or ""
         self.by_id: dict[str, _Entry] = {}
         self.by_name: dict[str, _Entry] = {}
-        self.by_expression: dict[str, _Entry] = {}
+        self._expressions: list[tuple[Any, _Entry]] | None = [] if expressions else None
+        self._by_expression: dict[str, _Entry] | None = None
         for entry in entries:
             self.by_id[entry.logical_id] = entry
             name = resolver.resource_name(entry.logical_id, self.name_field)
@@ -696,7 +697,17 @@ class _Index:
             if expressions:
                 raw = _raw_property(resolver, entry.logical_id, self.name_field)
                 if raw is not None:
-                    self.by_expression.setdefault(_canonical(raw), entry)
+                    self._expressions.append((raw, entry))  # type: ignore[union-attr]
+
+    def expression(self, raw: Any) -> _Entry | None:
+        """The resource whose raw name expression is `raw` (the first, in template order). The table is
+        made when first asked for (a policy whose `Bucket` is neither a `Ref` nor a name: rare), not for
+        every index: each key is a JSON text."""
+        if self._by_expression is None:
+            self._by_expression = {}
+            for expression, entry in self._expressions or ():
+                self._by_expression.setdefault(_canonical(expression), entry)
+        return self._by_expression.get(_canonical(raw))
 
 
 _S3_ARN_PREFIX = re.compile(r"arn:(?:\$\{AWS::Partition\}|aws[a-z-]*):s3:::")
