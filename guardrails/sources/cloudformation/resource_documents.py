@@ -423,7 +423,7 @@ class _TemplateDocuments:
                 if resource_type == BUCKET:
                     buckets.append(entry)
 
-        bucket_index = _Index(resolver, buckets, BUCKET, expressions=True)
+        bucket_index = _Index(resolver, buckets, BUCKET)
         lone = len(entries)
         for policy in policies:
             bucket = self._policy_bucket(policy, bucket_index)
@@ -679,25 +679,19 @@ _ENTRY_INDEX = attrgetter("index")
 
 class _Index:
     """The emitted resources of one type (`entries`: those of that type, in template order) by logical id,
-    by literal name and (`expressions`: for a bucket policy's `Bucket`) by raw name expression."""
+    by literal name and (`expression`: for a bucket policy's `Bucket`) by raw name expression."""
 
-    def __init__(
-        self, resolver: TemplateResolver, entries: list[_Entry], resource_type: str, expressions: bool = False
-    ) -> None:
+    def __init__(self, resolver: TemplateResolver, entries: list[_Entry], resource_type: str) -> None:
         self.name_field = name_property(resource_type) or ""
         self.by_id: dict[str, _Entry] = {}
         self.by_name: dict[str, _Entry] = {}
-        self._expressions: list[tuple[Any, _Entry]] | None = [] if expressions else None
+        self._resolver = resolver
         self._by_expression: dict[str, _Entry] | None = None
         for entry in entries:
             self.by_id[entry.logical_id] = entry
             name = resolver.resource_name(entry.logical_id, self.name_field)
             if name is not None:
                 self.by_name.setdefault(name, entry)
-            if expressions:
-                raw = _raw_property(resolver, entry.logical_id, self.name_field)
-                if raw is not None:
-                    self._expressions.append((raw, entry))  # type: ignore[union-attr]
 
     def expression(self, raw: Any) -> _Entry | None:
         """The resource whose raw name expression is `raw` (the first, in template order). The table is
@@ -705,8 +699,10 @@ class _Index:
         every index: each key is a JSON text."""
         if self._by_expression is None:
             self._by_expression = {}
-            for expression, entry in self._expressions or ():
-                self._by_expression.setdefault(_canonical(expression), entry)
+            for entry in self.by_id.values():
+                expression = _raw_property(self._resolver, entry.logical_id, self.name_field)
+                if expression is not None:
+                    self._by_expression.setdefault(_canonical(expression), entry)
         return self._by_expression.get(_canonical(raw))
 
 
