@@ -750,7 +750,7 @@ def _expression_text(raw: Any) -> str | None:
         return "${" + value + "}"
     if key == "Fn::GetAtt":
         parts = value.split(".", 1) if isinstance(value, str) else value
-        if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+        if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str) and isinstance(parts[1], str):
             return "${" + parts[0] + "." + parts[1] + "}"
         return None
     if key == "Fn::Sub":
