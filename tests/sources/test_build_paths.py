@@ -7,10 +7,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from guardrails.documents import Context, Location, Resource, ResourceDocument
 from guardrails.sources.cloudformation.resource_documents import (
     document_from_resource_properties,
     documents_from_template,
+    looks_like_cloudformation,
 )
 
 TEMPLATE = {
@@ -60,3 +63,28 @@ def test_hook_documents_have_every_field() -> None:
         document = document_from_resource_properties(resource_type, "X", {"Bucket": "b"}, file="h.json")
         assert document.context.location == Location(file="h.json", line=None, logical_id="X")
         _check(document)
+
+
+def _reference_looks_like_cloudformation(resources: dict[str, Any]) -> bool:
+    """`looks_like_cloudformation`'s test of the resources before its loop (all() of a generator)."""
+    return all(
+        isinstance(resource, dict) and isinstance(resource.get("Type"), str)
+        for logical_id, resource in resources.items()
+        if logical_id != "Fn::Transform" and not str(logical_id).startswith("Fn::ForEach::")
+    )
+
+
+@pytest.mark.parametrize(
+    "resources",
+    [
+        {"B": {"Type": "AWS::S3::Bucket"}},
+        {"B": {"Type": "AWS::S3::Bucket"}, "Fn::Transform": {"Name": "AWS::Include"}},
+        {"Fn::ForEach::Buckets": ["X", ["a"], {"B${X}": {"Type": "AWS::S3::Bucket"}}]},
+        {"B": {"Type": "AWS::S3::Bucket"}, "C": {"Properties": {}}},
+        {"B": {"Type": 3}},
+        {"B": "AWS::S3::Bucket"},
+        {"Fn::Transform": "x", "Fn::ForEach::Y": [], "B": {"Type": "T"}},
+    ],
+)
+def test_looks_like_cloudformation_like_the_reference(resources: dict[str, Any]) -> None:
+    assert looks_like_cloudformation({"Resources": resources}) == _reference_looks_like_cloudformation(resources)

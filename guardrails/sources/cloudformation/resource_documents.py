@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,12 @@ def looks_like_cloudformation(data: Any) -> bool:
     resources = data.get("Resources")
     if not isinstance(resources, dict) or not resources:
         return False
-    return all(
-        isinstance(resource, dict) and isinstance(resource.get("Type"), str)
-        for logical_id, resource in resources.items()
-        if logical_id != SECTION_TRANSFORM and not str(logical_id).startswith(_FOR_EACH_PREFIX)
-    )
+    for logical_id, resource in resources.items():  # (a loop, not all() of a generator: one resource each)
+        if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
+            continue
+        if logical_id != SECTION_TRANSFORM and not str(logical_id).startswith(_FOR_EACH_PREFIX):
+            return False
+    return True
 
 
 def documents_from_template(
@@ -527,7 +528,7 @@ class _TemplateDocuments:
             self._statement_self_references(st, raw, bucket, arn)
             for st, raw in zip(statements, raw_statements, strict=True)
         ]
-        if all(new is old for new, old in zip(rewritten, statements, strict=True)):
+        if all(map(is_, rewritten, statements)):  # (as long as each other)
             return document
         return {**document, "Statement": rewritten[0] if single else rewritten}
 
