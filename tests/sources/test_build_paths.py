@@ -21,11 +21,17 @@ TEMPLATE = {
     "Resources": {
         "Model": {
             "Type": "AWS::SageMaker::Model",
-            "Properties": {"ModelName": "m", "ExecutionRoleArn": {"Ref": "Role"}, "Tags": [{"Key": "a", "Value": "b"}]},
+            "Properties": {
+                "ModelName": "m",
+                "ExecutionRoleArn": {"Ref": "Role"},
+                "Tags": [{"Key": "a", "Value": "b"}],
+            },
         },
         "Config": {
             "Type": "AWS::SageMaker::EndpointConfig",
-            "Properties": {"ProductionVariants": [{"ModelName": {"Ref": "Model"}, "InitialInstanceCount": "2"}]},
+            "Properties": {
+                "ProductionVariants": [{"ModelName": {"Ref": "Model"}, "InitialInstanceCount": "2"}]
+            },
         },
         "Bucket": {"Type": "AWS::S3::Bucket"},
         "Policy": {
@@ -87,4 +93,6 @@ def _reference_looks_like_cloudformation(resources: dict[str, Any]) -> bool:
     ],
 )
 def test_looks_like_cloudformation_like_the_reference(resources: dict[str, Any]) -> None:
-    assert looks_like_cloudformation({"Resources": resources}) == _reference_looks_like_cloudformation(resources)
+    assert looks_like_cloudformation({"Resources": resources}) == _reference_looks_like_cloudformation(
+        resources
+    )

@@ -215,7 +215,9 @@ def _owned_mapping(
             del value[key]
 
 
-def _owned_list(value: list[Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]) -> None:
+def _owned_list(
+    value: list[Any], unknown: list[str], path: list[str | int], plain: Mapping[int, Any]
+) -> None:
     kept = 0  # the item's index once `AWS::NoValue` items are left out (the paths count those kept)
     for position, item in enumerate(value):
         kind = type(item)

@@ -210,7 +210,15 @@ def document_from_resource_properties(
     elif resource_type == PIPELINE:
         shaped = pipeline_request_shape(shaped)
     return _document(
-        resource_type, logical_id, shaped, unknown, name, _location(file, None, logical_id), point, region, account
+        resource_type,
+        logical_id,
+        shaped,
+        unknown,
+        name,
+        _location(file, None, logical_id),
+        point,
+        region,
+        account,
     )
 
 
@@ -751,7 +759,12 @@ def _expression_text(raw: Any) -> str | None:
         return "${" + value + "}"
     if key == "Fn::GetAtt":
         parts = value.split(".", 1) if isinstance(value, str) else value
-        if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str) and isinstance(parts[1], str):
+        if (
+            isinstance(parts, list)
+            and len(parts) == 2
+            and isinstance(parts[0], str)
+            and isinstance(parts[1], str)
+        ):
             return "${" + parts[0] + "." + parts[1] + "}"
         return None
     if key == "Fn::Sub":
