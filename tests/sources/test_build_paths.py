@@ -4,7 +4,9 @@ session 10: about half the cost, four objects a document): every field must stil
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +16,9 @@ from guardrails.sources.cloudformation.resource_documents import (
     document_from_resource_properties,
     documents_from_template,
     looks_like_cloudformation,
+    template_documents,
 )
+from guardrails.sources.cloudformation.template_text import parse_template_text
 
 TEMPLATE = {
     "Parameters": {"Role": {"Type": "String"}},
@@ -96,3 +100,47 @@ def test_looks_like_cloudformation_like_the_reference(resources: dict[str, Any])
     assert looks_like_cloudformation({"Resources": resources}) == _reference_looks_like_cloudformation(
         resources
     )
+
+
+YAML_TEMPLATE = """
+Parameters:
+  Subnets: {Type: CommaDelimitedList, Default: "a,b"}
+Conditions:
+  Maybe: !Equals [!Ref "AWS::Region", eu-west-1]
+Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: !Sub "arn:aws:iam::${AWS::AccountId}:role/r"
+      EnableNetworkIsolation: "true"
+      VpcConfig: {Subnets: !Ref Subnets, SecurityGroupIds: [sg-1, !Ref "AWS::NoValue"]}
+      PrimaryContainer: {Image: img, Environment: {A: !If [Maybe, x, !Ref "AWS::NoValue"], B: plain}}
+      Tags: [{Key: team, Value: a}]
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants: [{ModelName: !GetAtt Model.ModelName, InitialInstanceCount: "2", VariantName: v}]
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: !Sub "b-${AWS::AccountId}", VersioningConfiguration: {Status: Enabled}}
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket
+      PolicyDocument:
+        Statement: [{Effect: Deny, Principal: "*", Action: "s3:*", Resource: [!GetAtt Bucket.Arn, !Sub "${Bucket.Arn}/*"]}]
+"""
+
+
+def test_documents_leave_the_template_as_it_was() -> None:
+    """The build changes its own resolved containers in place (`materialize_owned`), never the template's:
+    building twice from one parsed template gives the same documents and leaves the template unchanged."""
+    template, lines = parse_template_text(YAML_TEMPLATE, "t.yaml")
+    before = copy.deepcopy(template)
+    first = [d.to_input() for d in template_documents(template, file="t.yaml", lines=lines).documents]
+    assert template == before
+    second = [d.to_input() for d in template_documents(template, file="t.yaml", lines=lines).documents]
+    assert template == before
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert first[0]["resource"]["properties"]["EnableNetworkIsolation"] is True
+    assert "ExecutionRoleArn" in first[0]["context"]["unknown"]
