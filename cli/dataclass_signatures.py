@@ -1,23 +1,26 @@
-"""`dataclasses` without `inspect`, for the console script.
+"""`dataclasses` without `inspect` and `copy`, for the console script.
 
 `dataclasses` (Python 3.11) imports `inspect`, which imports `ast`, `dis`, `tokenize` and `linecache`:
 ~33 M instructions, half of what a small `check` spends beyond the floor (bench/floor.py), for one use:
 `str(inspect.signature(cls))`, the text it writes as the `__doc__` of a class that has no docstring
-(`Location(*, file: 'str | None' = None, ...)`); a check's path uses nothing else of `inspect`.
+(`Location(*, file: 'str | None' = None, ...)`); a check's path uses nothing else of `inspect`. It also
+imports `copy` (and `copy` `weakref`: ~4 M), which only `asdict` and `astuple` use.
 
-`import_dataclasses` imports `dataclasses` with `DataclassInspect` as its `inspect`: its `signature` of a
-class of the plain shape `dataclasses` makes (its own `__init__`, a plain function; no metaclass, no
-`__new__`, no wrapper or explicit signature; string annotations, as with `from __future__ import
-annotations`) is that text, written here as `inspect`'s `Signature.__str__` writes it; any other object,
-and any other name of `inspect`, is the real module's (imported then). tests/cli/test_dataclass_signatures.py
-compares the text with `inspect`'s. The real `inspect` stays out of `sys.modules` until something
-imports it, and then is the usual module: only `dataclasses.inspect` differs, in the console script only
-(cli/console.py); a program importing guardrails keeps its `dataclasses` untouched.
+`import_dataclasses` imports `dataclasses` with stand-ins as its `inspect` and `copy`. `DataclassInspect`'s
+`signature` of a class of the plain shape `dataclasses` makes (its own `__init__`, a plain function; no
+metaclass, no `__new__`, no wrapper or explicit signature; string annotations, as with `from __future__
+import annotations`) is that text, written here as `inspect`'s `Signature.__str__` writes it; any other
+object, and any other name, is the real module's (imported then), as every name of the `copy` stand-in
+is. tests/cli/test_dataclass_signatures.py compares the text with `inspect`'s. The real modules stay out
+of `sys.modules` until something imports them, and then are the usual modules: only `dataclasses.inspect`
+and `dataclasses.copy` differ, in the console script only (cli/console.py); a program importing
+guardrails keeps its `dataclasses` untouched.
 """
 
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -26,11 +29,17 @@ _NOT_PLAIN = ("__wrapped__", "__signature__", "_partialmethod")
 """Attributes with which `inspect.signature` reads a class otherwise than from its `__init__`."""
 
 
-class DataclassInspect(ModuleType):
-    """What `dataclasses` sees as `inspect`: `signature` of a plain dataclass as text, without `inspect`.
+class ImportedOnUse(ModuleType):
+    """What `dataclasses` sees as a module it imports: every name is the real module's, imported on the
+    first look-up. A module (its `__spec__` is None), so that the import system, which reads `__spec__` of
+    a module it finds in `sys.modules`, does not look further."""
 
-    A module (its `__spec__` is None), so that the import system, which reads `__spec__` of a module it
-    finds in `sys.modules`, does not look further; any name but `signature` is the real module's."""
+    def __getattr__(self, name: str) -> Any:
+        return getattr(import_module(self.__name__), name)
+
+
+class DataclassInspect(ImportedOnUse):
+    """What `dataclasses` sees as `inspect`: `signature` of a plain dataclass as text, without `inspect`."""
 
     def signature(self, obj: Any) -> Any:
         """`str(inspect.signature(obj))` for a plain dataclass, else `inspect.signature(obj)`."""
@@ -40,11 +49,6 @@ class DataclassInspect(ModuleType):
 
             return inspect.signature(obj)
         return text
-
-    def __getattr__(self, name: str) -> Any:
-        import inspect
-
-        return getattr(inspect, name)
 
 
 def init_signature(cls: Any) -> str | None:
@@ -97,12 +101,20 @@ def _parameter(name: str, annotations: dict[str, Any], default: tuple[Any, ...])
 
 
 def import_dataclasses() -> None:
-    """Import `dataclasses` with a `DataclassInspect` as its `inspect` (Python 3.11, when neither is
-    imported yet; otherwise nothing: `dataclasses` is imported as usual where it is used)."""
-    if sys.version_info[:2] != (3, 11) or "dataclasses" in sys.modules or "inspect" in sys.modules:
+    """Import `dataclasses` with stand-ins as its `inspect` and `copy` (Python 3.11, when `dataclasses` is
+    not imported yet; a module imported already is its own): otherwise nothing, and `dataclasses` is
+    imported as usual where it is used."""
+    if sys.version_info[:2] != (3, 11) or "dataclasses" in sys.modules:
         return
-    sys.modules["inspect"] = DataclassInspect("inspect")  # what `import inspect` in dataclasses binds
+    stand_ins = {
+        name: kind(name)
+        for name, kind in (("inspect", DataclassInspect), ("copy", ImportedOnUse))
+        if name not in sys.modules
+    }
+    sys.modules.update(stand_ins)  # what `import inspect` and `import copy` in dataclasses bind
     try:
         import dataclasses  # noqa: F401
     finally:
-        del sys.modules["inspect"]  # the real module for anything else that imports it
+        for name, module in stand_ins.items():  # the real modules for anything else that imports them
+            if sys.modules.get(name) is module:
+                del sys.modules[name]

@@ -151,7 +151,8 @@ def report(code):
     import dataclasses
     from guardrails.documents import Location
     from guardrails.decision import EngineInfo
-    print(json.dumps({"inspect": "inspect" in sys.modules, "stand_in": type(dataclasses.inspect).__name__,
+    print(json.dumps({"inspect": "inspect" in sys.modules, "copy": "copy" in sys.modules,
+                      "stand_ins": [type(dataclasses.inspect).__name__, type(dataclasses.copy).__name__],
                       "docs": [Location.__doc__, EngineInfo.__doc__]}), file=sys.stderr)
     real_exit(code)
 console.os._exit = report
@@ -184,19 +185,42 @@ def test_a_check_from_the_console_script_imports_no_inspect(tmp_path: Path) -> N
 
     assert probe == {
         "inspect": False,
-        "stand_in": "DataclassInspect",
+        "copy": False,
+        "stand_ins": ["DataclassInspect", "ImportedOnUse"],
         "docs": [Location.__doc__, EngineInfo.__doc__],  # as `inspect` writes them, in this process
     }
     assert Location.__doc__.startswith("Location(*, file: ")
 
 
-def test_nothing_changes_when_inspect_or_dataclasses_is_imported_already() -> None:
+def test_a_module_imported_already_is_its_own() -> None:
     probe = (
         "import inspect, sys\n"
         "from guardrails.cli.dataclass_signatures import import_dataclasses\n"
         "import_dataclasses()\n"
         "import dataclasses\n"
         "assert dataclasses.inspect is inspect and sys.modules['inspect'] is inspect\n"
+        "assert 'copy' not in sys.modules and type(dataclasses.copy).__name__ == 'ImportedOnUse'\n"
+        "import copy\n"
+        "assert sys.modules['copy'] is copy and dataclasses.copy.deepcopy is copy.deepcopy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_asdict_with_the_copy_stand_in() -> None:
+    """`asdict` deep-copies what is neither a dataclass, a list, a tuple nor a dict: through the stand-in,
+    with the real `copy`, imported then."""
+    probe = (
+        "import sys\n"
+        "from guardrails.cli.dataclass_signatures import import_dataclasses\n"
+        "import_dataclasses()\n"
+        "from dataclasses import asdict, dataclass, field\n"
+        "@dataclass\n"
+        "class C:\n"
+        "    tags: set = field(default_factory=lambda: {'a'})\n"
+        "c = C()\n"
+        "d = asdict(c)\n"
+        "assert d == {'tags': {'a'}} and d['tags'] is not c.tags and 'copy' in sys.modules\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
