@@ -125,9 +125,10 @@ def _result_text(decision: Decision, texts: _Texts | _Written, messages: _Texts 
     arn = f', "arn": {_scalar(resource.arn)}' if resource.arn else ""
     location = resource.location
     if location:
-        logical_id = location.logical_id
+        line, logical_id = location.line, location.logical_id
+        line_text = int.__repr__(line) if type(line) is int else _scalar(line)
         where = (
-            f'{{"file": {texts[location.file]}, "line": {_scalar(location.line)}, "logical_id": '
+            f'{{"file": {texts[location.file]}, "line": {line_text}, "logical_id": '
             f"{_string(logical_id) if type(logical_id) is str else _scalar(logical_id)}}}"
         )
     else:
@@ -138,11 +139,13 @@ def _result_text(decision: Decision, texts: _Texts | _Written, messages: _Texts 
         else ""
     )
     error = f', "error": {_scalar(decision.error)}' if decision.error else ""
+    decision_id = decision.decision_id
+    id_text = _string(decision_id) if type(decision_id) is str else _scalar(decision_id)
     return (
         f'{{"resource": {{"type": {texts[resource.type]}, "name": '
         f"{_string(name) if type(name) is str else _scalar(name)}{arn}, "
         f'"location": {where}}}, "violations": [{violations}], "verdict": {texts[decision.verdict]}, '
-        f'"decision_id": {_scalar(decision.decision_id)}{error}}}'
+        f'"decision_id": {id_text}{error}}}'
     )
 
 
