@@ -190,11 +190,14 @@ def run_check_command(
     """The `check` command (its options: cli/main.py); returns the exit status. Raises a GuardrailsError
     (bad option, config, input, report file, bundle, engine outage, audit) for the caller to print as
     `error: <message>` with exit status 2; InvalidParameter, one of them, for a malformed `--parameter`."""
+    from guardrails.cli.precompiled_catalog import seed
+
     from guardrails.checking import default_jobs, record_check_run, run_check
     from guardrails.config import load_config
     from guardrails.engine.cli_options import apply_engine_options
     from guardrails.report.outputs import parse_output_specs, renderer
 
+    seed()  # the shipped catalog's data, read ahead of time
     outputs = parse_output_specs(output_formats, output_path)
     from guardrails.config_discovery import discover_config
     from guardrails.gate import exit_code

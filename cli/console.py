@@ -18,10 +18,11 @@ process exits the usual way, with the same exit status. For the same reason the 
 longer needs (the inputs read, the documents, the engine inputs) to `kept_until_exit` instead of freeing
 it on its way out (~25 ms of CPU at 5,000 resources).
 
-Three more start-up costs are cut here, in the console script only: the regular expressions the modules
+Four more start-up costs are cut here, in the console script only: the regular expressions the modules
 of a check compile at import and the methods `dataclasses` writes for guardrails' classes are precompiled
-(cli/precompiled_regexes.py, cli/precompiled_dataclasses.py), and a plain `check` command line is read
-without click (cli/check_command.py; click reads any other).
+(cli/precompiled_regexes.py, cli/precompiled_dataclasses.py), `dataclasses` is imported without
+`inspect` (cli/dataclass_signatures.py), and a plain `check` command line is read without click
+(cli/check_command.py; click reads any other).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def run() -> None:
     from guardrails.cli.precompiled_regexes import seed
 
     seed()
+    from guardrails.cli.dataclass_signatures import import_dataclasses
+
+    import_dataclasses()  # without `inspect`
     from guardrails.cli.precompiled_dataclasses import install
 
     install()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -111,7 +112,7 @@ class PolicyBundle:
                 raise BundleError(f"{root}: policy folder not found")
             contents: dict[Path, bytes] = {}
             for path in sorted(root.rglob("*.rego")):
-                key = f"{root.name}/{path.relative_to(root).as_posix()}"
+                key = f"{root.name}/{_relative_posix(path, root)}"
                 text = _read_text(path, contents)
                 if key in files:
                     raise BundleError(
@@ -167,13 +168,24 @@ class PolicyBundle:
                 else sorted([*root.rglob("*.rego"), *root.glob("catalog.yaml"), *_data_files(root)])
             )
             for path in paths:
-                h.update(path.relative_to(root).as_posix().encode() + b"\0")
+                h.update(_relative_posix(path, root).encode() + b"\0")
                 h.update((contents[path] if contents is not None else path.read_bytes()) + b"\0")
         return "sha256:" + h.hexdigest()
 
     @property
     def version(self) -> str:
         return self.catalog.version
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()` for a path found under `root`: on POSIX, where both are
+    normalised and the separator is `/`, the rest of the path's string after the root's (pathlib's parsing
+    of both costs ~50 K instructions a file, ~3 M a check); otherwise, or for another path, pathlib's."""
+    prefix, text = str(root), str(path)
+    normalised = os.sep == "/" and prefix not in ("", ".") and not prefix.endswith("/")
+    if normalised and text.startswith(prefix) and text[len(prefix) : len(prefix) + 1] == "/":
+        return text[len(prefix) + 1 :]
+    return path.relative_to(root).as_posix()
 
 
 def _read_text(path: Path, contents: dict[Path, bytes]) -> str:

@@ -73,40 +73,37 @@ def _scalar(value: Any) -> str:
     return _dumps(value)
 
 
-_CATALOG_TEXTS: dict[str, str] = {}
-"""Control ids, titles, remediations, resource types, files, severities, enforcements and verdicts as
-written (at most _CATALOG_TEXTS_MAX): the same few strings recur in every result, the long remediations
-escaped once instead of at every violation."""
 _CATALOG_TEXTS_MAX = 4096
 
 
-def _remembered_text(texts: dict[str, str], value: Any) -> str:
-    """`_scalar(value)`, remembered in `texts` for a string (at most _CATALOG_TEXTS_MAX of them)."""
-    if type(value) is not str:
+class _Texts(dict[Any, str]):
+    """Strings as `_scalar` writes them, remembered on first sight (at most _CATALOG_TEXTS_MAX): the same
+    few strings recur in every result, the long ones escaped once instead of at every violation. A string
+    seen before is one dict look-up, without a call (~30% of the report's time, where two calls were);
+    a value of another type is written, not remembered."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: Any) -> str:
+        written = _scalar(value)
+        if type(value) is str and len(self) < _CATALOG_TEXTS_MAX:
+            self[value] = written
+        return written
+
+
+class _Written:
+    """`_scalar(value)` for any value, one that cannot be a dict key too: `result_text`'s fallback."""
+
+    def __getitem__(self, value: Any) -> str:
         return _scalar(value)
-    written = texts.get(value)
-    if written is None:
-        written = _string(value)
-        if len(texts) < _CATALOG_TEXTS_MAX:
-            texts[value] = written
-    return written
 
 
-def _catalog_text(value: Any) -> str:
-    """`_scalar(value)`, remembered for a string."""
-    return _remembered_text(_CATALOG_TEXTS, value)
-
-
-_MESSAGE_TEXTS: dict[str, str] = {}
-"""Violation messages as written (at most _CATALOG_TEXTS_MAX), apart from the catalog's texts so that a
-run of many distinct messages does not crowd them out: most messages are a control's fixed text, met
-at every resource that fails it."""
-
-
-def _message_text(value: Any) -> str:
-    """`_scalar(value)`, remembered for a string."""
-    return _remembered_text(_MESSAGE_TEXTS, value)
-
+_CATALOG_TEXTS = _Texts()
+"""Control ids, titles, remediations, resource types, files, severities, enforcements and verdicts."""
+_MESSAGE_TEXTS = _Texts()
+"""Violation messages, apart from the catalog's texts so that a run of many distinct messages does not
+crowd them out: most messages are a control's fixed text, met at every resource that fails it."""
+_ANY_VALUE = _Written()
 
 _NO_LOCATION = '{"file": null, "line": null, "logical_id": null}'
 
@@ -115,36 +112,51 @@ def result_text(decision: Decision) -> str:
     """`_dumps(result_entry(decision))`, written without the entry's dicts: its keys are fixed text (the
     C encoder escapes every key of every entry again), its values are written as `_dumps` writes them,
     into one f-string. tests/cli/test_json_report_text.py checks both give the same text."""
+    try:
+        return _result_text(decision, _CATALOG_TEXTS, _MESSAGE_TEXTS)
+    except TypeError:  # a value of another type than declared that is no dict key (a list): not remembered
+        return _result_text(decision, _ANY_VALUE, _ANY_VALUE)
+
+
+def _result_text(decision: Decision, texts: _Texts | _Written, messages: _Texts | _Written) -> str:
+    """`result_text`, the catalog's strings and the messages written through `texts` and `messages`."""
     resource = decision.resource
     name = resource.name
     arn = f', "arn": {_scalar(resource.arn)}' if resource.arn else ""
     location = resource.location
     if location:
-        logical_id = location.logical_id
+        line, logical_id = location.line, location.logical_id
+        line_text = int.__repr__(line) if type(line) is int else _scalar(line)
         where = (
-            f'{{"file": {_catalog_text(location.file)}, "line": {_scalar(location.line)}, "logical_id": '
+            f'{{"file": {texts[location.file]}, "line": {line_text}, "logical_id": '
             f"{_string(logical_id) if type(logical_id) is str else _scalar(logical_id)}}}"
         )
     else:
         where = _NO_LOCATION
-    violations = ", ".join(map(_violation_text, decision.violations)) if decision.violations else ""
+    violations = (
+        ", ".join([_violation_text(v, texts, messages) for v in decision.violations])
+        if decision.violations
+        else ""
+    )
     error = f', "error": {_scalar(decision.error)}' if decision.error else ""
+    decision_id = decision.decision_id
+    id_text = _string(decision_id) if type(decision_id) is str else _scalar(decision_id)
     return (
-        f'{{"resource": {{"type": {_catalog_text(resource.type)}, "name": '
+        f'{{"resource": {{"type": {texts[resource.type]}, "name": '
         f"{_string(name) if type(name) is str else _scalar(name)}{arn}, "
-        f'"location": {where}}}, "violations": [{violations}], "verdict": {_catalog_text(decision.verdict)}, '
-        f'"decision_id": {_scalar(decision.decision_id)}{error}}}'
+        f'"location": {where}}}, "violations": [{violations}], "verdict": {texts[decision.verdict]}, '
+        f'"decision_id": {id_text}{error}}}'
     )
 
 
-def _violation_text(v: Violation) -> str:
+def _violation_text(v: Violation, texts: _Texts | _Written, messages: _Texts | _Written) -> str:
     """One violation of `result_text`."""
     unknown = v.unknown
     optional = ""
     if v.title:
-        optional += f', "title": {_catalog_text(v.title)}'
+        optional += f', "title": {texts[v.title]}'
     if v.remediation:
-        optional += f', "remediation": {_catalog_text(v.remediation)}'
+        optional += f', "remediation": {texts[v.remediation]}'
     if v.via:
         optional += f', "via": {_scalar(v.via)}'
     if v.exemption:
@@ -152,11 +164,11 @@ def _violation_text(v: Violation) -> str:
     if v.suppression:
         optional += f', "suppression": {_dumps(json_data(v.suppression))}'
     return (
-        f'{{"control": {_catalog_text(v.control)}, "severity": {_catalog_text(v.severity)}, '
-        f'"enforcement": {_catalog_text(v.enforcement)}, '
-        f'"message": {_message_text(v.message)}, '
-        f'"path": {_catalog_text(v.path)}, "unknown": '
-        f'{"true" if unknown is True else "false" if unknown is False else _dumps(unknown)}{optional}}}'
+        f'{{"control": {texts[v.control]}, "severity": {texts[v.severity]}, '
+        f'"enforcement": {texts[v.enforcement]}, '
+        f'"message": {messages[v.message]}, '
+        f'"path": {texts[v.path]}, "unknown": '
+        f"{'true' if unknown is True else 'false' if unknown is False else _dumps(unknown)}{optional}}}"
     )
 
 

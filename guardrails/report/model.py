@@ -51,24 +51,42 @@ class CheckRun:
     def has_input_errors(self) -> bool:
         return bool(self.errors)
 
+    def _violation_counts(self) -> dict[str, int]:
+        """The summary's violation counts, in one pass over the violations (five passes cost ~10% of a
+        large JSON report)."""
+        deny = warn = exempted = suppressed = unknown = 0
+        for decision in self.decisions:
+            for v in decision.violations:
+                counts = v.counts
+                if counts and v.enforcement == "deny":
+                    deny += 1
+                elif counts and v.enforcement == "warn":
+                    warn += 1
+                if v.exemption is not None:
+                    exempted += 1
+                elif v.suppression is not None:
+                    suppressed += 1
+                if v.unknown:
+                    unknown += 1
+        return {
+            "deny": deny,
+            "warn": warn,
+            "exempted": exempted,
+            "suppressed": suppressed,
+            "unknown": unknown,
+        }
+
     def notes_of(self, kind: str) -> list[InputNote]:
         return [n for n in self.notes if n.kind == kind]
 
     def summary(self) -> dict[str, Any]:
         verdicts = Counter(d.verdict for d in self.decisions)
-        violations = [v for d in self.decisions for v in d.violations]
         return {
             "files_checked": len(self.files_checked),
             "files_skipped": len(self.files_skipped),
             "resources": len(self.decisions),
             "verdicts": {k: verdicts.get(k, 0) for k in ("allow", "warn", "deny", "error")},
-            "violations": {
-                "deny": sum(1 for v in violations if v.counts and v.enforcement == "deny"),
-                "warn": sum(1 for v in violations if v.counts and v.enforcement == "warn"),
-                "exempted": sum(1 for v in violations if v.exemption is not None),
-                "suppressed": sum(1 for v in violations if v.suppression is not None and v.exemption is None),
-                "unknown": sum(1 for v in violations if v.unknown),
-            },
+            "violations": self._violation_counts(),
             "bundle": {"version": self.bundle_version, "digest": self.bundle_digest},
             "engine": self.engine,
             "errors": len(self.errors),

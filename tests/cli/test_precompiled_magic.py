@@ -1,0 +1,25 @@
+"""The precompiled dataclass functions are used for the bytecode they were compiled for: the magic number
+`precompiled_dataclasses` reads without importing importlib.util is importlib.util's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.util import MAGIC_NUMBER
+
+from guardrails.cli.precompiled_dataclasses import magic_number
+
+
+def test_the_magic_number_is_importlib_utils() -> None:
+    assert magic_number() == MAGIC_NUMBER
+
+
+def test_the_precompiled_functions_import_no_importlib_util() -> None:
+    probe = (  # an editable install imports importlib.util at start-up: forgotten, to see it is not again
+        "import sys\n"
+        "sys.modules.pop('importlib.util', None)\n"
+        "from guardrails.cli.precompiled_dataclasses import precompiled\n"
+        "assert precompiled() and 'importlib.util' not in sys.modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
