@@ -5,7 +5,7 @@ A document that another one relates (an Endpoint's EndpointConfig, the config's 
 in the same batch itself, as the same object: its text is made once and spliced into the text of every
 document that relates it, its secret values are added up instead of walked again (on the bench's
 templates 44% of the input text is related documents). A document's own parts are checked in one walk
-(`canonical.classify(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes); anything else
+(`canonical.classify_all(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes); anything else
 takes the general path, `to_input()` and `canonical_text()`, with the same result.
 tests/engine/test_engine_inputs.py checks every field against the general path.
 """
@@ -21,7 +21,7 @@ from guardrails.canonical import (
     COMPLEX,
     NEEDS_INTEGRAL_FLOATS,
     canonical_text,
-    classify,
+    classify_all,
     integral_floats_as_ints,
     plain_dumps,
     plain_string,
@@ -100,9 +100,7 @@ class EngineInputs:
         if not self._composable(document):
             return _general(document.to_input())
         resource, context = document.input_parts(_as_is)
-        kind = classify(resource, plain=True)
-        if kind != COMPLEX:
-            kind = max(kind, classify(context, plain=True))
+        kind = classify_all([resource, context], plain=True)
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
             resource, context = document.input_parts()
         related_documents = document.related
