@@ -54,6 +54,9 @@ class EngineInputs:
     def __init__(self) -> None:
         self._inputs: dict[int, tuple[ResourceDocument, EngineInput]] = {}
         self._secrets: dict[int, set[str]] = {}
+        self._maps: dict[int, list[Any]] = {}
+        """Per document made from its parts, every container of its resource and context (what
+        `classify_all` walked): `secret_values` mostly need not walk them again."""
 
     def of(self, document: ResourceDocument) -> EngineInput:
         found = self._inputs.get(id(document))
@@ -80,7 +83,8 @@ class EngineInputs:
         if related is None:
             found = secret_values(data)
         else:
-            found = secret_values({"resource": data["resource"], "related": {}, "context": data["context"]})
+            own = {"resource": data["resource"], "related": {}, "context": data["context"]}
+            found = secret_values(own, self._maps.get(id(document)))
             for key, other in related.items():
                 found |= related_secret_values(key, self.of(other).data, self.secret_values(other))
         self._secrets[id(document)] = found
@@ -100,9 +104,12 @@ class EngineInputs:
         if not self._composable(document):
             return _general(document.to_input())
         resource, context = document.input_parts(_as_is)
-        kind = classify_all([resource, context], plain=True)
+        containers = [resource, context]
+        kind = classify_all(containers, plain=True)
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
             resource, context = document.input_parts()
+        else:  # the input holds resource and context as walked
+            self._maps[id(document)] = containers
         related_documents = document.related
         if related_documents:  # most documents relate none: no comprehensions to make then
             related = {key: self.of(other) for key, other in related_documents.items()}

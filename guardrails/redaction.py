@@ -211,14 +211,41 @@ def _digest_leaves(value: Any, key: bytes | None = None) -> Any:
     return digest(value, key)
 
 
-def secret_values(value: Any) -> set[str]:
+def secret_values(value: Any, maps: Iterable[Any] | None = None) -> set[str]:
     """Every scalar (as text) under a redacted key, tag or pipeline definition of `value` (the values
     `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed),
-    and, when `value` is a resource document, every scalar at one of its `context.sensitive_paths`."""
+    and, when `value` is a resource document, every scalar at one of its `context.sensitive_paths`.
+
+    `maps`: when the caller has them at hand, items among which is every non-empty dict of `value` but
+    `value` itself (anything else is skipped): engine_inputs.py has them from `canonical.classify_all`.
+    When no map has a redacted place (most documents), `value` is not walked."""
     found: set[str] = set()
-    _collect(value, found, False)
+    if maps is None or not (_plain_maps((value,)) and _plain_maps(maps)):
+        _collect(value, found, False)
     found |= secret_path_values(value)
     return found
+
+
+def _plain_maps(maps: Iterable[Any]) -> bool:
+    """True when no dict among `maps` has a redacted place: every key is `_PLAIN` (a non-text key counts
+    as one, as in `_collect`) and it is no secret `{Key, Value}` tag. Then `_collect` finds nothing in
+    a value all of whose dicts are among them: it only ever adds what is under a redacted place. One
+    `issuperset` for a map whose keys are all known plain, without looking at its values."""
+    plain = _PLAIN_KEYS
+    for value in maps:
+        if type(value) is not dict and not isinstance(value, dict):  # a list, mostly
+            continue
+        if ("Key" in value or "key" in value) and _secret_tag(value):
+            return False
+        if plain.issuperset(value):
+            continue
+        for name in value:
+            if isinstance(name, str):
+                if _key_kind(name) != _PLAIN:
+                    return False
+                if len(plain) < _KEY_KINDS_MAX:
+                    plain.add(name)
+    return True
 
 
 def related_secret_values(key: str, related_input: Any, related_secrets: set[str]) -> set[str]:
