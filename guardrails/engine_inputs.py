@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from guardrails.canonical import (
@@ -76,19 +77,19 @@ class EngineInputs:
         found = self._secrets.get(id(document))
         if found is not None:
             return found
-        from guardrails.redaction import related_secret_values, secret_values  # only with violations
-
+        redaction = redaction_module()
         data = self.of(document).data
         related = document.related if self._composable(document) else None
+        made: set[str]
         if related is None:
-            found = secret_values(data)
+            made = redaction.secret_values(data)
         else:
             own = {"resource": data["resource"], "related": {}, "context": data["context"]}
-            found = secret_values(own, self._maps.get(id(document)))
+            made = redaction.secret_values(own, self._maps.get(id(document)))
             for key, other in related.items():
-                found |= related_secret_values(key, self.of(other).data, self.secret_values(other))
-        self._secrets[id(document)] = found
-        return found
+                made |= redaction.related_secret_values(key, self.of(other).data, self.secret_values(other))
+        self._secrets[id(document)] = made
+        return made
 
     @staticmethod
     def _composable(document: ResourceDocument) -> bool:
@@ -138,6 +139,20 @@ class EngineInputs:
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 decides (and refuses)
             return _general(data)
         return EngineInput(data, text, "sha256:" + hashlib.sha256(encoded).hexdigest())
+
+
+_redaction: ModuleType | None = None
+
+
+def redaction_module() -> ModuleType:
+    """guardrails.redaction, imported at the first call (only a batch with violations needs it). An
+    import statement in a function costs ~9 K instructions at every call, the module loaded or not."""
+    global _redaction
+    if _redaction is None:
+        import guardrails.redaction
+
+        _redaction = guardrails.redaction
+    return _redaction
 
 
 def _general(data: dict[str, Any]) -> EngineInput:
