@@ -44,10 +44,6 @@ class EngineInput:
     """`input_digest(document)`."""
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 class EngineInputs:
     """The inputs of one batch of documents. It keeps every document it has seen (so that an object's id
     names it for the batch's life): make one per batch, not one per process."""
@@ -104,7 +100,7 @@ class EngineInputs:
     def _make(self, document: ResourceDocument) -> EngineInput:
         if not self._composable(document):
             return _general(document.to_input())
-        resource, context = document.input_parts(_as_is)
+        resource, context = document.input_parts(None)
         containers = [resource, context]
         kind = classify_all(containers, plain=True)
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
