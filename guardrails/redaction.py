@@ -218,33 +218,37 @@ def secret_values(value: Any, maps: Iterable[Any] | None = None) -> set[str]:
 
     `maps`: when the caller has them at hand, items among which is every non-empty dict of `value` but
     `value` itself (anything else is skipped): engine_inputs.py has them from `canonical.classify_all`.
-    When no map has a redacted place (most documents), `value` is not walked."""
+    Then only the redacted places of the maps are walked, not `value` (most documents have none)."""
     found: set[str] = set()
-    if maps is None or not (_plain_maps((value,)) and _plain_maps(maps)):
+    if maps is None or not (_collect_maps((value,), found) and _collect_maps(maps, found)):
+        found.clear()
         _collect(value, found, False)
     found |= secret_path_values(value)
     return found
 
 
-def _plain_maps(maps: Iterable[Any]) -> bool:
-    """True when no dict among `maps` has a redacted place: every key is `_PLAIN` (a non-text key counts
-    as one, as in `_collect`) and it is no secret `{Key, Value}` tag. Then `_collect` finds nothing in
-    a value all of whose dicts are among them: it only ever adds what is under a redacted place. One
-    `issuperset` for a map whose keys are all known plain, without looking at its values."""
+def _collect_maps(maps: Iterable[Any], found: set[str]) -> bool:
+    """What `_collect(value, found, False)` adds, told from the dicts among `maps` when they are every
+    dict of `value` (other items are skipped): the scalars under each map's redacted places. A map
+    inside a redacted place adds nothing the place did not (its own redacted places are part of it)
+    but for a key holding a JSON document (a pipeline definition: its text parsed may add other
+    values): at such a key, False, with `found` unfinished (then walk `value`). One `issuperset` for
+    a map whose keys are all known plain (most), without looking at its values."""
     plain = _PLAIN_KEYS
     for value in maps:
         if type(value) is not dict and not isinstance(value, dict):  # a list, mostly
             continue
-        if ("Key" in value or "key" in value) and _secret_tag(value):
-            return False
-        if plain.issuperset(value):
+        secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
+        if not secret_tag and plain.issuperset(value):
             continue
-        for name in value:
-            if isinstance(name, str):
-                if _key_kind(name) != _PLAIN:
-                    return False
-                if len(plain) < _KEY_KINDS_MAX:
-                    plain.add(name)
+        for name, item in value.items():
+            kind = _key_kind(name) if isinstance(name, str) else _PLAIN  # as `_collect` tells them
+            if kind == _WHOLE or (secret_tag and name in ("Value", "value")):
+                _collect(item, found, True)
+            elif kind == _JSON:
+                return False
+            elif type(name) is str and len(plain) < _KEY_KINDS_MAX:
+                plain.add(name)
     return True
 
 

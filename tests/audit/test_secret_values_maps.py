@@ -110,6 +110,13 @@ def _documents(properties: Any, paths: list[str] | None) -> dict[str, Any]:
 @example({"Tags": [{"Key": "Token", "Value": "a"}]}, None, True)
 @example({"A": [{"B": {"Environment": {"X": "y"}}}]}, None, False)
 @example({"A": "hunter22"}, ["A"], False)
+@example({"Environment": {"PipelineDefinition": '{"Environment": {"X": "y"}}'}}, None, False)  # JSON inside
+@example({"Environment": [{"Key": "Token", "Value": {"DbPassword": 3}}]}, None, False)
+@example(
+    {"PipelineDefinition": '{"Environment": {"X": "y"}}', "Tags": [{"key": "token", "value": 1.5}]},
+    None,
+    False,
+)
 def test_the_maps_give_the_answer_of_the_walk(properties: Any, paths: list[str] | None, cold: bool) -> None:
     if cold:  # the first batch of a process: no key is known plain yet
         _PLAIN_KEYS.clear()
