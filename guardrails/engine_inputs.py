@@ -102,29 +102,31 @@ class EngineInputs:
             return _general(document.to_input())
         resource, context = document.input_parts(None)
         containers = [resource, context]
-        kind = classify_all(containers, plain=True)
+        kind = classify_all(containers, plain=True, bmp_keys=False)  # the keys' plane: see below
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
             resource, context = document.input_parts()
         else:  # the input holds resource and context as walked
             self._maps[id(document)] = containers
         related_documents = document.related
-        if related_documents:  # most documents relate none: no comprehensions to make then
-            related = {key: self.of(other) for key, other in related_documents.items()}
-            related_data = {key: made.data for key, made in related.items()}
-            spliceable = all(
-                made.text is not None and (key.isascii() or max(key) <= _BMP_MAX)
-                for key, made in related.items()
-            )
-        else:
-            related, related_data, spliceable = {}, {}, True
+        related_data: dict[str, Any] = {}
+        spliceable = True
+        related_text = ""
+        if related_documents:  # most documents relate none
+            for key, other in related_documents.items():
+                made = self.of(other)
+                related_data[key] = made.data
+                if made.text is None or not (key.isascii() or max(key) <= _BMP_MAX):
+                    spliceable = False
+            if spliceable:
+                related_text = ",".join(
+                    f"{plain_string(key)}:{self.of(related_documents[key]).text}"
+                    for key in sorted(related_documents)
+                )
         data = {"resource": resource, "related": related_data, "context": context}
         if kind == COMPLEX or not spliceable:
             return _general(data)
         if kind == NEEDS_INTEGRAL_FLOATS:
             resource, context = integral_floats_as_ints(resource), integral_floats_as_ints(context)
-        related_text = (
-            ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related)) if related else ""
-        )
         # The keys of a document's input in sorted order: context, related, resource.
         text = (
             f'{{"context":{plain_dumps(context)},"related":{{{related_text}}},'
@@ -134,7 +136,18 @@ class EngineInputs:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 decides (and refuses)
             return _general(data)
+        if not text.isascii() and _outside_bmp(encoded) and classify_all([resource, context]) == COMPLEX:
+            return _general(data)  # a key outside the BMP: json.dumps sorts it otherwise
         return EngineInput(data, text, "sha256:" + hashlib.sha256(encoded).hexdigest())
+
+
+def _outside_bmp(encoded: bytes) -> bool:
+    """Whether UTF-8 `encoded` holds a character outside the Basic Multilingual Plane: a byte that starts
+    one (F0-F4, what starts nothing else), told by a memchr each."""
+    return any(lead in encoded for lead in _ASTRAL_LEADS)
+
+
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 
 
 _redaction: ModuleType | None = None
