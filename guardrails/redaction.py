@@ -119,7 +119,11 @@ def redact_text(text: str | None, key: bytes | None = None) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_secret_key(key: str) -> bool:
-    name = _KEY_CHARS.sub("", key.lower())
+    return _is_secret_name(_normal(key))
+
+
+def _is_secret_name(name: str) -> bool:
+    """`is_secret_key` of a key whose `_normal` form is `name`."""
     return bool(SECRET_KEY.search(name)) and not name.endswith("arn")
 
 
@@ -141,7 +145,7 @@ def _key_kind(key: str) -> int:
     if kind is not None:
         return kind
     name = _normal(key)
-    if name in CONTAINER_MAP_KEYS or is_secret_key(key):
+    if name in CONTAINER_MAP_KEYS or _is_secret_name(name):  # is_secret_key(key), normalised once
         kind = _WHOLE
     else:
         kind = _JSON if name in JSON_STRING_KEYS else _PLAIN
