@@ -5,8 +5,10 @@ A document that another one relates (an Endpoint's EndpointConfig, the config's 
 in the same batch itself, as the same object: its text is made once and spliced into the text of every
 document that relates it, its secret values are added up instead of walked again (on the bench's
 templates 44% of the input text is related documents). A document's own parts are checked in one walk
-(`canonical.classify_all(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes); anything else
-takes the general path, `to_input()` and `canonical_text()`, with the same result.
+(`canonical.classify_all(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes; the map
+keys' plane is told on the text written); anything else takes the general path, `to_input()` and
+`canonical_text()`, with the same result. The containers that walk met are kept: a document's secret
+values are then looked for in its maps' redacted places only (`redaction.secret_values(value, maps)`).
 tests/engine/test_engine_inputs.py checks every field against the general path.
 """
 
