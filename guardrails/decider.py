@@ -29,7 +29,7 @@ from guardrails.decision import (
 )
 from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
-from guardrails.engine_inputs import EngineInputs
+from guardrails.engine_inputs import EngineInputs, redaction_module
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
 from guardrails.resource_kinds import STACK_TYPE
@@ -486,10 +486,10 @@ def _without_quoted_secrets(
     """Messages never quote a value from a redacted place (container Environment, entrypoint and
     arguments, secret-looking keys and tags, the document's secret paths): reports, hook responses and
     audit records print them."""
-    from guardrails.redaction import quotes_none, redact_quoted, sensitive_paths_of, under_sensitive_path
-
     if not secrets:
         return violations
+    redaction = redaction_module()
+    quotes_none = redaction.quotes_none
     paths: list[str] | None = None  # looked up at the first message that may quote a value
     out = []
     for v in violations:
@@ -497,7 +497,8 @@ def _without_quoted_secrets(
             out.append(v)
             continue
         if paths is None:
-            paths = sensitive_paths_of(data)
-        message = redact_quoted(v.message, v.path, secrets, strict=under_sensitive_path(v.path, paths))
+            paths = redaction.sensitive_paths_of(data)
+        strict = redaction.under_sensitive_path(v.path, paths)
+        message = redaction.redact_quoted(v.message, v.path, secrets, strict=strict)
         out.append(v if message == v.message else replace(v, message=message))
     return out

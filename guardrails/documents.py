@@ -130,31 +130,55 @@ class ResourceDocument:
         return {"resource": resource, "related": related_input, "context": context}
 
     def input_parts(
-        self, plain: Callable[[Any], Any] = shared_json_data
+        self, plain: Callable[[Any], Any] | None = shared_json_data
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """`to_input()`'s "resource" and "context" (everything but `related`). `plain` turns tags,
         properties and `context.unknown` into JSON data: by default shared when plain already, else a
-        converted copy (engine_inputs.py passes them as they are and checks them itself)."""
+        converted copy; None passes them as they are (engine_inputs.py checks them itself).
+
+        A text or a Location of the declared type is written here (what json_data writes of it), without
+        a call each: a check makes one input per document."""
         res, ctx = self.resource, self.context
-        resource: dict[str, Any] = {"type": json_data(res.type), "name": json_data(res.name)}
+        kind, name = res.type, res.name
+        resource: dict[str, Any] = {
+            "type": kind if type(kind) is str else json_data(kind),
+            "name": name if type(name) is str else json_data(name),
+        }
         if res.arn is not None:
             resource["arn"] = json_data(res.arn)
         if res.account is not None:
             resource["account"] = json_data(res.account)
         if res.region is not None:
             resource["region"] = json_data(res.region)
-        resource["tags"] = plain(res.tags)
-        resource["properties"] = plain(res.properties)
+        point, source, location = ctx.point, ctx.source, ctx.location
         context: dict[str, Any] = {
-            "point": json_data(ctx.point),
-            "source": json_data(ctx.source),
-            "location": json_data(ctx.location),
+            "point": point if type(point) is str else json_data(point),
+            "source": source if type(source) is str else json_data(source),
+            "location": _location_data(location) if type(location) is Location else json_data(location),
         }
         if ctx.actor is not None:
             context["actor"] = json_data(ctx.actor)
-        context["unknown"] = plain(ctx.unknown)
+        if plain is None:
+            resource["tags"], resource["properties"] = res.tags, res.properties
+            context["unknown"] = ctx.unknown
+        else:
+            resource["tags"], resource["properties"] = plain(res.tags), plain(res.properties)
+            context["unknown"] = plain(ctx.unknown)
         if ctx.sensitive_paths is not None:
             context["sensitive_paths"] = json_data(ctx.sensitive_paths)
         if ctx.suppressions is not None:
             context["suppressions"] = json_data(ctx.suppressions)
         return resource, context
+
+
+def _location_data(location: Location) -> dict[str, Any]:
+    """`json_data(location)`: its fields in order, None ones left out, text and integers as they are."""
+    data: dict[str, Any] = {}
+    file, line, logical_id = location.file, location.line, location.logical_id
+    if file is not None:
+        data["file"] = file if type(file) is str else json_data(file)
+    if line is not None:
+        data["line"] = line if type(line) is int else json_data(line)
+    if logical_id is not None:
+        data["logical_id"] = logical_id if type(logical_id) is str else json_data(logical_id)
+    return data

@@ -5,8 +5,10 @@ A document that another one relates (an Endpoint's EndpointConfig, the config's 
 in the same batch itself, as the same object: its text is made once and spliced into the text of every
 document that relates it, its secret values are added up instead of walked again (on the bench's
 templates 44% of the input text is related documents). A document's own parts are checked in one walk
-(`canonical.classify(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes); anything else
-takes the general path, `to_input()` and `canonical_text()`, with the same result.
+(`canonical.classify_all(plain=True)`: plain JSON data with an RFC 8785 form json.dumps writes; the map
+keys' plane is told on the text written); anything else takes the general path, `to_input()` and
+`canonical_text()`, with the same result. The containers that walk met are kept: a document's secret
+values are then looked for in its maps' redacted places only (`redaction.secret_values(value, maps)`).
 tests/engine/test_engine_inputs.py checks every field against the general path.
 """
 
@@ -15,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from guardrails.canonical import (
     COMPLEX,
     NEEDS_INTEGRAL_FLOATS,
     canonical_text,
-    classify,
+    classify_all,
     integral_floats_as_ints,
     plain_dumps,
     plain_string,
@@ -43,10 +46,6 @@ class EngineInput:
     """`input_digest(document)`."""
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 class EngineInputs:
     """The inputs of one batch of documents. It keeps every document it has seen (so that an object's id
     names it for the batch's life): make one per batch, not one per process."""
@@ -54,6 +53,9 @@ class EngineInputs:
     def __init__(self) -> None:
         self._inputs: dict[int, tuple[ResourceDocument, EngineInput]] = {}
         self._secrets: dict[int, set[str]] = {}
+        self._maps: dict[int, list[Any]] = {}
+        """Per document made from its parts, every container of its resource and context (what
+        `classify_all` walked): `secret_values` mostly need not walk them again."""
 
     def of(self, document: ResourceDocument) -> EngineInput:
         found = self._inputs.get(id(document))
@@ -73,18 +75,19 @@ class EngineInputs:
         found = self._secrets.get(id(document))
         if found is not None:
             return found
-        from guardrails.redaction import related_secret_values, secret_values  # only with violations
-
+        redaction = redaction_module()
         data = self.of(document).data
         related = document.related if self._composable(document) else None
+        made: set[str]
         if related is None:
-            found = secret_values(data)
+            made = redaction.secret_values(data)
         else:
-            found = secret_values({"resource": data["resource"], "related": {}, "context": data["context"]})
+            own = {"resource": data["resource"], "related": {}, "context": data["context"]}
+            made = redaction.secret_values(own, self._maps.get(id(document)))
             for key, other in related.items():
-                found |= related_secret_values(key, self.of(other).data, self.secret_values(other))
-        self._secrets[id(document)] = found
-        return found
+                made |= redaction.related_secret_values(key, self.of(other).data, self.secret_values(other))
+        self._secrets[id(document)] = made
+        return made
 
     @staticmethod
     def _composable(document: ResourceDocument) -> bool:
@@ -99,30 +102,33 @@ class EngineInputs:
     def _make(self, document: ResourceDocument) -> EngineInput:
         if not self._composable(document):
             return _general(document.to_input())
-        resource, context = document.input_parts(_as_is)
-        kind = classify(resource, plain=True)
-        if kind != COMPLEX:
-            kind = max(kind, classify(context, plain=True))
+        resource, context = document.input_parts(None)
+        containers = [resource, context]
+        kind = classify_all(containers, plain=True, bmp_keys=False)  # the keys' plane: see below
         if kind == COMPLEX:  # not plain JSON as it is (converted by to_input), or no json.dumps form
             resource, context = document.input_parts()
+        else:  # the input holds resource and context as walked
+            self._maps[id(document)] = containers
         related_documents = document.related
-        if related_documents:  # most documents relate none: no comprehensions to make then
-            related = {key: self.of(other) for key, other in related_documents.items()}
-            related_data = {key: made.data for key, made in related.items()}
-            spliceable = all(
-                made.text is not None and (key.isascii() or max(key) <= _BMP_MAX)
-                for key, made in related.items()
-            )
-        else:
-            related, related_data, spliceable = {}, {}, True
+        related_data: dict[str, Any] = {}
+        spliceable = True
+        related_text = ""
+        if related_documents:  # most documents relate none
+            for key, other in related_documents.items():
+                made = self.of(other)
+                related_data[key] = made.data
+                if made.text is None or not (key.isascii() or max(key) <= _BMP_MAX):
+                    spliceable = False
+            if spliceable:
+                related_text = ",".join(
+                    f"{plain_string(key)}:{self.of(related_documents[key]).text}"
+                    for key in sorted(related_documents)
+                )
         data = {"resource": resource, "related": related_data, "context": context}
         if kind == COMPLEX or not spliceable:
             return _general(data)
         if kind == NEEDS_INTEGRAL_FLOATS:
             resource, context = integral_floats_as_ints(resource), integral_floats_as_ints(context)
-        related_text = (
-            ",".join(f"{plain_string(key)}:{related[key].text}" for key in sorted(related)) if related else ""
-        )
         # The keys of a document's input in sorted order: context, related, resource.
         text = (
             f'{{"context":{plain_dumps(context)},"related":{{{related_text}}},'
@@ -132,7 +138,32 @@ class EngineInputs:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 decides (and refuses)
             return _general(data)
+        if not text.isascii() and _outside_bmp(encoded) and classify_all([resource, context]) == COMPLEX:
+            return _general(data)  # a key outside the BMP: json.dumps sorts it otherwise
         return EngineInput(data, text, "sha256:" + hashlib.sha256(encoded).hexdigest())
+
+
+def _outside_bmp(encoded: bytes) -> bool:
+    """Whether UTF-8 `encoded` holds a character outside the Basic Multilingual Plane: a byte that starts
+    one (F0-F4, what starts nothing else), told by a memchr each."""
+    return any(lead in encoded for lead in _ASTRAL_LEADS)
+
+
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+
+
+_redaction: ModuleType | None = None
+
+
+def redaction_module() -> ModuleType:
+    """guardrails.redaction, imported at the first call (only a batch with violations needs it). An
+    import statement in a function costs ~9 K instructions at every call, the module loaded or not."""
+    global _redaction
+    if _redaction is None:
+        import guardrails.redaction
+
+        _redaction = guardrails.redaction
+    return _redaction
 
 
 def _general(data: dict[str, Any]) -> EngineInput:

@@ -119,7 +119,11 @@ def redact_text(text: str | None, key: bytes | None = None) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_secret_key(key: str) -> bool:
-    name = _KEY_CHARS.sub("", key.lower())
+    return _is_secret_name(_normal(key))
+
+
+def _is_secret_name(name: str) -> bool:
+    """`is_secret_key` of a key whose `_normal` form is `name`."""
     return bool(SECRET_KEY.search(name)) and not name.endswith("arn")
 
 
@@ -141,7 +145,7 @@ def _key_kind(key: str) -> int:
     if kind is not None:
         return kind
     name = _normal(key)
-    if name in CONTAINER_MAP_KEYS or is_secret_key(key):
+    if name in CONTAINER_MAP_KEYS or _is_secret_name(name):  # is_secret_key(key), normalised once
         kind = _WHOLE
     else:
         kind = _JSON if name in JSON_STRING_KEYS else _PLAIN
@@ -211,14 +215,45 @@ def _digest_leaves(value: Any, key: bytes | None = None) -> Any:
     return digest(value, key)
 
 
-def secret_values(value: Any) -> set[str]:
+def secret_values(value: Any, maps: Iterable[Any] | None = None) -> set[str]:
     """Every scalar (as text) under a redacted key, tag or pipeline definition of `value` (the values
     `redact_value` replaces because of where they are; secret-looking strings elsewhere are not listed),
-    and, when `value` is a resource document, every scalar at one of its `context.sensitive_paths`."""
+    and, when `value` is a resource document, every scalar at one of its `context.sensitive_paths`.
+
+    `maps`: when the caller has them at hand, items among which is every non-empty dict of `value` but
+    `value` itself (anything else is skipped): engine_inputs.py has them from `canonical.classify_all`.
+    Then only the redacted places of the maps are walked, not `value` (most documents have none)."""
     found: set[str] = set()
-    _collect(value, found, False)
+    if maps is None or not (_collect_maps((value,), found) and _collect_maps(maps, found)):
+        found.clear()
+        _collect(value, found, False)
     found |= secret_path_values(value)
     return found
+
+
+def _collect_maps(maps: Iterable[Any], found: set[str]) -> bool:
+    """What `_collect(value, found, False)` adds, told from the dicts among `maps` when they are every
+    dict of `value` (other items are skipped): the scalars under each map's redacted places. A map
+    inside a redacted place adds nothing the place did not (its own redacted places are part of it)
+    but for a key holding a JSON document (a pipeline definition: its text parsed may add other
+    values): at such a key, False, with `found` unfinished (then walk `value`). One `issuperset` for
+    a map whose keys are all known plain (most), without looking at its values."""
+    plain = _PLAIN_KEYS
+    for value in maps:
+        if type(value) is not dict and not isinstance(value, dict):  # a list, mostly
+            continue
+        secret_tag = ("Key" in value or "key" in value) and _secret_tag(value)
+        if not secret_tag and plain.issuperset(value):
+            continue
+        for name, item in value.items():
+            kind = _key_kind(name) if isinstance(name, str) else _PLAIN  # as `_collect` tells them
+            if kind == _WHOLE or (secret_tag and name in ("Value", "value")):
+                _collect(item, found, True)
+            elif kind == _JSON:
+                return False
+            elif type(name) is str and len(plain) < _KEY_KINDS_MAX:
+                plain.add(name)
+    return True
 
 
 def related_secret_values(key: str, related_input: Any, related_secrets: set[str]) -> set[str]:

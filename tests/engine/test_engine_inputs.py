@@ -111,6 +111,8 @@ _VALUES = st.recursive(
         st.lists(children, max_size=3),
         st.tuples(children, children),
         st.dictionaries(_KEYS, children, max_size=3),
+        st.dictionaries(st.sampled_from(["A", "Tags", "Name"]), children, max_size=3),  # no redacted place
+        st.builds(lambda k, v: {"Key": k, "Value": v}, st.sampled_from(["team", "Token"]), children),  # tags
     ),
     max_leaves=12,
 )
