@@ -29,9 +29,10 @@ from guardrails.decision import (
 )
 from guardrails.documents import Location, ResourceDocument
 from guardrails.engine import EngineError, Evaluator, Finding, PolicyBundle, create_evaluator
-from guardrails.engine_inputs import EngineInputs, redaction_module
+from guardrails.engine_inputs import EngineInputs
 from guardrails.errors import GuardrailsError
 from guardrails.infrastructure import is_infrastructure_failure
+from guardrails.redaction import quotes_none, redact_quoted, sensitive_paths_of, under_sensitive_path
 from guardrails.resource_kinds import STACK_TYPE
 from guardrails.sources.errors import SourceError
 from guardrails.sources.notes import InputNote
@@ -488,8 +489,6 @@ def _without_quoted_secrets(
     audit records print them."""
     if not secrets:
         return violations
-    redaction = redaction_module()
-    quotes_none = redaction.quotes_none
     paths: list[str] | None = None  # looked up at the first message that may quote a value
     out = []
     for v in violations:
@@ -497,8 +496,8 @@ def _without_quoted_secrets(
             out.append(v)
             continue
         if paths is None:
-            paths = redaction.sensitive_paths_of(data)
-        strict = redaction.under_sensitive_path(v.path, paths)
-        message = redaction.redact_quoted(v.message, v.path, secrets, strict=strict)
+            paths = sensitive_paths_of(data)
+        strict = under_sensitive_path(v.path, paths)
+        message = redact_quoted(v.message, v.path, secrets, strict=strict)
         out.append(v if message == v.message else replace(v, message=message))
     return out

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from guardrails.canonical import (
@@ -31,6 +30,7 @@ from guardrails.canonical import (
 )
 from guardrails.decision import input_digest
 from guardrails.documents import ResourceDocument
+from guardrails.redaction import related_secret_values, secret_values
 
 _BMP_MAX = "\uffff"
 
@@ -75,17 +75,16 @@ class EngineInputs:
         found = self._secrets.get(id(document))
         if found is not None:
             return found
-        redaction = redaction_module()
         data = self.of(document).data
         related = document.related if self._composable(document) else None
         made: set[str]
         if related is None:
-            made = redaction.secret_values(data)
+            made = secret_values(data)
         else:
             own = {"resource": data["resource"], "related": {}, "context": data["context"]}
-            made = redaction.secret_values(own, self._maps.get(id(document)))
+            made = secret_values(own, self._maps.get(id(document)))
             for key, other in related.items():
-                made |= redaction.related_secret_values(key, self.of(other).data, self.secret_values(other))
+                made |= related_secret_values(key, self.of(other).data, self.secret_values(other))
         self._secrets[id(document)] = made
         return made
 
@@ -150,20 +149,6 @@ def _outside_bmp(encoded: bytes) -> bool:
 
 
 _ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
-
-
-_redaction: ModuleType | None = None
-
-
-def redaction_module() -> ModuleType:
-    """guardrails.redaction, imported at the first call (only a batch with violations needs it). An
-    import statement in a function costs ~9 K instructions at every call, the module loaded or not."""
-    global _redaction
-    if _redaction is None:
-        import guardrails.redaction
-
-        _redaction = guardrails.redaction
-    return _redaction
 
 
 def _general(data: dict[str, Any]) -> EngineInput:
