@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from redaction_strategies import KEYS, SCALARS, tags
 
 from guardrails.redaction import _JSON as _JSON_KIND
 from guardrails.redaction import (
@@ -64,64 +65,18 @@ def reference_secret_values(value: Any) -> set[str]:
     return found | secret_path_values(value)
 
 
-_KEYS = st.one_of(
-    st.sampled_from(
-        [
-            "A",
-            "Name",
-            "Key",
-            "key",
-            "Value",
-            "value",
-            "Tags",
-            "Environment",
-            "ENV",
-            "HyperParameters",
-            "DbPassword",
-            "SecretArn",
-            "api-key",
-            "PipelineDefinition",
-            "PipelineDefinitionBody",
-            "context",
-            "resource",
-            "sensitive_paths",
-        ]
-    ),
-    st.text(alphabet="aKkeyVvlu-_Ps", max_size=6),
-)
-_TAG_KEYS = st.sampled_from(["team", "Token", "db-password", "owner", "SecretArn"])
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 5),
-    st.floats(allow_nan=False),
-    st.text(max_size=5),
-    st.just('{"Environment": {"X": "y"}, "A": [{"Key": "token", "Value": "v"}]}'),
-    st.just("not json"),
-)
-
-
-def _tag(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(
-        lambda k, v, lower: {"key": k, "value": v} if lower else {"Key": k, "Value": v},
-        _TAG_KEYS,
-        children,
-        st.booleans(),
-    )
-
-
 def _maps(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    plain = st.dictionaries(_KEYS, children, max_size=4)
+    plain = st.dictionaries(KEYS, children, max_size=4)
     return st.one_of(
         plain,
         plain.map(OrderedDict),  # a dict subclass: walked like a dict
-        st.dictionaries(st.one_of(_KEYS, st.integers(0, 2)), children, max_size=3),  # non-string keys
-        _tag(children),
+        st.dictionaries(st.one_of(KEYS, st.integers(0, 2)), children, max_size=3),  # non-string keys
+        tags(children),
     )
 
 
 _VALUES = st.recursive(
-    _SCALARS,
+    SCALARS,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
         st.tuples(children, children),

@@ -11,46 +11,10 @@ from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from redaction_strategies import KEYS, SCALARS, tags
 
 from guardrails.canonical import COMPLEX, classify_all
 from guardrails.redaction import _PLAIN_KEYS, secret_values
-
-_KEYS = st.sampled_from(
-    [
-        "A",
-        "Name",
-        "Key",
-        "key",
-        "Value",
-        "value",
-        "Tags",
-        "Environment",
-        "DbPassword",
-        "SecretArn",
-        "PipelineDefinition",
-        "resource",
-        "context",
-        "related",
-        "sensitive_paths",
-    ]
-)
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 5),
-    st.floats(allow_nan=False),
-    st.text(max_size=4),
-    st.just('{"Environment": {"X": "y"}}'),
-)
-
-
-def _tag(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(
-        lambda k, v, lower: {"key": k, "value": v} if lower else {"Key": k, "Value": v},
-        st.sampled_from(["team", "Token", "owner", "db-password"]),
-        children,
-        st.booleans(),
-    )
 
 
 def _plain_maps(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -59,14 +23,14 @@ def _plain_maps(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str,
 
 
 _VALUES = st.recursive(
-    _SCALARS,
+    SCALARS,
     lambda children: st.one_of(
         st.lists(children, max_size=3),
         st.tuples(children, children),
-        st.dictionaries(_KEYS, children, max_size=3),
-        st.dictionaries(_KEYS, children, max_size=2).map(OrderedDict),
+        st.dictionaries(KEYS, children, max_size=3),
+        st.dictionaries(KEYS, children, max_size=2).map(OrderedDict),
         st.dictionaries(st.integers(0, 2), children, max_size=2),
-        _tag(children),
+        tags(children),
         _plain_maps(children),
         _plain_maps(children),
     ),
