@@ -43,7 +43,8 @@ def test_the_generated_data_is_what_the_installed_pyyaml_reads_from_the_shipped_
 
 
 @pytest.mark.parametrize(
-    ("version", "series"), [("6.0", "6.0"), ("6.0.3", "6.0"), ("6.0.4", "6.0"), ("6.1.0", "6.1"), ("7.0b1", "7.0b1")]
+    ("version", "series"),
+    [("6.0", "6.0"), ("6.0.3", "6.0"), ("6.0.4", "6.0"), ("6.1.0", "6.1"), ("7.0b1", "7.0b1")],
 )
 def test_release_series(version: str, series: str) -> None:
     assert precompiled_catalog.release_series(version) == series
