@@ -147,16 +147,21 @@ import json, sys
 from guardrails.cli import console
 sys.argv = ["guardrails", *sys.argv[1:]]
 real_exit = console.os._exit
-def report(code):
+def report():
     import dataclasses
     from guardrails.documents import Location
     from guardrails.decision import EngineInfo
     print(json.dumps({"inspect": "inspect" in sys.modules, "copy": "copy" in sys.modules,
                       "stand_ins": [type(dataclasses.inspect).__name__, type(dataclasses.copy).__name__],
                       "docs": [Location.__doc__, EngineInfo.__doc__]}), file=sys.stderr)
+def exit_now(code):
+    report()
     real_exit(code)
-console.os._exit = report
-console.run()
+console.os._exit = exit_now
+try:
+    console.run()
+finally:  # the usual exit: an atexit callback was registered at start-up (certifi.where() in a .pth)
+    report()
 """
 
 TEMPLATE = """\
