@@ -83,7 +83,8 @@ def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
 
     git("init", "-q")
     git("-c", "user.email=t@example.com", "-c", "user.name=t", "add", ".")
-    pre_commit = shutil.which("pre-commit", path=str(BIN)) or shutil.which("pre-commit")  # beside python first
+    # pre-commit beside this python first (the dev extra installs it there), else on PATH
+    pre_commit = shutil.which("pre-commit", path=str(BIN)) or shutil.which("pre-commit")
     if pre_commit is None:
         unavailable("pre-commit", "pip install -e '.[dev]'")
     run = [pre_commit, "run", "--all-files", "--color", "never"]
