@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from decision_factory import hand_made_decision
+
 from guardrails.audit import Actor, AuditRecord, record_from_decision
 from guardrails.audit.chain import GENESIS_HASH, record_hash
 from guardrails.decision import Decision, EngineInfo, ResourceRef, Violation
@@ -18,22 +20,18 @@ REGION = "us-east-1"
 def make_decision(
     name: str = "churn-train", verdict: str = "deny", controls: tuple[str, ...] = ("SM-01",)
 ) -> Decision:
-    return Decision(
-        resource=ResourceRef(
+    return hand_made_decision(
+        ResourceRef(
             type="AWS::SageMaker::TrainingJob",
             name=name,
             arn=f"arn:aws:sagemaker:{REGION}:111122223333:training-job/{name}",
             location=Location(file="stack.yaml", line=12, logical_id="Train"),
         ),
-        violations=[
+        [
             Violation(control=c, severity="high", enforcement="deny", message=f"{c} fails", path="VpcConfig")
             for c in controls
         ],
-        verdict=verdict,  # type: ignore[arg-type]
-        point="pre-deploy",
-        source="cloudformation",
-        input_digest="sha256:" + "a" * 64,
-        bundle_digest="sha256:" + "b" * 64,
+        verdict,
         bundle_version="0.1.0",
         engine=EngineInfo(name="regorus", version="0.0"),
     )

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from decision_factory import hand_made_decision
+
 from guardrails.admission.hook_models import HookRequest
 from guardrails.admission.response import annotations_for, bounded_message, hook_response
-from guardrails.decision import AppliedExemption, Decision, EngineInfo, ResourceRef, Violation
+from guardrails.decision import AppliedExemption, Decision, ResourceRef, Violation
 from guardrails.documents import Location
 
 
 def decision(logical_id: str, verdict: str, *violations: Violation, error: str | None = None) -> Decision:
-    return Decision(
-        resource=ResourceRef(
+    return hand_made_decision(
+        ResourceRef(
             type="AWS::SageMaker::Model", name=logical_id.lower(), location=Location(logical_id=logical_id)
         ),
-        violations=list(violations),
-        verdict=verdict,  # type: ignore[arg-type]
+        violations,
+        verdict,
         error=error,
         point="admission",
-        source="cloudformation",
-        input_digest="sha256:" + "a" * 64,
-        bundle_digest="sha256:" + "b" * 64,
-        bundle_version="1",
-        engine=EngineInfo(name="regorus", version="0"),
     )
 
 

@@ -9,10 +9,11 @@ import json
 from datetime import date
 from typing import Any
 
+from decision_factory import PROVENANCE, hand_made_decision
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrails.decision import AppliedExemption, Decision, EngineInfo, ResourceRef, Violation
+from guardrails.decision import AppliedExemption, Decision, ResourceRef, Violation
 from guardrails.documents import Location
 from guardrails.report.json_report import render_json, result_entry, result_text
 from guardrails.report.model import CheckRun
@@ -77,12 +78,7 @@ def _decisions(draw: st.DrawFn) -> Decision:
         violations=draw(st.lists(_violations(), max_size=3)),
         verdict=draw(st.sampled_from(["allow", "warn", "deny", "error"])),
         error=draw(_OPTIONAL_TEXT),
-        point="pre-deploy",
-        source="cloudformation",
-        input_digest="sha256:0",
-        bundle_digest="sha256:1",
-        bundle_version="1",
-        engine=EngineInfo(name="regorus", version="0"),
+        **PROVENANCE,
     )
 
 
@@ -93,16 +89,9 @@ def test_result_text_is_json_dumps_of_the_entry(decision: Decision) -> None:
 
 
 def test_a_report_parses_back_to_the_entries() -> None:
-    decision = Decision(
-        resource=ResourceRef(type="AWS::S3::Bucket", name="b", location=Location(file="t.yaml", line=3)),
-        violations=[Violation(control="SM-01", severity="high", enforcement="deny", message='"x"', path="A")],
-        verdict="deny",
-        point="pre-deploy",
-        source="cloudformation",
-        input_digest="sha256:0",
-        bundle_digest="sha256:1",
-        bundle_version="1",
-        engine=EngineInfo(name="regorus", version="0"),
+    decision = hand_made_decision(
+        ResourceRef(type="AWS::S3::Bucket", name="b", location=Location(file="t.yaml", line=3)),
+        [Violation(control="SM-01", severity="high", enforcement="deny", message='"x"', path="A")],
     )
     report: dict[str, Any] = json.loads(render_json(CheckRun(decisions=[decision, decision])))
     assert report["results"] == [result_entry(decision)] * 2

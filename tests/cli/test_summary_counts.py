@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from decision_factory import hand_made_decision
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrails.decision import AppliedExemption, Decision, EngineInfo, ResourceRef, Violation
+from guardrails.decision import AppliedExemption, Decision, ResourceRef, Violation
 from guardrails.report.model import CheckRun
 from guardrails.suppressions import InlineSuppression
 
@@ -29,17 +30,7 @@ _VIOLATIONS = st.builds(
 
 
 def _decision(violations: list[Violation]) -> Decision:
-    return Decision(
-        resource=ResourceRef(type="AWS::S3::Bucket", name="b"),
-        violations=violations,
-        verdict="deny",
-        point="pre-deploy",
-        source="cloudformation",
-        input_digest="sha256:0",
-        bundle_digest="sha256:1",
-        bundle_version="1",
-        engine=EngineInfo(name="regorus", version="0"),
-    )
+    return hand_made_decision(ResourceRef(type="AWS::S3::Bucket", name="b"), violations)
 
 
 def _counted_per_kind(run: CheckRun) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from decision_factory import hand_made_decision
 from pydantic import TypeAdapter, ValidationError
 
 from guardrails.decision import (
     AppliedExemption,
     Decision,
-    EngineInfo,
     ResourceRef,
     UnseenPart,
     Violation,
@@ -22,14 +22,14 @@ from guardrails.suppressions import InlineSuppression
 
 
 def decision() -> Decision:
-    return Decision(
-        resource=ResourceRef(
+    return hand_made_decision(
+        ResourceRef(
             type="AWS::SageMaker::Model",
             name="mödel",
             account="111122223333",
             location=Location(file="t.yaml", line=3, logical_id="Model"),
         ),
-        violations=[
+        [
             Violation(
                 control="SM-01",
                 severity="high",
@@ -51,16 +51,10 @@ def decision() -> Decision:
                 suppression=InlineSuppression(control="SM-18", reason="ok", source="terraform-tag"),
             ),
         ],
-        verdict="error",
+        "error",
         error="boom",
         infrastructure_failure=True,
         unseen=[UnseenPart(kind="not-followed", reason="child", logical_id="Child")],
-        point="pre-deploy",
-        source="cloudformation",
-        input_digest="sha256:00",
-        bundle_digest="sha256:11",
-        bundle_version="1",
-        engine=EngineInfo(name="regorus", version="0.1"),
     )
 
 
