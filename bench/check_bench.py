@@ -449,9 +449,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         "CPU = user+sys seconds, best of the repeats (ratios: of the bests; 'paired median' above: the median"
-        " over the repeats of the ratio within one interleaved repeat;\nthe checkov ratio takes guardrails' best"
-        " of the runs interleaved with checkov only, the floor ratio all runs);\nfloor = parse + regorus evaluation"
-        " only (bench/floor.py); "
+        " over the repeats of the ratio within one interleaved repeat;\nthe checkov ratio takes guardrails'"
+        " best of the runs interleaved with checkov only, the floor ratio all runs);\nfloor = parse + regorus"
+        " evaluation only (bench/floor.py); "
         "RSS = peak resident set, max of the repeats; "
         "found = planted (logical id, concept) reported;\nFP = (logical id, concept) reported where it was "
         "not planted (guardrails: also any other control, and SM-17 or S3-07 where not derived)."
