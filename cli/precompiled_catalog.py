@@ -5,8 +5,9 @@ Every `check` reads the bundled `catalog.yaml` (guardrails/engine/bundle.py) wit
 beyond the floor (bench/floor.py), for the same text every time. cli/catalog_data.py holds that text and
 the JSON of the data `plain_yaml` reads from it; `seed` puts them into `plain_yaml.KNOWN`, where
 `plain_yaml` finds the text and returns the JSON's data (~0.6 M). A catalog that is not that very text
-(edited, another policy folder's) and another PyYAML (the version the data was read with is recorded) are
-read as before. tests/cli/test_precompiled_catalog.py checks that the data is what `plain_yaml` reads.
+(edited, another policy folder's) and a PyYAML of another release series (the one the data was read
+with is recorded) are read as before. tests/cli/test_precompiled_catalog.py checks that the data is what
+`plain_yaml` reads.
 
 The data is tied to PyYAML's release series (major.minor, "6.0"), not its exact version: patch releases
 (6.0.1 to 6.0.4) only rebuilt wheels for new Pythons and Cython, and a machine may well have an older one
