@@ -15,6 +15,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from fresh_interpreter import run_in_fresh_interpreter
+
 from guardrails.config import GuardrailsConfig, default_config, load_config, validated
 
 TEMPLATE = """\
@@ -130,9 +132,7 @@ def test_the_default_config_imports_no_pydantic() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'pydantic', 'pydantic_core', 'annotated_types'}"
         " or m in {'yaml', 'guardrails.config_validation', 'guardrails.engine.base', 'guardrails.engine.bundle'}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    assert run_in_fresh_interpreter(probe).strip() == "[]"
 
 
 GC_PROBE = """

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fresh_interpreter import run_in_fresh_interpreter
 from guardrails.cli.dataclass_signatures import DataclassInspect, init_signature
 from guardrails.cli.precompiled_dataclasses import CHECK_MODULES
 from hypothesis import given, settings
@@ -208,8 +209,7 @@ def test_a_module_imported_already_is_its_own() -> None:
         "import copy\n"
         "assert sys.modules['copy'] is copy and dataclasses.copy.deepcopy is copy.deepcopy\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    run_in_fresh_interpreter(probe)
 
 
 def test_asdict_with_the_copy_stand_in() -> None:
@@ -227,5 +227,4 @@ def test_asdict_with_the_copy_stand_in() -> None:
         "d = asdict(c)\n"
         "assert d == {'tags': {'a'}} and d['tags'] is not c.tags and 'copy' in sys.modules\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    run_in_fresh_interpreter(probe)

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import CodeType
 
 import pytest
+from fresh_interpreter import run_in_fresh_interpreter
 from guardrails.cli import dataclass_functions, precompiled_dataclasses
 
 TEMPLATE = """\
@@ -65,9 +66,7 @@ def test_the_generated_functions_cover_what_a_check_compiles() -> None:
         "import json\n"
         "print(json.dumps(p._recorded_texts(p.CHECK_MODULES)))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    recorded = json.loads(proc.stdout)
+    recorded = json.loads(run_in_fresh_interpreter(probe))
     missing = [text for text in recorded if text not in set(dataclass_functions.TEXTS)]
     assert len(recorded) > 100
     assert len(missing) <= len(recorded) // 10, "regenerate: python -m guardrails.cli.precompiled_dataclasses"

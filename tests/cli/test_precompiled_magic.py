@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from importlib.util import MAGIC_NUMBER
 
+from fresh_interpreter import run_in_fresh_interpreter
 from guardrails.cli.precompiled_dataclasses import magic_number
 
 
@@ -21,5 +20,4 @@ def test_the_precompiled_functions_import_no_importlib_util() -> None:
         "from guardrails.cli.precompiled_dataclasses import precompiled\n"
         "assert precompiled() and 'importlib.util' not in sys.modules\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    run_in_fresh_interpreter(probe)

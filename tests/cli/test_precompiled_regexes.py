@@ -6,11 +6,10 @@ from __future__ import annotations
 import _sre
 import ast
 import re
-import subprocess
-import sys
 from re import _compiler  # type: ignore[attr-defined]
 
 import pytest
+from fresh_interpreter import run_in_fresh_interpreter
 from guardrails.cli import precompiled_regexes, regex_code
 
 
@@ -42,9 +41,7 @@ def test_the_generated_patterns_cover_what_a_check_compiles() -> None:
     new or changed pattern only costs its compile until the file is regenerated (`python -m
     guardrails.cli.precompiled_regexes`), so the test allows a few."""
     probe = "from guardrails.cli import precompiled_regexes as p\nprint(repr(p._recorded_patterns()))\n"
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    recorded = ast.literal_eval(proc.stdout)
+    recorded = ast.literal_eval(run_in_fresh_interpreter(probe))
     known = {(pattern, flags) for pattern, flags, *_ in regex_code.PATTERNS}
     missing = [entry for entry in recorded if entry not in known]
     assert len(recorded) > 40
